@@ -1,0 +1,28 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
+import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
+import { DynamoSubmissionClaims } from '../shared/adapters/dynamo-submission-claims';
+import { loadHmacSecret } from '../shared/adapters/hmac-secret';
+import { SqsRoutingQueue } from '../shared/adapters/sqs-routing-queue';
+import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
+import { loadSettings } from '../shared/config/settings-source';
+import { createKeyring } from '../shared/domain/keyring';
+import { systemClock } from '../shared/domain/ports';
+import { createCaptureHandler } from '../shared/http/capture-handler';
+
+// Once per container: configuration, secret and clients.
+const env = readRuntimeEnv();
+const db = createDocumentClient();
+const [settings, secret] = await Promise.all([loadSettings(), loadHmacSecret(env)]);
+
+export const handler = createCaptureHandler(
+  {
+    settings,
+    keyring: createKeyring(secret),
+    leads: new DynamoLeadRepository(db, env.TABLE_NAME),
+    claims: new DynamoSubmissionClaims(db, env.TABLE_NAME),
+    routing: new SqsRoutingQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
+    clock: systemClock,
+  },
+  new Logger({ serviceName: 'leadgate-capture' }),
+);

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfigFile } from '../../shared/config/load';
+import type { LeadgateConfig } from '../../shared/config/schema';
+import { systemClock } from '../../shared/domain/ports';
+import { functionNames, queueNames, queueUrlVariable, topology, type FunctionName, type QueueName } from '../topology';
+import { startDynamoDb, startSes, startSqs, type Emulator } from './emulators';
+import { startHttpGateway } from './http-gateway';
+import { invoke, type Handler } from './lambda-context';
+import { provisionQueues, provisionTable, type LocalQueue } from './provision';
+import { SqsPoller } from './sqs-poller';
+import { sweepExpired } from './ttl-sweeper';
+
+export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 9324, ses: 8005 };
+const REGION = 'us-east-1';
+
+export interface LocalRuntimeOptions {
+  /** Ports to listen on (127.0.0.1 only); 0 picks a free one. */
+  ports?: Partial<typeof DEFAULT_PORTS>;
+  /** Where DynamoDB data and the local HMAC secret are kept; undefined keeps everything in memory. */
+  dataDir?: string | undefined;
+  /** Start with empty data. */
+  fresh?: boolean;
+  configFile?: string;
+  sweepIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  config: LeadgateConfig;
+  urls: { api: string; dynamodb: string; sqs: string; ses: string };
+  tableName: string;
+  queues: Record<QueueName, LocalQueue>;
+  db: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  /** Deletes expired items now, as DynamoDB TTL would eventually. */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function localSecret(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('base64url');
+  const file = join(dataDir, 'hmac-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** Starts emulators, provisions the topology's resources and serves its functions locally. */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const log = options.log ?? (() => undefined);
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const configFile = resolve(options.configFile ?? process.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
+  const config = loadConfigFile(configFile);
+
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir && options.fresh) rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+
+  const emulators: Emulator[] = [];
+  const stopAll = async () => {
+    for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
+  };
+  try {
+    const [dynamodb, sqsEmulator, ses] = await Promise.all([
+      startDynamoDb(ports.dynamodb, dataDir && join(dataDir, 'dynamodb')),
+      startSqs(ports.sqs),
+      startSes(ports.ses),
+    ]);
+    emulators.push(dynamodb, sqsEmulator, ses);
+
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const lowLevel = new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials });
+    const db = DynamoDBDocumentClient.from(lowLevel, { marshallOptions: { removeUndefinedValues: true } });
+    const sqs = new SQSClient({ region: REGION, endpoint: sqsEmulator.url, credentials });
+    const tableName = await provisionTable(lowLevel);
+    const queues = await provisionQueues(sqs, sqsEmulator.url);
+
+    // The functions read these once, at import, exactly as they read what the stack sets.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_SQS: sqsEmulator.url,
+      AWS_ENDPOINT_URL_SESV2: ses.url,
+      LEADGATE_CONFIG_FILE: configFile,
+      LEADGATE_HMAC_SECRET: localSecret(dataDir),
+      TABLE_NAME: tableName,
+      ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), queues[name].url])),
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const handlers = {} as Record<FunctionName, Handler<unknown, unknown>>;
+    for (const name of functionNames) {
+      const module = (await import(pathToFileURL(resolve(topology.functions[name].entry)).href)) as {
+        handler: Handler<unknown, unknown>;
+      };
+      handlers[name] = module.handler;
+    }
+
+    const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
+    const gateway = await startHttpGateway({
+      port: ports.api,
+      routes: topology.routes,
+      invoke: (name, event) =>
+        invoke(name, handlers[name] as Handler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>, event),
+      onError,
+    });
+    const pollers = queueNames.map((name) => {
+      const spec = topology.queues[name];
+      return new SqsPoller({
+        sqs,
+        queueUrl: queues[name].url,
+        queueArn: queues[name].arn,
+        spec,
+        invoke: (event) => invoke(spec.consumer, handlers[spec.consumer] as Handler<SQSEvent, SQSBatchResponse>, event),
+        onError,
+      });
+    });
+    pollers.forEach((poller) => poller.start());
+
+    const sweep = () => sweepExpired(db, tableName, systemClock);
+    const sweeper = setInterval(() => void sweep().catch(onError), options.sweepIntervalMs ?? 60_000);
+    sweeper.unref();
+
+    return {
+      config,
+      urls: { api: gateway.url, dynamodb: dynamodb.url, sqs: sqsEmulator.url, ses: ses.url },
+      tableName,
+      queues,
+      db,
+      sqs,
+      sweep,
+      async stop() {
+        clearInterval(sweeper);
+        await Promise.all(pollers.map((poller) => poller.stop()));
+        await gateway.stop();
+        sqs.destroy();
+        lowLevel.destroy();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

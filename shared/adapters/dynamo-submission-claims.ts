@@ -1,0 +1,52 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SubmissionClaim, SubmissionClaims } from '../domain/ports';
+import { epochSeconds, isExpired } from '../domain/retention';
+import { isConditionFailure } from './dynamo-errors';
+import { claimKey } from './table-keys';
+
+export class DynamoSubmissionClaims implements SubmissionClaims {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(claim: SubmissionClaim, now: Date): Promise<{ created: true } | { created: false; existing: SubmissionClaim }> {
+    // Two rounds: a claim that expires between our failed put and our read frees the id again.
+    for (let round = 0; round < 2; round++) {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...claimKey(claim.claimId), itemType: 'submission_claim', ...claim },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+            ExpressionAttributeValues: { ':now': epochSeconds(now) },
+          }),
+        );
+        return { created: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      // dynalite does not support ReturnValuesOnConditionCheckFailure, so read the winner.
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: claimKey(claim.claimId), ConsistentRead: true }),
+      );
+      if (Item && !isExpired(Item.expiresAt as number, now)) {
+        const { pk: _pk, sk: _sk, itemType: _type, ...existing } = Item;
+        return { created: false, existing: existing as SubmissionClaim };
+      }
+    }
+    throw new Error('submission claim could not be taken or read');
+  }
+
+  async complete(claimId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: claimKey(claimId),
+        UpdateExpression: 'SET #state = :done',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':done': 'done' },
+      }),
+    );
+  }
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { LeadgateError, serviceUnavailable } from './errors';
+import type { Keyring } from './keyring';
+import type { Clock, LeadRepository, RoutingQueue, SubmissionClaim, SubmissionClaims } from './ports';
+import { recordSubmission } from './record-submission';
+import { epochSeconds } from './retention';
+import type { LeadgateSettings } from './settings';
+import type { Submission } from './submission';
+
+/** Retries and double clicks within this window return the first submission. */
+export const DEDUPLICATION_WINDOW_SECONDS = 600;
+const MAX_WRITE_ATTEMPTS = 5;
+
+export interface CaptureDeps {
+  settings: LeadgateSettings;
+  keyring: Keyring;
+  leads: LeadRepository;
+  claims: SubmissionClaims;
+  routing: RoutingQueue;
+  clock: Clock;
+  newSubmissionId?: () => string;
+}
+
+export interface CaptureResult {
+  submissionId: string;
+  /** True when this request repeated an earlier one and changed nothing. */
+  duplicate: boolean;
+}
+
+/** Canonical text of what was submitted, for the content fingerprint. */
+function canonical(submission: Submission): string {
+  const fields = Object.keys(submission.fields)
+    .sort()
+    .map((name) => [name, submission.fields[name]]);
+  return JSON.stringify([submission.formId, fields, submission.grantedPurposes]);
+}
+
+/** A failing dependency becomes a 503 the client may retry; our own errors pass through. */
+async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LeadgateError) throw error;
+    throw serviceUnavailable(what, error);
+  }
+}
+
+/**
+ * Accepts a validated submission exactly once. The claim makes retries safe: a retry of a
+ * completed submission returns its id and writes nothing; a retry of one that failed half-way
+ * (say the queue was down) resumes it with the same id and timestamp, so every write repeats
+ * identically and nothing is lost or doubled.
+ */
+export async function captureSubmission(
+  deps: CaptureDeps,
+  submission: Submission,
+  idempotencyKey?: string,
+): Promise<CaptureResult> {
+  const now = deps.clock.now();
+  const fingerprint = deps.keyring.claimId(`content\u0000${canonical(submission)}`);
+  const claimId = idempotencyKey
+    ? deps.keyring.claimId(`key\u0000${submission.formId}\u0000${idempotencyKey}`)
+    : fingerprint;
+  const fresh: SubmissionClaim = {
+    claimId,
+    fingerprint,
+    submissionId: deps.newSubmissionId?.() ?? `sub_${randomUUID()}`,
+    at: now.toISOString(),
+    state: 'pending',
+    expiresAt: epochSeconds(now) + DEDUPLICATION_WINDOW_SECONDS,
+  };
+  const outcome = await step('lead store', () => deps.claims.claim(fresh, now));
+  const claim = outcome.created ? fresh : outcome.existing;
+  if (claim.fingerprint !== fingerprint) {
+    throw new LeadgateError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used for a different submission; use a new key for new content.',
+    );
+  }
+  if (claim.state === 'done') return { submissionId: claim.submissionId, duplicate: true };
+
+  const form = deps.settings.forms[submission.formId];
+  if (!form) throw new LeadgateError('form_not_found', `No form "${submission.formId}" is configured.`);
+  const leadId = deps.keyring.emailHash(submission.email);
+  const context = { settings: deps.settings, form, leadId, submissionId: claim.submissionId, at: new Date(claim.at) };
+
+  await step('lead store', async () => {
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const stored = await deps.leads.get(leadId, now);
+      const recorded = recordSubmission(stored?.lead, submission, context);
+      if (!recorded.changed) return;
+      // Events first: if the lead write then fails, the retry rewrites the same events.
+      await deps.leads.appendEvents(recorded.events);
+      if (await deps.leads.save(recorded.lead, stored?.version, now)) return;
+    }
+    throw new Error('lead kept changing under concurrent writes');
+  });
+
+  await step('routing queue', () =>
+    deps.routing.enqueue({
+      type: 'lead.captured',
+      version: 1,
+      leadId,
+      submissionId: claim.submissionId,
+      formId: submission.formId,
+      capturedAt: claim.at,
+    }),
+  );
+  await step('lead store', () => deps.claims.complete(claimId));
+  return { submissionId: claim.submissionId, duplicate: !outcome.created };
+}

@@ -1,0 +1,79 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { LeadgateError, type ErrorCode } from '../domain/errors';
+import { escapeHtml, page } from './html';
+import { htmlResponse, jsonResponse, type HttpResponse } from './responses';
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  malformed_body: 400,
+  invalid_idempotency_key: 400,
+  form_not_found: 404,
+  submission_in_progress: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  idempotency_key_reused: 422,
+  internal_error: 500,
+  service_unavailable: 503,
+};
+
+const RETRY_AFTER_SECONDS = 5;
+
+export interface ErrorLogger {
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+function errorPage(error: LeadgateError): string {
+  const fields = error.fields
+    ? `<ul>${Object.entries(error.fields)
+        .map(([name, problem]) => `<li><strong>${escapeHtml(name)}</strong> ${escapeHtml(problem)}</li>`)
+        .join('')}</ul>`
+    : '';
+  return page(
+    'We could not accept your submission',
+    `<h1>We could not accept your submission</h1><p>${escapeHtml(error.message)}</p>${fields}<p>Please go back, correct the form and send it again.</p>`,
+  );
+}
+
+/** The error body of design §7, as JSON or, for a browser form post, as a readable page. */
+export function errorResponse(error: LeadgateError, preferHtml: boolean): HttpResponse {
+  const status = STATUS[error.code];
+  const headers: Record<string, string> = status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+  if (preferHtml) return htmlResponse(status, errorPage(error), headers);
+  return jsonResponse(
+    status,
+    { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } },
+    headers,
+  );
+}
+
+export const prefersHtml = (context: Context): boolean =>
+  (context as Context & { preferredMediaType?: string }).preferredMediaType === 'text/html';
+
+/**
+ * Turns every error into a structured response. Unexpected errors are logged by name only
+ * (their messages may quote input) and answered with a generic 500.
+ */
+export function errorResponses(logger: ErrorLogger): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      const known =
+        error instanceof LeadgateError
+          ? error
+          : new LeadgateError('internal_error', 'Something went wrong on our side; please retry later.');
+      if (!(error instanceof LeadgateError) || known.code === 'service_unavailable') {
+        const cause = error instanceof LeadgateError ? error.cause : error;
+        logger.error('request failed', {
+          code: known.code,
+          errorName: cause instanceof Error ? cause.name : typeof cause,
+        });
+      }
+      request.response = errorResponse(known, prefersHtml(request.context));
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration files each start their own emulators on free ports; two at a time fit 2 cores.
+    maxWorkers: 2,
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+  },
+});
