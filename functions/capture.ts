@@ -5,7 +5,7 @@ import { DynamoSubmissionClaims } from '../shared/adapters/dynamo-submission-cla
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { SqsRoutingQueue } from '../shared/adapters/sqs-routing-queue';
 import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
-import { loadSettings } from '../shared/config/settings-source';
+import { bundledSettings } from '../shared/config/settings-source';
 import { createKeyring } from '../shared/domain/keyring';
 import { systemClock } from '../shared/domain/ports';
 import { createCaptureHandler } from '../shared/http/capture-handler';
@@ -13,7 +13,8 @@ import { createCaptureHandler } from '../shared/http/capture-handler';
 // Once per container: configuration, secret and clients.
 const env = readRuntimeEnv();
 const db = createDocumentClient();
-const [settings, secret] = await Promise.all([loadSettings(), loadHmacSecret(env)]);
+const settings = bundledSettings();
+const secret = await loadHmacSecret(env);
 
 export const handler = createCaptureHandler(
   {

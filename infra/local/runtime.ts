@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../../shared/config/load';
+import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateConfig } from '../../shared/config/schema';
 import { systemClock } from '../../shared/domain/ports';
 import { functionNames, queueNames, queueUrlVariable, topology, type FunctionName, type QueueName } from '../topology';
@@ -29,6 +30,8 @@ export interface LocalRuntimeOptions {
   fresh?: boolean;
   configFile?: string;
   sweepIntervalMs?: number;
+  /** Run the queue consumers (default true); tests that inspect queues turn them off. */
+  consumers?: boolean;
   log?: (line: string) => void;
 }
 
@@ -41,6 +44,9 @@ export interface LocalRuntime {
   sqs: SQSClient;
   /** Deletes expired items now, as DynamoDB TTL would eventually. */
   sweep(): Promise<number>;
+  /** Stops the SQS emulator (to inject an outage); `startSqs` brings it back on the same port, empty. */
+  stopSqs(): Promise<void>;
+  startSqs(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,23 +69,32 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
 
   const emulators: Emulator[] = [];
+  let sqsEmulator: Emulator | undefined;
   const stopAll = async () => {
+    await sqsEmulator?.stop().catch(() => undefined);
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
   try {
-    const [dynamodb, sqsEmulator, ses] = await Promise.all([
+    const started = await Promise.allSettled([
       startDynamoDb(ports.dynamodb, dataDir && join(dataDir, 'dynamodb')),
       startSqs(ports.sqs),
       startSes(ports.ses),
     ]);
-    emulators.push(dynamodb, sqsEmulator, ses);
+    const [dynamodb, firstSqs, ses] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+    if (dynamodb) emulators.push(dynamodb);
+    if (ses) emulators.push(ses);
+    sqsEmulator = firstSqs;
+    const failure = started.find((result) => result.status === 'rejected');
+    if (failure || !dynamodb || !firstSqs || !ses) throw (failure as PromiseRejectedResult).reason;
+    const sqsUrl = firstSqs.url;
+    const sqsPort = Number(new URL(sqsUrl).port);
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const lowLevel = new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials });
     const db = DynamoDBDocumentClient.from(lowLevel, { marshallOptions: { removeUndefinedValues: true } });
-    const sqs = new SQSClient({ region: REGION, endpoint: sqsEmulator.url, credentials });
+    const sqs = new SQSClient({ region: REGION, endpoint: sqsUrl, credentials });
     const tableName = await provisionTable(lowLevel);
-    const queues = await provisionQueues(sqs, sqsEmulator.url);
+    const queues = await provisionQueues(sqs, sqsUrl);
 
     // The functions read these once, at import, exactly as they read what the stack sets.
     Object.assign(process.env, {
@@ -87,13 +102,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-      AWS_ENDPOINT_URL_SQS: sqsEmulator.url,
+      AWS_ENDPOINT_URL_SQS: sqsUrl,
       AWS_ENDPOINT_URL_SESV2: ses.url,
       LEADGATE_CONFIG_FILE: configFile,
       LEADGATE_HMAC_SECRET: localSecret(dataDir),
       TABLE_NAME: tableName,
       ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), queues[name].url])),
     });
+    provideSettings(config);
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
@@ -124,7 +140,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         onError,
       });
     });
-    pollers.forEach((poller) => poller.start());
+    if (options.consumers ?? true) pollers.forEach((poller) => poller.start());
 
     const sweep = () => sweepExpired(db, tableName, systemClock);
     const sweeper = setInterval(() => void sweep().catch(onError), options.sweepIntervalMs ?? 60_000);
@@ -132,12 +148,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     return {
       config,
-      urls: { api: gateway.url, dynamodb: dynamodb.url, sqs: sqsEmulator.url, ses: ses.url },
+      urls: { api: gateway.url, dynamodb: dynamodb.url, sqs: sqsUrl, ses: ses.url },
       tableName,
       queues,
       db,
       sqs,
       sweep,
+      async stopSqs() {
+        await sqsEmulator?.stop();
+        sqsEmulator = undefined;
+      },
+      async startSqs() {
+        if (sqsEmulator) return;
+        sqsEmulator = await startSqs(sqsPort);
+        await provisionQueues(sqs, sqsUrl);
+      },
       async stop() {
         clearInterval(sweeper);
         await Promise.all(pollers.map((poller) => poller.stop()));

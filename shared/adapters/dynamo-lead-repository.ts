@@ -1,14 +1,9 @@
-import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConsentEvent, Lead } from '../domain/lead';
 import type { LeadRepository, StoredLead } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
 import { isConditionFailure } from './dynamo-errors';
 import { eventKey, leadKey } from './table-keys';
-
-const BATCH_SIZE = 25;
-const MAX_BATCH_ATTEMPTS = 8;
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoLeadRepository implements LeadRepository {
   constructor(
@@ -48,20 +43,16 @@ export class DynamoLeadRepository implements LeadRepository {
   }
 
   async appendEvents(events: readonly ConsentEvent[]): Promise<void> {
-    for (let start = 0; start < events.length; start += BATCH_SIZE) {
-      let requests = events.slice(start, start + BATCH_SIZE).map((event) => ({
-        PutRequest: {
-          Item: { ...eventKey(event.leadId, event.at, `${event.submissionId}#${event.purpose}`), itemType: 'consent_event', ...event },
-        },
-      }));
-      for (let attempt = 1; requests.length > 0; attempt++) {
-        if (attempt > MAX_BATCH_ATTEMPTS) throw new Error('DynamoDB kept returning unprocessed consent events');
-        const { UnprocessedItems } = await this.db.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-        if (requests.length) await pause(25 * 2 ** attempt);
-      }
-    }
+    // Single puts, not BatchWriteItem: that action can also delete, and only erasure may delete.
+    await Promise.all(
+      events.map((event) =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...eventKey(event.leadId, event.at, `${event.submissionId}#${event.purpose}`), itemType: 'consent_event', ...event },
+          }),
+        ),
+      ),
+    );
   }
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import type { LeadgateSettings } from '../domain/settings';
-import { configSchema, type LeadgateConfig } from './schema';
+import { configSchema, crossReferenceProblems, type LeadgateConfig } from './schema';
 
 // Compile-time check: the schema's output is what the domain expects.
 const conforms = (config: LeadgateConfig): LeadgateSettings => config;
@@ -22,14 +22,18 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+export function formatIssues(issues: readonly Pick<z.core.$ZodIssue, 'path' | 'message'>[]): string[] {
   return issues.map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`);
 }
 
 /** Validates an already-parsed configuration document. */
 export function parseConfig(document: unknown, source = 'configuration'): LeadgateConfig {
   const result = configSchema.safeParse(document);
-  if (!result.success) throw new ConfigError(source, formatIssues(result.error.issues));
+  const problems = [
+    ...(result.success ? [] : formatIssues(result.error.issues)),
+    ...formatIssues(crossReferenceProblems(document)),
+  ];
+  if (problems.length || !result.success) throw new ConfigError(source, problems);
   return result.data;
 }
 

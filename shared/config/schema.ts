@@ -41,52 +41,67 @@ const formSchema = z.strictObject({
   successUrl: httpsUrl,
 });
 
-export const configSchema = z
-  .strictObject({
-    organization: z.strictObject({
-      name: z.string().min(1),
-      postalAddress: z.string().min(10, 'expected the full physical postal address'),
-      privacyNoticeUrl: httpsUrl,
-    }),
-    sender: z.strictObject({
-      fromAddress: emailAddress,
-      fromName: z.string().min(1),
-      identity: z.string().min(3),
-    }),
-    purposes: z.record(z.string().regex(purposeId, 'purpose ids are lower_snake_case'), purposeSchema),
-    retention: z
-      .strictObject({
-        unconfirmedDays: z.int().min(1).max(90).default(7),
-        withdrawnGraceDays: z.int().min(0).max(365).default(30),
-      })
-      .default({ unconfirmedDays: 7, withdrawnGraceDays: 30 }),
-    forms: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'form ids are lower-case letters, digits and dashes'), formSchema),
-  })
-  .superRefine((config, ctx) => {
-    for (const [formId, form] of Object.entries(config.forms)) {
-      const at = (...path: string[]) => ['forms', formId, ...path];
-      const email = form.fields.email;
-      if (!email || email.type !== 'email' || !email.required) {
-        ctx.addIssue({ code: 'custom', path: at('fields', 'email'), message: 'every form declares a required field "email" of type email (leads are keyed by it)' });
-      }
-      for (const name of Object.keys(form.fields)) {
-        if (RESERVED_FIELD_NAMES.includes(name) || name.startsWith('utm_')) {
-          ctx.addIssue({ code: 'custom', path: at('fields', name), message: `"${name}" is reserved by the capture endpoint` });
-        }
-      }
-      if (form.honeypotField && form.honeypotField in form.fields) {
-        ctx.addIssue({ code: 'custom', path: at('honeypotField'), message: 'the honeypot must not be a declared field' });
-      }
-      for (const purpose of Object.keys(form.purposes)) {
-        if (!(purpose in config.purposes)) {
-          ctx.addIssue({ code: 'custom', path: at('purposes', purpose), message: `unknown purpose; expected one of ${Object.keys(config.purposes).join(', ')}` });
-        }
-      }
-      if (form.doubleOptIn && !Object.values(form.purposes).some((p) => p.required)) {
-        ctx.addIssue({ code: 'custom', path: at('doubleOptIn'), message: 'double opt-in needs a required purpose to confirm' });
+export const configSchema = z.strictObject({
+  organization: z.strictObject({
+    name: z.string().min(1),
+    postalAddress: z.string().min(10, 'expected the full physical postal address'),
+    privacyNoticeUrl: httpsUrl,
+  }),
+  sender: z.strictObject({
+    fromAddress: emailAddress,
+    fromName: z.string().min(1),
+    identity: z.string().min(3),
+  }),
+  purposes: z.record(z.string().regex(purposeId, 'purpose ids are lower_snake_case'), purposeSchema),
+  retention: z
+    .strictObject({
+      unconfirmedDays: z.int().min(1).max(90).default(7),
+      withdrawnGraceDays: z.int().min(0).max(365).default(30),
+    })
+    .default({ unconfirmedDays: 7, withdrawnGraceDays: 30 }),
+  forms: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'form ids are lower-case letters, digits and dashes'), formSchema),
+});
+
+type Loose = Record<string, unknown> | undefined;
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/**
+ * Checks across sections (a form naming an unknown purpose, ...). They run on the raw document,
+ * alongside the schema rather than after it, so one run reports every problem in the file.
+ */
+export function crossReferenceProblems(document: unknown): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const root = asRecord(document);
+  const purposes = Object.keys(asRecord(root.purposes));
+  for (const [formId, rawForm] of Object.entries(asRecord(root.forms))) {
+    const form = asRecord(rawForm);
+    const fields = asRecord(form.fields);
+    const at = (...path: string[]) => ['forms', formId, ...path];
+    const email = fields.email as Loose;
+    if (!email || email.type !== 'email' || email.required !== true) {
+      problems.push({ path: at('fields', 'email'), message: 'every form declares a required field "email" of type email (leads are keyed by it)' });
+    }
+    for (const name of Object.keys(fields)) {
+      if (RESERVED_FIELD_NAMES.includes(name) || name.startsWith('utm_')) {
+        problems.push({ path: at('fields', name), message: `"${name}" is reserved by the capture endpoint` });
       }
     }
-  });
+    if (typeof form.honeypotField === 'string' && Object.hasOwn(fields, form.honeypotField)) {
+      problems.push({ path: at('honeypotField'), message: 'the honeypot must not be a declared field' });
+    }
+    const asked = asRecord(form.purposes);
+    for (const purpose of Object.keys(asked)) {
+      if (!purposes.includes(purpose)) {
+        problems.push({ path: at('purposes', purpose), message: `unknown purpose; expected one of ${purposes.join(', ')}` });
+      }
+    }
+    if (form.doubleOptIn === true && !Object.values(asked).some((p) => asRecord(p).required === true)) {
+      problems.push({ path: at('doubleOptIn'), message: 'double opt-in needs a required purpose to confirm' });
+    }
+  }
+  return problems;
+}
 
 export type LeadgateConfig = z.output<typeof configSchema>;
 export type FormConfig = LeadgateConfig['forms'][string];

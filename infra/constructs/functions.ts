@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { LeadgateSettings } from '../../shared/domain/settings';
+import type { FunctionName, FunctionSpec } from '../topology';
+import { BUNDLE, settingsDefine } from './bundling';
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * One Lambda function of the topology: Node 24 (the newest Lambda runtime) on arm64, a minified ESM bundle with the AWS SDK
+ * inside (not the runtime's copy), the validated settings compiled in, its own log group.
+ */
+export class LeadgateFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: FunctionName, spec: FunctionSpec, settings: LeadgateSettings) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: resolve(PROJECT_ROOT, spec.entry),
+      handler: 'handler',
+      description: spec.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: resolve(PROJECT_ROOT, 'package-lock.json'),
+      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: `leadgate-${id}` },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: BUNDLE.minify,
+        sourceMap: true,
+        target: BUNDLE.target,
+        mainFields: [...BUNDLE.mainFields],
+        externalModules: [],
+        banner: BUNDLE.banner,
+        define: settingsDefine(settings),
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

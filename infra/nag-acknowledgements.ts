@@ -1,0 +1,55 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { LeadgateApi } from './constructs/api';
+import type { LeadgateFunction } from './constructs/functions';
+import type { WorkQueue } from './constructs/queues';
+
+const acknowledge = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+
+/** Every cdk-nag finding we accept, each with the reason we accept it. Anything else fails synth. */
+export function acknowledgeFindings(
+  stack: Stack,
+  parts: { hmacSecret: Secret; api: LeadgateApi; functions: readonly LeadgateFunction[]; queues: readonly WorkQueue[] },
+): void {
+  void stack;
+  acknowledge(
+    parts.api,
+    'AwsSolutions::AwsSolutions-APIG4',
+    'Public capture endpoints: any visitor of a marketer\'s site must be able to post a form without credentials. Abuse is limited by stage throttling, body size limits, validation and the honeypot.',
+  );
+  acknowledge(
+    parts.hmacSecret,
+    'AwsSolutions::AwsSolutions-SMG4',
+    'The HMAC key derives every lead\'s table key; automatic rotation would orphan existing leads. It is rotated deliberately, with a re-keying run (docs: operations).',
+  );
+  for (const fn of parts.functions) {
+    acknowledge(
+      fn,
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AWSLambdaBasicExecutionRole only allows writing the function\'s own CloudWatch logs.',
+    );
+    acknowledge(
+      fn,
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource *: those actions support no resource-level permissions. A test asserts no other statement does.',
+    );
+    acknowledge(
+      fn,
+      'Serverless::Serverless-LambdaDLQ',
+      'No function is invoked asynchronously: API Gateway invokes synchronously and SQS event source mappings send failed messages to the queue\'s own dead-letter queue.',
+    );
+    acknowledge(
+      fn,
+      'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      'SQS event source mappings do not support on-failure destinations; failed messages move to the queue\'s dead-letter queue after its max receive count.',
+    );
+  }
+  for (const queue of parts.queues) {
+    acknowledge(
+      queue.deadLetterQueue,
+      'Serverless::Serverless-SQSRedrivePolicy',
+      'This is a dead-letter queue: the end of the redrive chain. Messages are inspected and redriven by an operator.',
+    );
+  }
+}

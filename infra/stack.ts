@@ -1,0 +1,88 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { LeadgateSettings } from '../shared/domain/settings';
+import { LeadgateApi } from './constructs/api';
+import { LeadgateFunction } from './constructs/functions';
+import { LeadStore } from './constructs/store';
+import { WorkQueue } from './constructs/queues';
+import { acknowledgeFindings } from './nag-acknowledgements';
+import { functionNames, queueNames, queueUrlVariable, type FunctionName, type QueueName, type Topology } from './topology';
+
+export interface LeadgateStackProps extends StackProps {
+  settings: LeadgateSettings;
+  topology: Topology;
+}
+
+/** Table actions per access level. No function here may delete: only erasure will (issue: privacy rights). */
+export const TABLE_ACTIONS = {
+  none: [],
+  read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+} as const;
+const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+
+/** Builds every AWS resource from the topology (design §3). */
+export class LeadgateStack extends Stack {
+  readonly functions: Record<FunctionName, LeadgateFunction>;
+
+  constructor(scope: Construct, id: string, props: LeadgateStackProps) {
+    super(scope, id, props);
+    const { topology, settings } = props;
+
+    const store = new LeadStore(this, 'Store', topology.table);
+    const queues = Object.fromEntries(
+      queueNames.map((name) => [name, new WorkQueue(this, name, topology.queues[name])]),
+    ) as Record<QueueName, WorkQueue>;
+    const hmacSecret = new Secret(this, 'HmacSecret', {
+      description: 'Leadgate HMAC key for email hashes and submission claims',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    this.functions = Object.fromEntries(
+      functionNames.map((name) => [name, new LeadgateFunction(this, name, topology.functions[name], settings)]),
+    ) as Record<FunctionName, LeadgateFunction>;
+
+    for (const name of functionNames) {
+      const spec = topology.functions[name];
+      const fn = this.functions[name].fn;
+      if (spec.access.table !== 'none') {
+        fn.addEnvironment('TABLE_NAME', store.table.tableName);
+        fn.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS[spec.access.table]], resources: [store.table.tableArn] }));
+        store.key.grant(fn, ...KEY_ACTIONS);
+      }
+      for (const queue of spec.access.sendsTo) {
+        fn.addEnvironment(queueUrlVariable(queue), queues[queue].queue.queueUrl);
+        queues[queue].queue.grantSendMessages(fn);
+      }
+      if (spec.access.hmacSecret) {
+        fn.addEnvironment('HMAC_SECRET_ARN', hmacSecret.secretArn);
+        hmacSecret.grantRead(fn);
+      }
+    }
+
+    for (const name of queueNames) {
+      const spec = topology.queues[name];
+      this.functions[spec.consumer].fn.addEventSource(
+        new SqsEventSource(queues[name].queue, {
+          batchSize: spec.batchSize,
+          maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+
+    const api = new LeadgateApi(
+      this,
+      'Http',
+      topology.routes,
+      Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never,
+    );
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
+    new CfnOutput(this, 'TableName', { value: store.table.tableName });
+
+    acknowledgeFindings(this, { hmacSecret, api, functions: Object.values(this.functions), queues: Object.values(queues) });
+  }
+}

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app';
+import { functionNames, topology } from '../../infra/topology';
+import { CONSENT_VERSION } from '../support/example-config';
+
+/** The one real synth: esbuild bundling, CloudFormation validation and cdk-nag, as `cdk synth` does. */
+const BUDGET_BYTES = 500 * 1024;
+const bundles = new Map<string, string>();
+
+beforeAll(() => {
+  const outdir = mkdtempSync(join(tmpdir(), 'leadgate-synth-'));
+  const { app, stack } = buildApp(new App({ outdir }));
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as {
+    Resources: Record<string, { Type: string; Properties: { Description?: string; Code?: { S3Key?: string } } }>;
+  };
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const name = functionNames.find((n) => topology.functions[n].description === resource.Properties.Description);
+    const hash = resource.Properties.Code?.S3Key?.replace(/\.zip$/, '');
+    if (name && hash) bundles.set(name, join(outdir, `asset.${hash}`, 'index.mjs'));
+  }
+}, 120_000);
+
+describe('bundled functions', () => {
+  it('bundles every topology function', () => {
+    expect([...bundles.keys()].sort()).toEqual([...functionNames].sort());
+  });
+
+  it('keeps the capture bundle within its size budget, without the YAML parser or the config schema', () => {
+    const file = bundles.get('capture')!;
+    expect(statSync(file).size).toBeLessThan(BUDGET_BYTES);
+    const code = readFileSync(file, 'utf8');
+    expect(code).not.toContain('YAMLParseError');
+    expect(code).not.toContain('every form declares a required field');
+    expect(code).toContain(CONSENT_VERSION); // the validated settings are compiled in
+  });
+
+  it('each bundle loads as ESM in a fresh Node process and exports a handler', () => {
+    expect(bundles.size).toBe(functionNames.length);
+    for (const [name, file] of bundles) {
+      const output = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler);`],
+        {
+          env: {
+            PATH: process.env.PATH,
+            TABLE_NAME: 'leadgate-test',
+            ROUTING_QUEUE_URL: 'http://127.0.0.1:9/000000000000/none',
+            LEADGATE_HMAC_SECRET: 'x'.repeat(40),
+            AWS_REGION: 'us-east-1',
+          },
+          encoding: 'utf8',
+        },
+      );
+      expect(output.trim(), name).toBe('function');
+    }
+  });
+});

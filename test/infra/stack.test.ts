@@ -1,0 +1,134 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app';
+import { THROTTLE } from '../../infra/constructs/api';
+import { functionNames, queueNames, topology } from '../../infra/topology';
+
+/** A fast synth: no bundling, no CloudFormation schema validation; cdk-nag still runs. */
+const fastApp = () =>
+  new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false } as never);
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+let template: Template;
+let resources: Resources;
+
+beforeAll(() => {
+  const { app, stack } = buildApp(fastApp());
+  app.synth(); // throws on any unacknowledged cdk-nag finding
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+describe('LeadgateStack from the topology', () => {
+  it('has exactly the topology\'s routes', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
+    expect(routes).toEqual(topology.routes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('has exactly the topology\'s functions: Node 22+ on arm64, with its memory and timeout', () => {
+    const functions = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties);
+    expect(functions).toHaveLength(functionNames.length);
+    for (const name of functionNames) {
+      const spec = topology.functions[name];
+      const fn = functions.find((f) => f.Description === spec.description);
+      expect(fn, name).toBeDefined();
+      expect(fn).toMatchObject({ MemorySize: spec.memoryMb, Timeout: spec.timeoutSeconds, Architectures: ['arm64'] });
+      expect(Number(/^nodejs(\d+)\.x$/.exec(fn!.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
+    }
+  });
+
+  it('has exactly the topology\'s queues, each with an encrypted, TLS-only DLQ and the right redrive', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues).toHaveLength(queueNames.length * 2);
+    for (const name of queueNames) {
+      const spec = topology.queues[name];
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: spec.visibilityTimeoutSeconds,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { maxReceiveCount: spec.maxReceiveCount, deadLetterTargetArn: Match.anyValue() },
+      });
+      const consumerTimeout = topology.functions[spec.consumer].timeoutSeconds;
+      expect(spec.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * consumerTimeout);
+    }
+    expect(queues.every(([, q]) => q.Properties.SqsManagedSseEnabled === true)).toBe(true);
+    const tlsPolicies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) =>
+      JSON.stringify(p.Properties).includes('aws:SecureTransport'),
+    );
+    expect(tlsPolicies).toHaveLength(queueNames.length * 2);
+  });
+
+  it('has exactly the topology\'s event source mappings, reporting batch item failures', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
+    expect(mappings).toHaveLength(queueNames.length);
+    for (const name of queueNames) {
+      const spec = topology.queues[name];
+      expect(mappings).toContainEqual(
+        expect.objectContaining({
+          BatchSize: spec.batchSize,
+          MaximumBatchingWindowInSeconds: spec.maxBatchingWindowSeconds,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        }),
+      );
+    }
+  });
+
+  it('has one table: pk/sk, on demand, TTL on expiresAt, PITR, deletion protection, rotated customer key', () => {
+    expect(ofType('AWS::DynamoDB::Table')).toHaveLength(1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('throttles the API and writes access logs without client IP addresses', () => {
+    const stage = ofType('AWS::ApiGatewayV2::Stage')[0]![1];
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: THROTTLE.rateLimit,
+      ThrottlingBurstLimit: THROTTLE.burstLimit,
+    });
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toBeDefined();
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/sourceIp/);
+  });
+
+  it('gives every log group a retention period and keeps the HMAC secret in Secrets Manager', () => {
+    const groups = ofType('AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(functionNames.length + 1);
+    expect(groups.every(([, g]) => typeof g.Properties.RetentionInDays === 'number')).toBe(true);
+    expect(ofType('AWS::SecretsManager::Secret')).toHaveLength(1);
+  });
+
+  it('grants no wildcard except X-Ray\'s, and no function may delete from the table', () => {
+    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]) {
+        const actions = [statement.Action].flat();
+        if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:')), id).toBe(true);
+        expect(actions.filter((a) => a.includes('*')), id).toEqual([]);
+        expect(actions, id).not.toContain('dynamodb:DeleteItem');
+        expect(actions, id).not.toContain('dynamodb:BatchWriteItem');
+      }
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('fails synth on an unacknowledged finding (the check is live)', () => {
+    const app = fastApp();
+    const stack = new Stack(app, 'Insecure');
+    new Queue(stack, 'PlainQueue');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+});

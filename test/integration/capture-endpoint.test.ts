@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import { MAX_BODY_BYTES } from '../../shared/http/form-body';
+import { CONSENT_VERSION } from '../support/example-config';
+import { drainQueue, post, scanTable, startTestRuntime } from '../support/local-runtime';
+
+const DAY = 86_400;
+let runtime: LocalRuntime;
+let routingQueue: string;
+
+beforeAll(async () => {
+  // Consumers off: these tests read the routing queue themselves.
+  runtime = await startTestRuntime({ consumers: false });
+  routingQueue = runtime.queues.routing.url;
+});
+afterAll(() => runtime?.stop());
+beforeEach(() => drainQueue(runtime, routingQueue));
+
+const leadItems = async (email: string) =>
+  (await scanTable(runtime)).filter((item) => item.itemType === 'lead' && item.email === email);
+
+/** Asserts a request changed nothing: same table, empty queue. */
+async function expectNoChange(request: () => Promise<Response>): Promise<Response> {
+  const before = await scanTable(runtime);
+  const response = await request();
+  expect(await scanTable(runtime)).toEqual(before);
+  expect(await drainQueue(runtime, routingQueue)).toEqual([]);
+  return response;
+}
+
+const contactLead = (email: string, extra: object = {}) => ({
+  email,
+  firstName: 'Ada',
+  company: 'Analytical Engines',
+  country: 'gb',
+  consent: ['sales_contact'],
+  consentVersion: CONSENT_VERSION,
+  ...extra,
+});
+
+describe('POST /forms/{formId}/submissions', () => {
+  it('202: stores the lead with consents and expiresAt, appends consent events, enqueues a routing message', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const response = await post(runtime, '/forms/contact/submissions', contactLead('ada@example.com', { shoeSize: '9' }), {
+      'sec-gpc': '1',
+      'x-forwarded-for': '203.0.113.7',
+    });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { submissionId: string; status: string };
+    expect(body).toEqual({ submissionId: expect.stringMatching(/^sub_/), status: 'accepted' });
+
+    const [lead, ...others] = await leadItems('ada@example.com');
+    expect(others).toEqual([]);
+    expect(lead).toMatchObject({
+      pk: expect.stringMatching(/^LEAD#[0-9a-f]{64}$/),
+      sk: 'LEAD',
+      fields: { email: 'ada@example.com', firstName: 'Ada', company: 'Analytical Engines', country: 'GB' },
+      consents: {
+        sales_contact: { status: 'granted', granted: true, formId: 'contact', consentTextVersion: CONSENT_VERSION, submissionId: body.submissionId },
+        marketing_email: { status: 'declined', granted: false },
+      },
+      doNotSellOrShare: true,
+      submissions: [{ submissionId: body.submissionId, formId: 'contact', gpc: true }],
+    });
+    expect(lead!.expiresAt).toBeGreaterThanOrEqual(before + 180 * DAY);
+    expect(lead!.expiresAt).toBeLessThanOrEqual(before + 180 * DAY + 60);
+    const stored = JSON.stringify(await scanTable(runtime));
+    expect(stored).not.toContain('shoeSize');
+    expect(stored).not.toContain('203.0.113.7');
+    expect(stored).not.toContain('127.0.0.1');
+
+    const events = (await scanTable(runtime)).filter((item) => item.pk === lead!.pk && String(item.sk).startsWith('EVENT#'));
+    expect(events.map((e) => [e.type, e.purpose]).sort()).toEqual([
+      ['consent.declined', 'marketing_email'],
+      ['consent.granted', 'sales_contact'],
+    ]);
+    expect(events.every((e) => e.expiresAt === lead!.expiresAt && !JSON.stringify(e).includes('ada@'))).toBe(true);
+
+    const messages = await drainQueue(runtime, routingQueue);
+    expect(messages).toEqual([
+      expect.objectContaining({ type: 'lead.captured', leadId: String(lead!.pk).slice(5), submissionId: body.submissionId, formId: 'contact' }),
+    ]);
+    expect(JSON.stringify(messages)).not.toContain('ada@');
+  });
+
+  it('303: a browser form post (urlencoded, Accept text/html) is sent to the success URL', async () => {
+    const form = new URLSearchParams([
+      ['email', 'grace@example.com'],
+      ['consent', 'sales_contact'],
+      ['consent', 'marketing_email'],
+      ['consentVersion', CONSENT_VERSION],
+      ['website', ''],
+    ]);
+    const response = await post(runtime, '/forms/contact/submissions', form.toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('https://example.com/thanks');
+    const [lead] = await leadItems('grace@example.com');
+    expect(Object.keys(lead!.consents as object).sort()).toEqual(['marketing_email', 'sales_contact']);
+    expect(await drainQueue(runtime, routingQueue)).toHaveLength(1);
+  });
+
+  it('400 validation_failed: names each bad field and writes nothing', async () => {
+    const response = await expectNoChange(() =>
+      post(runtime, '/forms/contact/submissions', { email: 'not-an-email', country: 'Narnia', phone: 'x' }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: expect.any(String),
+        fields: { email: expect.any(String), country: expect.any(String), phone: expect.any(String) },
+      },
+    });
+  });
+
+  it('400 validation_failed: a stale consent text version is refused', async () => {
+    const response = await expectNoChange(() =>
+      post(runtime, '/forms/contact/submissions', contactLead('stale@example.com', { consentVersion: '2019-01-01' })),
+    );
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { fields: Record<string, string> } };
+    expect(error.fields.consentVersion).toMatch(/not the current consent text version/);
+  });
+
+  it('400 validation_failed as a readable page for a browser', async () => {
+    const response = await expectNoChange(() =>
+      post(runtime, '/forms/contact/submissions', 'email=%3Cscript%3E', {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain('<strong>email</strong>');
+    expect(html).not.toContain('<script>');
+  });
+
+  it('400 malformed_body: invalid JSON, or JSON that is not an object', async () => {
+    for (const body of ['{"email":', '["a@example.com"]']) {
+      const response = await expectNoChange(() =>
+        post(runtime, '/forms/contact/submissions', body, { 'content-type': 'application/json' }),
+      );
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('malformed_body');
+    }
+  });
+
+  it('404 form_not_found for an unknown form; the gateway 404 for an unknown route', async () => {
+    const response = await expectNoChange(() => post(runtime, '/forms/nope/submissions', contactLead('x@example.com')));
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('form_not_found');
+    const unknown = await fetch(`${runtime.urls.api}/nowhere`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it('413 payload_too_large above 16 KiB', async () => {
+    const response = await expectNoChange(() =>
+      post(runtime, '/forms/contact/submissions', contactLead('big@example.com', { message: 'x'.repeat(MAX_BODY_BYTES) })),
+    );
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+  });
+
+  it('415 unsupported_media_type for anything but JSON or urlencoded', async () => {
+    for (const type of ['text/plain', 'multipart/form-data; boundary=x', 'application/json; charset=latin1']) {
+      const response = await expectNoChange(() =>
+        post(runtime, '/forms/contact/submissions', 'email=a@example.com', { 'content-type': type }),
+      );
+      expect(response.status).toBe(415);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
+    }
+    const missing = await expectNoChange(() =>
+      fetch(`${runtime.urls.api}/forms/contact/submissions`, { method: 'POST', body: new Uint8Array([1, 2]) }),
+    );
+    expect(missing.status).toBe(415);
+  });
+
+  it('a filled honeypot gets the usual answer and stores nothing', async () => {
+    const response = await expectNoChange(() =>
+      post(runtime, '/forms/contact/submissions', contactLead('bot@example.com', { website: 'http://spam.example' })),
+    );
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ submissionId: expect.stringMatching(/^sub_/), status: 'accepted' });
+  });
+
+  it('a retry with the same Idempotency-Key returns the first submissionId and writes and enqueues nothing new', async () => {
+    const lead = contactLead('retry@example.com');
+    const first = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'attempt-42' });
+    const { submissionId } = (await first.json()) as { submissionId: string };
+    await drainQueue(runtime, routingQueue);
+    const before = await scanTable(runtime);
+
+    const again = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'attempt-42' });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual({ submissionId, status: 'accepted' });
+    expect(await scanTable(runtime)).toEqual(before);
+    expect(await drainQueue(runtime, routingQueue)).toEqual([]);
+
+    const reused = await post(runtime, '/forms/contact/submissions', { ...lead, company: 'Other' }, { 'idempotency-key': 'attempt-42' });
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: { code: string } }).error.code).toBe('idempotency_key_reused');
+
+    const badKey = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'spaces are not allowed' });
+    expect(badKey.status).toBe(400);
+  });
+
+  it('the same form, email and fields within 10 minutes is the same submission, without a key', async () => {
+    const lead = contactLead('double-click@example.com');
+    const first = (await (await post(runtime, '/forms/contact/submissions', lead)).json()) as { submissionId: string };
+    const second = (await (await post(runtime, '/forms/contact/submissions', lead)).json()) as { submissionId: string };
+    expect(second.submissionId).toBe(first.submissionId);
+    expect(await drainQueue(runtime, routingQueue)).toHaveLength(1);
+    const [stored] = await leadItems('double-click@example.com');
+    expect(stored!.submissions).toHaveLength(1);
+  });
+
+  it('a second submission from the same person updates the same lead and keeps the consent history', async () => {
+    await post(runtime, '/forms/contact/submissions', contactLead('repeat@example.com', { consent: ['marketing_email'] }));
+    await post(runtime, '/forms/contact/submissions', contactLead('Repeat@Example.com', { consent: [], jobTitle: 'CTO' }));
+    const leads = await leadItems('repeat@example.com');
+    expect(leads).toHaveLength(1);
+    const [lead] = leads;
+    expect(lead!.submissions).toHaveLength(2);
+    expect(lead!.fields).toMatchObject({ jobTitle: 'CTO', company: 'Analytical Engines' });
+    expect(lead!.consents).toMatchObject({ marketing_email: { status: 'granted' }, sales_contact: { status: 'declined' } });
+    const events = (await scanTable(runtime)).filter((item) => item.pk === lead!.pk && item.itemType === 'consent_event');
+    expect(events.map((e) => e.type).sort()).toEqual(['consent.declined', 'consent.granted']);
+    expect(await drainQueue(runtime, routingQueue)).toHaveLength(2);
+  });
+
+  it('503 when the routing queue is unreachable; the retry is safe and completes the same submission once', async () => {
+    const lead = contactLead('outage@example.com');
+    await runtime.stopSqs();
+    let outage: Response;
+    try {
+      outage = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'outage-1' });
+    } finally {
+      await runtime.startSqs();
+    }
+    expect(outage.status).toBe(503);
+    expect(outage.headers.get('retry-after')).toBe('5');
+    expect(((await outage.json()) as { error: { code: string } }).error.code).toBe('service_unavailable');
+
+    const retry = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'outage-1' });
+    expect(retry.status).toBe(202);
+    const { submissionId } = (await retry.json()) as { submissionId: string };
+    const messages = (await drainQueue(runtime, routingQueue)) as { submissionId: string }[];
+    expect(messages.map((m) => m.submissionId)).toEqual([submissionId]);
+    const [stored] = await leadItems('outage@example.com');
+    expect(stored!.submissions).toEqual([expect.objectContaining({ submissionId })]);
+
+    const third = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'outage-1' });
+    expect(((await third.json()) as { submissionId: string }).submissionId).toBe(submissionId);
+    expect(await drainQueue(runtime, routingQueue)).toEqual([]);
+  });
+});

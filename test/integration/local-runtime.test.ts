@@ -1,0 +1,55 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import { topology } from '../../infra/topology';
+import { CONSENT_VERSION } from '../support/example-config';
+import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+});
+afterAll(() => runtime?.stop());
+
+async function visibleMessages(queueUrl: string): Promise<number> {
+  const { Attributes } = await runtime.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+}
+
+describe('local runtime', () => {
+  it('serves the API on loopback and the consumer drains the routing queue like an event source mapping', async () => {
+    expect(new URL(runtime.urls.api).hostname).toBe('127.0.0.1');
+    const response = await post(runtime, '/forms/contact/submissions', {
+      email: 'pipeline@example.com',
+      consent: ['sales_contact'],
+      consentVersion: CONSENT_VERSION,
+    });
+    expect(response.status).toBe(202);
+    await eventually(async () => expect(await visibleMessages(runtime.queues.routing.url)).toBe(0));
+    expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(0);
+  });
+
+  it('creates queues with the topology\'s visibility timeout and dead-letter redrive', async () => {
+    const { Attributes } = await runtime.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: runtime.queues.routing.url, AttributeNames: ['All'] }),
+    );
+    expect(Attributes?.VisibilityTimeout).toBe(String(topology.queues.routing.visibilityTimeoutSeconds));
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({
+      maxReceiveCount: topology.queues.routing.maxReceiveCount,
+    });
+  });
+
+  it('sweeps items whose expiresAt has passed, as DynamoDB TTL does', async () => {
+    const past = Math.floor(Date.now() / 1000) - 60;
+    await runtime.db.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: 'TEST#expired', sk: 'X', expiresAt: past } }));
+    await runtime.db.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: 'TEST#live', sk: 'X', expiresAt: past + 3600 } }));
+    expect(await runtime.sweep()).toBeGreaterThanOrEqual(1);
+    const keys = (await scanTable(runtime)).map((item) => item.pk);
+    expect(keys).not.toContain('TEST#expired');
+    expect(keys).toContain('TEST#live');
+  });
+});

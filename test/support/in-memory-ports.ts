@@ -1,0 +1,73 @@
+import type { ConsentEvent, Lead } from '../../shared/domain/lead';
+import type {
+  LeadRepository,
+  RoutingMessage,
+  RoutingQueue,
+  StoredLead,
+  SubmissionClaim,
+  SubmissionClaims,
+} from '../../shared/domain/ports';
+import { isExpired } from '../../shared/domain/retention';
+
+/** Port fakes for unit tests of the domain; integration tests use the real adapters and emulators. */
+export class InMemoryLeads implements LeadRepository {
+  readonly items = new Map<string, StoredLead>();
+  readonly events = new Map<string, ConsentEvent>();
+  /** Called before each save, to simulate a concurrent writer. */
+  beforeSave?: () => void;
+
+  async get(leadId: string, now: Date) {
+    const stored = this.items.get(leadId);
+    return stored && !isExpired(stored.lead.expiresAt, now) ? structuredClone(stored) : undefined;
+  }
+
+  async save(lead: Lead, expectedVersion: number | undefined, now: Date) {
+    this.beforeSave?.();
+    const current = this.items.get(lead.leadId);
+    const live = current && !isExpired(current.lead.expiresAt, now) ? current : undefined;
+    if ((live?.version) !== expectedVersion) return false;
+    this.items.set(lead.leadId, { lead: structuredClone(lead), version: (expectedVersion ?? 0) + 1 });
+    return true;
+  }
+
+  async appendEvents(events: readonly ConsentEvent[]) {
+    for (const event of events) this.events.set(`${event.leadId}#${event.at}#${event.submissionId}#${event.purpose}`, event);
+  }
+}
+
+export class InMemoryClaims implements SubmissionClaims {
+  readonly items = new Map<string, SubmissionClaim>();
+
+  async claim(claim: SubmissionClaim, now: Date) {
+    const existing = this.items.get(claim.claimId);
+    if (existing && !isExpired(existing.expiresAt, now)) return { created: false as const, existing: { ...existing } };
+    this.items.set(claim.claimId, { ...claim });
+    return { created: true as const };
+  }
+
+  async complete(claimId: string) {
+    const claim = this.items.get(claimId);
+    if (claim) claim.state = 'done';
+  }
+}
+
+export class InMemoryRoutingQueue implements RoutingQueue {
+  readonly messages: RoutingMessage[] = [];
+  failNext = 0;
+
+  async enqueue(message: RoutingMessage) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('queue unreachable');
+    }
+    this.messages.push(message);
+  }
+}
+
+export class ManualClock {
+  constructor(public current = new Date('2026-11-23T10:00:00Z')) {}
+  now = () => new Date(this.current);
+  advance(seconds: number) {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
