@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isProtectedAttribute } from '../domain/protected-attributes';
 
 export const FIELD_TYPES = ['text', 'email', 'tel', 'country', 'textarea', 'url'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -41,6 +42,72 @@ const formSchema = z.strictObject({
   successUrl: httpsUrl,
 });
 
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+
+const conditionSchema = z
+  .strictObject({
+    form: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    field: z.string().optional(),
+    present: z.boolean().optional(),
+    equals: z.string().optional(),
+    in: z.array(z.string()).min(1).optional(),
+    matches: z
+      .string()
+      .refine((source) => {
+        try {
+          new RegExp(source, 'i');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected a valid regular expression')
+      .optional(),
+    emailDomain: z.enum(['corporate', 'free_mail'], { error: 'expected corporate or free_mail' }).optional(),
+    score: z.strictObject({ gte: z.number().optional(), lt: z.number().optional() }).optional(),
+  })
+  .refine((c) => Object.keys(c).length > 0, 'expected at least one condition')
+  .refine(
+    (c) => c.field !== undefined || (c.present === undefined && c.equals === undefined && c.in === undefined && c.matches === undefined),
+    'present, equals, in and matches need a field',
+  )
+  .refine(
+    (c) => c.field === undefined || [c.present, c.equals, c.in, c.matches].filter((t) => t !== undefined).length === 1,
+    'a field condition takes exactly one of present, equals, in, matches',
+  );
+
+const scoringSchema = z.strictObject({
+  rules: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'rule ids are lower_snake_case'),
+        when: conditionSchema,
+        points: z.int().min(-100).max(100),
+        reason: z.string().min(3),
+      }),
+    )
+    .default([]),
+});
+
+const repSchema = z.strictObject({
+  email: emailAddress,
+  name: z.string().min(1).optional(),
+  weight: z.int().min(1).max(100).default(1),
+  unavailable: z.array(z.strictObject({ from: isoDate, to: isoDate })).default([]),
+});
+
+const teamSchema = z.strictObject({
+  strategy: z.enum(['round_robin', 'weighted', 'capacity'], { error: 'expected one of round_robin, weighted, capacity' }),
+  slaHours: z.number().positive().max(24 * 30).default(4),
+  dailyCap: z.int().min(1).optional(),
+  reps: z.array(repSchema).min(1, 'a team needs at least one rep'),
+});
+
+const routingSchema = z.strictObject({
+  rules: z.array(z.strictObject({ when: conditionSchema, team: z.string() })).default([]),
+  fallbackTeam: z.string(),
+  teams: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'team ids are lower-case'), teamSchema),
+});
+
 export const configSchema = z.strictObject({
   organization: z.strictObject({
     name: z.string().min(1),
@@ -60,6 +127,8 @@ export const configSchema = z.strictObject({
     })
     .default({ unconfirmedDays: 7, withdrawnGraceDays: 30 }),
   forms: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'form ids are lower-case letters, digits and dashes'), formSchema),
+  scoring: scoringSchema.default({ rules: [] }),
+  routing: routingSchema,
 });
 
 type Loose = Record<string, unknown> | undefined;
@@ -98,6 +167,61 @@ export function crossReferenceProblems(document: unknown): { path: string[]; mes
     }
     if (form.doubleOptIn === true && !Object.values(asked).some((p) => asRecord(p).required === true)) {
       problems.push({ path: at('doubleOptIn'), message: 'double opt-in needs a required purpose to confirm' });
+    }
+  }
+  problems.push(...ruleProblems(root));
+  return problems;
+}
+
+/** Rules may read only declared fields, never protected attributes or their proxies. */
+function ruleProblems(root: Record<string, unknown>): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const forms = asRecord(root.forms);
+  const declared = new Set(Object.values(forms).flatMap((form) => Object.keys(asRecord(asRecord(form).fields))));
+  const checkCondition = (when: unknown, path: string[], allowScore: boolean) => {
+    const condition = asRecord(when);
+    const field = condition.field;
+    if (typeof field === 'string') {
+      if (isProtectedAttribute(field)) {
+        problems.push({
+          path: [...path, 'field'],
+          message: `"${field}" is a protected or sensitive attribute (or a proxy for one); rules may not score or route on it`,
+        });
+      } else if (!declared.has(field)) {
+        problems.push({ path: [...path, 'field'], message: `no form declares a field "${field}"` });
+      }
+    }
+    for (const formId of [condition.form].flat()) {
+      if (typeof formId === 'string' && !Object.hasOwn(forms, formId)) {
+        problems.push({ path: [...path, 'form'], message: `unknown form "${formId}"` });
+      }
+    }
+    if (!allowScore && condition.score !== undefined) {
+      problems.push({ path: [...path, 'score'], message: 'a scoring rule cannot depend on the score' });
+    }
+  };
+  const scoringRules = asRecord(root.scoring).rules;
+  if (Array.isArray(scoringRules)) {
+    scoringRules.forEach((rule, i) => checkCondition(asRecord(rule).when, ['scoring', 'rules', String(i), 'when'], false));
+  }
+  const routing = asRecord(root.routing);
+  const teams = asRecord(routing.teams);
+  if (Array.isArray(routing.rules)) {
+    routing.rules.forEach((rule, i) => {
+      checkCondition(asRecord(rule).when, ['routing', 'rules', String(i), 'when'], true);
+      const team = asRecord(rule).team;
+      if (typeof team === 'string' && !Object.hasOwn(teams, team)) {
+        problems.push({ path: ['routing', 'rules', String(i), 'team'], message: `unknown team "${team}"` });
+      }
+    });
+  }
+  if (typeof routing.fallbackTeam === 'string' && !Object.hasOwn(teams, routing.fallbackTeam)) {
+    problems.push({ path: ['routing', 'fallbackTeam'], message: `unknown team "${routing.fallbackTeam}"` });
+  }
+  for (const [teamId, rawTeam] of Object.entries(teams)) {
+    const team = asRecord(rawTeam);
+    if (team.strategy === 'capacity' && team.dailyCap === undefined) {
+      problems.push({ path: ['routing', 'teams', teamId, 'dailyCap'], message: 'the capacity strategy needs a dailyCap' });
     }
   }
   return problems;

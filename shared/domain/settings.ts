@@ -38,4 +38,54 @@ export interface LeadgateSettings {
   purposes: Record<string, PurposeSettings>;
   retention: { unconfirmedDays: number; withdrawnGraceDays: number };
   forms: Record<string, FormSettings>;
+  scoring: ScoringSettings;
+  routing: RoutingSettings;
+}
+
+/** A rule's condition: every key present must hold. */
+export interface Condition {
+  form?: string | string[] | undefined;
+  field?: string | undefined;
+  present?: boolean | undefined;
+  equals?: string | undefined;
+  in?: string[] | undefined;
+  matches?: string | undefined;
+  emailDomain?: 'corporate' | 'free_mail' | undefined;
+  score?: { gte?: number | undefined; lt?: number | undefined } | undefined;
+}
+
+export interface ScoringRule {
+  id: string;
+  when: Condition;
+  points: number;
+  reason: string;
+}
+
+export interface RepSettings {
+  email: string;
+  name?: string | undefined;
+  weight: number;
+  /** Inclusive ISO date ranges (YYYY-MM-DD) when the rep takes no new leads. */
+  unavailable: { from: string; to: string }[];
+}
+
+export type RoutingStrategy = 'round_robin' | 'weighted' | 'capacity';
+
+export interface TeamSettings {
+  strategy: RoutingStrategy;
+  /** Hours a rep has to accept before the lead moves on. */
+  slaHours: number;
+  /** Capacity strategy: open assignments a rep takes per day. */
+  dailyCap?: number | undefined;
+  reps: RepSettings[];
+}
+
+export interface RoutingSettings {
+  rules: { when: Condition; team: string }[];
+  fallbackTeam: string;
+  teams: Record<string, TeamSettings>;
+}
+
+export interface ScoringSettings {
+  rules: ScoringRule[];
 }
