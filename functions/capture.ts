@@ -7,7 +7,7 @@ import { SqsRoutingQueue } from '../shared/adapters/sqs-routing-queue';
 import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
 import { bundledSettings } from '../shared/config/settings-source';
 import { createKeyring } from '../shared/domain/keyring';
-import { systemClock } from '../shared/domain/ports';
+import { runtimeClock } from '../shared/adapters/runtime-clock';
 import { createCaptureHandler } from '../shared/http/capture-handler';
 
 // Once per container: configuration, secret and clients.
@@ -23,7 +23,7 @@ export const handler = createCaptureHandler(
     leads: new DynamoLeadRepository(db, env.TABLE_NAME),
     claims: new DynamoSubmissionClaims(db, env.TABLE_NAME),
     routing: new SqsRoutingQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
-    clock: systemClock,
+    clock: runtimeClock,
   },
   new Logger({ serviceName: 'leadgate-capture' }),
 );

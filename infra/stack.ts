@@ -9,7 +9,9 @@ import { LeadgateFunction } from './constructs/functions';
 import { LeadStore } from './constructs/store';
 import { WorkQueue } from './constructs/queues';
 import { acknowledgeFindings } from './nag-acknowledgements';
-import { functionNames, queueNames, queueUrlVariable, type FunctionName, type QueueName, type Topology } from './topology';
+import { functionNames, queueNames, queueUrlVariable, scheduleNames, type FunctionName, type QueueName, type Topology } from './topology';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 
 export interface LeadgateStackProps extends StackProps {
   settings: LeadgateSettings;
@@ -45,14 +47,34 @@ export class LeadgateStack extends Stack {
       functionNames.map((name) => [name, new LeadgateFunction(this, name, topology.functions[name], settings)]),
     ) as Record<FunctionName, LeadgateFunction>;
 
+    const api = new LeadgateApi(
+      this,
+      'Http',
+      topology.routes,
+      Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never,
+    );
     for (const name of functionNames) {
       const spec = topology.functions[name];
       const fn = this.functions[name].fn;
       if (spec.access.table !== 'none') {
         fn.addEnvironment('TABLE_NAME', store.table.tableName);
-        fn.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS[spec.access.table]], resources: [store.table.tableArn] }));
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: [...TABLE_ACTIONS[spec.access.table]],
+            resources: [store.table.tableArn, ...topology.table.indexes.map((index) => `${store.table.tableArn}/index/${index.name}`)],
+          }),
+        );
         store.key.grant(fn, ...KEY_ACTIONS);
       }
+      if (spec.access.sendsEmail) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['ses:SendEmail'],
+            resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.sender.identity })],
+          }),
+        );
+      }
+      fn.addEnvironment('PUBLIC_API_URL', api.url);
       for (const queue of spec.access.sendsTo) {
         fn.addEnvironment(queueUrlVariable(queue), queues[queue].queue.queueUrl);
         queues[queue].queue.grantSendMessages(fn);
@@ -70,19 +92,25 @@ export class LeadgateStack extends Stack {
           batchSize: spec.batchSize,
           maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
           reportBatchItemFailures: true,
+          maxConcurrency: spec.maxConcurrency,
         }),
       );
     }
 
-    const api = new LeadgateApi(
-      this,
-      'Http',
-      topology.routes,
-      Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never,
-    );
+    const schedules: Rule[] = [];
+    for (const name of scheduleNames) {
+      const spec = topology.schedules[name];
+      const rule = new Rule(this, `${name}Schedule`, {
+        description: `Runs ${spec.function} every ${spec.everyMinutes} minutes`,
+        schedule: Schedule.rate(Duration.minutes(spec.everyMinutes)),
+        targets: [new LambdaFunction(this.functions[spec.function].fn, { retryAttempts: 2 })],
+      });
+      schedules.push(rule);
+    }
+
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
 
-    acknowledgeFindings(this, { hmacSecret, api, functions: Object.values(this.functions), queues: Object.values(queues) });
+    acknowledgeFindings(this, { hmacSecret, api, functions: Object.values(this.functions), queues: Object.values(queues), schedules });
   }
 }

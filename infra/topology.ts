@@ -5,7 +5,8 @@
  */
 
 export type QueueName = 'routing';
-export type FunctionName = 'capture' | 'route';
+export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept';
+export type ScheduleName = 'slaSweep';
 
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -18,6 +19,8 @@ export interface FunctionSpec {
     /** Queues the function sends to; each becomes <NAME>_QUEUE_URL in its environment. */
     sendsTo: readonly QueueName[];
     hmacSecret: boolean;
+    /** May send email as the configured SES identity. */
+    sendsEmail: boolean;
   };
 }
 
@@ -34,12 +37,30 @@ export interface QueueSpec {
   visibilityTimeoutSeconds: number;
   /** Deliveries before a message moves to the queue's dead-letter queue. */
   maxReceiveCount: number;
+  /** Concurrent batches the event source mapping may run (AWS minimum 2). */
+  maxConcurrency: number;
+}
+
+export interface ScheduleSpec {
+  function: FunctionName;
+  everyMinutes: number;
+  /** How often the local runtime runs it; it also runs on every local clock advance. */
+  localEverySeconds: number;
+}
+
+export interface IndexSpec {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+  sortKeyType: 'S' | 'N';
 }
 
 export interface TableSpec {
   partitionKey: 'pk';
   sortKey: 'sk';
   ttlAttribute: 'expiresAt';
+  /** Sparse global secondary indexes (keys only). */
+  indexes: readonly IndexSpec[];
 }
 
 export interface Topology {
@@ -47,27 +68,51 @@ export interface Topology {
   functions: Record<FunctionName, FunctionSpec>;
   routes: readonly RouteSpec[];
   queues: Record<QueueName, QueueSpec>;
+  schedules: Record<ScheduleName, ScheduleSpec>;
 }
 
 export const topology = {
-  table: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' },
+  table: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    ttlAttribute: 'expiresAt',
+    indexes: [{ name: 'bySlaDue', partitionKey: 'slaPartition', sortKey: 'slaDue', sortKeyType: 'N' }],
+  },
   functions: {
     capture: {
       entry: 'functions/capture.ts',
       description: 'Validates a form submission, stores the lead with consent and retention, enqueues routing',
       memoryMb: 1024,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: ['routing'], hmacSecret: true },
+      access: { table: 'readWrite', sendsTo: ['routing'], hmacSecret: true, sendsEmail: false },
     },
     route: {
       entry: 'functions/route.ts',
-      description: 'Consumes routing messages',
+      description: 'Scores each captured lead and assigns it to a sales rep by email',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWrite', sendsTo: [], hmacSecret: false },
+      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: true },
+    },
+    slaSweep: {
+      entry: 'functions/sla-sweep.ts',
+      description: 'Reassigns leads not accepted within their team SLA',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: true },
+    },
+    accept: {
+      entry: 'functions/accept.ts',
+      description: 'Accept links in assignment emails',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
     },
   },
-  routes: [{ method: 'POST', path: '/forms/{formId}/submissions', function: 'capture' }],
+  routes: [
+    { method: 'POST', path: '/forms/{formId}/submissions', function: 'capture' },
+    { method: 'GET', path: '/assignments/accept', function: 'accept' },
+    { method: 'POST', path: '/assignments/accept', function: 'accept' },
+  ],
   queues: {
     routing: {
       consumer: 'route',
@@ -76,7 +121,11 @@ export const topology = {
       // AWS advises at least six times the consumer's timeout.
       visibilityTimeoutSeconds: 180,
       maxReceiveCount: 5,
+      maxConcurrency: 5,
     },
+  },
+  schedules: {
+    slaSweep: { function: 'slaSweep', everyMinutes: 5, localEverySeconds: 5 },
   },
 } as const satisfies Topology;
 
@@ -85,3 +134,4 @@ export const queueUrlVariable = (queue: QueueName): string => `${queue.toUpperCa
 
 export const functionNames = Object.keys(topology.functions) as FunctionName[];
 export const queueNames = Object.keys(topology.queues) as QueueName[];
+export const scheduleNames = Object.keys(topology.schedules) as ScheduleName[];

@@ -11,7 +11,7 @@ export interface LocalQueue {
 
 /** Creates the table as the stack declares it (dynalite has no TTL API; the sweeper stands in). */
 export async function provisionTable(dynamodb: DynamoDBClient): Promise<string> {
-  const { partitionKey, sortKey } = topology.table;
+  const { partitionKey, sortKey, indexes } = topology.table;
   try {
     await dynamodb.send(
       new CreateTableCommand({
@@ -20,11 +20,27 @@ export async function provisionTable(dynamodb: DynamoDBClient): Promise<string> 
         AttributeDefinitions: [
           { AttributeName: partitionKey, AttributeType: 'S' },
           { AttributeName: sortKey, AttributeType: 'S' },
+          ...indexes.flatMap((index) => [
+            { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+            { AttributeName: index.sortKey, AttributeType: index.sortKeyType },
+          ]),
         ],
         KeySchema: [
           { AttributeName: partitionKey, KeyType: 'HASH' },
           { AttributeName: sortKey, KeyType: 'RANGE' },
         ],
+        ...(indexes.length
+          ? {
+              GlobalSecondaryIndexes: indexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: [
+                  { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                  { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+                ],
+                Projection: { ProjectionType: 'KEYS_ONLY' as const },
+              })),
+            }
+          : {}),
       }),
     );
   } catch (error) {

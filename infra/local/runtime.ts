@@ -9,8 +9,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, SQSBatchResponse,
 import { loadConfigFile } from '../../shared/config/load';
 import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateConfig } from '../../shared/config/schema';
-import { systemClock } from '../../shared/domain/ports';
-import { functionNames, queueNames, queueUrlVariable, topology, type FunctionName, type QueueName } from '../topology';
+import { advanceRuntimeClock, runtimeClock } from '../../shared/adapters/runtime-clock';
+import { functionNames, queueNames, queueUrlVariable, scheduleNames, topology, type FunctionName, type QueueName } from '../topology';
+import { clockRoute } from './clock-route';
 import { startDynamoDb, startSes, startSqs, type Emulator } from './emulators';
 import { startHttpGateway } from './http-gateway';
 import { invoke, type Handler } from './lambda-context';
@@ -32,6 +33,8 @@ export interface LocalRuntimeOptions {
   sweepIntervalMs?: number;
   /** Run the queue consumers (default true); tests that inspect queues turn them off. */
   consumers?: boolean;
+  /** Run the schedules on timers (default true); tests that call runSchedules() turn them off. */
+  schedules?: boolean;
   log?: (line: string) => void;
 }
 
@@ -44,6 +47,10 @@ export interface LocalRuntime {
   sqs: SQSClient;
   /** Deletes expired items now, as DynamoDB TTL would eventually. */
   sweep(): Promise<number>;
+  /** Runs every scheduled function once, now (they also run on timers). */
+  runSchedules(): Promise<void>;
+  /** Moves the clock every local function reads, then runs the schedules and the TTL sweep. */
+  advanceClock(ms: number): Promise<void>;
   /** Stops the SQS emulator (to inject an outage); `startSqs` brings it back on the same port, empty. */
   stopSqs(): Promise<void>;
   startSqs(): Promise<void>;
@@ -96,6 +103,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const tableName = await provisionTable(lowLevel);
     const queues = await provisionQueues(sqs, sqsUrl);
 
+    const handlers = {} as Record<FunctionName, Handler<unknown, unknown>>;
+    const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
+    const sweep = () => sweepExpired(db, tableName, runtimeClock);
+    const runSchedules = async () => {
+      for (const name of scheduleNames) {
+        const spec = topology.schedules[name];
+        await invoke(spec.function, handlers[spec.function], { source: 'leadgate.local', 'detail-type': 'Scheduled Event', time: runtimeClock.now().toISOString() });
+      }
+    };
+    const advanceClock = async (ms: number) => {
+      advanceRuntimeClock(ms);
+      await runSchedules();
+      await sweep();
+    };
+
+    // The gateway starts first: its URL is the public URL the functions put in links.
+    const gateway = await startHttpGateway({
+      port: ports.api,
+      routes: topology.routes,
+      invoke: (name, event) =>
+        invoke(name, handlers[name] as Handler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>, event),
+      localRoutes: [clockRoute(advanceClock, () => runtimeClock.now())],
+      onError,
+    });
+
     // The functions read these once, at import, exactly as they read what the stack sets.
     Object.assign(process.env, {
       AWS_REGION: REGION,
@@ -107,13 +139,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       LEADGATE_CONFIG_FILE: configFile,
       LEADGATE_HMAC_SECRET: localSecret(dataDir),
       TABLE_NAME: tableName,
+      PUBLIC_API_URL: gateway.url,
       ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), queues[name].url])),
     });
     provideSettings(config);
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
-
-    const handlers = {} as Record<FunctionName, Handler<unknown, unknown>>;
     for (const name of functionNames) {
       const module = (await import(pathToFileURL(resolve(topology.functions[name].entry)).href)) as {
         handler: Handler<unknown, unknown>;
@@ -121,30 +152,32 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       handlers[name] = module.handler;
     }
 
-    const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
-    const gateway = await startHttpGateway({
-      port: ports.api,
-      routes: topology.routes,
-      invoke: (name, event) =>
-        invoke(name, handlers[name] as Handler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>, event),
-      onError,
-    });
-    const pollers = queueNames.map((name) => {
+    // Like an event source mapping's concurrency: several pollers per queue, each one batch at a time.
+    const pollers = queueNames.flatMap((name) => {
       const spec = topology.queues[name];
-      return new SqsPoller({
-        sqs,
-        queueUrl: queues[name].url,
-        queueArn: queues[name].arn,
-        spec,
-        invoke: (event) => invoke(spec.consumer, handlers[spec.consumer] as Handler<SQSEvent, SQSBatchResponse>, event),
-        onError,
-      });
+      return Array.from(
+        { length: spec.maxConcurrency },
+        () =>
+          new SqsPoller({
+            sqs,
+            queueUrl: queues[name].url,
+            queueArn: queues[name].arn,
+            spec,
+            invoke: (event) => invoke(spec.consumer, handlers[spec.consumer] as Handler<SQSEvent, SQSBatchResponse>, event),
+            onError,
+          }),
+      );
     });
     if (options.consumers ?? true) pollers.forEach((poller) => poller.start());
 
-    const sweep = () => sweepExpired(db, tableName, systemClock);
-    const sweeper = setInterval(() => void sweep().catch(onError), options.sweepIntervalMs ?? 60_000);
-    sweeper.unref();
+    const timers = [
+      setInterval(() => void sweep().catch(onError), options.sweepIntervalMs ?? 60_000),
+      ...scheduleNames.map((name) =>
+        setInterval(() => void runSchedules().catch(onError), topology.schedules[name].localEverySeconds * 1000),
+      ),
+    ];
+    if (!(options.schedules ?? true)) timers.slice(1).forEach(clearInterval);
+    timers.forEach((timer) => timer.unref());
 
     return {
       config,
@@ -154,6 +187,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       db,
       sqs,
       sweep,
+      runSchedules,
+      advanceClock,
       async stopSqs() {
         await sqsEmulator?.stop();
         sqsEmulator = undefined;
@@ -164,7 +199,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await provisionQueues(sqs, sqsUrl);
       },
       async stop() {
-        clearInterval(sweeper);
+        timers.forEach(clearInterval);
         await Promise.all(pollers.map((poller) => poller.stop()));
         await gateway.stop();
         sqs.destroy();

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -17,4 +18,8 @@ export function createDocumentClient(): DynamoDBDocumentClient {
 
 export function createSqsClient(): SQSClient {
   return new SQSClient({ requestHandler });
+}
+
+export function createSesClient(): SESv2Client {
+  return new SESv2Client({ requestHandler });
 }

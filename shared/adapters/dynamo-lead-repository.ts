@@ -1,9 +1,20 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConsentEvent, Lead } from '../domain/lead';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Assignment, ConsentEvent, Lead } from '../domain/lead';
 import type { LeadRepository, StoredLead } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
 import { isConditionFailure } from './dynamo-errors';
-import { eventKey, leadKey } from './table-keys';
+import { eventKey, leadIdOfKey, leadKey, SLA_INDEX, SLA_PARTITION } from './table-keys';
+
+const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/**
+ * The sparse SLA index holds the next time the sweep must act on an assignment: at once while
+ * its email is unsent, at its SLA deadline once sent; nothing once accepted or exhausted.
+ */
+function slaIndexAttributes(assignment: Assignment | undefined) {
+  if (!assignment || assignment.acceptedAt || assignment.exhaustedAt) return {};
+  return { slaPartition: SLA_PARTITION, slaDue: epoch(assignment.notifiedAt ? assignment.slaDueAt : assignment.assignedAt) };
+}
 
 export class DynamoLeadRepository implements LeadRepository {
   constructor(
@@ -16,7 +27,7 @@ export class DynamoLeadRepository implements LeadRepository {
       new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }),
     );
     if (!Item || isExpired(Item.expiresAt as number | undefined, now)) return undefined;
-    const { pk: _pk, sk: _sk, itemType: _type, version, ...lead } = Item;
+    const { pk: _pk, sk: _sk, itemType: _type, version, slaPartition: _p, slaDue: _d, ...lead } = Item;
     return { lead: lead as Lead, version: version as number };
   }
 
@@ -25,7 +36,7 @@ export class DynamoLeadRepository implements LeadRepository {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, version: (expectedVersion ?? 0) + 1 },
+          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...slaIndexAttributes(lead.assignment), version: (expectedVersion ?? 0) + 1 },
           ...(expectedVersion === undefined
             ? {
                 // An expired item may linger until DynamoDB deletes it; it counts as absent.
@@ -54,5 +65,65 @@ export class DynamoLeadRepository implements LeadRepository {
         ),
       ),
     );
+  }
+
+  async markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadKey(leadId),
+          // Bumping the version makes a concurrent read-modify-write of the lead retry, not undo this.
+          UpdateExpression: 'SET assignment.notifiedAt = :at, slaDue = :due, version = version + :one',
+          ConditionExpression: 'assignment.generation = :generation AND attribute_not_exists(assignment.notifiedAt)',
+          ExpressionAttributeValues: {
+            ':at': at.toISOString(),
+            ':due': epoch(assignment.slaDueAt),
+            ':one': 1,
+            ':generation': assignment.generation,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async unmarkNotified(leadId: string, assignment: Assignment): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadKey(leadId),
+          UpdateExpression: 'REMOVE assignment.notifiedAt SET slaDue = :due, version = version + :one',
+          ConditionExpression: 'assignment.generation = :generation',
+          ExpressionAttributeValues: { ':due': epoch(assignment.assignedAt), ':one': 1, ':generation': assignment.generation },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async findSlaDue(now: Date): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: SLA_INDEX,
+          KeyConditionExpression: 'slaPartition = :partition AND slaDue <= :now',
+          ExpressionAttributeValues: { ':partition': SLA_PARTITION, ':now': epochSeconds(now) },
+          ProjectionExpression: 'pk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => leadIdOfKey(item.pk as string)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
   }
 }

@@ -1,8 +1,18 @@
 /** Key layout of the single table (design §4). Only this file spells out key formats. */
 export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });
+export const leadIdOfKey = (pk: string) => pk.slice('LEAD#'.length);
 
 export const eventKey = (leadId: string, at: string, id: string) => ({ pk: `LEAD#${leadId}`, sk: `EVENT#${at}#${id}` });
 
 export const claimKey = (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLAIM' });
 
-export const KEY_ATTRIBUTES = ['pk', 'sk'] as const;
+
+/** Sparse index of assignments awaiting the SLA sweep (see DynamoLeadRepository). */
+export const SLA_INDEX = 'bySlaDue';
+export const SLA_PARTITION = 'SLA';
+
+const ROTATION = (teamId: string) => `ROTATION#${teamId}`;
+export const rotationCounterKey = (teamId: string) => ({ pk: ROTATION(teamId), sk: 'COUNTER' });
+export const rotationTurnKey = (teamId: string, turn: number) => ({ pk: ROTATION(teamId), sk: `TURN#${String(turn).padStart(12, '0')}` });
+export const rotationSubmissionKey = (teamId: string, submissionId: string) => ({ pk: ROTATION(teamId), sk: `SUB#${submissionId}` });
+export const capacityKey = (teamId: string, repTag: string, day: string) => ({ pk: `CAPACITY#${teamId}#${repTag}`, sk: day });

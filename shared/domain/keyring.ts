@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import type { TokenKeys } from './signed-token';
 
 /**
  * Keys derived from the one HMAC secret, each for one job, so that a value computed for one
@@ -9,6 +10,8 @@ export interface Keyring {
   emailHash(normalizedEmail: string): string;
   /** HMAC-SHA256 of a submission's identity (idempotency key or content), for de-duplication. */
   claimId(material: string): string;
+  /** Keys for signed links (accept, unsubscribe, ...). */
+  tokens: TokenKeys;
 }
 
 const derive = (secret: string, label: string): Buffer =>
@@ -19,6 +22,7 @@ export function createKeyring(secret: string): Keyring {
   const emailKey = derive(secret, 'email-hash/v1');
   const claimKey = derive(secret, 'submission-claim/v1');
   return {
+    tokens: { keys: new Map([['k1', derive(secret, 'link-token/k1')]]) },
     emailHash: (email) => createHmac('sha256', emailKey).update(email, 'utf8').digest('hex'),
     claimId: (material) => createHmac('sha256', claimKey).update(material, 'utf8').digest('hex'),
   };

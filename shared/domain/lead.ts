@@ -27,6 +27,35 @@ export interface SubmissionRecord {
   attribution?: Record<string, string>;
 }
 
+export type AssignmentReason = 'rule' | 'fallback' | 'returning_owner' | 'sla_reassignment';
+
+/** The lead's current assignment to a sales rep. */
+export interface Assignment {
+  submissionId: string;
+  team: string;
+  rep: string;
+  reason: AssignmentReason;
+  assignedAt: string;
+  /** When the rep must have accepted, after which the SLA sweep moves the lead on. */
+  slaDueAt: string;
+  /** Counts (re)assignments of the lead; accept links and notifications are bound to one. */
+  generation: number;
+  /** Reps this submission has been offered, so reassignment never offers it twice. */
+  tried: string[];
+  notifiedAt?: string;
+  acceptedAt?: string;
+  /** Every rep was tried and none accepted: the lead stays with the last one, without an SLA. */
+  exhaustedAt?: string;
+}
+
+export interface AssignmentRecord {
+  submissionId: string;
+  team: string;
+  rep: string;
+  reason: AssignmentReason;
+  at: string;
+}
+
 export interface Lead {
   leadId: string;
   email: string;
@@ -41,6 +70,15 @@ export interface Lead {
   updatedAt: string;
   /** Epoch seconds after which the lead is treated as absent and deleted. */
   expiresAt: number;
+  score?: number;
+  scoreReasons?: { rule: string; points: number; reason: string }[];
+  /** The rep who owns the lead; a returning lead goes back to them while they are available. */
+  owner?: string;
+  assignment?: Assignment;
+  /** Every rep the lead was sent to, and why. */
+  assignmentHistory?: AssignmentRecord[];
+  /** Submissions the routing consumer has finished with (most recent last, capped). */
+  routedSubmissions?: string[];
 }
 
 export const MAX_SUBMISSIONS = 50;

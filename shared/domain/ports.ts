@@ -1,10 +1,9 @@
-import type { ConsentEvent, Lead } from './lead';
+import type { Assignment, ConsentEvent, Lead } from './lead';
 
 export interface Clock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
 
 export interface StoredLead {
   lead: Lead;
@@ -22,6 +21,40 @@ export interface LeadRepository {
   save(lead: Lead, expectedVersion: number | undefined, now: Date): Promise<boolean>;
   /** Idempotent: writing the same event twice leaves one item. */
   appendEvents(events: readonly ConsentEvent[]): Promise<void>;
+  /**
+   * Marks assignment `generation` as notified, once: true for the caller that should send the
+   * email, false if it was already marked (a redelivered or concurrent message).
+   */
+  markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean>;
+  /** Undoes markNotified after a failed send, so a retry (or the SLA sweep) sends. */
+  unmarkNotified(leadId: string, assignment: Assignment): Promise<void>;
+  /**
+   * Ids of leads the SLA sweep must look at by `now`: assignments past their SLA, and
+   * assignments whose email was never sent (due at once). Served by a sparse index.
+   */
+  findSlaDue(now: Date): Promise<string[]>;
+}
+
+export interface RotationStore {
+  /**
+   * Takes the next turn in a team's rotation for a submission. Concurrent callers never get the
+   * same turn for different submissions, and a submission asking again gets its own turn back.
+   */
+  takeTurn(teamId: string, submissionId: string): Promise<number>;
+  /** Counts a submission against a rep's cap for a day; false when full. Idempotent per submission. */
+  claimCapacity(teamId: string, rep: string, day: string, submissionId: string, cap: number): Promise<boolean>;
+}
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<void>;
 }
 
 /** The first attempt at a submission, remembered for the de-duplication window. */
@@ -54,4 +87,10 @@ export interface RoutingMessage {
 
 export interface RoutingQueue {
   enqueue(message: RoutingMessage): Promise<void>;
+}
+
+/** Composes the emails about assignments (shared/email implements it; the domain only asks). */
+export interface AssignmentEmails {
+  assignment(lead: Lead, assignment: Assignment, acceptUrl: string): OutgoingEmail;
+  reassignedAway(lead: Lead, from: string, to: string, slaHours: number): OutgoingEmail;
 }

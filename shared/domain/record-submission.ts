@@ -100,6 +100,7 @@ export function recordSubmission(existing: Lead | undefined, submission: Submiss
     ...(Object.keys(submission.attribution).length ? { attribution: submission.attribution } : {}),
   };
   const lead: Lead = {
+    ...existing,
     leadId: ctx.leadId,
     email: submission.email,
     fields: { ...existing?.fields, ...submission.fields },

@@ -53,6 +53,7 @@ describe('bundled functions', () => {
             TABLE_NAME: 'leadgate-test',
             ROUTING_QUEUE_URL: 'http://127.0.0.1:9/000000000000/none',
             LEADGATE_HMAC_SECRET: 'x'.repeat(40),
+            PUBLIC_API_URL: 'https://leads.example.com',
             AWS_REGION: 'us-east-1',
           },
           encoding: 'utf8',

@@ -48,7 +48,7 @@ describe('SqsPoller (event source mapping stand-in)', () => {
       sqs,
       queueUrl: queue.url,
       queueArn: queue.arn,
-      spec: { consumer: 'route', batchSize: 10, maxBatchingWindowSeconds: 0, visibilityTimeoutSeconds: 1, maxReceiveCount: 2 },
+      spec: { consumer: 'route', batchSize: 10, maxBatchingWindowSeconds: 0, visibilityTimeoutSeconds: 1, maxReceiveCount: 2, maxConcurrency: 2 },
       invoke: async (event: SQSEvent) => {
         for (const record of event.Records) deliveries.set(record.body, (deliveries.get(record.body) ?? 0) + 1);
         expect(event.Records[0]).toMatchObject({ eventSource: 'aws:sqs', eventSourceARN: queue.arn });
@@ -80,7 +80,7 @@ describe('SqsPoller (event source mapping stand-in)', () => {
       sqs,
       queueUrl: queue.url,
       queueArn: queue.arn,
-      spec: { consumer: 'route', batchSize: 10, maxBatchingWindowSeconds: 0, visibilityTimeoutSeconds: 1, maxReceiveCount: 5 },
+      spec: { consumer: 'route', batchSize: 10, maxBatchingWindowSeconds: 0, visibilityTimeoutSeconds: 1, maxReceiveCount: 5, maxConcurrency: 2 },
       invoke: async () => {
         calls++;
         throw new Error('consumer crashed');

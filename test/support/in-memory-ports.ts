@@ -1,4 +1,4 @@
-import type { ConsentEvent, Lead } from '../../shared/domain/lead';
+import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/lead';
 import type {
   LeadRepository,
   RoutingMessage,
@@ -32,6 +32,29 @@ export class InMemoryLeads implements LeadRepository {
 
   async appendEvents(events: readonly ConsentEvent[]) {
     for (const event of events) this.events.set(`${event.leadId}#${event.at}#${event.submissionId}#${event.purpose}`, event);
+  }
+
+  async markNotified(leadId: string, assignment: Assignment, at: Date) {
+    const stored = this.items.get(leadId);
+    const current = stored?.lead.assignment;
+    if (!stored || !current || current.generation !== assignment.generation || current.notifiedAt) return false;
+    current.notifiedAt = at.toISOString();
+    stored.version++;
+    return true;
+  }
+
+  async unmarkNotified(leadId: string, assignment: Assignment) {
+    const stored = this.items.get(leadId);
+    if (stored?.lead.assignment?.generation === assignment.generation) {
+      delete stored.lead.assignment.notifiedAt;
+      stored.version++;
+    }
+  }
+
+  async findSlaDue(now: Date) {
+    return [...this.items.values()]
+      .filter(({ lead: { assignment: a } }) => a && !a.acceptedAt && !a.exhaustedAt && new Date(a.notifiedAt ? a.slaDueAt : a.assignedAt) <= now)
+      .map(({ lead }) => lead.leadId);
   }
 }
 

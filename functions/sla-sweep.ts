@@ -1,0 +1,17 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadHmacSecret } from '../shared/adapters/hmac-secret';
+import { createRouteDeps } from '../shared/adapters/route-deps';
+import { readRuntimeEnv } from '../shared/config/runtime-env';
+import { bundledSettings } from '../shared/config/settings-source';
+import { sweepSla } from '../shared/domain/sla-sweep';
+
+const logger = new Logger({ serviceName: 'leadgate-sla-sweep' });
+const env = readRuntimeEnv();
+const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env));
+
+/** Scheduled: reassigns leads whose rep did not accept in time. */
+export const handler = async () => {
+  const result = await sweepSla(deps);
+  logger.info('SLA sweep finished', { ...result });
+  return result;
+};

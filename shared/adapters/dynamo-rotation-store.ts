@@ -1,0 +1,99 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { repTag } from '../domain/assignment-links';
+import type { Clock, RotationStore } from '../domain/ports';
+import { addDays } from '../domain/retention';
+import { isConditionFailure } from './dynamo-errors';
+import { capacityKey, rotationCounterKey, rotationSubmissionKey, rotationTurnKey } from './table-keys';
+
+/** Turn records are only needed while a message may still be redelivered. */
+const TURN_RETENTION_DAYS = 30;
+const MAX_PROBES = 1000;
+
+/**
+ * Round-robin state without transactions (dynalite has none). Each turn is an item written
+ * with attribute_not_exists, so exactly one submission owns it; the counter is only a hint of
+ * where to start. A submission that already owns a turn gets the same one back.
+ */
+export class DynamoRotationStore implements RotationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {}
+
+  private async read(key: { pk: string; sk: string }) {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
+  async takeTurn(teamId: string, submissionId: string): Promise<number> {
+    const owned = await this.read(rotationSubmissionKey(teamId, submissionId));
+    if (owned) return owned.turn as number;
+    const expiresAt = addDays(this.clock.now(), TURN_RETENTION_DAYS);
+    let turn = ((await this.read(rotationCounterKey(teamId)))?.next as number | undefined) ?? 0;
+    for (let probe = 0; probe < MAX_PROBES; probe++, turn++) {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...rotationTurnKey(teamId, turn), itemType: 'rotation_turn', submissionId, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const holder = await this.read(rotationTurnKey(teamId, turn));
+        if (holder?.submissionId !== submissionId) continue;
+      }
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...rotationSubmissionKey(teamId, submissionId), itemType: 'rotation_submission', turn, expiresAt },
+        }),
+      );
+      await this.advanceCounter(teamId, turn + 1);
+      return turn;
+    }
+    throw new Error(`no free turn found for team ${teamId}`);
+  }
+
+  private async advanceCounter(teamId: string, next: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: rotationCounterKey(teamId),
+          UpdateExpression: 'SET #next = :next',
+          ConditionExpression: 'attribute_not_exists(#next) OR #next < :next',
+          ExpressionAttributeNames: { '#next': 'next' },
+          ExpressionAttributeValues: { ':next': next },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async claimCapacity(teamId: string, rep: string, day: string, submissionId: string, cap: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: capacityKey(teamId, repTag(rep), day),
+          UpdateExpression: 'ADD assigned :submission SET expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(assigned) OR size(assigned) < :cap OR contains(assigned, :id)',
+          ExpressionAttributeValues: {
+            ':submission': new Set([submissionId]),
+            ':id': submissionId,
+            ':cap': cap,
+            ':expiresAt': addDays(new Date(`${day}T00:00:00Z`), 2),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import type { RuntimeEnv } from '../config/runtime-env';
+import { requireVar } from '../config/runtime-env';
+import { createKeyring } from '../domain/keyring';
+import type { RouteDeps } from '../domain/route-lead';
+import { compileRouting } from '../domain/routing';
+import { compileScoring } from '../domain/scoring';
+import type { LeadgateSettings } from '../domain/settings';
+import { assignmentEmails } from '../email/assignment-email';
+import { createDocumentClient, createSesClient } from './aws-clients';
+import { DynamoLeadRepository } from './dynamo-lead-repository';
+import { DynamoRotationStore } from './dynamo-rotation-store';
+import { runtimeClock } from './runtime-clock';
+import { SesMailer } from './ses-mailer';
+
+/** Everything the routing consumer and the SLA sweep need, built once per container. */
+export function createRouteDeps(env: RuntimeEnv, settings: LeadgateSettings, secret: string): RouteDeps {
+  const db = createDocumentClient();
+  const { fromName, fromAddress } = settings.sender;
+  return {
+    settings,
+    leads: new DynamoLeadRepository(db, env.TABLE_NAME),
+    rotation: new DynamoRotationStore(db, env.TABLE_NAME, runtimeClock),
+    mailer: new SesMailer(createSesClient(), `"${fromName.replace(/"/g, '')}" <${fromAddress}>`),
+    emails: assignmentEmails(settings),
+    clock: runtimeClock,
+    keyring: createKeyring(secret),
+    publicUrl: requireVar(env, 'PUBLIC_API_URL'),
+    scoreLead: compileScoring(settings.scoring),
+    chooseTeam: compileRouting(settings.routing),
+  };
+}

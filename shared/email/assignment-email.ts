@@ -1,0 +1,88 @@
+import type { Assignment, Lead } from '../domain/lead';
+import type { AssignmentEmails, OutgoingEmail } from '../domain/ports';
+import type { LeadgateSettings } from '../domain/settings';
+import { escapeHtml, headerText } from './escape';
+
+const date = (iso: string) => iso.slice(0, 10);
+const dateOfEpoch = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
+
+function fieldRows(settings: LeadgateSettings, lead: Lead, formId: string): [string, string][] {
+  const labels = settings.forms[formId]?.fields ?? {};
+  return Object.entries(lead.fields).map(([name, value]) => [labels[name]?.label ?? name, value]);
+}
+
+function consentRows(settings: LeadgateSettings, lead: Lead): [string, string][] {
+  return Object.entries(lead.consents).map(([purpose, consent]) => [
+    settings.purposes[purpose]?.description ?? purpose,
+    consent.granted
+      ? `yes, on ${date(consent.at)} (form ${consent.formId}, text version ${consent.consentTextVersion})`
+      : consent.status.replace('_', ' '),
+  ]);
+}
+
+/** Who the lead is, for a subject line: company, else name, else a neutral word. */
+export function leadTitle(lead: Lead): string {
+  const name = [lead.fields.firstName, lead.fields.lastName].filter(Boolean).join(' ');
+  return headerText(lead.fields.company ?? (name || 'a new lead'), 80);
+}
+
+const textTable = (rows: [string, string][]) => rows.map(([k, v]) => `  ${k}: ${v}`).join('\n');
+const htmlTable = (rows: [string, string][]) =>
+  `<table cellpadding="4">${rows.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v).replace(/\r?\n/g, '<br>')}</td></tr>`).join('')}</table>`;
+
+/**
+ * The email that hands a lead to a rep. Internal: it carries no marketing unsubscribe footer.
+ * Every lead-supplied value is escaped in HTML, and only the subject (made one line) is a header.
+ */
+export function assignmentEmail(settings: LeadgateSettings, lead: Lead, assignment: Assignment, acceptUrl: string): OutgoingEmail {
+  const formId = lead.submissions.find((s) => s.submissionId === assignment.submissionId)?.formId ?? lead.submissions.at(-1)?.formId ?? '';
+  const team = settings.routing.teams[assignment.team];
+  const slaHours = team?.slaHours ?? 0;
+  const fields = fieldRows(settings, lead, formId);
+  const reasons = (lead.scoreReasons ?? []).map((r) => [`${r.points > 0 ? '+' : ''}${r.points}`, r.reason] as [string, string]);
+  const consents = consentRows(settings, lead);
+  const deletion = dateOfEpoch(lead.expiresAt);
+  const reassigned = assignment.reason === 'sla_reassignment' ? ' (reassigned: the previous rep did not accept in time)' : '';
+  const subject = headerText(`New lead: ${leadTitle(lead)} (score ${lead.score ?? 0})${assignment.reason === 'sla_reassignment' ? ' [reassigned]' : ''}`);
+
+  const text = [
+    `A new lead has been assigned to you${reassigned}. Accept it within ${slaHours} hours or it moves on:`,
+    acceptUrl,
+    '',
+    'What they told us:',
+    textTable(fields),
+    '',
+    `Score: ${lead.score ?? 0} / 100`,
+    textTable(reasons),
+    '',
+    'Consent:',
+    textTable(consents),
+    '',
+    `Their data will be deleted on ${deletion} unless they submit again.`,
+    `Team ${assignment.team}, form ${formId}, submission ${assignment.submissionId}.`,
+  ].join('\n');
+
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">
+<p>A new lead has been assigned to you${escapeHtml(reassigned)}. Accept it within ${slaHours} hours or it moves on.</p>
+<p><a href="${escapeHtml(acceptUrl)}">Accept this lead</a></p>
+<h3>What they told us</h3>${htmlTable(fields)}
+<h3>Score: ${lead.score ?? 0} / 100</h3>${htmlTable(reasons)}
+<h3>Consent</h3>${htmlTable(consents)}
+<p>Their data will be deleted on ${deletion} unless they submit again.</p>
+<p style="color:#666">Team ${escapeHtml(assignment.team)}, form ${escapeHtml(formId)}, submission ${escapeHtml(assignment.submissionId)}.</p>
+</body></html>`;
+
+  return { to: assignment.rep, subject, text, html };
+}
+
+/** Tells a rep that a lead they did not accept in time has moved to someone else. */
+export function reassignedAwayEmail(lead: Lead, from: string, to: string, slaHours: number): OutgoingEmail {
+  const subject = headerText(`Lead reassigned: ${leadTitle(lead)}`);
+  const text = `The lead "${leadTitle(lead)}" was not accepted within ${slaHours} hours and has been reassigned to ${to}. No action is needed.`;
+  return { to: from, subject, text, html: `<!doctype html><html><body><p>${escapeHtml(text)}</p></body></html>` };
+}
+
+export const assignmentEmails = (settings: LeadgateSettings): AssignmentEmails => ({
+  assignment: (lead, assignment, url) => assignmentEmail(settings, lead, assignment, url),
+  reassignedAway: reassignedAwayEmail,
+});

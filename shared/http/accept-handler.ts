@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { acceptAssignment, type AcceptOutcome } from '../domain/accept-assignment';
+import type { Keyring } from '../domain/keyring';
+import type { Clock, LeadRepository } from '../domain/ports';
+import { errorResponses, type ErrorLogger } from './error-responses';
+import { escapeHtml, page } from './html';
+import { htmlResponse, type HttpResponse } from './responses';
+
+const OUTCOME_PAGES: Record<AcceptOutcome, { status: number; title: string; text: string }> = {
+  accepted: { status: 200, title: 'Lead accepted', text: 'The lead is yours. Thank you for picking it up quickly.' },
+  already_accepted: { status: 200, title: 'Already accepted', text: 'You had already accepted this lead.' },
+  superseded: {
+    status: 409,
+    title: 'This lead has moved on',
+    text: 'The lead was reassigned (or no longer exists), so this link no longer applies.',
+  },
+  invalid: { status: 400, title: 'This link is not valid', text: 'The link is damaged or has expired.' },
+};
+
+/**
+ * GET shows a confirmation button and changes nothing, so mail scanners that follow links
+ * accept nothing; the button's POST accepts.
+ */
+export function createAcceptHandler(deps: { leads: LeadRepository; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
+  return middy<APIGatewayProxyEventV2, HttpResponse>()
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(logger))
+    .handler(async (event) => {
+      const token = event.queryStringParameters?.t ?? '';
+      if (event.requestContext.http.method === 'GET') {
+        return htmlResponse(
+          200,
+          page(
+            'Accept this lead',
+            `<h1>Accept this lead?</h1><p>Accepting tells the team you are following it up.</p>
+<form method="post" action="?t=${escapeHtml(encodeURIComponent(token))}"><button type="submit">Accept this lead</button></form>`,
+          ),
+        );
+      }
+      const outcome = await acceptAssignment(deps, token);
+      const view = OUTCOME_PAGES[outcome];
+      return htmlResponse(view.status, page(view.title, `<h1>${escapeHtml(view.title)}</h1><p>${escapeHtml(view.text)}</p>`));
+    });
+}
