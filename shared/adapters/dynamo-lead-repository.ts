@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import type { Assignment, ConsentEvent, Lead } from '../domain/lead';
 import type { LeadRepository, StoredLead } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
-import { isConditionFailure } from './dynamo-errors';
+import { conditionally } from './dynamo-errors';
 import { eventKey, leadIdOfKey, leadKey, SLA_INDEX, SLA_PARTITION } from './table-keys';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -32,8 +32,8 @@ export class DynamoLeadRepository implements LeadRepository {
   }
 
   async save(lead: Lead, expectedVersion: number | undefined, now: Date): Promise<boolean> {
-    try {
-      await this.db.send(
+    return conditionally(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...slaIndexAttributes(lead.assignment), version: (expectedVersion ?? 0) + 1 },
@@ -45,12 +45,8 @@ export class DynamoLeadRepository implements LeadRepository {
               }
             : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': expectedVersion } }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async appendEvents(events: readonly ConsentEvent[]): Promise<void> {
@@ -68,8 +64,8 @@ export class DynamoLeadRepository implements LeadRepository {
   }
 
   async markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean> {
-    try {
-      await this.db.send(
+    return conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: leadKey(leadId),
@@ -83,17 +79,13 @@ export class DynamoLeadRepository implements LeadRepository {
             ':generation': assignment.generation,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async unmarkNotified(leadId: string, assignment: Assignment): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: leadKey(leadId),
@@ -101,10 +93,8 @@ export class DynamoLeadRepository implements LeadRepository {
           ConditionExpression: 'assignment.generation = :generation',
           ExpressionAttributeValues: { ':due': epoch(assignment.assignedAt), ':one': 1, ':generation': assignment.generation },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async findSlaDue(now: Date): Promise<string[]> {

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { repTag } from '../domain/assignment-links';
 import type { Clock, RotationStore } from '../domain/ports';
 import { addDays } from '../domain/retention';
-import { isConditionFailure } from './dynamo-errors';
+import { conditionally } from './dynamo-errors';
 import { capacityKey, rotationCounterKey, rotationSubmissionKey, rotationTurnKey } from './table-keys';
 
 /** Turn records are only needed while a message may still be redelivered. */
@@ -32,19 +32,17 @@ export class DynamoRotationStore implements RotationStore {
     const expiresAt = addDays(this.clock.now(), TURN_RETENTION_DAYS);
     let turn = ((await this.read(rotationCounterKey(teamId)))?.next as number | undefined) ?? 0;
     for (let probe = 0; probe < MAX_PROBES; probe++, turn++) {
-      try {
-        await this.db.send(
+      const taken = await conditionally(() =>
+        this.db.send(
           new PutCommand({
             TableName: this.tableName,
             Item: { ...rotationTurnKey(teamId, turn), itemType: 'rotation_turn', submissionId, expiresAt },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        const holder = await this.read(rotationTurnKey(teamId, turn));
-        if (holder?.submissionId !== submissionId) continue;
-      }
+        ),
+      );
+      // Lost the put: the turn is someone else's, unless a concurrent copy of this message took it.
+      if (!taken && (await this.read(rotationTurnKey(teamId, turn)))?.submissionId !== submissionId) continue;
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
@@ -58,8 +56,8 @@ export class DynamoRotationStore implements RotationStore {
   }
 
   private async advanceCounter(teamId: string, next: number): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: rotationCounterKey(teamId),
@@ -68,15 +66,13 @@ export class DynamoRotationStore implements RotationStore {
           ExpressionAttributeNames: { '#next': 'next' },
           ExpressionAttributeValues: { ':next': next },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async claimCapacity(teamId: string, rep: string, day: string, submissionId: string, cap: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    return conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: capacityKey(teamId, repTag(rep), day),
@@ -89,11 +85,7 @@ export class DynamoRotationStore implements RotationStore {
             ':expiresAt': addDays(new Date(`${day}T00:00:00Z`), 2),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SubmissionClaim, SubmissionClaims } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
-import { isConditionFailure } from './dynamo-errors';
+import { conditionally } from './dynamo-errors';
 import { claimKey } from './table-keys';
 
 export class DynamoSubmissionClaims implements SubmissionClaims {
@@ -13,19 +13,17 @@ export class DynamoSubmissionClaims implements SubmissionClaims {
   async claim(claim: SubmissionClaim, now: Date): Promise<{ created: true } | { created: false; existing: SubmissionClaim }> {
     // Two rounds: a claim that expires between our failed put and our read frees the id again.
     for (let round = 0; round < 2; round++) {
-      try {
-        await this.db.send(
+      const created = await conditionally(() =>
+        this.db.send(
           new PutCommand({
             TableName: this.tableName,
             Item: { ...claimKey(claim.claimId), itemType: 'submission_claim', ...claim },
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
             ExpressionAttributeValues: { ':now': epochSeconds(now) },
           }),
-        );
-        return { created: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
+      if (created) return { created: true };
       // dynalite does not support ReturnValuesOnConditionCheckFailure, so read the winner.
       const { Item } = await this.db.send(
         new GetCommand({ TableName: this.tableName, Key: claimKey(claim.claimId), ConsistentRead: true }),

@@ -7,3 +7,6 @@ export const addDays = (at: Date, days: number): number => epochSeconds(at) + da
 /** DynamoDB deletes expired items late (hours to days): every read treats them as gone at once. */
 export const isExpired = (expiresAt: number | undefined, now: Date): boolean =>
   expiresAt !== undefined && expiresAt <= epochSeconds(now);
+
+/** ISO time `hours` after `at`. */
+export const addHours = (at: Date, hours: number): string => new Date(at.getTime() + hours * 3_600_000).toISOString();

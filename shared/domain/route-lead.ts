@@ -3,6 +3,7 @@ import type { Assignment, AssignmentReason, Lead } from './lead';
 import { emailDomainOf, type LeadFacts } from './lead-facts';
 import type { Keyring } from './keyring';
 import type { AssignmentEmails, Clock, LeadRepository, Mailer, RotationStore, RoutingMessage } from './ports';
+import { addHours } from './retention';
 import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
 import type { ScoreLead } from './scoring';
 import type { LeadgateSettings } from './settings';
@@ -32,8 +33,6 @@ export const factsOf = (lead: Lead, formId: string): LeadFacts => ({
   fields: lead.fields,
   emailDomain: emailDomainOf(lead.email),
 });
-
-const hoursLater = (at: Date, hours: number) => new Date(at.getTime() + hours * 3_600_000).toISOString();
 
 interface Pick {
   team: string;
@@ -115,7 +114,7 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
       rep: pick.rep,
       reason: pick.reason,
       assignedAt: now.toISOString(),
-      slaDueAt: hoursLater(now, slaHours),
+      slaDueAt: addHours(now, slaHours),
       generation: (lead.assignment?.generation ?? 0) + 1,
       tried: [pick.rep],
     };

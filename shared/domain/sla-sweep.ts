@@ -1,5 +1,6 @@
 import type { Assignment, Lead } from './lead';
 import { notifyAssignment, type RouteDeps } from './route-lead';
+import { addHours } from './retention';
 import { rotation } from './routing';
 
 export interface SlaSweepResult {
@@ -9,8 +10,6 @@ export interface SlaSweepResult {
   notified: number;
   failed: number;
 }
-
-const hoursLater = (at: Date, hours: number) => new Date(at.getTime() + hours * 3_600_000).toISOString();
 
 /** The next rep by the team's own rotation order after `current`, skipping reps already tried. */
 function nextInRotation(order: string[], current: string, tried: readonly string[]): string | undefined {
@@ -66,7 +65,7 @@ async function sweepLead(deps: RouteDeps, leadId: string, now: Date, result: Sla
     rep,
     reason: 'sla_reassignment',
     assignedAt: now.toISOString(),
-    slaDueAt: hoursLater(now, slaHours),
+    slaDueAt: addHours(now, slaHours),
     generation: current.generation + 1,
     tried: [...current.tried, rep],
   };
@@ -82,6 +81,8 @@ async function sweepLead(deps: RouteDeps, leadId: string, now: Date, result: Sla
   // A lost race means another sweep or a new submission moved the lead: the next sweep looks again.
   if (!(await deps.leads.save(lead, stored.version, now))) return;
   result.reassigned++;
-  await deps.mailer.send(deps.emails.reassignedAway(lead, current.rep, rep, routing.teams[current.team]?.slaHours ?? slaHours));
+  // The new rep's email first: if it fails, the SLA index keeps the lead due and the next sweep
+  // sends it. The notice to the previous rep is a courtesy and is not retried.
   await notifyAssignment(deps, lead, now);
+  await deps.mailer.send(deps.emails.reassignedAway(lead, current.rep, rep, routing.teams[current.team]?.slaHours ?? slaHours));
 }

@@ -5,7 +5,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
 import { THROTTLE } from '../../infra/constructs/api';
-import { functionNames, queueNames, topology } from '../../infra/topology';
+import { functionNames, queueNames, scheduleNames, topology } from '../../infra/topology';
+import { exampleConfig } from '../support/example-config';
 
 /** A fast synth: no bundling, no CloudFormation schema validation; cdk-nag still runs. */
 const fastApp = () =>
@@ -119,6 +120,43 @@ describe('LeadgateStack from the topology', () => {
         expect(actions, id).not.toContain('dynamodb:DeleteItem');
         expect(actions, id).not.toContain('dynamodb:BatchWriteItem');
       }
+    }
+  });
+});
+
+describe('schedules, indexes and least privilege', () => {
+  it('has exactly the topology\'s schedules, each targeting its function', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(scheduleNames.length);
+    for (const name of scheduleNames) {
+      expect(rules).toContainEqual(expect.objectContaining({ ScheduleExpression: `rate(${topology.schedules[name].everyMinutes} minutes)` }));
+    }
+  });
+
+  it('has the topology\'s sparse indexes, keys only', () => {
+    const [, table] = ofType('AWS::DynamoDB::Table')[0]!;
+    const indexes = table.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string } }[];
+    expect(indexes.map((i) => i.IndexName)).toEqual(topology.table.indexes.map((i) => i.name));
+    expect(indexes.every((i) => i.Projection.ProjectionType === 'KEYS_ONLY')).toBe(true);
+  });
+
+  it('lets only email-sending functions send, and only as the configured identity', () => {
+    const statementsOf = (name: string) => {
+      const role = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === topology.functions[name as 'route'].description)![1]
+        .Properties.Role['Fn::GetAtt'][0];
+      return ofType('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    };
+    for (const name of functionNames) {
+      const ses = statementsOf(name).filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+      if (!topology.functions[name].access.sendsEmail) {
+        expect(ses, name).toEqual([]);
+        continue;
+      }
+      expect(ses).toHaveLength(1);
+      expect(ses[0]!.Action).toBe('ses:SendEmail');
+      expect(JSON.stringify(ses[0]!.Resource)).toContain(`:identity/${exampleConfig.sender.identity}`);
     }
   });
 });

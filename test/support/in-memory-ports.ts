@@ -94,3 +94,41 @@ export class ManualClock {
     this.current = new Date(this.current.getTime() + seconds * 1000);
   }
 }
+
+export class InMemoryRotation {
+  readonly turns = new Map<string, number>();
+  readonly next = new Map<string, number>();
+  readonly capacity = new Map<string, Set<string>>();
+
+  async takeTurn(teamId: string, submissionId: string) {
+    const key = `${teamId}#${submissionId}`;
+    const owned = this.turns.get(key);
+    if (owned !== undefined) return owned;
+    const turn = this.next.get(teamId) ?? 0;
+    this.next.set(teamId, turn + 1);
+    this.turns.set(key, turn);
+    return turn;
+  }
+
+  async claimCapacity(teamId: string, rep: string, day: string, submissionId: string, cap: number) {
+    const key = `${teamId}#${rep}#${day}`;
+    const set = this.capacity.get(key) ?? new Set<string>();
+    if (!set.has(submissionId) && set.size >= cap) return false;
+    set.add(submissionId);
+    this.capacity.set(key, set);
+    return true;
+  }
+}
+
+export class RecordingMailer {
+  readonly sent: { to: string; subject: string; text: string; html: string }[] = [];
+  failNext = 0;
+
+  async send(email: { to: string; subject: string; text: string; html: string }) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('SES throttled');
+    }
+    this.sent.push(email);
+  }
+}
