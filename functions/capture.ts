@@ -3,7 +3,7 @@ import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-cl
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { DynamoSubmissionClaims } from '../shared/adapters/dynamo-submission-claims';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
-import { SqsRoutingQueue } from '../shared/adapters/sqs-routing-queue';
+import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
 import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
 import { bundledSettings } from '../shared/config/settings-source';
 import { createKeyring } from '../shared/domain/keyring';
@@ -22,7 +22,7 @@ export const handler = createCaptureHandler(
     keyring: createKeyring(secret),
     leads: new DynamoLeadRepository(db, env.TABLE_NAME),
     claims: new DynamoSubmissionClaims(db, env.TABLE_NAME),
-    routing: new SqsRoutingQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
+    routing: new SqsJsonQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
     clock: runtimeClock,
   },
   new Logger({ serviceName: 'leadgate-capture' }),

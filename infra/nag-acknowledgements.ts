@@ -5,6 +5,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { LeadgateApi } from './constructs/api';
 import type { LeadgateFunction } from './constructs/functions';
 import type { WorkQueue } from './constructs/queues';
+import type { LeadgateMail } from './constructs/mail';
 
 const acknowledge = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
 
@@ -17,6 +18,7 @@ export function acknowledgeFindings(
     functions: readonly LeadgateFunction[];
     queues: readonly WorkQueue[];
     schedules: readonly Rule[];
+    mail: LeadgateMail;
   },
 ): void {
   void stack;
@@ -64,6 +66,13 @@ export function acknowledgeFindings(
       schedule,
       'Serverless::Serverless-EventBusDLQ',
       'Scheduled sweeps are idempotent and run again every few minutes: a failed run is retried twice and then simply covered by the next run, so there is nothing to dead-letter.',
+    );
+  }
+  for (const id of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']) {
+    acknowledge(
+      parts.mail.deadLetterQueue,
+      id,
+      'This queue is the dead-letter queue of the SES events SNS subscription (cdk-nag only recognises queues named in another queue\'s redrive policy); it is the end of the chain.',
     );
   }
 }

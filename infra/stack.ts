@@ -7,6 +7,7 @@ import type { LeadgateSettings } from '../shared/domain/settings';
 import { LeadgateApi } from './constructs/api';
 import { LeadgateFunction } from './constructs/functions';
 import { LeadStore } from './constructs/store';
+import { LeadgateMail } from './constructs/mail';
 import { WorkQueue } from './constructs/queues';
 import { acknowledgeFindings } from './nag-acknowledgements';
 import { functionNames, queueNames, queueUrlVariable, scheduleNames, type FunctionName, type QueueName, type Topology } from './topology';
@@ -53,6 +54,12 @@ export class LeadgateStack extends Stack {
       topology.routes,
       Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never,
     );
+    const mail = new LeadgateMail(this, 'Mail', {
+      eventsConsumer: this.functions[topology.mail.eventsConsumer].fn,
+      identity: settings.sender.identity,
+      manageIdentity: settings.sender.manageIdentity,
+    });
+
     for (const name of functionNames) {
       const spec = topology.functions[name];
       const fn = this.functions[name].fn;
@@ -67,10 +74,14 @@ export class LeadgateStack extends Stack {
         store.key.grant(fn, ...KEY_ACTIONS);
       }
       if (spec.access.sendsEmail) {
+        fn.addEnvironment('SES_CONFIGURATION_SET', mail.configurationSet.configurationSetName);
         fn.addToRolePolicy(
           new PolicyStatement({
             actions: ['ses:SendEmail'],
-            resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.sender.identity })],
+            resources: [
+              this.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.sender.identity }),
+              this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSet.configurationSetName }),
+            ],
           }),
         );
       }
@@ -111,6 +122,6 @@ export class LeadgateStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
 
-    acknowledgeFindings(this, { hmacSecret, api, functions: Object.values(this.functions), queues: Object.values(queues), schedules });
+    acknowledgeFindings(this, { hmacSecret, api, functions: Object.values(this.functions), queues: Object.values(queues), schedules, mail });
   }
 }

@@ -4,9 +4,9 @@
  * No aws-cdk-lib import here.
  */
 
-export type QueueName = 'routing';
-export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept';
-export type ScheduleName = 'slaSweep';
+export type QueueName = 'routing' | 'email';
+export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents';
+export type ScheduleName = 'slaSweep' | 'nurtureTick';
 
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -63,12 +63,18 @@ export interface TableSpec {
   indexes: readonly IndexSpec[];
 }
 
+export interface MailSpec {
+  /** Receives the SES configuration set's bounce and complaint events (via SNS). */
+  eventsConsumer: FunctionName;
+}
+
 export interface Topology {
   table: TableSpec;
   functions: Record<FunctionName, FunctionSpec>;
   routes: readonly RouteSpec[];
   queues: Record<QueueName, QueueSpec>;
   schedules: Record<ScheduleName, ScheduleSpec>;
+  mail: MailSpec;
 }
 
 export const topology = {
@@ -76,7 +82,10 @@ export const topology = {
     partitionKey: 'pk',
     sortKey: 'sk',
     ttlAttribute: 'expiresAt',
-    indexes: [{ name: 'bySlaDue', partitionKey: 'slaPartition', sortKey: 'slaDue', sortKeyType: 'N' }],
+    indexes: [
+      { name: 'bySlaDue', partitionKey: 'slaPartition', sortKey: 'slaDue', sortKeyType: 'N' },
+      { name: 'byNurtureDue', partitionKey: 'nurturePartition', sortKey: 'nurtureDue', sortKeyType: 'N' },
+    ],
   },
   functions: {
     capture: {
@@ -107,11 +116,50 @@ export const topology = {
       timeoutSeconds: 10,
       access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
     },
+    nurtureTick: {
+      entry: 'functions/nurture-tick.ts',
+      description: 'Queues the nurture steps that are due',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      access: { table: 'readWrite', sendsTo: ['email'], hmacSecret: false, sendsEmail: false },
+    },
+    sendEmail: {
+      entry: 'functions/send-email.ts',
+      description: 'Sends nurture emails, re-checking consent and suppression at send time',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: true },
+    },
+    unsubscribe: {
+      entry: 'functions/unsubscribe.ts',
+      description: 'Unsubscribe page and RFC 8058 one-click unsubscribe',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
+    },
+    confirm: {
+      entry: 'functions/confirm.ts',
+      description: 'Double opt-in confirmation links',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
+    },
+    sesEvents: {
+      entry: 'functions/ses-events.ts',
+      description: 'Suppresses addresses that hard-bounce or complain',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
+    },
   },
   routes: [
     { method: 'POST', path: '/forms/{formId}/submissions', function: 'capture' },
     { method: 'GET', path: '/assignments/accept', function: 'accept' },
     { method: 'POST', path: '/assignments/accept', function: 'accept' },
+    { method: 'GET', path: '/unsubscribe', function: 'unsubscribe' },
+    { method: 'POST', path: '/unsubscribe', function: 'unsubscribe' },
+    { method: 'GET', path: '/confirm', function: 'confirm' },
+    { method: 'POST', path: '/confirm', function: 'confirm' },
   ],
   queues: {
     routing: {
@@ -123,10 +171,20 @@ export const topology = {
       maxReceiveCount: 5,
       maxConcurrency: 5,
     },
+    email: {
+      consumer: 'sendEmail',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      visibilityTimeoutSeconds: 180,
+      maxReceiveCount: 5,
+      maxConcurrency: 2,
+    },
   },
   schedules: {
     slaSweep: { function: 'slaSweep', everyMinutes: 5, localEverySeconds: 5 },
+    nurtureTick: { function: 'nurtureTick', everyMinutes: 5, localEverySeconds: 2 },
   },
+  mail: { eventsConsumer: 'sesEvents' },
 } as const satisfies Topology;
 
 /** Environment variable carrying a queue's URL, e.g. ROUTING_QUEUE_URL. */

@@ -12,6 +12,7 @@ import type { LeadgateConfig } from '../../shared/config/schema';
 import { advanceRuntimeClock, runtimeClock } from '../../shared/adapters/runtime-clock';
 import { functionNames, queueNames, queueUrlVariable, scheduleNames, topology, type FunctionName, type QueueName } from '../topology';
 import { clockRoute } from './clock-route';
+import { sesEventsRoute } from './ses-events-route';
 import { startDynamoDb, startSes, startSqs, type Emulator } from './emulators';
 import { startHttpGateway } from './http-gateway';
 import { invoke, type Handler } from './lambda-context';
@@ -124,7 +125,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       routes: topology.routes,
       invoke: (name, event) =>
         invoke(name, handlers[name] as Handler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>, event),
-      localRoutes: [clockRoute(advanceClock, () => runtimeClock.now())],
+      localRoutes: [
+        clockRoute(advanceClock, () => runtimeClock.now()),
+        sesEventsRoute((event) => invoke(topology.mail.eventsConsumer, handlers[topology.mail.eventsConsumer], event).then(() => undefined)),
+      ],
       onError,
     });
 

@@ -1,9 +1,10 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Assignment, ConsentEvent, Lead } from '../domain/lead';
+import type { Assignment, ConsentEvent, Lead, NurtureState } from '../domain/lead';
+import { REQUEUE_AFTER_MS } from '../domain/nurture';
 import type { LeadRepository, StoredLead } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
 import { conditionally } from './dynamo-errors';
-import { eventKey, leadIdOfKey, leadKey, SLA_INDEX, SLA_PARTITION } from './table-keys';
+import { eventKey, leadIdOfKey, leadKey, NURTURE_INDEX, NURTURE_PARTITION, SLA_INDEX, SLA_PARTITION } from './table-keys';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -14,6 +15,13 @@ const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 function slaIndexAttributes(assignment: Assignment | undefined) {
   if (!assignment || assignment.acceptedAt || assignment.exhaustedAt) return {};
   return { slaPartition: SLA_PARTITION, slaDue: epoch(assignment.notifiedAt ? assignment.slaDueAt : assignment.assignedAt) };
+}
+
+/** The sparse nurture index: when the scheduler must next look at the lead's sequence. */
+function nurtureIndexAttributes(state: NurtureState | undefined) {
+  if (!state || state.status !== 'active' || !state.nextDueAt) return {};
+  const due = state.enqueuedAt ? Date.parse(state.enqueuedAt) + REQUEUE_AFTER_MS : Date.parse(state.nextDueAt);
+  return { nurturePartition: NURTURE_PARTITION, nurtureDue: Math.floor(due / 1000) };
 }
 
 export class DynamoLeadRepository implements LeadRepository {
@@ -27,7 +35,7 @@ export class DynamoLeadRepository implements LeadRepository {
       new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }),
     );
     if (!Item || isExpired(Item.expiresAt as number | undefined, now)) return undefined;
-    const { pk: _pk, sk: _sk, itemType: _type, version, slaPartition: _p, slaDue: _d, ...lead } = Item;
+    const { pk: _pk, sk: _sk, itemType: _type, version, slaPartition: _p, slaDue: _d, nurturePartition: _np, nurtureDue: _nd, ...lead } = Item;
     return { lead: lead as Lead, version: version as number };
   }
 
@@ -36,7 +44,7 @@ export class DynamoLeadRepository implements LeadRepository {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...slaIndexAttributes(lead.assignment), version: (expectedVersion ?? 0) + 1 },
+          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...slaIndexAttributes(lead.assignment), ...nurtureIndexAttributes(lead.nurture), version: (expectedVersion ?? 0) + 1 },
           ...(expectedVersion === undefined
             ? {
                 // An expired item may linger until DynamoDB deletes it; it counts as absent.
@@ -97,16 +105,25 @@ export class DynamoLeadRepository implements LeadRepository {
     );
   }
 
-  async findSlaDue(now: Date): Promise<string[]> {
+  findSlaDue(now: Date): Promise<string[]> {
+    return this.dueIn(SLA_INDEX, 'slaPartition', SLA_PARTITION, 'slaDue', now);
+  }
+
+  findNurtureDue(now: Date): Promise<string[]> {
+    return this.dueIn(NURTURE_INDEX, 'nurturePartition', NURTURE_PARTITION, 'nurtureDue', now);
+  }
+
+  private async dueIn(index: string, partitionKey: string, partition: string, dueKey: string, now: Date): Promise<string[]> {
     const ids: string[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: SLA_INDEX,
-          KeyConditionExpression: 'slaPartition = :partition AND slaDue <= :now',
-          ExpressionAttributeValues: { ':partition': SLA_PARTITION, ':now': epochSeconds(now) },
+          IndexName: index,
+          KeyConditionExpression: '#partition = :partition AND #due <= :now',
+          ExpressionAttributeNames: { '#partition': partitionKey, '#due': dueKey },
+          ExpressionAttributeValues: { ':partition': partition, ':now': epochSeconds(now) },
           ProjectionExpression: 'pk',
           ExclusiveStartKey: startKey,
         }),

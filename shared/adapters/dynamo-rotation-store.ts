@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { repTag } from '../domain/assignment-links';
+import { repTag } from '../domain/links';
 import type { Clock, RotationStore } from '../domain/ports';
 import { addDays } from '../domain/retention';
 import { conditionally } from './dynamo-errors';

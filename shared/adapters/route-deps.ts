@@ -6,13 +6,15 @@ import { compileRouting } from '../domain/routing';
 import { compileScoring } from '../domain/scoring';
 import type { LeadgateSettings } from '../domain/settings';
 import { assignmentEmails } from '../email/assignment-email';
+import { personEmails } from '../email/person-emails';
+import { DynamoSuppressionList } from './dynamo-suppression-list';
 import { createDocumentClient, createSesClient } from './aws-clients';
 import { DynamoLeadRepository } from './dynamo-lead-repository';
 import { DynamoRotationStore } from './dynamo-rotation-store';
 import { runtimeClock } from './runtime-clock';
 import { SesMailer } from './ses-mailer';
 
-/** Everything the routing consumer and the SLA sweep need, built once per container. */
+/** Everything the pipeline's consumers and sweeps need, built once per container. */
 export function createRouteDeps(env: RuntimeEnv, settings: LeadgateSettings, secret: string): RouteDeps {
   const db = createDocumentClient();
   const { fromName, fromAddress } = settings.sender;
@@ -20,8 +22,10 @@ export function createRouteDeps(env: RuntimeEnv, settings: LeadgateSettings, sec
     settings,
     leads: new DynamoLeadRepository(db, env.TABLE_NAME),
     rotation: new DynamoRotationStore(db, env.TABLE_NAME, runtimeClock),
-    mailer: new SesMailer(createSesClient(), `"${fromName.replace(/"/g, '')}" <${fromAddress}>`),
+    mailer: new SesMailer(createSesClient(), `"${fromName.replace(/"/g, '')}" <${fromAddress}>`, env.SES_CONFIGURATION_SET),
     emails: assignmentEmails(settings),
+    personEmails: personEmails(settings),
+    suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
     clock: runtimeClock,
     keyring: createKeyring(secret),
     publicUrl: requireVar(env, 'PUBLIC_API_URL'),

@@ -10,6 +10,11 @@ export const claimKey = (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLA
 /** Sparse index of assignments awaiting the SLA sweep (see DynamoLeadRepository). */
 export const SLA_INDEX = 'bySlaDue';
 export const SLA_PARTITION = 'SLA';
+/** Sparse index of leads with a nurture step due. */
+export const NURTURE_INDEX = 'byNurtureDue';
+export const NURTURE_PARTITION = 'NURTURE';
+
+export const suppressionKey = (leadId: string) => ({ pk: `SUPPRESS#${leadId}`, sk: 'SUPPRESS' });
 
 const ROTATION = (teamId: string) => `ROTATION#${teamId}`;
 export const rotationCounterKey = (teamId: string) => ({ pk: ROTATION(teamId), sk: 'COUNTER' });

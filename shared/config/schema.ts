@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isProtectedAttribute } from '../domain/protected-attributes';
+import { templateFields } from '../domain/template';
 
 export const FIELD_TYPES = ['text', 'email', 'tel', 'country', 'textarea', 'url'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -108,6 +109,34 @@ const routingSchema = z.strictObject({
   teams: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'team ids are lower-case'), teamSchema),
 });
 
+const duration = z
+  .string()
+  .regex(/^\d{1,3}d$/, 'expected a number of days such as 0d or 3d')
+  .transform((text) => Number(text.slice(0, -1)));
+
+const nurtureSchema = z.strictObject({
+  topics: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'topic ids are lower_snake_case'), z.string().min(1)).default({}),
+  sequences: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'sequence ids are lower-case'),
+      z.strictObject({
+        purpose: z.string(),
+        steps: z
+          .array(
+            z.strictObject({
+              after: duration,
+              topic: z.string(),
+              subject: z.string().min(1).max(200),
+              text: z.string().min(1),
+              html: z.string().min(1),
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .default({}),
+});
+
 export const configSchema = z.strictObject({
   organization: z.strictObject({
     name: z.string().min(1),
@@ -118,6 +147,8 @@ export const configSchema = z.strictObject({
     fromAddress: emailAddress,
     fromName: z.string().min(1),
     identity: z.string().min(3),
+    /** Create the SES identity for this domain (Easy DKIM) in the stack. */
+    manageIdentity: z.boolean().default(false),
   }),
   purposes: z.record(z.string().regex(purposeId, 'purpose ids are lower_snake_case'), purposeSchema),
   retention: z
@@ -129,6 +160,17 @@ export const configSchema = z.strictObject({
   forms: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'form ids are lower-case letters, digits and dashes'), formSchema),
   scoring: scoringSchema.default({ rules: [] }),
   routing: routingSchema,
+  nurture: nurtureSchema
+    .transform(({ topics, sequences }) => ({
+      topics,
+      sequences: Object.fromEntries(
+        Object.entries(sequences).map(([id, sequence]) => [
+          id,
+          { purpose: sequence.purpose, steps: sequence.steps.map(({ after, ...step }) => ({ afterDays: after, ...step })) },
+        ]),
+      ),
+    }))
+    .default({ topics: {}, sequences: {} }),
 });
 
 type Loose = Record<string, unknown> | undefined;
@@ -169,7 +211,52 @@ export function crossReferenceProblems(document: unknown): { path: string[]; mes
       problems.push({ path: at('doubleOptIn'), message: 'double opt-in needs a required purpose to confirm' });
     }
   }
-  problems.push(...ruleProblems(root));
+  problems.push(...ruleProblems(root), ...nurtureProblems(root));
+  return problems;
+}
+
+/** Templates may name only fields declared by a form that asks for the sequence's purpose. */
+function nurtureProblems(root: Record<string, unknown>): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const nurture = asRecord(root.nurture);
+  const topics = asRecord(nurture.topics);
+  const purposes = asRecord(root.purposes);
+  for (const [sequenceId, rawSequence] of Object.entries(asRecord(nurture.sequences))) {
+    const sequence = asRecord(rawSequence);
+    const at = (...path: string[]) => ['nurture', 'sequences', sequenceId, ...path];
+    const purpose = sequence.purpose;
+    if (typeof purpose === 'string' && !Object.hasOwn(purposes, purpose)) {
+      problems.push({ path: at('purpose'), message: `unknown purpose "${purpose}"` });
+    }
+    const declared = new Set(
+      Object.values(asRecord(root.forms))
+        .map(asRecord)
+        .filter((form) => typeof purpose === 'string' && Object.hasOwn(asRecord(form.purposes), purpose))
+        .flatMap((form) => Object.keys(asRecord(form.fields))),
+    );
+    const steps = Array.isArray(sequence.steps) ? sequence.steps : [];
+    let previous = -1;
+    steps.forEach((rawStep, index) => {
+      const step = asRecord(rawStep);
+      if (typeof step.topic === 'string' && !Object.hasOwn(topics, step.topic)) {
+        problems.push({ path: at('steps', String(index), 'topic'), message: `unknown topic "${step.topic}"` });
+      }
+      const days = typeof step.after === 'string' ? Number.parseInt(step.after, 10) : NaN;
+      if (days <= previous) problems.push({ path: at('steps', String(index), 'after'), message: 'steps must come in increasing order of time' });
+      if (!Number.isNaN(days)) previous = days;
+      for (const part of ['subject', 'text', 'html']) {
+        if (typeof step[part] !== 'string') continue;
+        for (const field of templateFields(step[part] as string)) {
+          if (!declared.has(field)) {
+            problems.push({
+              path: at('steps', String(index), part),
+              message: `{{${field}}} is not a field of any form that asks for ${String(purpose)}`,
+            });
+          }
+        }
+      }
+    });
+  }
   return problems;
 }
 

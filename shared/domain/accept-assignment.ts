@@ -1,4 +1,4 @@
-import { readAcceptToken, repTag } from './assignment-links';
+import { readAcceptToken, repTag } from './links';
 import type { Keyring } from './keyring';
 import type { Clock, LeadRepository } from './ports';
 

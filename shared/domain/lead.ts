@@ -1,7 +1,7 @@
 /** The lead as stored: one item per person, keyed by the HMAC of the normalized email. */
 
 export type ConsentStatus = 'granted' | 'pending_confirmation' | 'declined' | 'withdrawn';
-export type ConsentMethod = 'form_checkbox' | 'double_opt_in';
+export type ConsentMethod = 'form_checkbox' | 'double_opt_in' | 'unsubscribe_link' | 'one_click_unsubscribe' | 'complaint' | 'hard_bounce';
 
 /** The state of one purpose now; its full history is in the lead's consent events. */
 export interface ConsentState {
@@ -79,11 +79,32 @@ export interface Lead {
   assignmentHistory?: AssignmentRecord[];
   /** Submissions the routing consumer has finished with (most recent last, capped). */
   routedSubmissions?: string[];
+  nurture?: NurtureState;
+  /** Nurture topics the person opted out of, while staying subscribed to the rest. */
+  optedOutTopics?: string[];
+  /** The confirmation email of a double opt-in form: which submission it is for, and when it went. */
+  doubleOptIn?: { submissionId: string; sentAt?: string; confirmedAt?: string };
+}
+
+export interface NurtureState {
+  sequence: string;
+  enrolledAt: string;
+  /** Index of the next step to send; the sequence's length once completed. */
+  nextStep: number;
+  /** When the next step is due; absent once completed or stopped. */
+  nextDueAt?: string;
+  status: 'active' | 'completed' | 'stopped';
+  /** When the scheduler queued the next step, so it is not queued again while in flight. */
+  enqueuedAt?: string;
+  stoppedAt?: string;
+  stopReason?: string;
+  /** Every step sent: the record of which marketing emails went out. */
+  sent: { step: number; topic: string; at: string }[];
 }
 
 export const MAX_SUBMISSIONS = 50;
 
-export type ConsentEventType = 'consent.granted' | 'consent.pending_confirmation' | 'consent.declined';
+export type ConsentEventType = 'consent.granted' | 'consent.pending_confirmation' | 'consent.declined' | 'consent.withdrawn';
 
 /** An append-only record of a consent decision. Holds no personal data beyond the lead's key. */
 export interface ConsentEvent {

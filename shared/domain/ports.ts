@@ -33,6 +33,8 @@ export interface LeadRepository {
    * assignments whose email was never sent (due at once). Served by a sparse index.
    */
   findSlaDue(now: Date): Promise<string[]>;
+  /** Ids of leads with a nurture step due (or queued too long ago) by `now`, via a sparse index. */
+  findNurtureDue(now: Date): Promise<string[]>;
 }
 
 export interface RotationStore {
@@ -93,4 +95,23 @@ export interface RoutingQueue {
 export interface AssignmentEmails {
   assignment(lead: Lead, assignment: Assignment, acceptUrl: string): OutgoingEmail;
   reassignedAway(lead: Lead, from: string, to: string, slaHours: number): OutgoingEmail;
+}
+
+/** A due nurture step, as queued for the send-email consumer; no personal data. */
+export interface NurtureMessage {
+  type: 'nurture.step';
+  version: 1;
+  leadId: string;
+  sequence: string;
+  step: number;
+}
+
+export interface EmailQueue {
+  enqueue(message: NurtureMessage): Promise<void>;
+}
+
+/** Composes the emails people receive (shared/email implements it). */
+export interface PersonEmails {
+  nurtureStep(lead: Lead, sequence: string, step: number, unsubscribeUrl: string): OutgoingEmail;
+  confirmation(lead: Lead, formId: string, confirmUrl: string): OutgoingEmail;
 }

@@ -1,8 +1,10 @@
-import { acceptUrl } from './assignment-links';
+import { acceptUrl, confirmUrl } from './links';
 import type { Assignment, AssignmentReason, Lead } from './lead';
 import { emailDomainOf, type LeadFacts } from './lead-facts';
 import type { Keyring } from './keyring';
-import type { AssignmentEmails, Clock, LeadRepository, Mailer, RotationStore, RoutingMessage } from './ports';
+import type { AssignmentEmails, Clock, LeadRepository, Mailer, PersonEmails, RotationStore, RoutingMessage } from './ports';
+import { enrolInNurture } from './nurture';
+import { blocksAllEmail, LIFTED_BY_FRESH_CONSENT, type SuppressionList } from './suppression';
 import { addHours } from './retention';
 import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
 import type { ScoreLead } from './scoring';
@@ -18,6 +20,8 @@ export interface RouteDeps {
   rotation: RotationStore;
   mailer: Mailer;
   emails: AssignmentEmails;
+  personEmails: PersonEmails;
+  suppressions: SuppressionList;
   clock: Clock;
   keyring: Keyring;
   /** Base URL of the public API, for accept links. */
@@ -26,7 +30,7 @@ export interface RouteDeps {
   chooseTeam: ChooseTeam;
 }
 
-export type RouteOutcome = 'lead_gone' | 'no_consent' | 'already_routed' | 'assigned' | 'already_notified';
+export type RouteOutcome = 'lead_gone' | 'no_consent' | 'already_routed' | 'assigned';
 
 export const factsOf = (lead: Lead, formId: string): LeadFacts => ({
   formId,
@@ -34,14 +38,14 @@ export const factsOf = (lead: Lead, formId: string): LeadFacts => ({
   emailDomain: emailDomainOf(lead.email),
 });
 
-interface Pick {
+interface RepPick {
   team: string;
   rep: string;
   reason: AssignmentReason;
 }
 
 /** Chooses the rep: the returning owner, else the team's strategy, overflowing to the fallback. */
-async function pickRep(deps: RouteDeps, lead: Lead, facts: LeadFacts, score: number, submissionId: string, now: Date): Promise<Pick> {
+async function pickRep(deps: RouteDeps, lead: Lead, facts: LeadFacts, score: number, submissionId: string, now: Date): Promise<RepPick> {
   const { routing } = deps.settings;
   if (lead.owner) {
     const owner = findRep(routing, lead.owner);
@@ -82,27 +86,38 @@ export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): 
 }
 
 /**
- * Handles one routing message: score the lead, and if it consented to sales contact, assign it
- * to exactly one rep and email them. Safe to run any number of times for the same message: the
- * turn, the lead update and the email are each bound to the submission.
+ * Handles one routing message: score the lead; if it consented to sales contact, assign it to
+ * exactly one rep; enrol it in nurture if it consented to marketing; then the follow-ups (the
+ * rep's email, a double opt-in confirmation, lifting a suppression the person opted out of).
+ * Safe to run any number of times for the same message: the decision is recorded on the lead
+ * with the submission id, and each email is claimed on the lead before it is sent.
  */
 export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promise<RouteOutcome> {
   const now = deps.clock.now();
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+  let outcome: RouteOutcome | undefined;
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS && !outcome; attempt++) {
     const stored = await deps.leads.get(message.leadId, now);
     if (!stored) return 'lead_gone';
     const { lead, version } = stored;
-    if (lead.assignment?.submissionId === message.submissionId) {
-      return (await notifyAssignment(deps, lead, now)) ? 'assigned' : 'already_notified';
+    if (lead.routedSubmissions?.includes(message.submissionId)) {
+      outcome = 'already_routed';
+      break;
     }
-    if (lead.routedSubmissions?.includes(message.submissionId)) return 'already_routed';
-
     const facts = factsOf(lead, message.formId);
     const { score, reasons } = deps.scoreLead(facts);
     const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
-    const scored: Lead = { ...lead, score, scoreReasons: reasons, routedSubmissions };
+    const pending = Object.values(lead.consents).some(
+      (c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId,
+    );
+    const scored: Lead = enrolInNurture(deps.settings, {
+      ...lead,
+      score,
+      scoreReasons: reasons,
+      routedSubmissions,
+      ...(pending ? { doubleOptIn: { submissionId: message.submissionId } } : {}),
+    }, now);
     if (!lead.consents[SALES_CONTACT]?.granted) {
-      if (await deps.leads.save(scored, version, now)) return 'no_consent';
+      if (await deps.leads.save(scored, version, now)) outcome = 'no_consent';
       continue;
     }
 
@@ -127,10 +142,57 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
         { submissionId: message.submissionId, team: pick.team, rep: pick.rep, reason: pick.reason, at: assignment.assignedAt },
       ],
     };
-    if (await deps.leads.save(assigned, version, now)) {
-      await notifyAssignment(deps, assigned, now);
-      return 'assigned';
-    }
+    if (await deps.leads.save(assigned, version, now)) outcome = 'assigned';
   }
-  throw new Error('lead kept changing under concurrent writes');
+  if (!outcome) throw new Error('lead kept changing under concurrent writes');
+  await followUps(deps, message, now);
+  return outcome;
+}
+
+/** The side effects of a routed submission, each safe to repeat. */
+async function followUps(deps: RouteDeps, message: RoutingMessage, now: Date): Promise<void> {
+  const stored = await deps.leads.get(message.leadId, now);
+  if (!stored) return;
+  const { lead } = stored;
+  if (lead.assignment?.submissionId === message.submissionId) await notifyAssignment(deps, lead, now);
+  if (lead.doubleOptIn?.submissionId === message.submissionId && !lead.doubleOptIn.sentAt) {
+    await sendConfirmation(deps, message, now);
+  }
+  // A fresh opt-in through a form lifts an earlier unsubscribe or bounce (never a complaint).
+  const optedIn = Object.values(lead.consents).some(
+    (c) => c.granted && c.method === 'form_checkbox' && c.submissionId === message.submissionId,
+  );
+  if (optedIn) await deps.suppressions.lift(lead.leadId, LIFTED_BY_FRESH_CONSENT);
+}
+
+/** The double opt-in email: claimed on the lead, sent, released again if sending fails. */
+async function sendConfirmation(deps: RouteDeps, message: RoutingMessage, now: Date): Promise<void> {
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const stored = await deps.leads.get(message.leadId, now);
+    const request = stored?.lead.doubleOptIn;
+    if (!stored || request?.submissionId !== message.submissionId || request.sentAt) return;
+    if (blocksAllEmail(await deps.suppressions.get(message.leadId))) return;
+    const claimed: Lead = { ...stored.lead, doubleOptIn: { ...request, sentAt: now.toISOString() } };
+    if (!(await deps.leads.save(claimed, stored.version, now))) continue;
+    const link = confirmUrl(deps.publicUrl, deps.keyring, message.leadId, message.submissionId, now);
+    try {
+      await deps.mailer.send(deps.personEmails.confirmation(claimed, message.formId, link));
+    } catch (error) {
+      await release(deps, message.leadId, now, (lead) =>
+        lead.doubleOptIn?.submissionId === message.submissionId ? { ...lead, doubleOptIn: { submissionId: message.submissionId } } : undefined,
+      );
+      throw error;
+    }
+    return;
+  }
+}
+
+/** Applies `change` to the stored lead with optimistic locking; a change of undefined means nothing to do. */
+export async function release(deps: Pick<RouteDeps, 'leads'>, leadId: string, now: Date, change: (lead: Lead) => Lead | undefined): Promise<void> {
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const stored = await deps.leads.get(leadId, now);
+    const changed = stored && change(stored.lead);
+    if (!stored || !changed) return;
+    if (await deps.leads.save(changed, stored.version, now)) return;
+  }
 }

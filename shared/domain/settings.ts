@@ -34,12 +34,13 @@ export interface FormSettings {
 
 export interface LeadgateSettings {
   organization: { name: string; postalAddress: string; privacyNoticeUrl: string };
-  sender: { fromAddress: string; fromName: string; identity: string };
+  sender: { fromAddress: string; fromName: string; identity: string; manageIdentity: boolean };
   purposes: Record<string, PurposeSettings>;
   retention: { unconfirmedDays: number; withdrawnGraceDays: number };
   forms: Record<string, FormSettings>;
   scoring: ScoringSettings;
   routing: RoutingSettings;
+  nurture: NurtureSettings;
 }
 
 /** A rule's condition: every key present must hold. */
@@ -88,4 +89,25 @@ export interface RoutingSettings {
 
 export interface ScoringSettings {
   rules: ScoringRule[];
+}
+
+export interface NurtureStep {
+  /** Offset from enrolment, in days. */
+  afterDays: number;
+  topic: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface NurtureSequence {
+  /** Leads are enrolled when they hold this purpose's consent. */
+  purpose: string;
+  steps: NurtureStep[];
+}
+
+export interface NurtureSettings {
+  /** Topic ids to the names a person sees on the unsubscribe page. */
+  topics: Record<string, string>;
+  sequences: Record<string, NurtureSequence>;
 }

@@ -5,7 +5,7 @@ import { acceptAssignment, type AcceptOutcome } from '../domain/accept-assignmen
 import type { Keyring } from '../domain/keyring';
 import type { Clock, LeadRepository } from '../domain/ports';
 import { errorResponses, type ErrorLogger } from './error-responses';
-import { escapeHtml, page } from './html';
+import { confirmButtonPage, messagePage } from './html';
 import { htmlResponse, type HttpResponse } from './responses';
 
 const OUTCOME_PAGES: Record<AcceptOutcome, { status: number; title: string; text: string }> = {
@@ -30,17 +30,10 @@ export function createAcceptHandler(deps: { leads: LeadRepository; keyring: Keyr
     .handler(async (event) => {
       const token = event.queryStringParameters?.t ?? '';
       if (event.requestContext.http.method === 'GET') {
-        return htmlResponse(
-          200,
-          page(
-            'Accept this lead',
-            `<h1>Accept this lead?</h1><p>Accepting tells the team you are following it up.</p>
-<form method="post" action="?t=${escapeHtml(encodeURIComponent(token))}"><button type="submit">Accept this lead</button></form>`,
-          ),
-        );
+        return htmlResponse(200, confirmButtonPage('Accept this lead?', 'Accepting tells the team you are following it up.', 'Accept this lead', token));
       }
       const outcome = await acceptAssignment(deps, token);
       const view = OUTCOME_PAGES[outcome];
-      return htmlResponse(view.status, page(view.title, `<h1>${escapeHtml(view.title)}</h1><p>${escapeHtml(view.text)}</p>`));
+      return htmlResponse(view.status, messagePage(view.title, view.text));
     });
 }

@@ -15,3 +15,14 @@ ${body}
 </html>
 `;
 }
+
+/** A page whose one button POSTs back to the same link: GETs (mail scanners) change nothing. */
+export function confirmButtonPage(title: string, text: string, button: string, token: string): string {
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>
+<form method="post" action="?t=${escapeHtml(encodeURIComponent(token))}"><button type="submit">${escapeHtml(button)}</button></form>`,
+  );
+}
+
+export const messagePage = (title: string, text: string): string => page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`);

@@ -54,6 +54,7 @@ describe('bundled functions', () => {
             ROUTING_QUEUE_URL: 'http://127.0.0.1:9/000000000000/none',
             LEADGATE_HMAC_SECRET: 'x'.repeat(40),
             PUBLIC_API_URL: 'https://leads.example.com',
+            EMAIL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/none-email',
             AWS_REGION: 'us-east-1',
           },
           encoding: 'utf8',

@@ -44,8 +44,9 @@ describe('LeadgateStack from the topology', () => {
   });
 
   it('has exactly the topology\'s queues, each with an encrypted, TLS-only DLQ and the right redrive', () => {
+    // Each topology queue and its DLQ, plus the DLQ of the SES events subscription.
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues).toHaveLength(queueNames.length * 2);
+    expect(queues).toHaveLength(queueNames.length * 2 + 1);
     for (const name of queueNames) {
       const spec = topology.queues[name];
       template.hasResourceProperties('AWS::SQS::Queue', {
@@ -60,7 +61,7 @@ describe('LeadgateStack from the topology', () => {
     const tlsPolicies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) =>
       JSON.stringify(p.Properties).includes('aws:SecureTransport'),
     );
-    expect(tlsPolicies).toHaveLength(queueNames.length * 2);
+    expect(tlsPolicies).toHaveLength(queueNames.length * 2 + 1);
   });
 
   it('has exactly the topology\'s event source mappings, reporting batch item failures', () => {

@@ -51,6 +51,12 @@ export class InMemoryLeads implements LeadRepository {
     }
   }
 
+  async findNurtureDue(now: Date) {
+    return [...this.items.values()]
+      .filter(({ lead: { nurture: n } }) => n?.status === 'active' && n.nextDueAt && new Date(n.enqueuedAt ? Date.parse(n.enqueuedAt) + 15 * 60_000 : n.nextDueAt) <= now)
+      .map(({ lead }) => lead.leadId);
+  }
+
   async findSlaDue(now: Date) {
     return [...this.items.values()]
       .filter(({ lead: { assignment: a } }) => a && !a.acceptedAt && !a.exhaustedAt && new Date(a.notifiedAt ? a.slaDueAt : a.assignedAt) <= now)
@@ -130,5 +136,32 @@ export class RecordingMailer {
       throw new Error('SES throttled');
     }
     this.sent.push(email);
+  }
+}
+
+export class InMemorySuppressions {
+  readonly items = new Map<string, Record<string, unknown>>();
+  private static attribute = { unsubscribed: 'unsubscribedAt', bounced: 'bouncedAt', complained: 'complainedAt', erased: 'erasedAt' } as const;
+
+  async get(leadId: string) {
+    const item = this.items.get(leadId);
+    return item ? ({ leadId, ...item } as never) : undefined;
+  }
+
+  async add(leadId: string, reason: keyof typeof InMemorySuppressions.attribute, at: Date) {
+    const item = this.items.get(leadId) ?? {};
+    item[InMemorySuppressions.attribute[reason]] ??= at.toISOString();
+    this.items.set(leadId, item);
+  }
+
+  async lift(leadId: string, reasons: readonly (keyof typeof InMemorySuppressions.attribute)[]) {
+    const item = this.items.get(leadId);
+    for (const reason of reasons) delete item?.[InMemorySuppressions.attribute[reason]];
+  }
+
+  async countSoftBounce(leadId: string) {
+    const item = this.items.get(leadId) ?? {};
+    item.softBounces = ((item.softBounces as number) ?? 0) + 1;
+    this.items.set(leadId, item);
   }
 }

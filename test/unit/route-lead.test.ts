@@ -9,7 +9,8 @@ import type { LeadgateSettings } from '../../shared/domain/settings';
 import { sweepSla } from '../../shared/domain/sla-sweep';
 import { assignmentEmails } from '../../shared/email/assignment-email';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, ManualClock, RecordingMailer } from '../support/in-memory-ports';
+import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer } from '../support/in-memory-ports';
+import { personEmails } from '../../shared/email/person-emails';
 
 let leads: InMemoryLeads;
 let queue: InMemoryRoutingQueue;
@@ -28,6 +29,8 @@ function build(settings: LeadgateSettings = exampleConfig) {
     rotation: new InMemoryRotation(),
     mailer,
     emails: assignmentEmails(settings),
+    personEmails: personEmails(settings),
+    suppressions: new InMemorySuppressions(),
     clock,
     keyring: createKeyring(TEST_SECRET),
     publicUrl: 'https://leads.example.com',
@@ -50,8 +53,8 @@ describe('routeLead', () => {
   it('assigns a consented lead once and emails the rep once, however often the message comes', async () => {
     const message = await capture('a@engines.example', { country: 'DE' });
     expect(await routeLead(deps, message)).toBe('assigned');
-    expect(await routeLead(deps, message)).toBe('already_notified');
-    expect(await routeLead(deps, message)).toBe('already_notified');
+    expect(await routeLead(deps, message)).toBe('already_routed');
+    expect(await routeLead(deps, message)).toBe('already_routed');
     expect(mailer.sent.map((m) => m.to)).toEqual(['ana@example.com']);
     const { lead } = (await leads.get(message.leadId, clock.now()))!;
     expect(lead.assignment).toMatchObject({ team: 'emea', rep: 'ana@example.com', reason: 'rule', generation: 1 });
@@ -79,7 +82,7 @@ describe('routeLead', () => {
     const message = await capture('d@engines.example', { country: 'US' });
     mailer.failNext = 1;
     await expect(routeLead(deps, message)).rejects.toThrow('SES throttled');
-    expect(await routeLead(deps, message)).toBe('assigned');
+    expect(await routeLead(deps, message)).toBe('already_routed');
     expect(mailer.sent).toHaveLength(1);
     const { lead } = (await leads.get(message.leadId, clock.now()))!;
     expect(lead.assignmentHistory).toHaveLength(1);

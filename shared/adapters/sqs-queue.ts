@@ -1,13 +1,13 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RoutingMessage, RoutingQueue } from '../domain/ports';
 
-export class SqsRoutingQueue implements RoutingQueue {
+/** Sends JSON messages with a `type` to one queue. */
+export class SqsJsonQueue<T extends { type: string }> {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(message: RoutingMessage): Promise<void> {
+  async enqueue(message: T): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,

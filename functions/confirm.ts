@@ -1,0 +1,13 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadHmacSecret } from '../shared/adapters/hmac-secret';
+import { createRouteDeps } from '../shared/adapters/route-deps';
+import { readRuntimeEnv } from '../shared/config/runtime-env';
+import { bundledSettings } from '../shared/config/settings-source';
+import { createConfirmHandler } from '../shared/http/confirm-handler';
+
+const env = readRuntimeEnv();
+
+export const handler = createConfirmHandler(
+  createRouteDeps(env, bundledSettings(), await loadHmacSecret(env)),
+  new Logger({ serviceName: 'leadgate-confirm' }),
+);

@@ -1,0 +1,23 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
+import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
+import { runtimeClock } from '../shared/adapters/runtime-clock';
+import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
+import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
+import { queueDueNurtureSteps } from '../shared/domain/nurture-tick';
+import type { NurtureMessage } from '../shared/domain/ports';
+
+const logger = new Logger({ serviceName: 'leadgate-nurture-tick' });
+const env = readRuntimeEnv();
+const deps = {
+  leads: new DynamoLeadRepository(createDocumentClient(), env.TABLE_NAME),
+  emailQueue: new SqsJsonQueue<NurtureMessage>(createSqsClient(), requireVar(env, 'EMAIL_QUEUE_URL')),
+  clock: runtimeClock,
+};
+
+/** Scheduled: queues the nurture steps that are due. */
+export const handler = async () => {
+  const queued = await queueDueNurtureSteps(deps);
+  logger.info('nurture tick finished', { queued });
+  return { queued };
+};

@@ -1,0 +1,65 @@
+import type { ConsentEvent, Lead } from './lead';
+import { readConfirmToken } from './links';
+import type { Keyring } from './keyring';
+import { enrolInNurture } from './nurture';
+import type { Clock, LeadRepository } from './ports';
+import { addDays } from './retention';
+import type { LeadgateSettings } from './settings';
+import { LIFTED_BY_FRESH_CONSENT, type SuppressionList } from './suppression';
+
+export type ConfirmOutcome = 'confirmed' | 'already_confirmed' | 'invalid';
+
+/**
+ * Confirms a double opt-in: the pending consents of that submission become granted (recorded as
+ * an event), the lead is kept for the form's full retention, and the nurture sequence starts.
+ */
+export async function confirmSubscription(
+  deps: { settings: LeadgateSettings; leads: LeadRepository; suppressions: SuppressionList; keyring: Keyring; clock: Clock },
+  token: string,
+): Promise<ConfirmOutcome> {
+  const now = deps.clock.now();
+  const claims = readConfirmToken(deps.keyring, token, now);
+  if (!claims) return 'invalid';
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const stored = await deps.leads.get(claims.leadId, now);
+    if (!stored) return 'invalid';
+    const { lead } = stored;
+    const pending = Object.entries(lead.consents).filter(
+      ([, c]) => c.status === 'pending_confirmation' && c.submissionId === claims.submissionId,
+    );
+    if (pending.length === 0) return 'already_confirmed';
+    const at = now.toISOString();
+    const consents = { ...lead.consents };
+    const events: ConsentEvent[] = [];
+    const formId = pending[0]![1].formId;
+    const retentionDays = deps.settings.forms[formId]?.retentionDays ?? deps.settings.retention.unconfirmedDays;
+    const expiresAt = Math.max(lead.expiresAt, addDays(now, retentionDays));
+    for (const [purpose, consent] of pending) {
+      consents[purpose] = { ...consent, status: 'granted', granted: true, at, method: 'double_opt_in' };
+      events.push({
+        type: 'consent.granted',
+        leadId: lead.leadId,
+        purpose,
+        at,
+        formId: consent.formId,
+        submissionId: claims.submissionId,
+        consentTextVersion: consent.consentTextVersion,
+        textSha256: consent.textSha256,
+        method: 'double_opt_in',
+        gpc: false,
+        expiresAt,
+      });
+    }
+    const confirmed: Lead = enrolInNurture(
+      deps.settings,
+      { ...lead, consents, expiresAt, doubleOptIn: { submissionId: claims.submissionId, ...lead.doubleOptIn, confirmedAt: at } },
+      now,
+    );
+    await deps.leads.appendEvents(events);
+    if (await deps.leads.save(confirmed, stored.version, now)) {
+      await deps.suppressions.lift(lead.leadId, LIFTED_BY_FRESH_CONSENT);
+      return 'confirmed';
+    }
+  }
+  throw new Error('lead kept changing under concurrent writes');
+}

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { Keyring } from './keyring';
+import { epochSeconds } from './retention';
+import { signToken, verifyToken } from './signed-token';
+
+/** A short, non-reversible tag for an address, so links do not carry it. */
+export const repTag = (rep: string): string => createHash('sha256').update(rep).digest('base64url').slice(0, 16);
+
+const DAY = 86_400;
+/** Accept links outlive any SLA; a reassigned lead's old link stops working by generation, not by time. */
+const ACCEPT_DAYS = 30;
+/** CAN-SPAM needs 30 days; Gmail and Yahoo expect unsubscribe links to keep working: a year. */
+const UNSUBSCRIBE_DAYS = 365;
+const CONFIRM_DAYS = 7;
+
+const base = (publicUrl: string) => publicUrl.replace(/\/$/, '');
+
+export function acceptUrl(publicUrl: string, keyring: Keyring, leadId: string, generation: number, rep: string, now: Date): string {
+  const token = signToken(keyring.tokens, { p: 'accept', exp: epochSeconds(now) + ACCEPT_DAYS * DAY, l: leadId, g: generation, r: repTag(rep) });
+  return `${base(publicUrl)}/assignments/accept?t=${encodeURIComponent(token)}`;
+}
+
+export function readAcceptToken(keyring: Keyring, token: string, now: Date) {
+  const c = verifyToken(keyring.tokens, token, 'accept', now);
+  if (!c || typeof c.l !== 'string' || typeof c.g !== 'number' || typeof c.r !== 'string') return undefined;
+  return { leadId: c.l, generation: c.g, repTag: c.r };
+}
+
+/** The link in every marketing email and in its List-Unsubscribe header. */
+export function unsubscribeUrl(publicUrl: string, keyring: Keyring, leadId: string, maskedEmail: string, purpose: string, now: Date): string {
+  const token = signToken(keyring.tokens, { p: 'unsubscribe', exp: epochSeconds(now) + UNSUBSCRIBE_DAYS * DAY, l: leadId, m: maskedEmail, u: purpose });
+  return `${base(publicUrl)}/unsubscribe?t=${encodeURIComponent(token)}`;
+}
+
+export function readUnsubscribeToken(keyring: Keyring, token: string, now: Date) {
+  const c = verifyToken(keyring.tokens, token, 'unsubscribe', now);
+  if (!c || typeof c.l !== 'string' || typeof c.m !== 'string' || typeof c.u !== 'string') return undefined;
+  return { leadId: c.l, maskedEmail: c.m, purpose: c.u };
+}
+
+export function confirmUrl(publicUrl: string, keyring: Keyring, leadId: string, submissionId: string, now: Date): string {
+  const token = signToken(keyring.tokens, { p: 'confirm', exp: epochSeconds(now) + CONFIRM_DAYS * DAY, l: leadId, s: submissionId });
+  return `${base(publicUrl)}/confirm?t=${encodeURIComponent(token)}`;
+}
+
+export function readConfirmToken(keyring: Keyring, token: string, now: Date) {
+  const c = verifyToken(keyring.tokens, token, 'confirm', now);
+  if (!c || typeof c.l !== 'string' || typeof c.s !== 'string') return undefined;
+  return { leadId: c.l, submissionId: c.s };
+}

@@ -1,0 +1,57 @@
+import * as z from 'zod/mini';
+import { normalizeEmail } from './email-address';
+import { suppressAndWithdraw, type UnsubscribeDeps } from './unsubscribe';
+
+/** The parts of an SES event (event publishing, or the older notification format) we act on. */
+const sesEventSchema = z.object({
+  eventType: z.optional(z.string()),
+  notificationType: z.optional(z.string()),
+  bounce: z.optional(
+    z.object({
+      bounceType: z.string(),
+      bouncedRecipients: z.array(z.object({ emailAddress: z.string() })),
+    }),
+  ),
+  complaint: z.optional(z.object({ complainedRecipients: z.array(z.object({ emailAddress: z.string() })) })),
+});
+
+export interface SesEventResult {
+  suppressed: number;
+  softBounces: number;
+  ignored: boolean;
+}
+
+const MARKETING = 'marketing_email';
+
+/**
+ * Hard bounces and complaints suppress the address (by hash) and withdraw marketing consent;
+ * soft bounces are only counted. Anything else is ignored.
+ */
+export async function handleSesEvent(deps: UnsubscribeDeps, payload: unknown): Promise<SesEventResult> {
+  const parsed = sesEventSchema.safeParse(payload);
+  const result: SesEventResult = { suppressed: 0, softBounces: 0, ignored: false };
+  if (!parsed.success) return { ...result, ignored: true };
+  const event = parsed.data;
+  const type = event.eventType ?? event.notificationType;
+  const hash = (address: string) => deps.keyring.emailHash(normalizeEmail(address));
+  if (type === 'Bounce' && event.bounce) {
+    for (const { emailAddress } of event.bounce.bouncedRecipients) {
+      if (event.bounce.bounceType === 'Permanent') {
+        await suppressAndWithdraw(deps, hash(emailAddress), MARKETING, 'bounced', 'hard_bounce');
+        result.suppressed++;
+      } else {
+        await deps.suppressions.countSoftBounce(hash(emailAddress));
+        result.softBounces++;
+      }
+    }
+    return result;
+  }
+  if (type === 'Complaint' && event.complaint) {
+    for (const { emailAddress } of event.complaint.complainedRecipients) {
+      await suppressAndWithdraw(deps, hash(emailAddress), MARKETING, 'complained', 'complaint');
+      result.suppressed++;
+    }
+    return result;
+  }
+  return { ...result, ignored: true };
+}

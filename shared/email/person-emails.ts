@@ -1,0 +1,61 @@
+import type { Lead } from '../domain/lead';
+import type { OutgoingEmail, PersonEmails } from '../domain/ports';
+import type { LeadgateSettings } from '../domain/settings';
+import { renderTemplate } from '../domain/template';
+import { escapeHtml, headerText } from './escape';
+
+const html = (body: string) => `<!doctype html><html><body style="font-family:system-ui,sans-serif">${body}</body></html>`;
+
+/**
+ * Emails to leads. Every marketing email carries what CAN-SPAM and RFC 8058 ask for: a working
+ * one-click unsubscribe (header and visible link), who sent it and the postal address.
+ */
+export function personEmails(settings: LeadgateSettings): PersonEmails {
+  const { organization } = settings;
+  return {
+    nurtureStep(lead: Lead, sequenceId: string, index: number, unsubscribeUrl: string): OutgoingEmail {
+      const sequence = settings.nurture.sequences[sequenceId]!;
+      const step = sequence.steps[index]!;
+      const purpose = settings.purposes[sequence.purpose];
+      const consent = lead.consents[sequence.purpose];
+      const why = `You receive this because you agreed to "${purpose?.description ?? sequence.purpose}" from ${organization.name}${consent ? ` on ${consent.at.slice(0, 10)}` : ''}.`;
+      const textFooter = `\n\n--\n${why}\nUnsubscribe with one click, no login needed: ${unsubscribeUrl}\n${organization.name}, ${organization.postalAddress}\n`;
+      const htmlFooter = `<hr><p style="color:#555;font-size:12px">${escapeHtml(why)}<br>
+<a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a> with one click, no login needed.<br>
+${escapeHtml(organization.name)}, ${escapeHtml(organization.postalAddress)}</p>`;
+      return {
+        to: lead.email,
+        subject: headerText(renderTemplate(step.subject, lead.fields)),
+        text: renderTemplate(step.text, lead.fields) + textFooter,
+        html: html(renderTemplate(step.html, lead.fields, escapeHtml) + htmlFooter),
+        headers: {
+          'List-Unsubscribe': `<${unsubscribeUrl}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      };
+    },
+
+    confirmation(lead: Lead, formId: string, confirmUrl: string): OutgoingEmail {
+      const form = settings.forms[formId];
+      const purposes = Object.keys(form?.purposes ?? {}).map((id) => settings.purposes[id]?.description ?? id);
+      const text = `Someone, hopefully you, asked ${organization.name} to send this address: ${purposes.join('; ')}
+
+To confirm, open this link and press the button on the page:
+${confirmUrl}
+
+If it was not you, ignore this email: nothing more will be sent, and the request is deleted within ${settings.retention.unconfirmedDays} days.
+
+${organization.name}, ${organization.postalAddress}
+`;
+      return {
+        to: lead.email,
+        subject: headerText(`Please confirm your subscription to ${organization.name}`),
+        text,
+        html: html(`<p>Someone, hopefully you, asked ${escapeHtml(organization.name)} to send this address: ${escapeHtml(purposes.join('; '))}</p>
+<p><a href="${escapeHtml(confirmUrl)}">Confirm my subscription</a></p>
+<p>If it was not you, ignore this email: nothing more will be sent, and the request is deleted within ${settings.retention.unconfirmedDays} days.</p>
+<p style="color:#555;font-size:12px">${escapeHtml(organization.name)}, ${escapeHtml(organization.postalAddress)}</p>`),
+      };
+    },
+  };
+}

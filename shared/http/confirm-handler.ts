@@ -1,0 +1,28 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { confirmSubscription, type ConfirmOutcome } from '../domain/confirm-subscription';
+import { errorResponses, type ErrorLogger } from './error-responses';
+import { confirmButtonPage, messagePage } from './html';
+import { htmlResponse, type HttpResponse } from './responses';
+
+const PAGES: Record<ConfirmOutcome, { status: number; title: string; text: string }> = {
+  confirmed: { status: 200, title: 'Subscription confirmed', text: 'Thank you. You can unsubscribe at any time from any email we send.' },
+  already_confirmed: { status: 200, title: 'Already confirmed', text: 'Your subscription was already confirmed.' },
+  invalid: { status: 400, title: 'This link is not valid', text: 'The link is damaged or has expired. Subscribe again to get a new one.' },
+};
+
+/** GET /confirm shows a button and confirms nothing (link scanners only GET); its POST confirms. */
+export function createConfirmHandler(deps: Parameters<typeof confirmSubscription>[0], logger: ErrorLogger) {
+  return middy<APIGatewayProxyEventV2, HttpResponse>()
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(logger))
+    .handler(async (event) => {
+      const token = event.queryStringParameters?.t ?? '';
+      if (event.requestContext.http.method === 'GET') {
+        return htmlResponse(200, confirmButtonPage('Confirm your subscription', 'Press the button to confirm that you want these emails.', 'Confirm my subscription', token));
+      }
+      const view = PAGES[await confirmSubscription(deps, token)];
+      return htmlResponse(view.status, messagePage(view.title, view.text));
+    });
+}

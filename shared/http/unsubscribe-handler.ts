@@ -1,0 +1,70 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { LeadgateError } from '../domain/errors';
+import type { RawBody } from '../domain/submission';
+import { unsubscribe, unsubscribeTarget, type UnsubscribeChoice, type UnsubscribeDeps } from '../domain/unsubscribe';
+import { errorResponses, type ErrorLogger } from './error-responses';
+import { readFormBody } from './form-body';
+import { escapeHtml, messagePage, page } from './html';
+import { htmlResponse, type HttpResponse } from './responses';
+
+const INVALID = () => htmlResponse(400, messagePage('This link is not valid', 'The unsubscribe link is damaged. Use the link in the most recent email, or reply to it and we will unsubscribe you by hand.'));
+
+function preferencesPage(settings: UnsubscribeDeps['settings'], maskedEmail: string, token: string): string {
+  const action = `?t=${escapeHtml(encodeURIComponent(token))}`;
+  const topics = Object.entries(settings.nurture.topics)
+    .map(([id, name]) => `<li><label><input type="checkbox" name="topics" value="${escapeHtml(id)}"> ${escapeHtml(name)}</label></li>`)
+    .join('');
+  return page(
+    'Unsubscribe',
+    `<h1>Unsubscribe ${escapeHtml(maskedEmail)}</h1>
+<form method="post" action="${action}"><input type="hidden" name="scope" value="all"><button type="submit">Unsubscribe from all marketing email</button></form>
+${topics ? `<h2>Or choose what to stop</h2><form method="post" action="${action}"><input type="hidden" name="scope" value="topics"><ul>${topics}</ul><button type="submit">Stop the ticked topics</button></form>` : ''}`,
+  );
+}
+
+/** RFC 8058 one-click, the page's "all" button, or the page's topic choices. */
+function choiceOf(event: APIGatewayProxyEventV2): UnsubscribeChoice {
+  let body: RawBody;
+  try {
+    body = readFormBody(event);
+  } catch (error) {
+    // Some mail clients send the one-click POST as multipart/form-data.
+    const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8') : '';
+    if (error instanceof LeadgateError && error.code === 'unsupported_media_type' && raw.includes('One-Click') && raw.length < 4096) {
+      return { scope: 'all', method: 'one_click_unsubscribe' };
+    }
+    throw error;
+  }
+  if (body['List-Unsubscribe'] === 'One-Click') return { scope: 'all', method: 'one_click_unsubscribe' };
+  if (body.scope === 'topics') {
+    const topics = [body.topics ?? []].flat().filter((t): t is string => typeof t === 'string');
+    return { scope: 'topics', topics };
+  }
+  return { scope: 'all', method: 'unsubscribe_link' };
+}
+
+/**
+ * GET /unsubscribe shows the masked address and the choices; POST unsubscribes at once. The
+ * answers depend only on the token, never on whether the address is still on file.
+ */
+export function createUnsubscribeHandler(deps: UnsubscribeDeps, logger: ErrorLogger) {
+  return middy<APIGatewayProxyEventV2, HttpResponse>()
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(logger))
+    .handler(async (event) => {
+      const token = event.queryStringParameters?.t ?? '';
+      const target = unsubscribeTarget(deps, token);
+      if (!target) return INVALID();
+      if (event.requestContext.http.method === 'GET') return htmlResponse(200, preferencesPage(deps.settings, target.maskedEmail, token));
+      const choice = choiceOf(event);
+      if (!(await unsubscribe(deps, token, choice))) return INVALID();
+      return htmlResponse(
+        200,
+        choice.scope === 'all'
+          ? messagePage('You are unsubscribed', `${target.maskedEmail} will get no more marketing email from us. It took effect immediately.`)
+          : messagePage('Preferences saved', 'You will get no more email on the topics you ticked.'),
+      );
+    });
+}
