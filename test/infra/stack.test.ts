@@ -158,7 +158,23 @@ describe('schedules, indexes and least privilege', () => {
       expect(ses).toHaveLength(1);
       expect(ses[0]!.Action).toBe('ses:SendEmail');
       expect(JSON.stringify(ses[0]!.Resource)).toContain(`:identity/${exampleConfig.sender.identity}`);
+      expect(JSON.stringify(ses[0]!.Resource)).toContain(':configuration-set/');
     }
+  });
+});
+
+describe('mail', () => {
+  it('publishes bounces and complaints from a configuration set to an encrypted topic the events function reads', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: { Enabled: true, MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']), SnsDestination: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', RedrivePolicy: Match.anyValue() });
+  });
+
+  it('alarms on SES reputation: bounce rate over 2.5 %, complaint rate over 0.05 %', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reputation.BounceRate', Namespace: 'AWS/SES', Threshold: 0.025 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reputation.ComplaintRate', Namespace: 'AWS/SES', Threshold: 0.0005 });
   });
 });
 

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../shared/config/load';
+import { captureSubmission } from '../../shared/domain/capture';
+import { createKeyring } from '../../shared/domain/keyring';
+import { unsubscribeUrl } from '../../shared/domain/links';
+import { queueDueNurtureSteps } from '../../shared/domain/nurture-tick';
+import type { NurtureMessage } from '../../shared/domain/ports';
+import { routeLead, type RouteDeps } from '../../shared/domain/route-lead';
+import { compileRouting } from '../../shared/domain/routing';
+import { compileScoring } from '../../shared/domain/scoring';
+import { sendNurtureStep } from '../../shared/domain/send-nurture';
+import { renderTemplate } from '../../shared/domain/template';
+import { unsubscribe } from '../../shared/domain/unsubscribe';
+import { assignmentEmails } from '../../shared/email/assignment-email';
+import { escapeHtml } from '../../shared/email/escape';
+import { personEmails } from '../../shared/email/person-emails';
+import { exampleConfig, TEST_SECRET } from '../support/example-config';
+import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer } from '../support/in-memory-ports';
+
+describe('templates', () => {
+  it('fills declared fields, uses fallbacks, and escapes for HTML', () => {
+    expect(renderTemplate('Hi {{firstName | there}}!', {})).toBe('Hi there!');
+    expect(renderTemplate('Hi {{ firstName }}!', { firstName: 'Ada' })).toBe('Hi Ada!');
+    expect(renderTemplate('<p>{{company}}</p>', { company: '<script>x</script>' }, escapeHtml)).toBe('<p>&lt;script&gt;x&lt;/script&gt;</p>');
+  });
+
+  it('refuses, at config load, a template that names a field no enrolling form declares', () => {
+    const document = parse(readFileSync('leadgate.config.yaml', 'utf8'));
+    document.nurture.sequences.welcome.steps[1].subject = 'Hello {{dateOfPurchase}}';
+    try {
+      parseConfig(document);
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as ConfigError).problems).toContain(
+        'nurture.sequences.welcome.steps.1.subject: {{dateOfPurchase}} is not a field of any form that asks for marketing_email',
+      );
+    }
+  });
+});
+
+describe('nurture pipeline (domain, with port fakes)', () => {
+  let deps: RouteDeps;
+  let leads: InMemoryLeads;
+  let mailer: RecordingMailer;
+  let clock: ManualClock;
+  let queued: NurtureMessage[];
+
+  beforeEach(() => {
+    leads = new InMemoryLeads();
+    mailer = new RecordingMailer();
+    clock = new ManualClock();
+    queued = [];
+    deps = {
+      settings: exampleConfig,
+      leads,
+      rotation: new InMemoryRotation(),
+      mailer,
+      emails: assignmentEmails(exampleConfig),
+      personEmails: personEmails(exampleConfig),
+      suppressions: new InMemorySuppressions(),
+      clock,
+      keyring: createKeyring(TEST_SECRET),
+      publicUrl: 'https://leads.example.com',
+      scoreLead: compileScoring(exampleConfig.scoring),
+      chooseTeam: compileRouting(exampleConfig.routing),
+    };
+  });
+
+  async function enrol(email: string) {
+    const routing = new InMemoryRoutingQueue();
+    await captureSubmission(
+      { settings: exampleConfig, keyring: deps.keyring, leads, claims: new InMemoryClaims(), routing, clock },
+      { formId: 'contact', email, fields: { email, firstName: 'Ada' }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
+    );
+    await routeLead(deps, routing.messages[0]!);
+    return routing.messages[0]!.leadId;
+  }
+
+  const tick = async () => {
+    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
+    const batch = queued.splice(0);
+    for (const message of batch) await sendNurtureStep(deps, message);
+    return batch.length;
+  };
+
+  it('sends each step when due, once, and completes', async () => {
+    await enrol('ada@engines.example');
+    expect(await tick()).toBe(1);
+    expect(await tick()).toBe(0);
+    clock.advance(3 * 86_400);
+    expect(await tick()).toBe(1);
+    clock.advance(4 * 86_400);
+    expect(await tick()).toBe(1);
+    clock.advance(30 * 86_400);
+    expect(await tick()).toBe(0);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Welcome to Example, Ada', 'Three ways teams use Example', 'Join our next live session']);
+    expect(mailer.sent.every((m) => m.to === 'ada@engines.example')).toBe(true);
+  });
+
+  it('skips a step whose topic the person opted out of, and keeps the rest', async () => {
+    const leadId = await enrol('topics@engines.example');
+    const link = unsubscribeUrl('https://x', deps.keyring, leadId, 't***@engines.example', 'marketing_email', clock.now());
+    const token = decodeURIComponent(link.split('t=')[1]!);
+    expect(await unsubscribe(deps, token, { scope: 'topics', topics: ['product_news', 'not_a_topic'] })).toBe(true);
+    for (let day = 0; day < 10; day++) {
+      await tick();
+      clock.advance(86_400);
+    }
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Join our next live session']);
+  });
+
+  it('re-checks consent at send time: a step queued before an unsubscribe is not sent', async () => {
+    const leadId = await enrol('late@engines.example');
+    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
+    const link = unsubscribeUrl('https://x', deps.keyring, leadId, 'l***@engines.example', 'marketing_email', clock.now());
+    await unsubscribe(deps, decodeURIComponent(link.split('t=')[1]!), { scope: 'all', method: 'unsubscribe_link' });
+    expect(await sendNurtureStep(deps, queued[0]!)).toBe('stale');
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('puts the step back when sending fails, so the retry sends it', async () => {
+    await enrol('retry@engines.example');
+    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
+    mailer.failNext = 1;
+    await expect(sendNurtureStep(deps, queued[0]!)).rejects.toThrow();
+    expect(await sendNurtureStep(deps, queued[0]!)).toBe('sent');
+    expect(await sendNurtureStep(deps, queued[0]!)).toBe('stale');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('shortens retention to the grace period when the last purpose is withdrawn', async () => {
+    const leadId = await enrol('grace@engines.example');
+    const link = unsubscribeUrl('https://x', deps.keyring, leadId, 'g***@engines.example', 'marketing_email', clock.now());
+    await unsubscribe(deps, decodeURIComponent(link.split('t=')[1]!), { scope: 'all', method: 'unsubscribe_link' });
+    const { lead } = (await leads.get(leadId, clock.now()))!;
+    expect(lead.expiresAt).toBe(Math.floor(clock.now().getTime() / 1000) + 30 * 86_400);
+  });
+});
