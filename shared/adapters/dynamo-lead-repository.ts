@@ -71,6 +71,27 @@ export class DynamoLeadRepository implements LeadRepository {
     );
   }
 
+  async events(leadId: string, now: Date): Promise<ConsentEvent[]> {
+    const events: ConsentEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+          ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':events': 'EVENT#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const { pk: _pk, sk: _sk, itemType: _type, ...event } of page.Items ?? []) {
+        if (!isExpired(event.expiresAt as number, now)) events.push(event as ConsentEvent);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return events;
+  }
+
   async markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean> {
     return conditionally(() =>
       this.db.send(

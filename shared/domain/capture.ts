@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { LeadgateError, serviceUnavailable } from './errors';
 import type { Keyring } from './keyring';
 import type { Clock, LeadRepository, RoutingQueue, SubmissionClaim, SubmissionClaims } from './ports';
+import type { ConsentEvent } from './lead';
+import { consentReceipt, type ConsentReceipt } from './receipts';
 import { recordSubmission } from './record-submission';
 import { epochSeconds } from './retention';
 import type { LeadgateSettings } from './settings';
@@ -25,6 +27,8 @@ export interface CaptureResult {
   submissionId: string;
   /** True when this request repeated an earlier one and changed nothing. */
   duplicate: boolean;
+  /** One signed receipt per consent decision this submission made. */
+  receipts: ConsentReceipt[];
 }
 
 /** Canonical text of what was submitted, for the content fingerprint. */
@@ -77,21 +81,26 @@ export async function captureSubmission(
       'This Idempotency-Key was already used for a different submission; use a new key for new content.',
     );
   }
-  if (claim.state === 'done') return { submissionId: claim.submissionId, duplicate: true };
+  const leadId = deps.keyring.emailHash(submission.email);
+  const receiptsOf = (events: readonly ConsentEvent[]) =>
+    events.map((event) => consentReceipt(deps.keyring.receipts, deps.settings.organization.name, event));
+  if (claim.state === 'done') {
+    const events = await step('lead store', () => deps.leads.events(leadId, now));
+    return { submissionId: claim.submissionId, duplicate: true, receipts: receiptsOf(events.filter((e) => e.submissionId === claim.submissionId)) };
+  }
 
   const form = deps.settings.forms[submission.formId];
   if (!form) throw new LeadgateError('form_not_found', `No form "${submission.formId}" is configured.`);
-  const leadId = deps.keyring.emailHash(submission.email);
   const context = { settings: deps.settings, form, leadId, submissionId: claim.submissionId, at: new Date(claim.at) };
 
-  await step('lead store', async () => {
+  const events = await step('lead store', async () => {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const stored = await deps.leads.get(leadId, now);
       const recorded = recordSubmission(stored?.lead, submission, context);
-      if (!recorded.changed) return;
+      if (!recorded.changed) return (await deps.leads.events(leadId, now)).filter((e) => e.submissionId === claim.submissionId);
       // Events first: if the lead write then fails, the retry rewrites the same events.
       await deps.leads.appendEvents(recorded.events);
-      if (await deps.leads.save(recorded.lead, stored?.version, now)) return;
+      if (await deps.leads.save(recorded.lead, stored?.version, now)) return recorded.events;
     }
     throw new Error('lead kept changing under concurrent writes');
   });
@@ -107,5 +116,5 @@ export async function captureSubmission(
     }),
   );
   await step('lead store', () => deps.claims.complete(claimId));
-  return { submissionId: claim.submissionId, duplicate: !outcome.created };
+  return { submissionId: claim.submissionId, duplicate: !outcome.created, receipts: receiptsOf(events) };
 }

@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import { receiptSigner, type ReceiptSigner } from './receipts';
 import type { TokenKeys } from './signed-token';
 
 /**
@@ -12,6 +13,8 @@ export interface Keyring {
   claimId(material: string): string;
   /** Keys for signed links (accept, unsubscribe, ...). */
   tokens: TokenKeys;
+  /** Signs consent and erasure receipts (Ed25519: anyone can check them with the public key). */
+  receipts: ReceiptSigner;
 }
 
 const derive = (secret: string, label: string): Buffer =>
@@ -23,6 +26,7 @@ export function createKeyring(secret: string): Keyring {
   const claimKey = derive(secret, 'submission-claim/v1');
   return {
     tokens: { keys: new Map([['k1', derive(secret, 'link-token/k1')]]) },
+    receipts: receiptSigner(derive(secret, 'receipt-signing/v1')),
     emailHash: (email) => createHmac('sha256', emailKey).update(email, 'utf8').digest('hex'),
     claimId: (material) => createHmac('sha256', claimKey).update(material, 'utf8').digest('hex'),
   };

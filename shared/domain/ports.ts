@@ -21,6 +21,8 @@ export interface LeadRepository {
   save(lead: Lead, expectedVersion: number | undefined, now: Date): Promise<boolean>;
   /** Idempotent: writing the same event twice leaves one item. */
   appendEvents(events: readonly ConsentEvent[]): Promise<void>;
+  /** Every live event of the lead, oldest first (the consent history). */
+  events(leadId: string, now: Date): Promise<ConsentEvent[]>;
   /**
    * Marks assignment `generation` as notified, once: true for the caller that should send the
    * email, false if it was already marked (a redelivered or concurrent message).

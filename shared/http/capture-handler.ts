@@ -5,6 +5,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { captureSubmission, type CaptureDeps } from '../domain/capture';
 import { LeadgateError } from '../domain/errors';
+import type { ConsentReceipt } from '../domain/receipts';
 import { parseSubmission } from '../domain/submission';
 import { errorResponses, prefersHtml, type ErrorLogger } from './error-responses';
 import { readFormBody } from './form-body';
@@ -27,8 +28,8 @@ function idempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
 
 /** POST /forms/{formId}/submissions: parse, call the domain, map the result (design §2). */
 export function createCaptureHandler(deps: CaptureDeps, logger: CaptureLogger) {
-  const accepted = (submissionId: string, context: Context, successUrl: string): HttpResponse =>
-    prefersHtml(context) ? seeOther(successUrl) : jsonResponse(202, { submissionId, status: 'accepted' });
+  const accepted = (submissionId: string, context: Context, successUrl: string, consentReceipts: ConsentReceipt[]): HttpResponse =>
+    prefersHtml(context) ? seeOther(successUrl) : jsonResponse(202, { submissionId, status: 'accepted', consentReceipts });
 
   return middy<APIGatewayProxyEventV2, HttpResponse>()
     .use(httpHeaderNormalizer())
@@ -52,10 +53,10 @@ export function createCaptureHandler(deps: CaptureDeps, logger: CaptureLogger) {
       if (parsed.kind === 'honeypot') {
         // Same answer as a real submission, so a bot cannot tell it was caught.
         logger.info('submission discarded', { formId, reason: 'honeypot' });
-        return accepted(`sub_${randomUUID()}`, context, form.successUrl);
+        return accepted(`sub_${randomUUID()}`, context, form.successUrl, []);
       }
       const result = await captureSubmission(deps, parsed.submission, key);
       logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate });
-      return accepted(result.submissionId, context, form.successUrl);
+      return accepted(result.submissionId, context, form.successUrl, result.receipts);
     });
 }

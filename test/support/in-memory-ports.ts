@@ -12,7 +12,7 @@ import { isExpired } from '../../shared/domain/retention';
 /** Port fakes for unit tests of the domain; integration tests use the real adapters and emulators. */
 export class InMemoryLeads implements LeadRepository {
   readonly items = new Map<string, StoredLead>();
-  readonly events = new Map<string, ConsentEvent>();
+  readonly eventItems = new Map<string, ConsentEvent>();
   /** Called before each save, to simulate a concurrent writer. */
   beforeSave?: () => void;
 
@@ -31,7 +31,11 @@ export class InMemoryLeads implements LeadRepository {
   }
 
   async appendEvents(events: readonly ConsentEvent[]) {
-    for (const event of events) this.events.set(`${event.leadId}#${event.at}#${event.submissionId}#${event.purpose}`, event);
+    for (const event of events) this.eventItems.set(`${event.leadId}#${event.at}#${event.submissionId}#${event.purpose}`, event);
+  }
+
+  async events(leadId: string, now: Date) {
+    return [...this.eventItems.values()].filter((e) => e.leadId === leadId && !isExpired(e.expiresAt, now)).sort((a, b) => a.at.localeCompare(b.at));
   }
 
   async markNotified(leadId: string, assignment: Assignment, at: Date) {

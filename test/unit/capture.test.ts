@@ -44,9 +44,9 @@ describe('captureSubmission', () => {
   it('stores the lead under the email hash, appends consent events, enqueues one routing message', async () => {
     const result = await captureSubmission(deps, submission());
     const leadId = deps.keyring.emailHash('ada@example.com');
-    expect(result).toEqual({ submissionId: 'sub_1', duplicate: false });
+    expect(result).toMatchObject({ submissionId: 'sub_1', duplicate: false });
     expect(leads.items.get(leadId)?.lead.consents.sales_contact?.granted).toBe(true);
-    expect(leads.events.size).toBe(2);
+    expect(leads.eventItems.size).toBe(2);
     expect(routing.messages).toEqual([
       { type: 'lead.captured', version: 1, leadId, submissionId: 'sub_1', formId: 'contact', capturedAt: clock.now().toISOString() },
     ]);
@@ -56,7 +56,7 @@ describe('captureSubmission', () => {
   it('returns the first submission for the same content within the window, and a new one after it', async () => {
     await captureSubmission(deps, submission());
     clock.advance(DEDUPLICATION_WINDOW_SECONDS - 1);
-    expect(await captureSubmission(deps, submission())).toEqual({ submissionId: 'sub_1', duplicate: true });
+    expect(await captureSubmission(deps, submission())).toMatchObject({ submissionId: 'sub_1', duplicate: true });
     expect(routing.messages).toHaveLength(1);
     clock.advance(2);
     expect((await captureSubmission(deps, submission())).submissionId).not.toBe('sub_1');
@@ -66,13 +66,13 @@ describe('captureSubmission', () => {
   it('treats different content as a different submission', async () => {
     await captureSubmission(deps, submission());
     const other = await captureSubmission(deps, submission({ fields: { email: 'ada@example.com', company: 'Other' } }));
-    expect(other).toEqual({ submissionId: 'sub_2', duplicate: false });
+    expect(other).toMatchObject({ submissionId: 'sub_2', duplicate: false });
     expect(routing.messages).toHaveLength(2);
   });
 
   it('returns the first submission for a retried Idempotency-Key and refuses the key for other content', async () => {
     await captureSubmission(deps, submission(), 'key-1');
-    expect(await captureSubmission(deps, submission(), 'key-1')).toEqual({ submissionId: 'sub_1', duplicate: true });
+    expect(await captureSubmission(deps, submission(), 'key-1')).toMatchObject({ submissionId: 'sub_1', duplicate: true });
     const reuse = captureSubmission(deps, submission({ fields: { email: 'ada@example.com', company: 'Other' } }), 'key-1');
     await expect(reuse).rejects.toMatchObject({ code: 'idempotency_key_reused' });
     expect(routing.messages).toHaveLength(1);
@@ -90,7 +90,7 @@ describe('captureSubmission', () => {
     expect(stored.lead.submissions).toHaveLength(1);
     expect(routing.messages.map((m) => m.submissionId)).toEqual(['sub_1']);
     // The resumed attempt wrote with the first attempt's timestamp: the same events, not new ones.
-    expect(leads.events.size).toBe(2);
+    expect(leads.eventItems.size).toBe(2);
   });
 
   it('re-reads and merges when another writer changed the lead in between', async () => {

@@ -1,0 +1,101 @@
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import type { ConsentEvent } from './lead';
+
+/**
+ * Consent receipts: one signed JSON document per consent decision, which a person, an operator
+ * or a regulator can check offline. Ed25519, so checking needs only the public key, never the
+ * secret that signed it.
+ */
+export interface ConsentReceipt {
+  receiptVersion: 1;
+  receiptId: string;
+  issuer: string;
+  /** The person, pseudonymously: the HMAC of their email address. */
+  subject: string;
+  purpose: string;
+  decision: ConsentEvent['type'];
+  consentTextVersion: string;
+  consentTextSha256: string;
+  formId: string;
+  submissionId: string;
+  method: string;
+  at: string;
+  gpc: boolean;
+  keyId: string;
+  publicKey: string;
+  signature: string;
+}
+
+export interface ReceiptSigner {
+  keyId: string;
+  publicKey: string;
+  sign(payload: Buffer): string;
+}
+
+/** A private key from 32 seed bytes (RFC 8410 PKCS#8 wrapping). */
+function privateKeyFromSeed(seed: Buffer): KeyObject {
+  const prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
+  return createPrivateKey({ key: Buffer.concat([prefix, seed]), format: 'der', type: 'pkcs8' });
+}
+
+const rawPublicKey = (key: KeyObject): Buffer => Buffer.from((key.export({ format: 'jwk' }) as { x: string }).x, 'base64url');
+
+export function receiptSigner(seed: Buffer): ReceiptSigner {
+  const privateKey = privateKeyFromSeed(seed);
+  const publicKey = rawPublicKey(createPublicKey(privateKey)).toString('base64url');
+  return {
+    keyId: `ed25519:${createHash('sha256').update(publicKey).digest('hex').slice(0, 16)}`,
+    publicKey,
+    sign: (payload) => sign(null, payload, privateKey).toString('base64url'),
+  };
+}
+
+/** The signed bytes: every field but the signature, keys sorted, as JSON. */
+function canonical(receipt: Omit<ConsentReceipt, 'signature'> & { signature?: string }): Buffer {
+  const { signature: _signature, ...fields } = receipt;
+  const sorted = Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)));
+  return Buffer.from(JSON.stringify(sorted), 'utf8');
+}
+
+export function consentReceipt(signer: ReceiptSigner, issuer: string, event: ConsentEvent): ConsentReceipt {
+  const unsigned = {
+    receiptVersion: 1 as const,
+    receiptId: `rcpt_${createHash('sha256').update(`${event.leadId}|${event.submissionId}|${event.purpose}|${event.type}`).digest('hex').slice(0, 32)}`,
+    issuer,
+    subject: event.leadId,
+    purpose: event.purpose,
+    decision: event.type,
+    consentTextVersion: event.consentTextVersion,
+    consentTextSha256: event.textSha256,
+    formId: event.formId,
+    submissionId: event.submissionId,
+    method: event.method,
+    at: event.at,
+    gpc: event.gpc,
+    keyId: signer.keyId,
+    publicKey: signer.publicKey,
+  };
+  return { ...unsigned, signature: signer.sign(canonical(unsigned)) };
+}
+
+export type ReceiptCheck = { valid: true } | { valid: false; reason: string };
+
+/**
+ * Checks a receipt's signature against its own public key and, when given, that the key is the
+ * issuer's (a receipt signed by anyone else's key proves nothing).
+ */
+export function verifyReceipt(document: unknown, trustedPublicKey?: string): ReceiptCheck {
+  if (document === null || typeof document !== 'object') return { valid: false, reason: 'not a JSON object' };
+  const receipt = document as Partial<ConsentReceipt>;
+  if (receipt.receiptVersion !== 1 || typeof receipt.signature !== 'string' || typeof receipt.publicKey !== 'string') {
+    return { valid: false, reason: 'not a Leadgate consent receipt (version, signature or public key missing)' };
+  }
+  if (trustedPublicKey && receipt.publicKey !== trustedPublicKey) return { valid: false, reason: 'signed with a key that is not the issuer\'s' };
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: receipt.publicKey }, format: 'jwk' });
+    const ok = verify(null, canonical(receipt as ConsentReceipt), key, Buffer.from(receipt.signature, 'base64url'));
+    return ok ? { valid: true } : { valid: false, reason: 'the signature does not match the contents' };
+  } catch {
+    return { valid: false, reason: 'the public key or signature is malformed' };
+  }
+}
