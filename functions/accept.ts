@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/adapters/logger';
 import { createDocumentClient } from '../shared/adapters/aws-clients';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
@@ -15,5 +15,5 @@ export const handler = createAcceptHandler(
     keyring: createKeyring(await loadHmacSecret(env)),
     clock: runtimeClock,
   },
-  new Logger({ serviceName: 'leadgate-accept' }),
+  createLogger('leadgate-accept'),
 );

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/adapters/logger';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { DynamoSubmissionClaims } from '../shared/adapters/dynamo-submission-claims';
@@ -25,5 +25,5 @@ export const handler = createCaptureHandler(
     routing: new SqsJsonQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
     clock: runtimeClock,
   },
-  new Logger({ serviceName: 'leadgate-capture' }),
+  createLogger('leadgate-capture'),
 );

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/adapters/logger';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { createRouteDeps } from '../shared/adapters/route-deps';
 import { readRuntimeEnv } from '../shared/config/runtime-env';
@@ -9,5 +9,5 @@ const env = readRuntimeEnv();
 
 export const handler = createConfirmHandler(
   createRouteDeps(env, bundledSettings(), await loadHmacSecret(env)),
-  new Logger({ serviceName: 'leadgate-confirm' }),
+  createLogger('leadgate-confirm'),
 );

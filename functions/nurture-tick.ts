@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/adapters/logger';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
@@ -7,7 +7,7 @@ import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
 import { queueDueNurtureSteps } from '../shared/domain/nurture-tick';
 import type { NurtureMessage } from '../shared/domain/ports';
 
-const logger = new Logger({ serviceName: 'leadgate-nurture-tick' });
+const logger = createLogger('leadgate-nurture-tick');
 const env = readRuntimeEnv();
 const deps = {
   leads: new DynamoLeadRepository(createDocumentClient(), env.TABLE_NAME),

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/adapters/logger';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { createRouteDeps } from '../shared/adapters/route-deps';
 import { sqsBatchHandler } from '../shared/adapters/sqs-batch';
@@ -7,7 +7,7 @@ import { bundledSettings } from '../shared/config/settings-source';
 import { parseRoutingMessage } from '../shared/domain/queue-messages';
 import { routeLead } from '../shared/domain/route-lead';
 
-const logger = new Logger({ serviceName: 'leadgate-route' });
+const logger = createLogger('leadgate-route');
 const env = readRuntimeEnv();
 const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env));
 

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/adapters/logger';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { createRouteDeps } from '../shared/adapters/route-deps';
 import { sqsBatchHandler } from '../shared/adapters/sqs-batch';
@@ -7,7 +7,7 @@ import { bundledSettings } from '../shared/config/settings-source';
 import { parseNurtureMessage } from '../shared/domain/queue-messages';
 import { sendNurtureStep } from '../shared/domain/send-nurture';
 
-const logger = new Logger({ serviceName: 'leadgate-send-email' });
+const logger = createLogger('leadgate-send-email');
 const env = readRuntimeEnv();
 const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env));
 

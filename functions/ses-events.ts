@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/adapters/logger';
 import type { SNSEvent } from 'aws-lambda';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { createRouteDeps } from '../shared/adapters/route-deps';
@@ -6,7 +6,7 @@ import { readRuntimeEnv } from '../shared/config/runtime-env';
 import { bundledSettings } from '../shared/config/settings-source';
 import { handleSesEvent } from '../shared/domain/ses-events';
 
-const logger = new Logger({ serviceName: 'leadgate-ses-events' });
+const logger = createLogger('leadgate-ses-events');
 const env = readRuntimeEnv();
 const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env));
 

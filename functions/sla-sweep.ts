@@ -1,11 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/adapters/logger';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { createRouteDeps } from '../shared/adapters/route-deps';
 import { readRuntimeEnv } from '../shared/config/runtime-env';
 import { bundledSettings } from '../shared/config/settings-source';
 import { sweepSla } from '../shared/domain/sla-sweep';
 
-const logger = new Logger({ serviceName: 'leadgate-sla-sweep' });
+const logger = createLogger('leadgate-sla-sweep');
 const env = readRuntimeEnv();
 const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env));
 

@@ -19,11 +19,15 @@ export interface LeadgateStackProps extends StackProps {
   topology: Topology;
 }
 
-/** Table actions per access level. No function here may delete: only erasure will (issue: privacy rights). */
+/** Table actions per access level. Only readWriteDelete (the privacy function) may delete. */
 export const TABLE_ACTIONS = {
   none: [],
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
   readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  readWriteDelete: [
+    'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem',
+    'dynamodb:DeleteItem',
+  ],
 } as const;
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 
@@ -121,6 +125,7 @@ export class LeadgateStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
+    new CfnOutput(this, 'HmacSecretArn', { value: hmacSecret.secretArn, description: 'Read by the leadgate CLI (--stack)' });
 
     acknowledgeFindings(this, { hmacSecret, api, functions: Object.values(this.functions), queues: Object.values(queues), schedules, mail });
   }

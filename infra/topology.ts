@@ -5,7 +5,7 @@
  */
 
 export type QueueName = 'routing' | 'email';
-export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents';
+export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents' | 'privacy';
 export type ScheduleName = 'slaSweep' | 'nurtureTick';
 
 export interface FunctionSpec {
@@ -15,7 +15,8 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutSeconds: number;
   access: {
-    table: 'none' | 'read' | 'readWrite';
+    /** readWriteDelete is for erasure only: no other function may delete lead data. */
+    table: 'none' | 'read' | 'readWrite' | 'readWriteDelete';
     /** Queues the function sends to; each becomes <NAME>_QUEUE_URL in its environment. */
     sendsTo: readonly QueueName[];
     hmacSecret: boolean;
@@ -151,6 +152,13 @@ export const topology = {
       timeoutSeconds: 30,
       access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
     },
+    privacy: {
+      entry: 'functions/privacy.ts',
+      description: 'Self-service privacy requests: access, erasure, rectification',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      access: { table: 'readWriteDelete', sendsTo: [], hmacSecret: true, sendsEmail: true },
+    },
   },
   routes: [
     { method: 'POST', path: '/forms/{formId}/submissions', function: 'capture' },
@@ -160,6 +168,9 @@ export const topology = {
     { method: 'POST', path: '/unsubscribe', function: 'unsubscribe' },
     { method: 'GET', path: '/confirm', function: 'confirm' },
     { method: 'POST', path: '/confirm', function: 'confirm' },
+    { method: 'POST', path: '/privacy/requests', function: 'privacy' },
+    { method: 'GET', path: '/privacy/requests/confirm', function: 'privacy' },
+    { method: 'POST', path: '/privacy/requests/confirm', function: 'privacy' },
   ],
   queues: {
     routing: {

@@ -4,3 +4,6 @@ import type { QueueName } from '../topology';
 export const LOCAL_TABLE_NAME = 'leadgate-local';
 export const localQueueName = (queue: QueueName): string => `leadgate-${queue}`;
 export const localDeadLetterQueueName = (queue: QueueName): string => `leadgate-${queue}-dlq`;
+
+/** Where `npm start` listens (127.0.0.1). */
+export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 9324, ses: 8005 };

@@ -12,6 +12,9 @@ import type { LeadgateConfig } from '../../shared/config/schema';
 import { advanceRuntimeClock, runtimeClock } from '../../shared/adapters/runtime-clock';
 import { functionNames, queueNames, queueUrlVariable, scheduleNames, topology, type FunctionName, type QueueName } from '../topology';
 import { clockRoute } from './clock-route';
+import { DEFAULT_PORTS } from './names';
+
+export { DEFAULT_PORTS };
 import { sesEventsRoute } from './ses-events-route';
 import { startDynamoDb, startSes, startSqs, type Emulator } from './emulators';
 import { startHttpGateway } from './http-gateway';
@@ -20,7 +23,6 @@ import { provisionQueues, provisionTable, type LocalQueue } from './provision';
 import { SqsPoller } from './sqs-poller';
 import { sweepExpired } from './ttl-sweeper';
 
-export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 9324, ses: 8005 };
 const REGION = 'us-east-1';
 
 export interface LocalRuntimeOptions {

@@ -104,7 +104,7 @@ export interface NurtureState {
 
 export const MAX_SUBMISSIONS = 50;
 
-export type ConsentEventType = 'consent.granted' | 'consent.pending_confirmation' | 'consent.declined' | 'consent.withdrawn';
+export type ConsentEventType = 'consent.granted' | 'consent.pending_confirmation' | 'consent.declined' | 'consent.withdrawn' | 'lead.rectified';
 
 /** An append-only record of a consent decision. Holds no personal data beyond the lead's key. */
 export interface ConsentEvent {
@@ -119,4 +119,6 @@ export interface ConsentEvent {
   method: ConsentMethod;
   gpc: boolean;
   expiresAt: number;
+  /** lead.rectified: the names (never the values) of the fields corrected. */
+  changedFields?: string[];
 }

@@ -48,3 +48,14 @@ export function readConfirmToken(keyring: Keyring, token: string, now: Date) {
   if (!c || typeof c.l !== 'string' || typeof c.s !== 'string') return undefined;
   return { leadId: c.l, submissionId: c.s };
 }
+
+export function privacyUrl(publicUrl: string, keyring: Keyring, requestId: string, leadId: string, type: string, expiresAt: number): string {
+  const token = signToken(keyring.tokens, { p: 'privacy', exp: expiresAt, r: requestId, l: leadId, k: type });
+  return `${base(publicUrl)}/privacy/requests/confirm?t=${encodeURIComponent(token)}`;
+}
+
+export function readPrivacyToken(keyring: Keyring, token: string, now: Date) {
+  const c = verifyToken(keyring.tokens, token, 'privacy', now);
+  if (!c || typeof c.r !== 'string' || typeof c.l !== 'string' || typeof c.k !== 'string') return undefined;
+  return { requestId: c.r, leadId: c.l, type: c.k };
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_PORTS, LOCAL_TABLE_NAME } from '../infra/local/names';
+
+export interface Connection {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  secret: string;
+  where: string;
+  close(): void;
+}
+
+export interface ConnectionOptions {
+  stack?: string | undefined;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Where the CLI works: the local runtime by default (its DynamoDB and the secret in .leadgate/),
+ * or a deployed stack with --stack NAME, found through the standard AWS credential chain.
+ */
+export async function connect({ stack, env }: ConnectionOptions): Promise<Connection> {
+  if (stack) {
+    const cloudFormation = new CloudFormationClient({});
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
+    const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    if (!outputs.TableName || !outputs.HmacSecretArn) throw new Error(`stack ${stack} has no TableName or HmacSecretArn output`);
+    const secrets = new SecretsManagerClient({});
+    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: outputs.HmacSecretArn }));
+    const low = new DynamoDBClient({});
+    return {
+      db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName: outputs.TableName,
+      secret: SecretString ?? '',
+      where: `stack ${stack}`,
+      close: () => low.destroy(),
+    };
+  }
+  const endpoint = env.LEADGATE_DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${env.LEADGATE_DYNAMODB_PORT ?? DEFAULT_PORTS.dynamodb}`;
+  let secret = env.LEADGATE_HMAC_SECRET;
+  if (!secret) {
+    try {
+      secret = readFileSync(join('.leadgate', 'hmac-secret'), 'utf8').trim();
+    } catch {
+      throw new Error('no local data: start Leadgate with `npm start` first (or pass --stack NAME)');
+    }
+  }
+  const low = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return {
+    db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: env.LEADGATE_TABLE_NAME ?? LOCAL_TABLE_NAME,
+    secret,
+    where: `local runtime (${endpoint})`,
+    close: () => low.destroy(),
+  };
+}

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
+import { DynamoLeadEraser } from '../shared/adapters/dynamo-privacy';
+import { DynamoSuppressionList } from '../shared/adapters/dynamo-suppression-list';
+import { runtimeClock } from '../shared/adapters/runtime-clock';
+import { loadConfigFile } from '../shared/config/load';
+import { normalizeEmail } from '../shared/domain/email-address';
+import { createKeyring } from '../shared/domain/keyring';
+import { eraseLead, exportLead } from '../shared/domain/privacy';
+import { verifyReceipt } from '../shared/domain/receipts';
+import type { SuppressionReason } from '../shared/domain/suppression';
+import { suppressAndWithdraw } from '../shared/domain/unsubscribe';
+import { connect } from './connection';
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `Usage: leadgate <command> [options]
+
+  privacy export --email ADDRESS       everything held about a person, as JSON
+  privacy erase --email ADDRESS        erase a person; prints the erasure receipt
+  suppress --email ADDRESS --reason R  suppress an address (R: unsubscribed, bounced, complained)
+  leads show --email ADDRESS           the lead held for an address
+  receipt verify FILE [--public-key K] check a consent or erasure receipt offline
+
+Options:
+  --stack NAME   work on a deployed stack (standard AWS credentials); default: the local runtime
+  --json         machine-readable output
+`;
+
+const REASONS: SuppressionReason[] = ['unsubscribed', 'bounced', 'complained'];
+
+class UsageError extends Error {}
+
+function need(value: string | undefined, what: string): string {
+  if (!value) throw new UsageError(`missing ${what}`);
+  return value;
+}
+
+/** Runs one CLI command; returns the exit code. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        email: { type: 'string' },
+        reason: { type: 'string' },
+        stack: { type: 'string' },
+        'public-key': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals.slice(0, 2).join(' ');
+  if (values.help || positionals.length === 0) {
+    io.out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const print = (human: string, data: unknown) => io.out(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+
+  try {
+    if (command === 'receipt verify') {
+      const file = need(positionals[2], 'the receipt file');
+      let document: unknown;
+      try {
+        document = JSON.parse(await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new Error(`cannot read ${file} as JSON: ${(error as Error).message}`);
+      }
+      const check = verifyReceipt(document, values['public-key']);
+      const trust = values['public-key'] ? '' : ' (signature checked against the key in the receipt; pass --public-key to pin the issuer)';
+      print(check.valid ? `valid${trust}` : `INVALID: ${check.reason}`, check);
+      return check.valid ? 0 : 1;
+    }
+
+    const known = ['privacy export', 'privacy erase', 'suppress', 'leads show'];
+    const verb = known.find((k) => command === k || command.startsWith(`${k} `) || positionals[0] === k);
+    if (!verb) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+    const email = normalizeEmail(need(values.email, '--email'));
+    const connection = await connect({ stack: values.stack, env: io.env });
+    try {
+      const settings = loadConfigFile(io.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
+      const keyring = createKeyring(connection.secret);
+      const leads = new DynamoLeadRepository(connection.db, connection.tableName);
+      const suppressions = new DynamoSuppressionList(connection.db, connection.tableName);
+      const deps = { settings, leads, suppressions, keyring, clock: runtimeClock };
+      const leadId = keyring.emailHash(email);
+
+      if (verb === 'privacy export') {
+        io.out(`${JSON.stringify(await exportLead(deps, leadId), null, 2)}\n`);
+        return 0;
+      }
+      if (verb === 'privacy erase') {
+        const receipt = await eraseLead({ ...deps, eraser: new DynamoLeadEraser(connection.db, connection.tableName) }, leadId);
+        print(`Erased ${receipt.itemsDeleted} item(s) from the ${connection.where}; the address stays suppressed (hash only).\nReceipt ${receipt.receiptId}:\n${JSON.stringify(receipt, null, 2)}`, receipt);
+        return 0;
+      }
+      if (verb === 'suppress') {
+        const reason = need(values.reason, '--reason') as SuppressionReason;
+        if (!REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REASONS.join(', ')}`);
+        await suppressAndWithdraw(deps, leadId, 'marketing_email', reason, reason === 'complained' ? 'complaint' : reason === 'bounced' ? 'hard_bounce' : 'unsubscribe_link');
+        print(`Suppressed ${email} (${reason}) in the ${connection.where}.`, { suppressed: true, reason });
+        return 0;
+      }
+      const stored = await leads.get(leadId, runtimeClock.now());
+      if (!stored) {
+        print(`No lead is held for ${email} in the ${connection.where}.`, { lead: null });
+        return 1;
+      }
+      const { lead } = stored;
+      const consents = Object.entries(lead.consents).map(([p, c]) => `  ${p}: ${c.status} (${c.at.slice(0, 10)}, form ${c.formId}, text ${c.consentTextVersion})`);
+      print(
+        [
+          `Lead ${lead.email}`,
+          `  fields: ${Object.entries(lead.fields).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+          `  score: ${lead.score ?? '-'}${lead.scoreReasons?.length ? ` (${lead.scoreReasons.map((r) => `${r.points > 0 ? '+' : ''}${r.points} ${r.rule}`).join(', ')})` : ''}`,
+          `  owner: ${lead.owner ?? '-'}${lead.assignment ? ` (team ${lead.assignment.team}${lead.assignment.acceptedAt ? ', accepted' : ''})` : ''}`,
+          'consents:',
+          ...consents,
+          `  submissions: ${lead.submissions.length}, delete after ${new Date(lead.expiresAt * 1000).toISOString().slice(0, 10)}`,
+        ].join('\n'),
+        lead,
+      );
+      return 0;
+    } finally {
+      connection.close();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`leadgate: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

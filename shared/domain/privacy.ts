@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { normalizeEmail } from './email-address';
+import { LeadgateError, validationFailed } from './errors';
+import type { Keyring } from './keyring';
+import type { ConsentEvent, Lead } from './lead';
+import { privacyUrl, readPrivacyToken } from './links';
+import type { Clock, LeadRepository, Mailer, OutgoingEmail } from './ports';
+import { consentReceipt, type ConsentReceipt } from './receipts';
+import { epochSeconds } from './retention';
+import type { LeadgateSettings } from './settings';
+import { parseSubmission, type RawBody } from './submission';
+import type { Suppression, SuppressionList } from './suppression';
+
+export type PrivacyRequestType = 'access' | 'erasure' | 'rectification';
+export const PRIVACY_REQUEST_TYPES: readonly PrivacyRequestType[] = ['access', 'erasure', 'rectification'];
+
+/** A pending request: holds the email hash, never the address. */
+export interface PrivacyRequest {
+  requestId: string;
+  leadId: string;
+  type: PrivacyRequestType;
+  createdAt: string;
+  expiresAt: number;
+  usedAt?: string;
+}
+
+export interface PrivacyRequestStore {
+  /** Counts a request against the address's hourly limit; false once over it. */
+  allow(leadId: string, now: Date, perHour: number): Promise<boolean>;
+  create(request: PrivacyRequest): Promise<void>;
+  get(requestId: string, now: Date): Promise<PrivacyRequest | undefined>;
+  /** Single use: true for the first caller only. */
+  markUsed(requestId: string, now: Date): Promise<boolean>;
+}
+
+export interface LeadEraser {
+  /** Deletes every item of the lead (the lead and its events); returns how many. */
+  erase(leadId: string): Promise<number>;
+}
+
+export interface PrivacyEmails {
+  link(to: string, type: PrivacyRequestType, url: string): OutgoingEmail;
+  nothingHeld(to: string, type: PrivacyRequestType): OutgoingEmail;
+}
+
+export interface PrivacyDeps {
+  settings: LeadgateSettings;
+  leads: LeadRepository;
+  suppressions: SuppressionList;
+  requests: PrivacyRequestStore;
+  eraser: LeadEraser;
+  mailer: Mailer;
+  privacyEmails: PrivacyEmails;
+  keyring: Keyring;
+  clock: Clock;
+  publicUrl: string;
+}
+
+/** Enough to read one's data, not enough to flood someone's inbox. */
+export const REQUESTS_PER_HOUR = 3;
+const LINK_HOURS = 24;
+
+/**
+ * Starts a request. The caller gets the same answer whatever happens here, so nobody learns
+ * whether an address is known: a known address gets a signed single-use link, an unknown one a
+ * mail saying nothing is held, and past the hourly limit nothing is sent at all.
+ */
+export async function requestPrivacyAction(deps: PrivacyDeps, body: RawBody): Promise<void> {
+  const rawEmail = typeof body.email === 'string' ? body.email.trim() : '';
+  const type = body.type;
+  const problems: Record<string, string> = {};
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(rawEmail) || rawEmail.length > 254) problems.email = 'must be an email address';
+  if (typeof type !== 'string' || !PRIVACY_REQUEST_TYPES.includes(type as PrivacyRequestType)) {
+    problems.type = `must be one of ${PRIVACY_REQUEST_TYPES.join(', ')}`;
+  }
+  if (Object.keys(problems).length) throw validationFailed(problems);
+  const email = normalizeEmail(rawEmail);
+  const requestType = type as PrivacyRequestType;
+  const now = deps.clock.now();
+  const leadId = deps.keyring.emailHash(email);
+  if (!(await deps.requests.allow(leadId, now, REQUESTS_PER_HOUR))) return;
+  const stored = await deps.leads.get(leadId, now);
+  if (!stored) {
+    await deps.mailer.send(deps.privacyEmails.nothingHeld(email, requestType));
+    return;
+  }
+  const request: PrivacyRequest = {
+    requestId: `prq_${randomUUID()}`,
+    leadId,
+    type: requestType,
+    createdAt: now.toISOString(),
+    expiresAt: epochSeconds(now) + LINK_HOURS * 3600,
+  };
+  await deps.requests.create(request);
+  const url = privacyUrl(deps.publicUrl, deps.keyring, request.requestId, leadId, requestType, request.expiresAt);
+  await deps.mailer.send(deps.privacyEmails.link(email, requestType, url));
+}
+
+export interface OpenRequest {
+  request: PrivacyRequest;
+  lead: Lead | undefined;
+}
+
+/** The request a link names, if the link is genuine, unexpired and unused. */
+export async function openPrivacyRequest(deps: PrivacyDeps, token: string): Promise<OpenRequest | undefined> {
+  const now = deps.clock.now();
+  const claims = readPrivacyToken(deps.keyring, token, now);
+  if (!claims) return undefined;
+  const request = await deps.requests.get(claims.requestId, now);
+  if (!request || request.usedAt || request.leadId !== claims.leadId || request.type !== claims.type) return undefined;
+  return { request, lead: (await deps.leads.get(request.leadId, now))?.lead };
+}
+
+export interface LeadExport {
+  exportedAt: string;
+  controller: { name: string; postalAddress: string; privacyNotice: string };
+  purposesOfProcessing: Record<string, { description: string; consentText: string; consentTextVersion: string }>;
+  lead: Lead | null;
+  retention: { deleteAfter: string } | null;
+  consentHistory: ConsentEvent[];
+  consentReceipts: ConsentReceipt[];
+  suppression: Suppression | null;
+}
+
+/** Everything held about one person, for access requests and `leadgate privacy export`. */
+export async function exportLead(deps: Pick<PrivacyDeps, 'settings' | 'leads' | 'suppressions' | 'keyring' | 'clock'>, leadId: string): Promise<LeadExport> {
+  const now = deps.clock.now();
+  const lead = (await deps.leads.get(leadId, now))?.lead ?? null;
+  const history = lead ? await deps.leads.events(leadId, now) : [];
+  const { organization, purposes } = deps.settings;
+  return {
+    exportedAt: now.toISOString(),
+    controller: { name: organization.name, postalAddress: organization.postalAddress, privacyNotice: organization.privacyNoticeUrl },
+    purposesOfProcessing: Object.fromEntries(
+      Object.entries(purposes).map(([id, p]) => [id, { description: p.description, consentText: p.consentText.text, consentTextVersion: p.consentText.version }]),
+    ),
+    lead,
+    retention: lead ? { deleteAfter: new Date(lead.expiresAt * 1000).toISOString() } : null,
+    consentHistory: history,
+    consentReceipts: history
+      .filter((event) => event.type.startsWith('consent.'))
+      .map((event) => consentReceipt(deps.keyring.receipts, organization.name, event)),
+    suppression: (await deps.suppressions.get(leadId)) ?? null,
+  };
+}
+
+export interface ErasureReceipt {
+  receiptVersion: 1;
+  receiptId: string;
+  kind: 'erasure';
+  subject: string;
+  erasedAt: string;
+  itemsDeleted: number;
+  keyId: string;
+  publicKey: string;
+  signature: string;
+}
+
+/**
+ * Erases a person: every item under their key goes; what stays is the suppression hash (so
+ * nothing is ever sent to them again) and this receipt, neither holding personal data. Queued
+ * routing, SLA and nurture work finds no lead and does nothing.
+ */
+export async function eraseLead(deps: Pick<PrivacyDeps, 'eraser' | 'suppressions' | 'keyring' | 'clock'>, leadId: string): Promise<ErasureReceipt> {
+  const now = deps.clock.now();
+  await deps.suppressions.add(leadId, 'erased', now);
+  const itemsDeleted = await deps.eraser.erase(leadId);
+  const signer = deps.keyring.receipts;
+  const unsigned = {
+    receiptVersion: 1 as const,
+    receiptId: `ersr_${randomUUID()}`,
+    kind: 'erasure' as const,
+    subject: leadId,
+    erasedAt: now.toISOString(),
+    itemsDeleted,
+    keyId: signer.keyId,
+    publicKey: signer.publicKey,
+  };
+  const sorted = Object.fromEntries(Object.entries(unsigned).sort(([a], [b]) => a.localeCompare(b)));
+  return { ...unsigned, signature: signer.sign(Buffer.from(JSON.stringify(sorted))) };
+}
+
+/** Validates corrections like a form submission would, for the declared fields of the lead's forms. */
+export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBody): Promise<Lead> {
+  const now = deps.clock.now();
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const stored = await deps.leads.get(leadId, now);
+    if (!stored) throw new LeadgateError('form_not_found', 'Nothing is held for this address any more.');
+    const { lead } = stored;
+    // Each field the body names is corrected (validated as on the form) or, if sent empty, removed.
+    // The email is the person's identity and stays; a new address is a new submission.
+    const fields = { ...lead.fields };
+    for (const formId of new Set(lead.submissions.map((s) => s.formId))) {
+      const form = deps.settings.forms[formId];
+      if (!form) continue;
+      const parsed = parseSubmission(deps.settings, formId, { ...form, honeypotField: undefined, purposes: {} }, { ...body, email: lead.email }, false);
+      if (parsed.kind !== 'submission') continue;
+      for (const name of Object.keys(form.fields)) {
+        if (name === 'email' || !Object.hasOwn(body, name)) continue;
+        const value = parsed.submission.fields[name];
+        if (value === undefined) delete fields[name];
+        else fields[name] = value;
+      }
+    }
+    const changed = [...new Set([...Object.keys(fields), ...Object.keys(lead.fields)])].filter((name) => fields[name] !== lead.fields[name]);
+    const rectified: Lead = { ...lead, fields, updatedAt: now.toISOString() };
+    await deps.leads.appendEvents([
+      {
+        type: 'lead.rectified',
+        leadId,
+        purpose: '-',
+        at: now.toISOString(),
+        formId: '-',
+        submissionId: `rectification-${epochSeconds(now)}`,
+        consentTextVersion: '-',
+        textSha256: '-',
+        method: 'form_checkbox',
+        gpc: false,
+        expiresAt: lead.expiresAt,
+        changedFields: changed,
+      },
+    ]);
+    if (await deps.leads.save(rectified, stored.version, now)) return rectified;
+  }
+  throw new Error('lead kept changing under concurrent writes');
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import { CONSENT_VERSION } from '../support/example-config';
+import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { mailTo, sentMail } from '../support/mail';
+
+/** Personal data seeded into the pipeline; none of it may appear in any log line. */
+const PERSON = {
+  email: 'Zenobia.Quackenbush@seeded-pii.example',
+  firstName: 'Zenobia',
+  lastName: 'Quackenbush',
+  company: 'Quackenbush Widgets',
+  phone: '+44 20 7946 0958',
+  message: 'Please call me about the xylophone rollout',
+  jobTitle: 'Head of Xylophones',
+  country: 'GB',
+};
+
+const captured: string[] = [];
+const originals = { out: process.stdout.write, err: process.stderr.write };
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  // Log everything, as an operator debugging production would.
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  const tap = (original: typeof process.stdout.write) =>
+    function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+      captured.push(String(chunk));
+      return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof process.stdout.write;
+  process.stdout.write = tap(originals.out);
+  process.stderr.write = tap(originals.err);
+  runtime = await startTestRuntime({ log: (line) => captured.push(line) });
+});
+
+afterAll(async () => {
+  process.stdout.write = originals.out;
+  process.stderr.write = originals.err;
+  await runtime?.stop();
+});
+
+describe('logs', () => {
+  it('hold no personal data across capture, routing, assignment, nurture, unsubscribe and privacy requests', async () => {
+    const { email, ...fields } = PERSON;
+    const response = await post(runtime, '/forms/contact/submissions', {
+      email,
+      ...fields,
+      consent: ['sales_contact', 'marketing_email'],
+      consentVersion: CONSENT_VERSION,
+    });
+    expect(response.status).toBe(202);
+    // A rejected submission with the same data, and a privacy request, log too.
+    await post(runtime, '/forms/contact/submissions', { ...PERSON, country: 'Narnia' });
+    await post(runtime, '/privacy/requests', { email, type: 'access' });
+    await eventually(async () => {
+      const lead = (await scanTable(runtime)).find((item) => item.itemType === 'lead') as { assignment?: { notifiedAt?: string } } | undefined;
+      expect(lead?.assignment?.notifiedAt).toBeDefined();
+      expect(mailTo(await sentMail(runtime), email.toLowerCase()).length).toBeGreaterThanOrEqual(2);
+    }, 15_000);
+    await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', body: JSON.stringify({ by: '5h' }) });
+
+    const lines = captured.join('').split('\n').filter((line) => line.trim());
+    expect(lines.filter((line) => line.includes('"level"')).length).toBeGreaterThan(5); // the scan saw real logs
+    const needles = [...Object.values(PERSON), email.toLowerCase(), 'seeded-pii'].filter((value) => value.length > 3);
+    const hits = lines.filter((line) => needles.some((needle) => line.toLowerCase().includes(needle.toLowerCase())));
+    expect(hits).toEqual([]);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { captureSubmission } from '../../shared/domain/capture';
+import { shareableLeads } from '../../shared/domain/data-sharing';
+import { createKeyring } from '../../shared/domain/keyring';
+import { exportLead } from '../../shared/domain/privacy';
+import { verifyReceipt } from '../../shared/domain/receipts';
+import { exampleConfig, TEST_SECRET } from '../support/example-config';
+import { InMemoryClaims, InMemoryLeads, InMemoryRoutingQueue, InMemorySuppressions, ManualClock } from '../support/in-memory-ports';
+
+async function captured(gpc = false) {
+  const leads = new InMemoryLeads();
+  const clock = new ManualClock();
+  const keyring = createKeyring(TEST_SECRET);
+  const result = await captureSubmission(
+    { settings: exampleConfig, keyring, leads, claims: new InMemoryClaims(), routing: new InMemoryRoutingQueue(), clock },
+    { formId: 'contact', email: 'p@engines.example', fields: { email: 'p@engines.example' }, grantedPurposes: ['sales_contact'], attribution: {}, gpc },
+  );
+  const deps = { settings: exampleConfig, leads, suppressions: new InMemorySuppressions(), keyring, clock };
+  return { deps, result, leadId: keyring.emailHash('p@engines.example'), clock, keyring };
+}
+
+describe('retention and privacy (domain)', () => {
+  it('exports nothing for a lead past its expiry, even before it is deleted', async () => {
+    const { deps, leadId, clock } = await captured();
+    expect((await exportLead(deps, leadId)).lead).not.toBeNull();
+    clock.advance(181 * 86_400);
+    const data = await exportLead(deps, leadId);
+    expect(data.lead).toBeNull();
+    expect(data.consentHistory).toEqual([]);
+  });
+
+  it('signs a receipt per consent decision that verifies only against the issuer\'s key', async () => {
+    const { result, keyring } = await captured();
+    expect(result.receipts.map((r) => `${r.purpose}:${r.decision}`).sort()).toEqual(['marketing_email:consent.declined', 'sales_contact:consent.granted']);
+    for (const receipt of result.receipts) expect(verifyReceipt(receipt, keyring.receipts.publicKey)).toEqual({ valid: true });
+    const other = createKeyring(`${TEST_SECRET}-other`);
+    expect(verifyReceipt(result.receipts[0], other.receipts.publicKey)).toMatchObject({ valid: false });
+    expect(verifyReceipt({ ...result.receipts[0], gpc: true })).toMatchObject({ valid: false });
+  });
+
+  it('keeps GPC opt-outs out of anything shared with third parties', async () => {
+    expect(shareableLeads([{ doNotSellOrShare: true, id: 1 }, { doNotSellOrShare: false, id: 2 }]).map((l) => l.id)).toEqual([2]);
+    const { deps, leadId } = await captured(true);
+    expect((await exportLead(deps, leadId)).lead?.doNotSellOrShare).toBe(true);
+  });
+});
