@@ -8,6 +8,7 @@ import type { LeadgateSettings } from '../domain/settings';
 import { assignmentEmails } from '../email/assignment-email';
 import { personEmails } from '../email/person-emails';
 import { DynamoSuppressionList } from './dynamo-suppression-list';
+import { isDisposableDomain } from './disposable-domains';
 import { createDocumentClient, createSesClient } from './aws-clients';
 import { DynamoLeadRepository } from './dynamo-lead-repository';
 import { DynamoRotationStore } from './dynamo-rotation-store';
@@ -31,5 +32,6 @@ export function createRouteDeps(env: RuntimeEnv, settings: LeadgateSettings, sec
     publicUrl: requireVar(env, 'PUBLIC_API_URL'),
     scoreLead: compileScoring(settings.scoring),
     chooseTeam: compileRouting(settings.routing),
+    isDisposableDomain,
   };
 }

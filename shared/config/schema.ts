@@ -41,7 +41,30 @@ const formSchema = z.strictObject({
   retentionDays: z.int().min(1).max(3650),
   honeypotField: z.string().regex(identifier).optional(),
   successUrl: httpsUrl,
+  /** Origins (scheme://host[:port]) whose pages may post this form from the browser (CORS). */
+  allowedOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected an origin such as https://www.example.com')).default([]),
 });
+
+const screeningSchema = z
+  .strictObject({
+    /** Quarantine submissions sent faster than this after the form was rendered. */
+    minSecondsToSubmit: z.number().min(0).max(60).default(2),
+    /** Render tokens older than this are treated as forged or replayed. */
+    maxRenderAgeHours: z.number().positive().max(168).default(24),
+    quarantineDisposableEmail: z.boolean().default(true),
+    rateLimits: z
+      .strictObject({
+        perIpPerMinute: z.int().min(1).default(120),
+        perEmailPerHour: z.int().min(1).default(20),
+      })
+      .default({ perIpPerMinute: 120, perEmailPerHour: 20 }),
+  })
+  .default({
+    minSecondsToSubmit: 2,
+    maxRenderAgeHours: 24,
+    quarantineDisposableEmail: true,
+    rateLimits: { perIpPerMinute: 120, perEmailPerHour: 20 },
+  });
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 
@@ -158,6 +181,7 @@ export const configSchema = z.strictObject({
     })
     .default({ unconfirmedDays: 7, withdrawnGraceDays: 30 }),
   forms: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'form ids are lower-case letters, digits and dashes'), formSchema),
+  screening: screeningSchema,
   scoring: scoringSchema.default({ rules: [] }),
   routing: routingSchema,
   nurture: nurtureSchema

@@ -25,6 +25,15 @@ export interface SubmissionRecord {
   at: string;
   gpc: boolean;
   attribution?: Record<string, string>;
+  /** Screening reasons found at capture. */
+  screening?: string[];
+}
+
+/** A submission held back by screening: stored, not routed, not mailed, until an operator decides. */
+export interface Quarantine {
+  submissionId: string;
+  reasons: string[];
+  at: string;
 }
 
 export type AssignmentReason = 'rule' | 'fallback' | 'returning_owner' | 'sla_reassignment';
@@ -80,6 +89,7 @@ export interface Lead {
   /** Submissions the routing consumer has finished with (most recent last, capped). */
   routedSubmissions?: string[];
   nurture?: NurtureState;
+  quarantine?: Quarantine;
   /** Nurture topics the person opted out of, while staying subscribed to the rest. */
   optedOutTopics?: string[];
   /** The confirmation email of a double opt-in form: which submission it is for, and when it went. */

@@ -59,3 +59,14 @@ export function readPrivacyToken(keyring: Keyring, token: string, now: Date) {
   if (!c || typeof c.r !== 'string' || typeof c.l !== 'string' || typeof c.k !== 'string') return undefined;
   return { requestId: c.r, leadId: c.l, type: c.k };
 }
+
+/** The signed render timestamp a form carries, for the time trap. */
+export function renderToken(keyring: Keyring, formId: string, now: Date): string {
+  return signToken(keyring.tokens, { p: 'render', exp: epochSeconds(now) + 7 * DAY, f: formId, t: now.getTime() });
+}
+
+export function readRenderToken(keyring: Keyring, token: string, now: Date) {
+  const c = verifyToken(keyring.tokens, token, 'render', now);
+  if (!c || typeof c.f !== 'string' || typeof c.t !== 'number') return undefined;
+  return { formId: c.f, renderedAtMs: c.t };
+}

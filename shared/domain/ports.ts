@@ -87,6 +87,8 @@ export interface RoutingMessage {
   submissionId: string;
   formId: string;
   capturedAt: string;
+  /** Sent by an operator releasing a quarantined submission: route it without screening again. */
+  released?: true;
 }
 
 export interface RoutingQueue {

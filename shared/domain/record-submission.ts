@@ -98,6 +98,7 @@ export function recordSubmission(existing: Lead | undefined, submission: Submiss
     at,
     gpc: submission.gpc,
     ...(Object.keys(submission.attribution).length ? { attribution: submission.attribution } : {}),
+    ...(submission.screening?.length ? { screening: submission.screening } : {}),
   };
   const lead: Lead = {
     ...existing,

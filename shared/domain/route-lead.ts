@@ -28,9 +28,10 @@ export interface RouteDeps {
   publicUrl: string;
   scoreLead: ScoreLead;
   chooseTeam: ChooseTeam;
+  isDisposableDomain: (domain: string) => boolean;
 }
 
-export type RouteOutcome = 'lead_gone' | 'no_consent' | 'already_routed' | 'assigned';
+export type RouteOutcome = 'lead_gone' | 'no_consent' | 'already_routed' | 'assigned' | 'quarantined';
 
 export const factsOf = (lead: Lead, formId: string): LeadFacts => ({
   formId,
@@ -104,8 +105,14 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
       break;
     }
     const facts = factsOf(lead, message.formId);
-    const { score, reasons } = deps.scoreLead(facts);
     const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
+    const held = message.released ? [] : screeningReasons(deps, lead, message.submissionId, facts.emailDomain);
+    if (held.length) {
+      const quarantine = { submissionId: message.submissionId, reasons: held, at: now.toISOString() };
+      if (await deps.leads.save({ ...lead, quarantine, routedSubmissions }, version, now)) return 'quarantined';
+      continue;
+    }
+    const { score, reasons } = deps.scoreLead(facts);
     const pending = Object.values(lead.consents).some(
       (c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId,
     );
@@ -147,6 +154,13 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
   if (!outcome) throw new Error('lead kept changing under concurrent writes');
   await followUps(deps, message, now);
   return outcome;
+}
+
+/** Screening: what capture found (time trap) plus a disposable email domain. */
+function screeningReasons(deps: RouteDeps, lead: Lead, submissionId: string, emailDomain: string): string[] {
+  const found = lead.submissions.find((s) => s.submissionId === submissionId)?.screening ?? [];
+  const disposable = deps.settings.screening.quarantineDisposableEmail && deps.isDisposableDomain(emailDomain);
+  return [...found, ...(disposable ? ['disposable_email'] : [])];
 }
 
 /** The side effects of a routed submission, each safe to repeat. */

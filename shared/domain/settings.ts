@@ -30,6 +30,14 @@ export interface FormSettings {
   retentionDays: number;
   honeypotField?: string | undefined;
   successUrl: string;
+  allowedOrigins: string[];
+}
+
+export interface ScreeningSettings {
+  minSecondsToSubmit: number;
+  maxRenderAgeHours: number;
+  quarantineDisposableEmail: boolean;
+  rateLimits: { perIpPerMinute: number; perEmailPerHour: number };
 }
 
 export interface LeadgateSettings {
@@ -38,6 +46,7 @@ export interface LeadgateSettings {
   purposes: Record<string, PurposeSettings>;
   retention: { unconfirmedDays: number; withdrawnGraceDays: number };
   forms: Record<string, FormSettings>;
+  screening: ScreeningSettings;
   scoring: ScoringSettings;
   routing: RoutingSettings;
   nurture: NurtureSettings;

@@ -18,6 +18,8 @@ export interface Submission {
   attribution: Record<string, string>;
   /** The request carried `Sec-GPC: 1`: an opt-out of sale and sharing. */
   gpc: boolean;
+  /** Reasons found at capture to hold the submission back (time trap); empty for most. */
+  screening?: string[];
 }
 
 export type ParsedSubmission = { kind: 'honeypot' } | { kind: 'submission'; submission: Submission };

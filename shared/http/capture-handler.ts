@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { captureSubmission, type CaptureDeps } from '../domain/capture';
 import { LeadgateError } from '../domain/errors';
 import type { ConsentReceipt } from '../domain/receipts';
+import { timeTrap } from '../domain/screening';
 import { parseSubmission } from '../domain/submission';
 import { errorResponses, prefersHtml, type ErrorLogger } from './error-responses';
 import { readFormBody } from './form-body';
@@ -55,7 +56,8 @@ export function createCaptureHandler(deps: CaptureDeps, logger: CaptureLogger) {
         logger.info('submission discarded', { formId, reason: 'honeypot' });
         return accepted(`sub_${randomUUID()}`, context, form.successUrl, []);
       }
-      const result = await captureSubmission(deps, parsed.submission, key);
+      const screening = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, deps.clock.now());
+      const result = await captureSubmission(deps, { ...parsed.submission, screening }, key);
       logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate });
       return accepted(result.submissionId, context, form.successUrl, result.receipts);
     });

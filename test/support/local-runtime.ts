@@ -1,24 +1,41 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime';
+import { runtimeClock } from '../../shared/adapters/runtime-clock';
+import { createKeyring } from '../../shared/domain/keyring';
+import { renderToken } from '../../shared/domain/links';
 
 /** A local runtime on free ports with data in memory: what integration tests drive. */
 export function startTestRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   return startLocalRuntime({ ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 }, dataDir: undefined, ...options });
 }
 
+/** A render token as the hosted form would have issued it `secondsAgo` before now. */
+export function renderedAt(formId: string, secondsAgo = 5): string {
+  const keyring = createKeyring(process.env.LEADGATE_HMAC_SECRET as string);
+  return renderToken(keyring, formId, new Date(runtimeClock.now().getTime() - secondsAgo * 1000));
+}
+
+/**
+ * POSTs to the local API. JSON posts to a form get a valid render token unless they carry their
+ * own `renderedAt` (or `renderedAt: null` to send none), as a person using the form would.
+ */
 export async function post(
   runtime: LocalRuntime,
   path: string,
   body: string | object,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  const isJson = typeof body !== 'string';
+  const form = /^\/forms\/([^/]+)\/submissions$/.exec(path)?.[1];
+  if (typeof body === 'string') {
+    return fetch(`${runtime.urls.api}${path}`, { method: 'POST', redirect: 'manual', headers, body });
+  }
+  const json = form && !('renderedAt' in body) ? { ...body, renderedAt: renderedAt(form) } : body;
   return fetch(`${runtime.urls.api}${path}`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { ...(isJson ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: isJson ? JSON.stringify(body) : body,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(json),
   });
 }
 

@@ -65,6 +65,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
       publicUrl: 'https://leads.example.com',
       scoreLead: compileScoring(exampleConfig.scoring),
       chooseTeam: compileRouting(exampleConfig.routing),
+      isDisposableDomain: (domain: string) => domain === 'mailinator.com',
     };
   });
 

@@ -36,6 +36,7 @@ function build(settings: LeadgateSettings = exampleConfig) {
     publicUrl: 'https://leads.example.com',
     scoreLead: compileScoring(settings.scoring),
     chooseTeam: compileRouting(settings.routing),
+    isDisposableDomain: (domain: string) => domain === 'mailinator.com',
   };
 }
 

@@ -1,0 +1,26 @@
+import type { Keyring } from './keyring';
+import { readRenderToken } from './links';
+import type { ScreeningSettings } from './settings';
+
+/** Why a submission was held back; each is shown to the operator who releases or discards it. */
+export type ScreeningReason =
+  | 'submitted_too_fast'
+  | 'render_token_missing'
+  | 'render_token_invalid'
+  | 'render_token_expired'
+  | 'disposable_email';
+
+/**
+ * The time trap: people take more than a couple of seconds to fill a form, and post a form
+ * that was rendered for them recently; scripts post at once, or without rendering at all.
+ */
+export function timeTrap(settings: ScreeningSettings, keyring: Keyring, formId: string, token: unknown, now: Date): ScreeningReason[] {
+  if (typeof token !== 'string' || token === '') return ['render_token_missing'];
+  const render = readRenderToken(keyring, token, now);
+  if (!render || render.formId !== formId) return ['render_token_invalid'];
+  const ageMs = now.getTime() - render.renderedAtMs;
+  if (ageMs < 0) return ['render_token_invalid'];
+  if (ageMs > settings.maxRenderAgeHours * 3_600_000) return ['render_token_expired'];
+  if (ageMs < settings.minSecondsToSubmit * 1000) return ['submitted_too_fast'];
+  return [];
+}
