@@ -4,10 +4,14 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_PORTS, LOCAL_TABLE_NAME } from '../infra/local/names';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_PORTS, LOCAL_TABLE_NAME, localQueueName } from '../infra/local/names';
+import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
+import type { RoutingQueue } from '../shared/domain/ports';
 
 export interface Connection {
   db: DynamoDBDocumentClient;
+  routingQueue: RoutingQueue;
   tableName: string;
   secret: string;
   where: string;
@@ -28,12 +32,15 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
     const cloudFormation = new CloudFormationClient({});
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
     const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-    if (!outputs.TableName || !outputs.HmacSecretArn) throw new Error(`stack ${stack} has no TableName or HmacSecretArn output`);
+    if (!outputs.TableName || !outputs.HmacSecretArn || !outputs.RoutingQueueUrl) {
+      throw new Error(`stack ${stack} lacks the TableName, HmacSecretArn or RoutingQueueUrl output`);
+    }
     const secrets = new SecretsManagerClient({});
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: outputs.HmacSecretArn }));
     const low = new DynamoDBClient({});
     return {
       db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
+      routingQueue: new SqsJsonQueue(new SQSClient({}), outputs.RoutingQueueUrl),
       tableName: outputs.TableName,
       secret: SecretString ?? '',
       where: `stack ${stack}`,
@@ -49,9 +56,13 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
       throw new Error('no local data: start Leadgate with `npm start` first (or pass --stack NAME)');
     }
   }
-  const low = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const low = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
+  const sqsEndpoint = env.LEADGATE_SQS_ENDPOINT ?? `http://127.0.0.1:${env.LEADGATE_SQS_PORT ?? DEFAULT_PORTS.sqs}`;
+  const sqs = new SQSClient({ endpoint: sqsEndpoint, region: 'us-east-1', credentials });
   return {
     db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
+    routingQueue: new SqsJsonQueue(sqs, `${sqsEndpoint}/000000000000/${localQueueName('routing')}`),
     tableName: env.LEADGATE_TABLE_NAME ?? LOCAL_TABLE_NAME,
     secret,
     where: `local runtime (${endpoint})`,

@@ -11,7 +11,10 @@ import { eraseLead, exportLead } from '../shared/domain/privacy';
 import { verifyReceipt } from '../shared/domain/receipts';
 import type { SuppressionReason } from '../shared/domain/suppression';
 import { suppressAndWithdraw } from '../shared/domain/unsubscribe';
+import { DEFAULT_PORTS } from '../infra/local/names';
+import { embedSnippet } from '../shared/http/embed-snippet';
 import { connect } from './connection';
+import { QuarantineAdmin } from './quarantine';
 
 export interface Io {
   out: (text: string) => void;
@@ -26,6 +29,10 @@ const USAGE = `Usage: leadgate <command> [options]
   suppress --email ADDRESS --reason R  suppress an address (R: unsubscribed, bounced, complained)
   leads show --email ADDRESS           the lead held for an address
   receipt verify FILE [--public-key K] check a consent or erasure receipt offline
+  embed FORM_ID [--api URL]            print a ready-to-paste HTML snippet for a form
+  quarantine list                      submissions held back by screening, with reasons
+  quarantine release --email ADDRESS   route a held submission normally
+  quarantine discard --email ADDRESS   drop a held submission (erases a lead that has nothing else)
 
 Options:
   --stack NAME   work on a deployed stack (standard AWS credentials); default: the local runtime
@@ -53,6 +60,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         reason: { type: 'string' },
         stack: { type: 'string' },
         'public-key': { type: 'string' },
+        api: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -84,10 +92,17 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       return check.valid ? 0 : 1;
     }
 
-    const known = ['privacy export', 'privacy erase', 'suppress', 'leads show'];
+    if (positionals[0] === 'embed') {
+      const formId = need(positionals[1], 'the form id');
+      const settings = loadConfigFile(io.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
+      io.out(embedSnippet(settings, formId, values.api ?? `http://127.0.0.1:${io.env.PORT ?? DEFAULT_PORTS.api}`));
+      return 0;
+    }
+
+    const known = ['privacy export', 'privacy erase', 'suppress', 'leads show', 'quarantine list', 'quarantine release', 'quarantine discard'];
     const verb = known.find((k) => command === k || command.startsWith(`${k} `) || positionals[0] === k);
     if (!verb) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
-    const email = normalizeEmail(need(values.email, '--email'));
+    const email = verb === 'quarantine list' ? '' : normalizeEmail(need(values.email, '--email'));
     const connection = await connect({ stack: values.stack, env: io.env });
     try {
       const settings = loadConfigFile(io.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
@@ -97,6 +112,17 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       const deps = { settings, leads, suppressions, keyring, clock: runtimeClock };
       const leadId = keyring.emailHash(email);
 
+      if (verb.startsWith('quarantine')) {
+        const quarantine = new QuarantineAdmin({ ...deps, eraser: new DynamoLeadEraser(connection.db, connection.tableName), db: connection.db, tableName: connection.tableName, routing: connection.routingQueue });
+        if (verb === 'quarantine list') {
+          const held = await quarantine.list();
+          print(held.length ? held.map((h) => `${h.email}  form ${h.formId}  ${h.at.slice(0, 16)}  ${h.reasons.join(', ')}`).join('\n') : 'Nothing is in quarantine.', held);
+          return 0;
+        }
+        const done = verb === 'quarantine release' ? await quarantine.release(leadId) : await quarantine.discard(leadId);
+        print(done ? `${verb.split(' ')[1] === 'release' ? 'Released' : 'Discarded'} the held submission of ${email}.` : `Nothing is in quarantine for ${email}.`, { done });
+        return done ? 0 : 1;
+      }
       if (verb === 'privacy export') {
         io.out(`${JSON.stringify(await exportLead(deps, leadId), null, 2)}\n`);
         return 0;

@@ -1,6 +1,7 @@
 import { createLogger } from '../shared/adapters/logger';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
+import { DynamoRateLimiter } from '../shared/adapters/dynamo-rate-limiter';
 import { DynamoSubmissionClaims } from '../shared/adapters/dynamo-submission-claims';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
@@ -24,6 +25,7 @@ export const handler = createCaptureHandler(
     claims: new DynamoSubmissionClaims(db, env.TABLE_NAME),
     routing: new SqsJsonQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
     clock: runtimeClock,
+    rateLimiter: new DynamoRateLimiter(db, env.TABLE_NAME),
   },
   createLogger('leadgate-capture'),
 );

@@ -125,6 +125,7 @@ export class LeadgateStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
+    new CfnOutput(this, 'RoutingQueueUrl', { value: queues.routing.queue.queueUrl, description: 'Read by the leadgate CLI (quarantine release)' });
     new CfnOutput(this, 'HmacSecretArn', { value: hmacSecret.secretArn, description: 'Read by the leadgate CLI (--stack)' });
 
     acknowledgeFindings(this, { hmacSecret, api, functions: Object.values(this.functions), queues: Object.values(queues), schedules, mail });

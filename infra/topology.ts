@@ -5,7 +5,7 @@
  */
 
 export type QueueName = 'routing' | 'email';
-export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents' | 'privacy';
+export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents' | 'privacy' | 'forms';
 export type ScheduleName = 'slaSweep' | 'nurtureTick';
 
 export interface FunctionSpec {
@@ -26,7 +26,7 @@ export interface FunctionSpec {
 }
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'OPTIONS';
   path: string;
   function: FunctionName;
 }
@@ -159,9 +159,20 @@ export const topology = {
       timeoutSeconds: 30,
       access: { table: 'readWriteDelete', sendsTo: [], hmacSecret: true, sendsEmail: true },
     },
+    forms: {
+      entry: 'functions/forms.ts',
+      description: 'Hosted form pages, render tokens and the embed script',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      access: { table: 'none', sendsTo: [], hmacSecret: true, sendsEmail: false },
+    },
   },
   routes: [
     { method: 'POST', path: '/forms/{formId}/submissions', function: 'capture' },
+    { method: 'OPTIONS', path: '/forms/{formId}/submissions', function: 'capture' },
+    { method: 'GET', path: '/forms/{formId}', function: 'forms' },
+    { method: 'GET', path: '/forms/{formId}/render-token', function: 'forms' },
+    { method: 'GET', path: '/embed.js', function: 'forms' },
     { method: 'GET', path: '/assignments/accept', function: 'accept' },
     { method: 'POST', path: '/assignments/accept', function: 'accept' },
     { method: 'GET', path: '/unsubscribe', function: 'unsubscribe' },

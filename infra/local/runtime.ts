@@ -12,6 +12,7 @@ import type { LeadgateConfig } from '../../shared/config/schema';
 import { advanceRuntimeClock, runtimeClock } from '../../shared/adapters/runtime-clock';
 import { functionNames, queueNames, queueUrlVariable, scheduleNames, topology, type FunctionName, type QueueName } from '../topology';
 import { clockRoute } from './clock-route';
+import { demoPageRoute } from './demo-page';
 import { DEFAULT_PORTS } from './names';
 
 export { DEFAULT_PORTS };
@@ -121,6 +122,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       await sweep();
     };
 
+    let publicUrl = '';
     // The gateway starts first: its URL is the public URL the functions put in links.
     const gateway = await startHttpGateway({
       port: ports.api,
@@ -128,12 +130,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invoke: (name, event) =>
         invoke(name, handlers[name] as Handler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>, event),
       localRoutes: [
+        demoPageRoute(config, () => ({ api: publicUrl, ses: ses.url })),
         clockRoute(advanceClock, () => runtimeClock.now()),
         sesEventsRoute((event) => invoke(topology.mail.eventsConsumer, handlers[topology.mail.eventsConsumer], event).then(() => undefined)),
       ],
       onError,
     });
 
+    publicUrl = gateway.url;
     // The functions read these once, at import, exactly as they read what the stack sets.
     Object.assign(process.env, {
       AWS_REGION: REGION,

@@ -1,8 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RuntimeEnv } from '../config/runtime-env';
+import type { SecretEnv } from '../config/runtime-env';
 
 /** The HMAC secret: from the environment locally, from Secrets Manager when deployed (once per container). */
-export async function loadHmacSecret(env: RuntimeEnv): Promise<string> {
+export async function loadHmacSecret(env: SecretEnv): Promise<string> {
   if (env.LEADGATE_HMAC_SECRET) return env.LEADGATE_HMAC_SECRET;
   const client = new SecretsManagerClient({});
   try {

@@ -37,3 +37,10 @@ export function requireVar<K extends keyof RuntimeEnv>(env: RuntimeEnv, name: K)
   if (value === undefined) throw new Error(`Invalid function environment: ${name} is required by this function`);
   return value as NonNullable<RuntimeEnv[K]>;
 }
+
+export type SecretEnv = Pick<RuntimeEnv, 'HMAC_SECRET_ARN' | 'LEADGATE_HMAC_SECRET'>;
+
+/** For functions that touch no table: where the HMAC secret comes from, and nothing else. */
+export function readSecretEnv(env: NodeJS.ProcessEnv = process.env): SecretEnv {
+  return readRuntimeEnv({ ...env, TABLE_NAME: env.TABLE_NAME ?? '-' });
+}

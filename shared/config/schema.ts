@@ -6,7 +6,7 @@ export const FIELD_TYPES = ['text', 'email', 'tel', 'country', 'textarea', 'url'
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 /** Names the capture endpoint reads itself; a form may not declare a field with one of them. */
-export const RESERVED_FIELD_NAMES = ['consent', 'consentVersion', 'renderedAt', '__proto__', 'constructor', 'prototype'];
+export const RESERVED_FIELD_NAMES = ['consent', 'consentVersion', 'renderedAt', 'gpc', 'turnstileToken', '__proto__', 'constructor', 'prototype'];
 const identifier = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 const purposeId = /^[a-z][a-z0-9_]{0,63}$/;
 

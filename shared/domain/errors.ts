@@ -8,17 +8,22 @@ export type ErrorCode =
   | 'invalid_idempotency_key'
   | 'idempotency_key_reused'
   | 'submission_in_progress'
+  | 'origin_not_allowed'
+  | 'rate_limited'
   | 'service_unavailable'
   | 'internal_error';
 
 export class LeadgateError extends Error {
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
     this.name = 'LeadgateError';
   }
 }

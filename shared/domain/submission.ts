@@ -151,10 +151,11 @@ function parseConsents(
   if (granted.length === 0) return granted;
 
   const rawVersion = own(body, 'consentVersion');
+  // One version for all purposes, or per purpose: a JSON object, or `consentVersion.<purpose>` fields.
   const shownVersion = (purpose: string): unknown =>
     rawVersion !== null && typeof rawVersion === 'object' && !Array.isArray(rawVersion)
       ? own(rawVersion as RawBody, purpose)
-      : rawVersion;
+      : (own(body, `consentVersion.${purpose}`) ?? rawVersion);
   for (const purpose of granted) {
     const shown = shownVersion(purpose);
     const current = settings.purposes[purpose]?.consentText.version;
@@ -188,8 +189,10 @@ export function parseSubmission(
   formId: string,
   form: FormSettings,
   body: RawBody,
-  gpc: boolean,
+  gpcHeader: boolean,
 ): ParsedSubmission {
+  // The embed script reports navigator.globalPrivacyControl in the body; either signal counts.
+  const gpc = gpcHeader || body.gpc === true || body.gpc === '1' || body.gpc === 'true';
   if (form.honeypotField) {
     const trap = own(body, form.honeypotField);
     if (trap !== undefined && trap !== null && trap !== '') return { kind: 'honeypot' };

@@ -5,15 +5,24 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { captureSubmission, type CaptureDeps } from '../domain/capture';
 import { LeadgateError } from '../domain/errors';
+import { renderToken } from '../domain/links';
+import { enforceRateLimits, type RateLimiter } from '../domain/rate-limits';
 import type { ConsentReceipt } from '../domain/receipts';
 import { timeTrap } from '../domain/screening';
-import { parseSubmission } from '../domain/submission';
+import type { FormSettings } from '../domain/settings';
+import { parseSubmission, type RawBody } from '../domain/submission';
+import { corsHeaders, PREFLIGHT_HEADERS } from './cors';
 import { errorResponses, prefersHtml, type ErrorLogger } from './error-responses';
+import { formPage } from './form-page';
 import { readFormBody } from './form-body';
-import { jsonResponse, seeOther, type HttpResponse } from './responses';
+import { htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
 
 export interface CaptureLogger extends ErrorLogger {
   info(message: string, extra: Record<string, unknown>): void;
+}
+
+export interface CaptureHandlerDeps extends CaptureDeps {
+  rateLimiter: RateLimiter;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -27,10 +36,32 @@ function idempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
   return key;
 }
 
-/** POST /forms/{formId}/submissions: parse, call the domain, map the result (design §2). */
-export function createCaptureHandler(deps: CaptureDeps, logger: CaptureLogger) {
+type CorsContext = Context & { leadgateCors?: Record<string, string> };
+
+/** Adds the CORS headers the handler decided on to every response, errors included. */
+const corsResponses = (): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => {
+  const add = async (request: middy.Request<APIGatewayProxyEventV2, HttpResponse>) => {
+    const headers = (request.context as CorsContext).leadgateCors;
+    if (headers && request.response) request.response.headers = { ...request.response.headers, ...headers };
+  };
+  return { after: add, onError: add };
+};
+
+/** POST (and OPTIONS) /forms/{formId}/submissions: parse, call the domain, map the result (design §2). */
+export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLogger) {
   const accepted = (submissionId: string, context: Context, successUrl: string, consentReceipts: ConsentReceipt[]): HttpResponse =>
     prefersHtml(context) ? seeOther(successUrl) : jsonResponse(202, { submissionId, status: 'accepted', consentReceipts });
+
+  /** A browser without JavaScript gets the form back, with its input and the errors next to the fields. */
+  const formWithErrors = (formId: string, form: FormSettings, body: RawBody, error: LeadgateError): HttpResponse => {
+    const { status, html } = formPage(
+      deps.settings,
+      form,
+      { formId, action: `/forms/${encodeURIComponent(formId)}/submissions`, renderToken: renderToken(deps.keyring, formId, deps.clock.now()), values: body, errors: error.fields ?? {}, scriptUrl: '/embed.js' },
+      400,
+    );
+    return htmlResponse(status, html);
+  };
 
   return middy<APIGatewayProxyEventV2, HttpResponse>()
     .use(httpHeaderNormalizer())
@@ -43,22 +74,36 @@ export function createCaptureHandler(deps: CaptureDeps, logger: CaptureLogger) {
         failOnMismatch: false,
       }),
     )
+    .use(corsResponses())
     .use(errorResponses(logger))
     .handler(async (event, context) => {
       const formId = event.pathParameters?.formId ?? '';
       const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
       if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
+      (context as CorsContext).leadgateCors = corsHeaders(event, form);
+      if (event.requestContext.http.method === 'OPTIONS') return { statusCode: 204, headers: { ...PREFLIGHT_HEADERS }, body: '' };
+
       const key = idempotencyKey(event);
       const body = readFormBody(event);
-      const parsed = parseSubmission(deps.settings, formId, form, body, event.headers['sec-gpc'] === '1');
+      let parsed;
+      try {
+        parsed = parseSubmission(deps.settings, formId, form, body, event.headers['sec-gpc'] === '1');
+      } catch (error) {
+        if (error instanceof LeadgateError && error.code === 'validation_failed' && prefersHtml(context)) {
+          return formWithErrors(formId, form, body, error);
+        }
+        throw error;
+      }
       if (parsed.kind === 'honeypot') {
         // Same answer as a real submission, so a bot cannot tell it was caught.
         logger.info('submission discarded', { formId, reason: 'honeypot' });
         return accepted(`sub_${randomUUID()}`, context, form.successUrl, []);
       }
-      const screening = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, deps.clock.now());
+      const now = deps.clock.now();
+      await enforceRateLimits(deps, event.requestContext.http.sourceIp, parsed.submission.email, now);
+      const screening = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
       const result = await captureSubmission(deps, { ...parsed.submission, screening }, key);
-      logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate });
+      logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: screening.length > 0 });
       return accepted(result.submissionId, context, form.successUrl, result.receipts);
     });
 }

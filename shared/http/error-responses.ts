@@ -8,11 +8,13 @@ const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
   malformed_body: 400,
   invalid_idempotency_key: 400,
+  origin_not_allowed: 403,
   form_not_found: 404,
   submission_in_progress: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
+  rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
 };
@@ -42,7 +44,8 @@ function errorPage(error: LeadgateError): string {
 /** The error body of design §7, as JSON or, for a browser form post, as a readable page. */
 export function errorResponse(error: LeadgateError, preferHtml: boolean): HttpResponse {
   const status = STATUS[error.code];
-  const headers: Record<string, string> = status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+  const retryAfter = error.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_SECONDS : undefined);
+  const headers: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
   if (preferHtml) return htmlResponse(status, errorPage(error), headers);
   return jsonResponse(
     status,

@@ -125,9 +125,9 @@ describe('POST /forms/{formId}/submissions', () => {
     expect(error.fields.consentVersion).toMatch(/not the current consent text version/);
   });
 
-  it('400 validation_failed as a readable page for a browser', async () => {
+  it('400 validation_failed for a browser: the form again, with the input kept and the errors by the fields', async () => {
     const response = await expectNoChange(() =>
-      post(runtime, '/forms/contact/submissions', 'email=%3Cscript%3E', {
+      post(runtime, '/forms/contact/submissions', 'email=%3Cscript%3E&firstName=Ada&consent=sales_contact', {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'text/html',
       }),
@@ -135,7 +135,11 @@ describe('POST /forms/{formId}/submissions', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
-    expect(html).toContain('<strong>email</strong>');
+    expect(html).toContain('id="lg-email" name="email" type="email" value="&lt;script&gt;"');
+    expect(html).toContain('aria-describedby="lg-email-error" aria-invalid="true"');
+    expect(html).toMatch(/id="lg-email-error">must be an email address/);
+    expect(html).toContain('value="Ada"');
+    expect(html).toMatch(/value="sales_contact" checked/);
     expect(html).not.toContain('<script>');
   });
 

@@ -39,7 +39,12 @@ export async function post(
   });
 }
 
+/** Every item but the rate-limit counters (which count attempts, refused ones included). */
 export async function scanTable(runtime: LocalRuntime): Promise<Record<string, unknown>[]> {
+  return (await scanAll(runtime)).filter((item) => !String(item.pk).startsWith('RATE#'));
+}
+
+export async function scanAll(runtime: LocalRuntime): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {

@@ -1,0 +1,46 @@
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Lead } from '../shared/domain/lead';
+import { discardQuarantine, releaseQuarantine, type QuarantineDeps } from '../shared/domain/quarantine';
+
+export interface HeldSubmission {
+  email: string;
+  formId: string;
+  at: string;
+  reasons: string[];
+}
+
+/** Operator view of the quarantine. Listing scans the table: an operator command, not a hot path. */
+export class QuarantineAdmin {
+  constructor(private readonly deps: QuarantineDeps & { db: DynamoDBDocumentClient; tableName: string }) {}
+
+  async list(): Promise<HeldSubmission[]> {
+    const held: HeldSubmission[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    const now = Math.floor(this.deps.clock.now().getTime() / 1000);
+    do {
+      const page = await this.deps.db.send(
+        new ScanCommand({
+          TableName: this.deps.tableName,
+          FilterExpression: 'attribute_exists(quarantine) AND expiresAt > :now',
+          ExpressionAttributeValues: { ':now': now },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of (page.Items ?? []) as Lead[]) {
+        const q = item.quarantine!;
+        const formId = item.submissions.find((s) => s.submissionId === q.submissionId)?.formId ?? '';
+        held.push({ email: item.email, formId, at: q.at, reasons: q.reasons });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return held.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  release(leadId: string) {
+    return releaseQuarantine(this.deps, leadId);
+  }
+
+  discard(leadId: string) {
+    return discardQuarantine(this.deps, leadId);
+  }
+}

@@ -1,0 +1,29 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { LeadgateError } from '../domain/errors';
+import type { FormSettings } from '../domain/settings';
+
+/**
+ * Per-form CORS: the API's own pages (same origin) and the form's `allowedOrigins` may post;
+ * other browser origins are refused. Requests without an Origin (servers, curl) pass.
+ */
+export function corsHeaders(event: APIGatewayProxyEventV2, form: FormSettings): Record<string, string> {
+  const origin = event.headers.origin;
+  if (!origin) return {};
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new LeadgateError('origin_not_allowed', 'This origin may not post this form.');
+  }
+  if (host === event.headers.host) return {};
+  if (!form.allowedOrigins.includes(origin)) {
+    throw new LeadgateError('origin_not_allowed', `Pages on ${origin.slice(0, 100)} may not post this form; add the origin to the form's allowedOrigins.`);
+  }
+  return { 'access-control-allow-origin': origin, vary: 'Origin' };
+}
+
+export const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'content-type, accept, idempotency-key',
+  'access-control-max-age': '600',
+};

@@ -1,0 +1,14 @@
+import type { LeadgateSettings } from '../domain/settings';
+import { formMarkup } from './form-page';
+
+/** The HTML a marketer pastes into any page: a plain form that works alone, enhanced by the script. */
+export function embedSnippet(settings: LeadgateSettings, formId: string, apiUrl: string): string {
+  const form = settings.forms[formId];
+  if (!form) throw new Error(`no form "${formId}"; configured: ${Object.keys(settings.forms).join(', ')}`);
+  const base = apiUrl.replace(/\/$/, '');
+  return `<!-- Leadgate form "${formId}". Add this page's origin to forms.${formId}.allowedOrigins. -->\n${formMarkup(settings, form, {
+    formId,
+    action: `${base}/forms/${encodeURIComponent(formId)}/submissions`,
+    scriptUrl: `${base}/embed.js`,
+  })}\n`;
+}

@@ -1,0 +1,41 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { LeadgateError } from '../domain/errors';
+import type { Keyring } from '../domain/keyring';
+import { renderToken } from '../domain/links';
+import type { Clock } from '../domain/ports';
+import type { LeadgateSettings } from '../domain/settings';
+import { corsHeaders } from './cors';
+import { EMBED_SCRIPT } from './embed-script';
+import { errorResponses, type ErrorLogger } from './error-responses';
+import { formPage } from './form-page';
+import { htmlResponse, jsonResponse, type HttpResponse } from './responses';
+
+/** GET /forms/{formId} (the hosted page), GET /forms/{formId}/render-token, GET /embed.js. */
+export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
+  return middy<APIGatewayProxyEventV2, HttpResponse>()
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(logger))
+    .handler(async (event) => {
+      if (event.rawPath === '/embed.js') {
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' },
+          body: EMBED_SCRIPT,
+        };
+      }
+      const formId = event.pathParameters?.formId ?? '';
+      const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
+      if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
+      const token = renderToken(deps.keyring, formId, deps.clock.now());
+      if (event.rawPath.endsWith('/render-token')) return jsonResponse(200, { renderedAt: token }, corsHeaders(event, form));
+      const { status, html } = formPage(deps.settings, form, {
+        formId,
+        action: `/forms/${encodeURIComponent(formId)}/submissions`,
+        renderToken: token,
+        scriptUrl: '/embed.js',
+      });
+      return htmlResponse(status, html);
+    });
+}
