@@ -9,6 +9,6 @@ export default defineConfig({
     maxWorkers: 2,
     // fauxqs uses node:sqlite, which Node 22 flags as experimental on every start.
     execArgv: ['--disable-warning=ExperimentalWarning'],
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

@@ -1,4 +1,5 @@
 import { createLogger } from '../shared/adapters/logger';
+import { createSubmissionMetrics } from '../shared/adapters/metrics';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo-rate-limiter';
@@ -26,6 +27,7 @@ export const handler = createCaptureHandler(
     routing: new SqsJsonQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
     clock: runtimeClock,
     rateLimiter: new DynamoRateLimiter(db, env.TABLE_NAME),
+    countSubmission: createSubmissionMetrics('leadgate-capture'),
   },
   createLogger('leadgate-capture'),
 );

@@ -23,6 +23,8 @@ export interface FunctionSpec {
     /** May send email as the configured SES identity. */
     sendsEmail: boolean;
   };
+  /** Data files copied next to the bundle (too big to bundle; read on first use). */
+  files?: readonly { from: string; to: string }[];
 }
 
 export interface RouteSpec {
@@ -102,6 +104,7 @@ export const topology = {
       memoryMb: 512,
       timeoutSeconds: 30,
       access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: true },
+      files: [{ from: 'node_modules/disposable-email-domains/index.json', to: 'disposable-domains.json' }],
     },
     slaSweep: {
       entry: 'functions/sla-sweep.ts',

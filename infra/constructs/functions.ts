@@ -47,6 +47,16 @@ export class LeadgateFunction extends Construct {
         banner: BUNDLE.banner,
         define: settingsDefine(settings),
         forceDockerBundling: false,
+        ...(spec.files?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (spec.files ?? []).map((file) => `cp "${inputDir}/${file.from}" "${outputDir}/${file.to}"`),
+              },
+            }
+          : {}),
       },
     });
   }

@@ -8,6 +8,7 @@ const routingMessageSchema = z.object({
   submissionId: z.string().check(z.minLength(1), z.maxLength(100)),
   formId: z.string().check(z.minLength(1), z.maxLength(64)),
   capturedAt: z.string(),
+  released: z.optional(z.literal(true)),
 });
 
 /** Validates a routing message body; a malformed one throws, so it ends in the dead-letter queue. */

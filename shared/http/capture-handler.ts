@@ -23,6 +23,8 @@ export interface CaptureLogger extends ErrorLogger {
 
 export interface CaptureHandlerDeps extends CaptureDeps {
   rateLimiter: RateLimiter;
+  /** Counts screening outcomes per form (metrics). */
+  countSubmission?: (formId: string, outcome: 'rejected') => void;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -97,6 +99,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       if (parsed.kind === 'honeypot') {
         // Same answer as a real submission, so a bot cannot tell it was caught.
         logger.info('submission discarded', { formId, reason: 'honeypot' });
+        deps.countSubmission?.(formId, 'rejected');
         return accepted(`sub_${randomUUID()}`, context, form.successUrl, []);
       }
       const now = deps.clock.now();

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
@@ -39,6 +39,12 @@ describe('bundled functions', () => {
     expect(code).not.toContain('YAMLParseError');
     expect(code).not.toContain('every form declares a required field');
     expect(code).toContain(CONSENT_VERSION); // the validated settings are compiled in
+  });
+
+  it('ships the disposable-domain list next to the routing bundle, not inside any bundle', () => {
+    const route = bundles.get('route')!;
+    expect(existsSync(join(dirname(route), 'disposable-domains.json'))).toBe(true);
+    for (const [name, file] of bundles) expect(statSync(file).size, name).toBeLessThan(BUDGET_BYTES * 1.2);
   });
 
   it('each bundle loads as ESM in a fresh Node process and exports a handler', () => {

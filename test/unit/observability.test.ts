@@ -23,3 +23,14 @@ describe('log masking', () => {
     expect(maskPersonalData(ids)).toEqual(ids);
   });
 });
+
+describe('screening metrics', () => {
+  it('counts each submission once: accepted or quarantined when first routed, never on redelivery', async () => {
+    const { submissionOutcome } = await import('../../shared/adapters/metrics');
+    expect(submissionOutcome('assigned')).toBe('accepted');
+    expect(submissionOutcome('no_consent')).toBe('accepted');
+    expect(submissionOutcome('quarantined')).toBe('quarantined');
+    expect(submissionOutcome('already_routed')).toBeUndefined();
+    expect(submissionOutcome('lead_gone')).toBeUndefined();
+  });
+});

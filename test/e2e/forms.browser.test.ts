@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import { loadConfigFile } from '../../shared/config/load';
+import { embedSnippet } from '../../shared/http/embed-snippet';
+import { configFileWith } from '../support/example-config';
+import { eventually, scanTable, startTestRuntime } from '../support/local-runtime';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = 'test/e2e/__screenshots__';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM} (.ci/run installs it with apt-get)`);
+if (!haveChromium) console.warn(`Skipping browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
+
+/** A static site on its own origin, hosting a pasted embed snippet and the thank-you page. */
+async function staticSite(html: () => string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((request, response) => {
+    const body = request.url?.startsWith('/thanks') ? '<!doctype html><title>Thanks</title><h1>Thanks for your message</h1>' : html();
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', () => {
+  let runtime: LocalRuntime;
+  let browser: Browser;
+  let allowed: { server: Server; origin: string };
+  let foreign: { server: Server; origin: string };
+  let snippet = '';
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const page = () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head><body><h1>Talk to us</h1>${snippet}</body></html>`;
+    allowed = await staticSite(page);
+    foreign = await staticSite(page);
+    const configFile = configFileWith((c) => {
+      c.forms.contact.successUrl = `${allowed.origin}/thanks`;
+      c.forms.contact.allowedOrigins = [allowed.origin];
+    });
+    runtime = await startTestRuntime({ configFile });
+    snippet = embedSnippet(loadConfigFile(configFile), 'contact', runtime.urls.api);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    allowed?.server.close();
+    foreign?.server.close();
+  });
+
+  const lead = async (email: string) =>
+    (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any> | undefined;
+
+  async function fill(page: Page, email: string) {
+    await page.getByLabel('Work email').fill(email);
+    await page.getByLabel('First name').fill('Grace');
+    await page.getByLabel('Country').selectOption('GB');
+    await page.getByLabel(/sales team to contact me/).check();
+    // A person takes a moment; the time trap holds back posts under 2 s.
+    await page.waitForTimeout(2200);
+  }
+
+  for (const javaScriptEnabled of [false, true]) {
+    const mode = javaScriptEnabled ? 'js' : 'no-js';
+    it(`submits the hosted form with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async () => {
+      const context = await browser.newContext({ javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto(`${runtime.urls.api}/forms/contact`);
+      await page.screenshot({ path: `${SCREENSHOTS}/hosted-form-${mode}.png`, fullPage: true });
+      const email = `grace-${mode}@engines.example`;
+      await fill(page, email);
+      await page.getByRole('button', { name: 'Send' }).click();
+      if (javaScriptEnabled) await expect.poll(() => page.getByRole('status').textContent()).toContain('Thank you');
+      else await page.waitForURL(`${allowed.origin}/thanks`);
+      await page.screenshot({ path: `${SCREENSHOTS}/hosted-success-${mode}.png`, fullPage: true });
+      const stored = await eventually(async () => {
+        const item = await lead(email);
+        expect(item?.routedSubmissions).toHaveLength(1);
+        return item!;
+      });
+      expect(stored.fields).toMatchObject({ firstName: 'Grace', country: 'GB' });
+      expect(stored.quarantine).toBeUndefined();
+      await context.close();
+    });
+
+    it(`shows a field error for a bad email with JavaScript ${javaScriptEnabled ? 'on' : 'off'}, keeping the input`, async () => {
+      const context = await browser.newContext({ javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto(`${runtime.urls.api}/forms/contact`);
+      await page.getByLabel('Work email').fill('not-an-email');
+      await page.getByLabel('First name').fill('Grace');
+      await page.getByRole('button', { name: 'Send' }).click();
+      const error = page.locator('#lg-email-error');
+      await expect.poll(() => error.textContent()).toContain('must be an email address');
+      expect(await page.getByLabel('Work email').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByLabel('First name').inputValue()).toBe('Grace');
+      await page.screenshot({ path: `${SCREENSHOTS}/field-error-${mode}.png`, fullPage: true });
+      await context.close();
+    });
+  }
+
+  it('works pasted into a page on an allowed origin, and is refused on another origin', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(allowed.origin);
+    await fill(page, 'embedded@engines.example');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Thank you');
+    await page.screenshot({ path: `${SCREENSHOTS}/embed-allowed-origin.png`, fullPage: true });
+    await eventually(async () => expect(await lead('embedded@engines.example')).toBeDefined());
+
+    const other = await context.newPage();
+    await other.goto(foreign.origin);
+    await fill(other, 'foreign@engines.example');
+    await other.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => other.getByRole('status').textContent()).toContain('could not reach');
+    await other.screenshot({ path: `${SCREENSHOTS}/embed-foreign-origin.png`, fullPage: true });
+    expect(await lead('foreign@engines.example')).toBeUndefined();
+    await context.close();
+  });
+});

@@ -1,0 +1,165 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/main';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import { CONSENT_VERSION, configFileWith } from '../support/example-config';
+import { eventually, post, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
+import { mailTo, sentMail } from '../support/mail';
+
+let runtime: LocalRuntime;
+const ALLOWED = 'http://localhost:8080';
+
+beforeAll(async () => {
+  const configFile = configFileWith((c) => (c.screening.rateLimits = { perIpPerMinute: 1000, perEmailPerHour: 3 }));
+  runtime = await startTestRuntime({ configFile });
+});
+afterAll(() => runtime?.stop());
+
+const leadByEmail = async (email: string) =>
+  (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any> | undefined;
+const cli = async (...args: string[]) => {
+  let out = '';
+  const code = await runCli(args, {
+    out: (t) => void (out += t),
+    err: (t) => void (out += t),
+    env: {
+      LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb,
+      LEADGATE_SQS_ENDPOINT: runtime.urls.sqs,
+      LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET,
+      LEADGATE_CONFIG_FILE: process.env.LEADGATE_CONFIG_FILE,
+    },
+  });
+  return { code, out };
+};
+
+describe('hosted form, embed script and demo page', () => {
+  it('serves an accessible hosted form with unticked consent boxes, the exact texts, a honeypot and a render token', async () => {
+    const response = await fetch(`${runtime.urls.api}/forms/contact`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<label for="lg-email">Work email');
+    expect(html).toMatch(/<input id="lg-email" name="email" type="email"[^>]* required/);
+    expect(html).toContain('<select id="lg-country" name="country"');
+    expect(html).toMatch(/<input type="checkbox" id="lg-consent-marketing_email" name="consent" value="marketing_email">/);
+    expect(html).toContain('send me occasional emails about Example&#39;s products');
+    expect(html).toContain(`name="consentVersion.sales_contact" value="${CONSENT_VERSION}"`);
+    expect(html).toMatch(/aria-hidden="true"[^>]*>.*name="website" tabindex="-1"/s);
+    expect(html).toMatch(/name="renderedAt" value="k1\./);
+    expect(html).toContain('href="https://example.com/privacy"');
+    expect((await fetch(`${runtime.urls.api}/forms/nope`)).status).toBe(404);
+  });
+
+  it('serves the embed script under 5 KB gzipped, cacheable', async () => {
+    const response = await fetch(`${runtime.urls.api}/embed.js`);
+    expect(response.headers.get('content-type')).toMatch(/javascript/);
+    expect(response.headers.get('cache-control')).toContain('max-age');
+    expect(gzipSync(Buffer.from(await response.text())).length).toBeLessThan(5 * 1024);
+  });
+
+  it('answers preflight for allowed origins and refuses other origins', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${runtime.urls.api}/forms/contact/submissions`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const ok = await preflight(ALLOWED);
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    expect(ok.headers.get('access-control-allow-headers')).toContain('content-type');
+    const refused = await preflight('http://evil.example');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+
+    const posted = await post(runtime, '/forms/contact/submissions', { email: 'cors@engines.example' }, { origin: ALLOWED });
+    expect(posted.status).toBe(202);
+    expect(posted.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    const invalid = await post(runtime, '/forms/contact/submissions', { email: 'x' }, { origin: ALLOWED });
+    expect(invalid.headers.get('access-control-allow-origin')).toBe(ALLOWED); // the embed can show field errors
+    const foreign = await post(runtime, '/forms/contact/submissions', { email: 'cors2@engines.example' }, { origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(await leadByEmail('cors2@engines.example')).toBeUndefined();
+    const token = await fetch(`${runtime.urls.api}/forms/contact/render-token`, { headers: { origin: ALLOWED } });
+    expect(token.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+  });
+
+  it('lists both forms on the local demo page, with snippets and the mail viewer', async () => {
+    const html = await (await fetch(`${runtime.urls.api}/`)).text();
+    expect(html).toContain('href="/forms/contact"');
+    expect(html).toContain('href="/forms/newsletter"');
+    expect(html).toContain(runtime.urls.ses);
+    expect(html).toContain('&lt;form class=&quot;leadgate&quot;');
+  });
+
+  it('`leadgate embed` prints a ready-to-paste snippet for an API URL', async () => {
+    const { code, out } = await cli('embed', 'contact', '--api', 'https://leads.example.com');
+    expect(code).toBe(0);
+    expect(out).toContain('action="https://leads.example.com/forms/contact/submissions"');
+    expect(out).toContain('<script src="https://leads.example.com/embed.js" defer></script>');
+  });
+});
+
+describe('spam and lead-fraud screening', () => {
+  async function submitAndSettle(email: string, body: object) {
+    const response = await post(runtime, '/forms/contact/submissions', {
+      email,
+      country: 'DE',
+      consent: ['sales_contact', 'marketing_email'],
+      consentVersion: CONSENT_VERSION,
+      ...body,
+    });
+    expect(response.status).toBe(202);
+    return eventually(async () => {
+      const lead = await leadByEmail(email);
+      expect(lead?.routedSubmissions).toHaveLength(1);
+      return lead!;
+    });
+  }
+
+  it('quarantines a submission sent under 2 s after render, without assignment or nurture email; release routes it', async () => {
+    const email = 'fast@engines.example';
+    const lead = await submitAndSettle(email, { renderedAt: renderedAt('contact', 0.5) });
+    expect(lead.quarantine).toMatchObject({ reasons: ['submitted_too_fast'] });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(mailTo(await sentMail(runtime), email)).toHaveLength(0);
+    expect(lead.owner).toBeUndefined();
+
+    const listed = await cli('quarantine', 'list');
+    expect(listed.out).toContain(`${email}  form contact`);
+    expect(listed.out).toContain('submitted_too_fast');
+    expect((await cli('quarantine', 'release', '--email', email)).code).toBe(0);
+    const released = await eventually(async () => {
+      const current = await leadByEmail(email);
+      expect(current?.assignment).toBeDefined();
+      return current!;
+    });
+    expect(released.quarantine).toBeUndefined();
+    await eventually(async () => expect(mailTo(await sentMail(runtime), email).length).toBeGreaterThanOrEqual(1));
+  });
+
+  it('quarantines missing, forged and expired render tokens, and disposable domains, each with its reason', async () => {
+    const forged = renderedAt('contact').replace(/\.[^.]+$/, '.AAAA');
+    expect((await submitAndSettle('no-token@engines.example', { renderedAt: null })).quarantine.reasons).toEqual(['render_token_missing']);
+    expect((await submitAndSettle('forged@engines.example', { renderedAt: forged })).quarantine.reasons).toEqual(['render_token_invalid']);
+    expect((await submitAndSettle('other-form@engines.example', { renderedAt: renderedAt('newsletter') })).quarantine.reasons).toEqual(['render_token_invalid']);
+    expect((await submitAndSettle('stale@engines.example', { renderedAt: renderedAt('contact', 25 * 3600) })).quarantine.reasons).toEqual(['render_token_expired']);
+    expect((await submitAndSettle('someone@mailinator.com', {})).quarantine.reasons).toEqual(['disposable_email']);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const mails = await sentMail(runtime);
+    for (const email of ['no-token@engines.example', 'forged@engines.example', 'someone@mailinator.com']) {
+      expect(mailTo(mails, email)).toHaveLength(0);
+    }
+    expect((await cli('quarantine', 'discard', '--email', 'someone@mailinator.com')).code).toBe(0);
+    expect(await leadByEmail('someone@mailinator.com')).toBeUndefined();
+  });
+
+  it('limits submissions per address with 429 and Retry-After', async () => {
+    const email = 'limited@engines.example';
+    for (let i = 0; i < 3; i++) {
+      expect((await post(runtime, '/forms/contact/submissions', { email, message: `attempt ${i}` })).status).toBe(202);
+    }
+    const limited = await post(runtime, '/forms/contact/submissions', { email, message: 'attempt 4' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  });
+});
