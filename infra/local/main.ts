@@ -32,6 +32,7 @@ try {
   console.log(`
 Leadgate is running locally (ready in ${Math.round(performance.now() - started)} ms)
 
+  Demo page        ${api}/   (the forms, their embed snippets, the mail viewer)
   API              ${api}
   Mail viewer      ${ses}   (every email sent, with its headers)
   DynamoDB         ${dynamodb}   (table ${runtime.tableName}, data in .leadgate/)
@@ -39,7 +40,8 @@ Leadgate is running locally (ready in ${Math.round(performance.now() - started)}
 
 Forms: ${Object.keys(runtime.config.forms).join(', ')}
 
-Try it:
+Try it: open ${api}/forms/contact, or post directly (held in quarantine without the form's
+render token; release it with \`npx leadgate quarantine release --email ada@example.com\`):
   curl -i ${api}/forms/contact/submissions \\
     -H 'content-type: application/json' \\
     -d '{"email":"ada@example.com","firstName":"Ada","company":"Analytical Engines","country":"GB","consent":["sales_contact"],"consentVersion":"${version}"}'
