@@ -4,7 +4,8 @@ import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-cl
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo-rate-limiter';
 import { DynamoSubmissionClaims } from '../shared/adapters/dynamo-submission-claims';
-import { loadHmacSecret } from '../shared/adapters/hmac-secret';
+import { loadHmacSecret, loadSecret } from '../shared/adapters/hmac-secret';
+import { TurnstileVerifier } from '../shared/adapters/turnstile-verifier';
 import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
 import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
 import { bundledSettings } from '../shared/config/settings-source';
@@ -28,6 +29,14 @@ export const handler = createCaptureHandler(
     clock: runtimeClock,
     rateLimiter: new DynamoRateLimiter(db, env.TABLE_NAME),
     countSubmission: createSubmissionMetrics('leadgate-capture'),
+    ...(settings.screening.turnstile.enabled
+      ? {
+          humanVerifier: new TurnstileVerifier(
+            await loadSecret(env.TURNSTILE_SECRET, env.TURNSTILE_SECRET_ARN, 'Turnstile secret'),
+            settings.screening.turnstile.verifyUrl,
+          ),
+        }
+      : {}),
   },
   createLogger('leadgate-capture'),
 );

@@ -48,6 +48,11 @@ export class LeadgateStack extends Stack {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
+    // Created only with Turnstile on; its value (the Cloudflare secret key) is set after deployment.
+    const turnstileSecret = settings.screening.turnstile.enabled
+      ? new Secret(this, 'TurnstileSecret', { description: 'Cloudflare Turnstile secret key (set its value after deploying)' })
+      : undefined;
+
     this.functions = Object.fromEntries(
       functionNames.map((name) => [name, new LeadgateFunction(this, name, topology.functions[name], settings)]),
     ) as Record<FunctionName, LeadgateFunction>;
@@ -98,6 +103,10 @@ export class LeadgateStack extends Stack {
         fn.addEnvironment('HMAC_SECRET_ARN', hmacSecret.secretArn);
         hmacSecret.grantRead(fn);
       }
+      if (turnstileSecret && name === 'capture') {
+        fn.addEnvironment('TURNSTILE_SECRET_ARN', turnstileSecret.secretArn);
+        turnstileSecret.grantRead(fn);
+      }
     }
 
     for (const name of queueNames) {
@@ -128,6 +137,6 @@ export class LeadgateStack extends Stack {
     new CfnOutput(this, 'RoutingQueueUrl', { value: queues.routing.queue.queueUrl, description: 'Read by the leadgate CLI (quarantine release)' });
     new CfnOutput(this, 'HmacSecretArn', { value: hmacSecret.secretArn, description: 'Read by the leadgate CLI (--stack)' });
 
-    acknowledgeFindings(this, { hmacSecret, api, functions: Object.values(this.functions), queues: Object.values(queues), schedules, mail });
+    acknowledgeFindings(this, { hmacSecret, turnstileSecret, api, functions: Object.values(this.functions), queues: Object.values(queues), schedules, mail });
   }
 }

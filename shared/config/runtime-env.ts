@@ -12,6 +12,9 @@ const runtimeEnvSchema = z.object({
   EMAIL_QUEUE_URL: z.optional(z.string().check(z.minLength(1))),
   /** SES configuration set that publishes bounces and complaints (deployed). */
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
+  /** Turnstile secret (local); TURNSTILE_SECRET_ARN when deployed. */
+  TURNSTILE_SECRET: z.optional(z.string().check(z.minLength(1))),
+  TURNSTILE_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   /** Base URL of the public API, for links in emails. */
   PUBLIC_API_URL: z.optional(z.url()),
   /** The HMAC secret itself (local runtime and tests only). */

@@ -58,12 +58,21 @@ const screeningSchema = z
         perEmailPerHour: z.int().min(1).default(20),
       })
       .default({ perIpPerMinute: 120, perEmailPerHour: 20 }),
+    /** Cloudflare Turnstile, verified server-side; the secret comes from the environment or Secrets Manager. */
+    turnstile: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        siteKey: z.string().default(''),
+        verifyUrl: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+      })
+      .default({ enabled: false, siteKey: '', verifyUrl: 'https://challenges.cloudflare.com/turnstile/v0/siteverify' }),
   })
   .default({
     minSecondsToSubmit: 2,
     maxRenderAgeHours: 24,
     quarantineDisposableEmail: true,
     rateLimits: { perIpPerMinute: 120, perEmailPerHour: 20 },
+    turnstile: { enabled: false, siteKey: '', verifyUrl: 'https://challenges.cloudflare.com/turnstile/v0/siteverify' },
   });
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');

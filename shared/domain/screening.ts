@@ -8,7 +8,20 @@ export type ScreeningReason =
   | 'render_token_missing'
   | 'render_token_invalid'
   | 'render_token_expired'
-  | 'disposable_email';
+  | 'disposable_email'
+  | 'turnstile_failed';
+
+/** Checks a human-verification token (Cloudflare Turnstile's siteverify, or a test double). */
+export interface HumanVerifier {
+  verify(token: string, remoteIp: string): Promise<boolean>;
+}
+
+/** With Turnstile on, a missing or failed token holds the submission back. */
+export async function humanCheck(verifier: HumanVerifier | undefined, token: unknown, remoteIp: string): Promise<ScreeningReason[]> {
+  if (!verifier) return [];
+  if (typeof token !== 'string' || token === '' || token.length > 2048) return ['turnstile_failed'];
+  return (await verifier.verify(token, remoteIp)) ? [] : ['turnstile_failed'];
+}
 
 /**
  * The time trap: people take more than a couple of seconds to fill a form, and post a form

@@ -38,6 +38,7 @@ export interface ScreeningSettings {
   maxRenderAgeHours: number;
   quarantineDisposableEmail: boolean;
   rateLimits: { perIpPerMinute: number; perEmailPerHour: number };
+  turnstile: { enabled: boolean; siteKey: string; verifyUrl: string };
 }
 
 export interface LeadgateSettings {

@@ -8,7 +8,7 @@ import { LeadgateError } from '../domain/errors';
 import { renderToken } from '../domain/links';
 import { enforceRateLimits, type RateLimiter } from '../domain/rate-limits';
 import type { ConsentReceipt } from '../domain/receipts';
-import { timeTrap } from '../domain/screening';
+import { humanCheck, timeTrap, type HumanVerifier } from '../domain/screening';
 import type { FormSettings } from '../domain/settings';
 import { parseSubmission, type RawBody } from '../domain/submission';
 import { corsHeaders, PREFLIGHT_HEADERS } from './cors';
@@ -23,6 +23,8 @@ export interface CaptureLogger extends ErrorLogger {
 
 export interface CaptureHandlerDeps extends CaptureDeps {
   rateLimiter: RateLimiter;
+  /** Set when Turnstile is enabled. */
+  humanVerifier?: HumanVerifier;
   /** Counts screening outcomes per form (metrics). */
   countSubmission?: (formId: string, outcome: 'rejected') => void;
 }
@@ -104,7 +106,11 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       }
       const now = deps.clock.now();
       await enforceRateLimits(deps, event.requestContext.http.sourceIp, parsed.submission.email, now);
-      const screening = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
+      const ip = event.requestContext.http.sourceIp;
+      const screening = [
+        ...timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now),
+        ...(await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)),
+      ];
       const result = await captureSubmission(deps, { ...parsed.submission, screening }, key);
       logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: screening.length > 0 });
       return accepted(result.submissionId, context, form.successUrl, result.receipts);

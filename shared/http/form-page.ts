@@ -70,6 +70,7 @@ ${fields}
 ${purposes ? `<fieldset><legend>How we may use your details</legend>${purposes}<p class="lg-error" id="lg-consent-error"${consentError ? '' : ' hidden'}>${consentError ? e(consentError) : ''}</p><p><a href="${e(settings.organization.privacyNoticeUrl)}">Privacy notice</a></p></fieldset>` : ''}
 ${form.honeypotField ? `<div aria-hidden="true" style="position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden"><label for="lg-${e(form.honeypotField)}">Leave this empty</label><input id="lg-${e(form.honeypotField)}" name="${e(form.honeypotField)}" tabindex="-1" autocomplete="off"></div>` : ''}
 ${view.renderToken ? `<input type="hidden" name="renderedAt" value="${e(view.renderToken)}">` : ''}
+${settings.screening.turnstile.enabled ? `<div class="cf-turnstile" data-sitekey="${e(settings.screening.turnstile.siteKey)}"></div><script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>` : ''}
 <button type="submit">Send</button>
 <p class="lg-status" role="status" aria-live="polite"></p>
 </form>${view.scriptUrl ? `\n<script src="${e(view.scriptUrl)}" defer></script>` : ''}`;
