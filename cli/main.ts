@@ -28,7 +28,7 @@ const USAGE = `Usage: leadgate <command> [options]
   privacy erase --email ADDRESS        erase a person; prints the erasure receipt
   suppress --email ADDRESS --reason R  suppress an address (R: unsubscribed, bounced, complained)
   leads show --email ADDRESS           the lead held for an address
-  receipt verify FILE [--public-key K] check a consent or erasure receipt offline
+  receipt verify FILE [--public-key=K] check a consent or erasure receipt offline
   embed FORM_ID [--api URL]            print a ready-to-paste HTML snippet for a form
   quarantine list                      submissions held back by screening, with reasons
   quarantine release --email ADDRESS   route a held submission normally

@@ -1,10 +1,9 @@
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { acceptAssignment, type AcceptOutcome } from '../domain/accept-assignment';
 import type { Keyring } from '../domain/keyring';
 import type { Clock, LeadRepository } from '../domain/ports';
-import { errorResponses, type ErrorLogger } from './error-responses';
+import type { ErrorLogger } from './error-responses';
+import { httpHandler } from './middleware';
 import { confirmButtonPage, messagePage } from './html';
 import { htmlResponse, type HttpResponse } from './responses';
 
@@ -24,10 +23,7 @@ const OUTCOME_PAGES: Record<AcceptOutcome, { status: number; title: string; text
  * accept nothing; the button's POST accepts.
  */
 export function createAcceptHandler(deps: { leads: LeadRepository; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
-  return middy<APIGatewayProxyEventV2, HttpResponse>()
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(logger))
-    .handler(async (event) => {
+  return httpHandler(logger).handler(async (event) => {
       const token = event.queryStringParameters?.t ?? '';
       if (event.requestContext.http.method === 'GET') {
         return htmlResponse(200, confirmButtonPage('Accept this lead?', 'Accepting tells the team you are following it up.', 'Accept this lead', token));

@@ -1,7 +1,5 @@
+import type middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
-import httpContentNegotiation from '@middy/http-content-negotiation';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { captureSubmission, type CaptureDeps } from '../domain/capture';
 import { LeadgateError } from '../domain/errors';
@@ -12,7 +10,8 @@ import { humanCheck, timeTrap, type HumanVerifier } from '../domain/screening';
 import type { FormSettings } from '../domain/settings';
 import { parseSubmission, type RawBody } from '../domain/submission';
 import { corsHeaders, PREFLIGHT_HEADERS } from './cors';
-import { errorResponses, prefersHtml, type ErrorLogger } from './error-responses';
+import { prefersHtml, type ErrorLogger } from './error-responses';
+import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { formPage } from './form-page';
 import { readFormBody } from './form-body';
 import { htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
@@ -67,20 +66,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
     return htmlResponse(status, html);
   };
 
-  return middy<APIGatewayProxyEventV2, HttpResponse>()
-    .use(httpHeaderNormalizer())
-    .use(
-      httpContentNegotiation({
-        parseCharsets: false,
-        parseEncodings: false,
-        parseLanguages: false,
-        availableMediaTypes: ['application/json', 'text/html'],
-        failOnMismatch: false,
-      }),
-    )
-    .use(corsResponses())
-    .use(errorResponses(logger))
-    .handler(async (event, context) => {
+  return httpHandler(logger, negotiateJsonOrHtml(), corsResponses()).handler(async (event, context) => {
       const formId = event.pathParameters?.formId ?? '';
       const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
       if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);

@@ -1,8 +1,7 @@
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { confirmSubscription, type ConfirmOutcome } from '../domain/confirm-subscription';
-import { errorResponses, type ErrorLogger } from './error-responses';
+import type { ErrorLogger } from './error-responses';
+import { httpHandler } from './middleware';
 import { confirmButtonPage, messagePage } from './html';
 import { htmlResponse, type HttpResponse } from './responses';
 
@@ -14,10 +13,7 @@ const PAGES: Record<ConfirmOutcome, { status: number; title: string; text: strin
 
 /** GET /confirm shows a button and confirms nothing (link scanners only GET); its POST confirms. */
 export function createConfirmHandler(deps: Parameters<typeof confirmSubscription>[0], logger: ErrorLogger) {
-  return middy<APIGatewayProxyEventV2, HttpResponse>()
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(logger))
-    .handler(async (event) => {
+  return httpHandler(logger).handler(async (event) => {
       const token = event.queryStringParameters?.t ?? '';
       if (event.requestContext.http.method === 'GET') {
         return htmlResponse(200, confirmButtonPage('Confirm your subscription', 'Press the button to confirm that you want these emails.', 'Confirm my subscription', token));

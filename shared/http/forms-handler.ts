@@ -1,5 +1,3 @@
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { LeadgateError } from '../domain/errors';
 import type { Keyring } from '../domain/keyring';
@@ -8,16 +6,14 @@ import type { Clock } from '../domain/ports';
 import type { LeadgateSettings } from '../domain/settings';
 import { corsHeaders } from './cors';
 import { EMBED_SCRIPT } from './embed-script';
-import { errorResponses, type ErrorLogger } from './error-responses';
+import type { ErrorLogger } from './error-responses';
+import { httpHandler } from './middleware';
 import { formPage } from './form-page';
 import { htmlResponse, jsonResponse, type HttpResponse } from './responses';
 
 /** GET /forms/{formId} (the hosted page), GET /forms/{formId}/render-token, GET /embed.js. */
 export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
-  return middy<APIGatewayProxyEventV2, HttpResponse>()
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(logger))
-    .handler(async (event) => {
+  return httpHandler(logger).handler(async (event) => {
       if (event.rawPath === '/embed.js') {
         return {
           statusCode: 200,

@@ -1,6 +1,3 @@
-import middy from '@middy/core';
-import httpContentNegotiation from '@middy/http-content-negotiation';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { LeadgateError } from '../domain/errors';
 import {
@@ -12,7 +9,8 @@ import {
   type OpenRequest,
   type PrivacyDeps,
 } from '../domain/privacy';
-import { errorResponses, prefersHtml, type ErrorLogger } from './error-responses';
+import { prefersHtml, type ErrorLogger } from './error-responses';
+import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { readFormBody } from './form-body';
 import { confirmButtonPage, escapeHtml, messagePage, page } from './html';
 import { htmlResponse, jsonResponse, type HttpResponse } from './responses';
@@ -41,19 +39,7 @@ function rectificationPage(deps: PrivacyDeps, open: OpenRequest, token: string, 
 
 /** POST /privacy/requests, and the emailed link: GET shows one button (or the correction form), POST acts. */
 export function createPrivacyHandler(deps: PrivacyDeps, logger: ErrorLogger) {
-  return middy<APIGatewayProxyEventV2, HttpResponse>()
-    .use(httpHeaderNormalizer())
-    .use(
-      httpContentNegotiation({
-        parseCharsets: false,
-        parseEncodings: false,
-        parseLanguages: false,
-        availableMediaTypes: ['application/json', 'text/html'],
-        failOnMismatch: false,
-      }),
-    )
-    .use(errorResponses(logger))
-    .handler(async (event, context: Context) => {
+  return httpHandler(logger, negotiateJsonOrHtml()).handler(async (event, context: Context) => {
       const method = event.requestContext.http.method;
       if (event.rawPath === '/privacy/requests') {
         await requestPrivacyAction(deps, readFormBody(event));

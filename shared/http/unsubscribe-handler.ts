@@ -1,10 +1,9 @@
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { LeadgateError } from '../domain/errors';
 import type { RawBody } from '../domain/submission';
 import { unsubscribe, unsubscribeTarget, type UnsubscribeChoice, type UnsubscribeDeps } from '../domain/unsubscribe';
-import { errorResponses, type ErrorLogger } from './error-responses';
+import type { ErrorLogger } from './error-responses';
+import { httpHandler } from './middleware';
 import { readFormBody } from './form-body';
 import { escapeHtml, messagePage, page } from './html';
 import { htmlResponse, type HttpResponse } from './responses';
@@ -50,10 +49,7 @@ function choiceOf(event: APIGatewayProxyEventV2): UnsubscribeChoice {
  * answers depend only on the token, never on whether the address is still on file.
  */
 export function createUnsubscribeHandler(deps: UnsubscribeDeps, logger: ErrorLogger) {
-  return middy<APIGatewayProxyEventV2, HttpResponse>()
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(logger))
-    .handler(async (event) => {
+  return httpHandler(logger).handler(async (event) => {
       const token = event.queryStringParameters?.t ?? '';
       const target = unsubscribeTarget(deps, token);
       if (!target) return INVALID();

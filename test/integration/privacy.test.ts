@@ -149,7 +149,8 @@ describe('consent receipts and the operator CLI', () => {
     const file = join(dir, 'receipt.json');
     const receipt = consentReceipts.find((r) => (r as { purpose: string }).purpose === 'marketing_email') as Record<string, unknown>;
     writeFileSync(file, JSON.stringify(receipt));
-    const ok = await cli('receipt', 'verify', file, '--public-key', receipt.publicKey as string);
+    // The key is base64url and may start with '-': the '=' form keeps it a value.
+    const ok = await cli('receipt', 'verify', file, `--public-key=${receipt.publicKey as string}`);
     expect(ok).toMatchObject({ code: 0 });
     expect(ok.out).toMatch(/^valid/);
     const text = JSON.stringify(receipt);
