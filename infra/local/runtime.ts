@@ -17,7 +17,7 @@ import { DEFAULT_PORTS } from './names';
 
 export { DEFAULT_PORTS };
 import { sesEventsRoute } from './ses-events-route';
-import { startDynamoDb, startSes, startSqs, type Emulator } from './emulators';
+import { startDynamoDb, startDynamoDbLocal, startSes, startSqs, type Emulator } from './emulators';
 import { startHttpGateway } from './http-gateway';
 import { invoke, type Handler } from './lambda-context';
 import { provisionQueues, provisionTable, type LocalQueue } from './provision';
@@ -39,6 +39,8 @@ export interface LocalRuntimeOptions {
   consumers?: boolean;
   /** Run the schedules on timers (default true); tests that call runSchedules() turn them off. */
   schedules?: boolean;
+  /** Which DynamoDB implementation (default: LEADGATE_DYNAMODB, else dynalite). */
+  dynamodb?: 'dynalite' | 'dynamodb-local';
   log?: (line: string) => void;
 }
 
@@ -87,7 +89,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   try {
     const started = await Promise.allSettled([
-      startDynamoDb(ports.dynamodb, dataDir && join(dataDir, 'dynamodb')),
+      (options.dynamodb ?? process.env.LEADGATE_DYNAMODB) === 'dynamodb-local'
+        ? startDynamoDbLocal(ports.dynamodb)
+        : startDynamoDb(ports.dynamodb, dataDir && join(dataDir, 'dynamodb')),
       startSqs(ports.sqs),
       startSes(ports.ses),
     ]);

@@ -68,7 +68,12 @@ describe('scoring and routing through the local runtime', () => {
       expect(item.assignment?.notifiedAt).toBeDefined();
       return item;
     });
-    const mail = mailTo(await sentMail(runtime), lead.owner).find((m) => (m.body.text ?? '').includes(email))!;
+    // notifiedAt is claimed just before the send: wait for the mail itself.
+    const mail = await eventually(async () => {
+      const found = mailTo(await sentMail(runtime), lead.owner).find((m) => (m.body.text ?? '').includes(email));
+      expect(found).toBeDefined();
+      return found!;
+    });
     expect(mail.subject).toBe(`New lead: Company ${counter} (score ${lead.score})`);
     expect(mail.body.text).toContain(`Score: ${lead.score} / 100`);
     for (const reason of lead.scoreReasons) expect(mail.body.text).toContain(reason.reason);
@@ -157,7 +162,11 @@ describe('scoring and routing through the local runtime', () => {
       return leads;
     });
     // Accept `taken` through its link: GET shows a button and changes nothing; POST accepts.
-    const mail = mailTo(await sentMail(runtime), b!.owner).find((m) => (m.body.text ?? '').includes(taken))!;
+    const mail = await eventually(async () => {
+      const found = mailTo(await sentMail(runtime), b!.owner).find((m) => (m.body.text ?? '').includes(taken));
+      expect(found).toBeDefined();
+      return found!;
+    });
     const link = acceptLinkIn(mail);
     const page = await fetch(link);
     expect(page.status).toBe(200);
