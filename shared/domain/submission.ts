@@ -108,13 +108,15 @@ function parseFields(form: FormSettings, body: RawBody, problems: Record<string,
       if (field.required) problems[name] = 'is required';
       continue;
     }
-    const normalized = field.type === 'country' ? value.toUpperCase() : value;
+    // Emails are checked in their normalized form, so an internationalized domain (IDN) is
+    // accepted as its ASCII (punycode) spelling; a non-ASCII local part still fails.
+    const normalized = field.type === 'country' ? value.toUpperCase() : field.type === 'email' ? normalizeEmail(value) : value;
     const result = schemaFor(field).safeParse(normalized);
     if (!result.success) {
       problems[name] = result.error.issues[0]?.message ?? 'is invalid';
       continue;
     }
-    fields[name] = field.type === 'email' ? normalizeEmail(normalized) : normalized;
+    fields[name] = normalized;
   }
   return fields;
 }
