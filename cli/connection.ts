@@ -5,13 +5,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_PORTS, LOCAL_TABLE_NAME, localQueueName } from '../infra/local/names';
+import { DEFAULT_PORTS, LOCAL_TABLE_NAME, localDeadLetterQueueName, localQueueName } from '../infra/local/names';
+import { queueNames, type QueueName } from '../infra/topology';
 import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
 import type { RoutingQueue } from '../shared/domain/ports';
 
 export interface Connection {
   db: DynamoDBDocumentClient;
   routingQueue: RoutingQueue;
+  sqs: SQSClient;
+  /** Each work queue's URL and its dead-letter queue's URL. */
+  queues: Record<QueueName, { url: string; deadLetterUrl: string }>;
   tableName: string;
   secret: string;
   where: string;
@@ -35,16 +39,25 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
     if (!outputs.TableName || !outputs.HmacSecretArn || !outputs.RoutingQueueUrl) {
       throw new Error(`stack ${stack} lacks the TableName, HmacSecretArn or RoutingQueueUrl output`);
     }
+    const queues = Object.fromEntries(
+      queueNames.map((name) => [name, { url: outputs[`${name}QueueUrl`] ?? '', deadLetterUrl: outputs[`${name}DeadLetterQueueUrl`] ?? '' }]),
+    ) as Connection['queues'];
+    const sqs = new SQSClient({});
     const secrets = new SecretsManagerClient({});
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: outputs.HmacSecretArn }));
     const low = new DynamoDBClient({});
     return {
       db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
-      routingQueue: new SqsJsonQueue(new SQSClient({}), outputs.RoutingQueueUrl),
+      routingQueue: new SqsJsonQueue(sqs, outputs.RoutingQueueUrl),
+      sqs,
+      queues,
       tableName: outputs.TableName,
       secret: SecretString ?? '',
       where: `stack ${stack}`,
-      close: () => low.destroy(),
+      close: () => {
+        low.destroy();
+        sqs.destroy();
+      },
     };
   }
   const endpoint = env.LEADGATE_DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${env.LEADGATE_DYNAMODB_PORT ?? DEFAULT_PORTS.dynamodb}`;
@@ -63,9 +76,19 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
   return {
     db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
     routingQueue: new SqsJsonQueue(sqs, `${sqsEndpoint}/000000000000/${localQueueName('routing')}`),
+    sqs,
+    queues: Object.fromEntries(
+      queueNames.map((name) => [
+        name,
+        { url: `${sqsEndpoint}/000000000000/${localQueueName(name)}`, deadLetterUrl: `${sqsEndpoint}/000000000000/${localDeadLetterQueueName(name)}` },
+      ]),
+    ) as Connection['queues'],
     tableName: env.LEADGATE_TABLE_NAME ?? LOCAL_TABLE_NAME,
     secret,
     where: `local runtime (${endpoint})`,
-    close: () => low.destroy(),
+    close: () => {
+      low.destroy();
+      sqs.destroy();
+    },
   };
 }

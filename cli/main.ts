@@ -15,6 +15,7 @@ import { DEFAULT_PORTS } from '../infra/local/names';
 import { embedSnippet } from '../shared/http/embed-snippet';
 import { connect } from './connection';
 import { QuarantineAdmin } from './quarantine';
+import { redrive } from './dlq';
 
 export interface Io {
   out: (text: string) => void;
@@ -30,6 +31,7 @@ const USAGE = `Usage: leadgate <command> [options]
   leads show --email ADDRESS           the lead held for an address
   receipt verify FILE [--public-key=K] check a consent or erasure receipt offline
   embed FORM_ID [--api URL]            print a ready-to-paste HTML snippet for a form
+  dlq redrive [--queue NAME]           move dead-lettered messages back to their queue (all queues by default)
   quarantine list                      submissions held back by screening, with reasons
   quarantine release --email ADDRESS   route a held submission normally
   quarantine discard --email ADDRESS   drop a held submission (erases a lead that has nothing else)
@@ -61,6 +63,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         stack: { type: 'string' },
         'public-key': { type: 'string' },
         api: { type: 'string' },
+        queue: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -97,6 +100,23 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       const settings = loadConfigFile(io.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
       io.out(embedSnippet(settings, formId, values.api ?? `http://127.0.0.1:${io.env.PORT ?? DEFAULT_PORTS.api}`));
       return 0;
+    }
+
+    if (command === 'dlq redrive') {
+      const connection = await connect({ stack: values.stack, env: io.env });
+      try {
+        const names = values.queue ? [values.queue] : Object.keys(connection.queues);
+        const moved: Record<string, number> = {};
+        for (const name of names) {
+          const queue = connection.queues[name as keyof typeof connection.queues];
+          if (!queue) throw new UsageError(`unknown queue "${name}"; queues: ${Object.keys(connection.queues).join(', ')}`);
+          moved[name] = await redrive(connection.sqs, queue.deadLetterUrl, queue.url);
+        }
+        print(Object.entries(moved).map(([name, n]) => `${name}: moved ${n} message(s) back from the dead-letter queue`).join('\n'), moved);
+        return 0;
+      } finally {
+        connection.close();
+      }
     }
 
     const known = ['privacy export', 'privacy erase', 'suppress', 'leads show', 'quarantine list', 'quarantine release', 'quarantine discard'];

@@ -134,6 +134,10 @@ export class LeadgateStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
+    for (const name of queueNames) {
+      new CfnOutput(this, `${name}QueueUrl`, { value: queues[name].queue.queueUrl });
+      new CfnOutput(this, `${name}DeadLetterQueueUrl`, { value: queues[name].deadLetterQueue.queueUrl, description: 'Redrive with `npx leadgate dlq redrive`' });
+    }
     new CfnOutput(this, 'RoutingQueueUrl', { value: queues.routing.queue.queueUrl, description: 'Read by the leadgate CLI (quarantine release)' });
     new CfnOutput(this, 'HmacSecretArn', { value: hmacSecret.secretArn, description: 'Read by the leadgate CLI (--stack)' });
 

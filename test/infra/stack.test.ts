@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
 import { THROTTLE } from '../../infra/constructs/api';
+import { TABLE_ACTIONS } from '../../infra/stack';
 import { functionNames, queueNames, scheduleNames, topology } from '../../infra/topology';
 import { exampleConfig } from '../support/example-config';
 
@@ -164,6 +165,46 @@ describe('schedules, indexes and least privilege', () => {
       expect(ses[0]!.Action).toBe('ses:SendEmail');
       expect(JSON.stringify(ses[0]!.Resource)).toContain(`:identity/${exampleConfig.sender.identity}`);
       expect(JSON.stringify(ses[0]!.Resource)).toContain(':configuration-set/');
+    }
+  });
+});
+
+describe('least privilege', () => {
+  /** What each function may do, derived from its topology entry alone. */
+  function allowedActions(name: (typeof functionNames)[number]): Set<string> {
+    const spec = topology.functions[name];
+    const allowed = new Set<string>(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+    if (spec.access.table !== 'none') {
+      TABLE_ACTIONS[spec.access.table].forEach((a) => allowed.add(a));
+      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].forEach((a) => allowed.add(a));
+    }
+    if (spec.access.sendsTo.length) ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].forEach((a) => allowed.add(a));
+    if (spec.access.sendsEmail) allowed.add('ses:SendEmail');
+    if (spec.access.hmacSecret) ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].forEach((a) => allowed.add(a));
+    if (queueNames.some((q) => topology.queues[q].consumer === name)) {
+      ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].forEach((a) => allowed.add(a));
+    }
+    return allowed;
+  }
+
+  it('gives every function only the permissions its topology entry needs', () => {
+    for (const name of functionNames) {
+      const role = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === topology.functions[name].description)![1]
+        .Properties.Role['Fn::GetAtt'][0];
+      const actions = ofType('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) => [s.Action].flat()));
+      const extra = actions.filter((action) => !allowedActions(name).has(action));
+      expect(extra, name).toEqual([]);
+    }
+  });
+
+  it('scopes every data-plane permission to named resources', () => {
+    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]) {
+        const dataPlane = [statement.Action].flat().some((a) => /^(dynamodb|sqs|ses|secretsmanager|kms):/.test(a));
+        if (dataPlane) expect(JSON.stringify(statement.Resource), id).not.toMatch(/"\*"|:\*"/);
+      }
     }
   });
 });

@@ -1,4 +1,5 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { runCli } from '../../cli/main';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
@@ -41,6 +42,22 @@ describe('local runtime', () => {
     expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({
       maxReceiveCount: topology.queues.routing.maxReceiveCount,
     });
+  });
+
+  it('`leadgate dlq redrive` moves dead-lettered messages back, and the consumer takes them', async () => {
+    const message = { type: 'lead.captured', version: 1, leadId: 'e'.repeat(64), submissionId: 'sub_dead', formId: 'contact', capturedAt: new Date().toISOString() };
+    await runtime.sqs.send(new SendMessageCommand({ QueueUrl: runtime.queues.routing.deadLetterUrl, MessageBody: JSON.stringify(message) }));
+    expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(1);
+    let out = '';
+    const code = await runCli(['dlq', 'redrive', '--json'], {
+      out: (t) => void (out += t),
+      err: (t) => void (out += t),
+      env: { LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb, LEADGATE_SQS_ENDPOINT: runtime.urls.sqs, LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET },
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ routing: 1, email: 0 });
+    expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(0);
+    await eventually(async () => expect(await visibleMessages(runtime.queues.routing.url)).toBe(0));
   });
 
   it('sweeps items whose expiresAt has passed, as DynamoDB TTL does', async () => {
