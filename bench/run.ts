@@ -1,5 +1,11 @@
+// Handlers started by the capture benchmark log only warnings, so the figures stay readable.
+process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+
 import { loadConfigFile } from '../shared/config/load';
 import { bundleSizes } from './bundle-size';
+import { captureOverhead } from './capture-overhead';
+import { coldStarts } from './cold-start';
 import { jsonRulesDecider, leadgateDecider } from './routing';
 import { sampleLeads } from './sample-leads';
 
@@ -52,3 +58,19 @@ for (const { name, bytes, gzipBytes } of await bundleSizes()) {
   const note = name === 'capture' ? `   target ${CAPTURE_TARGET_KB} KB: ${bytes / 1024 <= CAPTURE_TARGET_KB ? 'met' : 'missed'}` : '';
   console.log(`  ${name.padEnd(12)} ${(bytes / 1024).toFixed(1).padStart(9)}   ${(gzipBytes / 1024).toFixed(1).padStart(9)}${note}`);
 }
+
+const COLD_START_TARGET = 1.3;
+const CAPTURE_OVERHEAD_TARGET = 1.5;
+
+const cold = await coldStarts();
+console.log(`\nCold start: import of each bundle in a fresh Node process, median of 7, vs a handler that only creates the same SDK clients (${cold.baselineMs.toFixed(1)} ms)`);
+console.log('  function      import (ms)   ratio   target 1.3');
+for (const { name, ms, ratio } of cold.functions) {
+  console.log(`  ${name.padEnd(12)} ${ms.toFixed(1).padStart(11)}   ${ratio.toFixed(2).padStart(5)}   ${ratio <= COLD_START_TARGET ? 'met' : 'missed'}`);
+}
+
+const overhead = await captureOverhead();
+console.log('\nCapture overhead, local runtime, 300 sequential captures after 50 warm-up');
+console.log(`  capture through the runtime, p50   ${overhead.captureMs.toFixed(2)} ms`);
+console.log(`  bare DynamoDB put + SQS send, p50  ${overhead.bareMs.toFixed(2)} ms`);
+console.log(`  ratio                              ${overhead.ratio.toFixed(2)}   target ${CAPTURE_OVERHEAD_TARGET}: ${overhead.ratio <= CAPTURE_OVERHEAD_TARGET ? 'met' : 'missed'}`);

@@ -1,7 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { configVariant } from '../../infra/local/config-variant';
 import { loadConfigFile } from '../../shared/config/load';
 import type { LeadgateConfig } from '../../shared/config/schema';
 
@@ -13,10 +10,4 @@ export const CONSENT_VERSION = exampleConfig.purposes.marketing_email!.consentTe
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 /** A copy of the example config with changes, written to a temp file for a test runtime. */
-export function configFileWith(change: (document: Record<string, any>) => void): string {
-  const document = parse(readFileSync('leadgate.config.yaml', 'utf8')) as Record<string, any>;
-  change(document);
-  const file = join(mkdtempSync(join(tmpdir(), 'leadgate-config-')), 'leadgate.config.yaml');
-  writeFileSync(file, stringify(document));
-  return file;
-}
+export const configFileWith = configVariant;

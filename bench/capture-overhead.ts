@@ -1,0 +1,61 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { configVariant } from '../infra/local/config-variant';
+import { startLocalRuntime } from '../infra/local/runtime';
+import { createKeyring } from '../shared/domain/keyring';
+import { renderToken } from '../shared/domain/links';
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+/**
+ * p50 of a capture through the local runtime (HTTP → handler → DynamoDB and SQS emulators) over
+ * p50 of the bare DynamoDB write plus SQS send it must make, against the same emulators.
+ */
+export async function captureOverhead(rounds = 300): Promise<{ captureMs: number; bareMs: number; ratio: number }> {
+  // One client sending hundreds of posts a minute is the benchmark, not abuse: lift the rate limits.
+  const configFile = configVariant((c) => (c.screening.rateLimits = { perIpPerMinute: 1_000_000, perEmailPerHour: 1_000_000 }));
+  const runtime = await startLocalRuntime({ ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 }, consumers: false, schedules: false, configFile, log: () => undefined });
+  try {
+    const keyring = createKeyring(process.env.LEADGATE_HMAC_SECRET as string);
+    const capture = async (i: number) => {
+      const started = performance.now();
+      const response = await fetch(`${runtime.urls.api}/forms/newsletter/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `bench${i}@engines.example`,
+          consent: ['marketing_email'],
+          consentVersion: runtime.config.purposes.marketing_email!.consentText.version,
+          renderedAt: renderToken(keyring, 'newsletter', new Date(Date.now() - 5000)),
+        }),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 202) throw new Error(`capture answered ${response.status}`);
+      return performance.now() - started;
+    };
+    const bare = async (i: number) => {
+      const started = performance.now();
+      await runtime.db.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH#${i}`, sk: 'LEAD', email: `bench${i}@engines.example`, expiresAt: 0 } }));
+      await runtime.sqs.send(new SendMessageCommand({ QueueUrl: runtime.queues.routing.url, MessageBody: JSON.stringify({ i }) }));
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 50; i++) {
+      await capture(-i - 1);
+      await bare(-i - 1);
+    }
+    const captureTimes: number[] = [];
+    const bareTimes: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      captureTimes.push(await capture(i));
+      bareTimes.push(await bare(i));
+    }
+    const captureMs = median(captureTimes);
+    const bareMs = median(bareTimes);
+    return { captureMs, bareMs, ratio: captureMs / bareMs };
+  } finally {
+    await runtime.stop();
+  }
+}

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { BUNDLE, settingsDefine } from '../infra/constructs/bundling';
+import { functionNames, topology } from '../infra/topology';
+import { loadConfigFile } from '../shared/config/load';
+
+const BASELINE = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const sqs = new SQSClient({});
+const ses = new SESv2Client({});
+export const handler = async () => ({ db: !!db, sqs: !!sqs, ses: !!ses });
+`;
+
+const ENV = {
+  PATH: process.env.PATH ?? '',
+  AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'bench',
+  ROUTING_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench',
+  EMAIL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-email',
+  PUBLIC_API_URL: 'https://leads.example.com',
+  LEADGATE_HMAC_SECRET: 'x'.repeat(40),
+};
+
+async function bundle(entry: string | { contents: string }, dir: string, name: string): Promise<string> {
+  const out = join(dir, `${name}.mjs`);
+  await build({
+    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' } }),
+    bundle: true,
+    platform: 'node',
+    outfile: out,
+    format: BUNDLE.format,
+    minify: BUNDLE.minify,
+    target: BUNDLE.target,
+    mainFields: [...BUNDLE.mainFields],
+    banner: { js: BUNDLE.banner },
+    define: settingsDefine(loadConfigFile()),
+    logLevel: 'silent',
+  });
+  return out;
+}
+
+/** Median time to import a bundle in a fresh Node process (module evaluation, top-level await included). */
+function importTime(file: string, runs: number): number {
+  const times = Array.from({ length: runs }, () =>
+    Number(
+      execFileSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`], {
+        env: ENV,
+        encoding: 'utf8',
+      }).trim(),
+    ),
+  );
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)] as number;
+}
+
+export async function coldStarts(runs = 7): Promise<{ baselineMs: number; functions: { name: string; ms: number; ratio: number }[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'leadgate-cold-'));
+  const baseline = await bundle({ contents: BASELINE }, dir, 'baseline');
+  // The routing function's disposable-domain list ships beside it, as in the stack.
+  copyFileSync(createRequire(import.meta.url).resolve('disposable-email-domains/index.json'), join(dir, 'disposable-domains.json'));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  const baselineMs = importTime(baseline, runs);
+  const functions = [];
+  for (const name of functionNames) {
+    const file = await bundle(topology.functions[name].entry, dir, name);
+    const ms = importTime(file, runs);
+    functions.push({ name, ms, ratio: ms / baselineMs });
+  }
+  return { baselineMs, functions };
+}

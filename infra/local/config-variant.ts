@@ -1,0 +1,13 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+
+/** A copy of a config file with changes, written to a temp file (for tests and benchmarks). */
+export function configVariant(change: (document: Record<string, any>) => void, source = 'leadgate.config.yaml'): string {
+  const document = parse(readFileSync(source, 'utf8')) as Record<string, any>;
+  change(document);
+  const file = join(mkdtempSync(join(tmpdir(), 'leadgate-config-')), 'leadgate.config.yaml');
+  writeFileSync(file, stringify(document));
+  return file;
+}
