@@ -47,17 +47,26 @@ async function bundle(entry: string | { contents: string }, dir: string, name: s
   return out;
 }
 
-/** Median time to import a bundle in a fresh Node process (module evaluation, top-level await included). */
-function importTime(file: string, runs: number): number {
-  const times = Array.from({ length: runs }, () =>
-    Number(
-      execFileSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`], {
-        env: ENV,
-        encoding: 'utf8',
-      }).trim(),
-    ),
+/** Time to import a bundle in a fresh Node process (module evaluation, top-level await included). */
+const importOnce = (file: string): number =>
+  Number(
+    execFileSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`], {
+      env: ENV,
+      encoding: 'utf8',
+    }).trim(),
   );
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)] as number;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+/** Medians of the function's and the baseline's import times, measured alternately so load drift hits both. */
+function paired(file: string, baseline: string, runs: number): { ms: number; baselineMs: number } {
+  const ours: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    base.push(importOnce(baseline));
+    ours.push(importOnce(file));
+  }
+  return { ms: median(ours), baselineMs: median(base) };
 }
 
 export async function coldStarts(runs = 7): Promise<{ baselineMs: number; functions: { name: string; ms: number; ratio: number }[] }> {
@@ -66,12 +75,13 @@ export async function coldStarts(runs = 7): Promise<{ baselineMs: number; functi
   // The routing function's disposable-domain list ships beside it, as in the stack.
   copyFileSync(createRequire(import.meta.url).resolve('disposable-email-domains/index.json'), join(dir, 'disposable-domains.json'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-  const baselineMs = importTime(baseline, runs);
   const functions = [];
+  const baselines: number[] = [];
   for (const name of functionNames) {
     const file = await bundle(topology.functions[name].entry, dir, name);
-    const ms = importTime(file, runs);
+    const { ms, baselineMs } = paired(file, baseline, runs);
+    baselines.push(baselineMs);
     functions.push({ name, ms, ratio: ms / baselineMs });
   }
-  return { baselineMs, functions };
+  return { baselineMs: median(baselines), functions };
 }
