@@ -5,8 +5,8 @@
  */
 
 export type QueueName = 'routing' | 'email';
-export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents' | 'privacy' | 'forms';
-export type ScheduleName = 'slaSweep' | 'nurtureTick';
+export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents' | 'privacy' | 'forms' | 'routingSweep';
+export type ScheduleName = 'slaSweep' | 'nurtureTick' | 'routingSweep';
 
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -88,6 +88,7 @@ export const topology = {
     indexes: [
       { name: 'bySlaDue', partitionKey: 'slaPartition', sortKey: 'slaDue', sortKeyType: 'N' },
       { name: 'byNurtureDue', partitionKey: 'nurturePartition', sortKey: 'nurtureDue', sortKeyType: 'N' },
+      { name: 'byRoutingDue', partitionKey: 'routingPartition', sortKey: 'routingDue', sortKeyType: 'N' },
     ],
   },
   functions: {
@@ -162,6 +163,13 @@ export const topology = {
       timeoutSeconds: 30,
       access: { table: 'readWriteDelete', sendsTo: [], hmacSecret: true, sendsEmail: true },
     },
+    routingSweep: {
+      entry: 'functions/routing-sweep.ts',
+      description: 'Re-sends routing for submissions whose message never completed',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      access: { table: 'readWrite', sendsTo: ['routing'], hmacSecret: false, sendsEmail: false },
+    },
     forms: {
       entry: 'functions/forms.ts',
       description: 'Hosted form pages, render tokens and the embed script',
@@ -208,6 +216,7 @@ export const topology = {
   schedules: {
     slaSweep: { function: 'slaSweep', everyMinutes: 5, localEverySeconds: 5 },
     nurtureTick: { function: 'nurtureTick', everyMinutes: 5, localEverySeconds: 2 },
+    routingSweep: { function: 'routingSweep', everyMinutes: 5, localEverySeconds: 10 },
   },
   mail: { eventsConsumer: 'sesEvents' },
 } as const satisfies Topology;

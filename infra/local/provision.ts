@@ -67,7 +67,7 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
 const atEndpoint = (queueUrl: string, endpoint: string): string => new URL(new URL(queueUrl).pathname, endpoint).href;
 
 /** Creates each topology queue with its dead-letter queue and redrive policy. */
-export async function provisionQueues(sqs: SQSClient, endpoint: string): Promise<Record<QueueName, LocalQueue>> {
+export async function provisionQueues(sqs: SQSClient, endpoint: string, visibilityTimeoutSeconds?: number): Promise<Record<QueueName, LocalQueue>> {
   const queues = {} as Record<QueueName, LocalQueue>;
   for (const name of queueNames) {
     const spec = topology.queues[name];
@@ -77,7 +77,7 @@ export async function provisionQueues(sqs: SQSClient, endpoint: string): Promise
       new CreateQueueCommand({
         QueueName: localQueueName(name),
         Attributes: {
-          VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
+          VisibilityTimeout: String(visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds),
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: await queueArn(sqs, deadLetterUrl),
             maxReceiveCount: spec.maxReceiveCount,

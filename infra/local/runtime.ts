@@ -21,7 +21,8 @@ import { startDynamoDb, startDynamoDbLocal, startSes, startSqs, type Emulator } 
 import { startHttpGateway } from './http-gateway';
 import { invoke, type Handler } from './lambda-context';
 import { provisionQueues, provisionTable, type LocalQueue } from './provision';
-import { SqsPoller } from './sqs-poller';
+import { SqsPoller, type SqsInvoker } from './sqs-poller';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { sweepExpired } from './ttl-sweeper';
 
 const REGION = 'us-east-1';
@@ -41,7 +42,22 @@ export interface LocalRuntimeOptions {
   schedules?: boolean;
   /** Which DynamoDB implementation (default: LEADGATE_DYNAMODB, else dynalite). */
   dynamodb?: 'dynalite' | 'dynamodb-local';
+  /** Fault injection and request counting, for soak runs (npm run soak). */
+  faults?: Faults;
   log?: (line: string) => void;
+}
+
+export interface Faults {
+  /** Share of SES SendEmail calls answered with a throttling error. */
+  sesThrottleRate?: number;
+  /** Share of routing records the consumer fails (as if it threw on them). */
+  consumerFailureRate?: number;
+  /** Deliver every batch twice, concurrently, as SQS at-least-once delivery may. */
+  duplicateDelivery?: boolean;
+  /** Shorter visibility timeouts, so failed records come back in seconds. */
+  visibilityTimeoutSeconds?: number;
+  /** Count AWS requests by service and operation (through loopback proxies). */
+  countRequests?: boolean;
 }
 
 export interface LocalRuntime {
@@ -60,6 +76,8 @@ export interface LocalRuntime {
   /** Stops the SQS emulator (to inject an outage); `startSqs` brings it back on the same port, empty. */
   stopSqs(): Promise<void>;
   startSqs(): Promise<void>;
+  /** With faults.countRequests: AWS requests made so far, by "service:Operation". */
+  requestCounts(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +101,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   const emulators: Emulator[] = [];
   let sqsEmulator: Emulator | undefined;
+  let stopProxies = async () => undefined as void;
   const stopAll = async () => {
     await sqsEmulator?.stop().catch(() => undefined);
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
@@ -104,12 +123,27 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sqsUrl = firstSqs.url;
     const sqsPort = Number(new URL(sqsUrl).port);
 
+    const faults = options.faults ?? {};
+    const proxies: Partial<Record<'dynamodb' | 'sqs' | 'ses', FaultProxy>> = {};
+    if (faults.countRequests) {
+      proxies.dynamodb = await startFaultProxy(dynamodb.url);
+      proxies.sqs = await startFaultProxy(sqsUrl);
+    }
+    if (faults.countRequests || faults.sesThrottleRate) {
+      const rate = faults.sesThrottleRate ?? 0;
+      proxies.ses = await startFaultProxy(ses.url, { throttle: (operation) => operation === 'SendEmail' && Math.random() < rate });
+    }
+    stopProxies = () => Promise.all(Object.values(proxies).map((proxy) => proxy.stop())).then(() => undefined);
+    const endpoints = { dynamodb: proxies.dynamodb?.url ?? dynamodb.url, sqs: proxies.sqs?.url ?? sqsUrl, ses: proxies.ses?.url ?? ses.url };
+
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const lowLevel = new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials });
     const db = DynamoDBDocumentClient.from(lowLevel, { marshallOptions: { removeUndefinedValues: true } });
     const sqs = new SQSClient({ region: REGION, endpoint: sqsUrl, credentials });
     const tableName = await provisionTable(lowLevel);
-    const queues = await provisionQueues(sqs, sqsUrl);
+    const queues = await provisionQueues(sqs, sqsUrl, faults.visibilityTimeoutSeconds);
+    // Pollers go through the counting proxy too: Lambda's own SQS polling is billed.
+    const pollerSqs = proxies.sqs ? new SQSClient({ region: REGION, endpoint: proxies.sqs.url, credentials }) : sqs;
 
     const handlers = {} as Record<FunctionName, Handler<unknown, unknown>>;
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
@@ -147,9 +181,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-      AWS_ENDPOINT_URL_SQS: sqsUrl,
-      AWS_ENDPOINT_URL_SESV2: ses.url,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_SESV2: endpoints.ses,
       LEADGATE_CONFIG_FILE: configFile,
       LEADGATE_HMAC_SECRET: localSecret(dataDir),
       TABLE_NAME: tableName,
@@ -173,11 +207,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         { length: spec.maxConcurrency },
         () =>
           new SqsPoller({
-            sqs,
+            sqs: pollerSqs,
             queueUrl: queues[name].url,
             queueArn: queues[name].arn,
-            spec,
-            invoke: (event) => invoke(spec.consumer, handlers[spec.consumer] as Handler<SQSEvent, SQSBatchResponse>, event),
+            spec: { ...spec, visibilityTimeoutSeconds: faults.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds },
+            invoke: withFaults(
+              (event) => invoke(spec.consumer, handlers[spec.consumer] as Handler<SQSEvent, SQSBatchResponse>, event),
+              name === 'routing' ? (faults.consumerFailureRate ?? 0) : 0,
+              faults.duplicateDelivery ?? false,
+            ),
             onError,
           }),
       );
@@ -203,6 +241,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sweep,
       runSchedules,
       advanceClock,
+      requestCounts() {
+        const counts: Record<string, number> = {};
+        for (const [service, proxy] of Object.entries(proxies)) {
+          for (const [operation, count] of proxy.counts) counts[`${service}:${operation}`] = count;
+        }
+        return counts;
+      },
       async stopSqs() {
         await sqsEmulator?.stop();
         sqsEmulator = undefined;
@@ -210,7 +255,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       async startSqs() {
         if (sqsEmulator) return;
         sqsEmulator = await startSqs(sqsPort);
-        await provisionQueues(sqs, sqsUrl);
+        await provisionQueues(sqs, sqsUrl, faults.visibilityTimeoutSeconds);
       },
       async stop() {
         timers.forEach(clearInterval);
@@ -218,11 +263,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await gateway.stop();
         sqs.destroy();
         lowLevel.destroy();
+        await stopProxies();
         await stopAll();
       },
     };
   } catch (error) {
+    await stopProxies();
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Wraps a consumer with injected faults: a share of records fails as if the consumer threw on
+ * them, and with duplicate delivery every batch goes to the consumer twice at once.
+ */
+function withFaults(invokeConsumer: SqsInvoker, failureRate: number, duplicate: boolean): SqsInvoker {
+  if (!failureRate && !duplicate) return invokeConsumer;
+  return async (event) => {
+    const failed = event.Records.filter(() => Math.random() < failureRate).map((r) => r.messageId);
+    const records = event.Records.filter((r) => !failed.includes(r.messageId));
+    const deliver = () => invokeConsumer({ Records: records });
+    const results = records.length ? await Promise.all(duplicate ? [deliver(), deliver()] : [deliver()]) : [];
+    const failures = new Set([...failed, ...results.flatMap((r) => (r?.batchItemFailures ?? []).map((f) => f.itemIdentifier))]);
+    return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
 }

@@ -10,6 +10,9 @@ export const claimKey = (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLA
 /** Sparse index of assignments awaiting the SLA sweep (see DynamoLeadRepository). */
 export const SLA_INDEX = 'bySlaDue';
 export const SLA_PARTITION = 'SLA';
+/** Sparse index of leads with a submission the routing consumer has not finished. */
+export const ROUTING_INDEX = 'byRoutingDue';
+export const ROUTING_PARTITION = 'ROUTING';
 /** Sparse index of leads with a nurture step due. */
 export const NURTURE_INDEX = 'byNurtureDue';
 export const NURTURE_PARTITION = 'NURTURE';

@@ -35,6 +35,8 @@ export interface LeadRepository {
    * assignments whose email was never sent (due at once). Served by a sparse index.
    */
   findSlaDue(now: Date): Promise<string[]>;
+  /** Ids of leads with a submission still unrouted a grace period after it, via a sparse index. */
+  findRoutingDue(now: Date): Promise<string[]>;
   /** Ids of leads with a nurture step due (or queued too long ago) by `now`, via a sparse index. */
   findNurtureDue(now: Date): Promise<string[]>;
 }

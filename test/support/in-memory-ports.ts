@@ -55,6 +55,12 @@ export class InMemoryLeads implements LeadRepository {
     }
   }
 
+  async findRoutingDue(now: Date) {
+    return [...this.items.values()]
+      .filter(({ lead }) => lead.submissions.some((s) => !(lead.routedSubmissions ?? []).includes(s.submissionId) && Date.parse(s.at) + 120_000 <= now.getTime()))
+      .map(({ lead }) => lead.leadId);
+  }
+
   async findNurtureDue(now: Date) {
     return [...this.items.values()]
       .filter(({ lead: { nurture: n } }) => n?.status === 'active' && n.nextDueAt && new Date(n.enqueuedAt ? Date.parse(n.enqueuedAt) + 15 * 60_000 : n.nextDueAt) <= now)

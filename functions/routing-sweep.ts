@@ -1,0 +1,23 @@
+import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
+import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
+import { createLogger } from '../shared/adapters/logger';
+import { runtimeClock } from '../shared/adapters/runtime-clock';
+import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
+import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
+import type { RoutingMessage } from '../shared/domain/ports';
+import { resendUnroutedSubmissions } from '../shared/domain/routing-sweep';
+
+const logger = createLogger('leadgate-routing-sweep');
+const env = readRuntimeEnv();
+const deps = {
+  leads: new DynamoLeadRepository(createDocumentClient(), env.TABLE_NAME),
+  routing: new SqsJsonQueue<RoutingMessage>(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
+  clock: runtimeClock,
+};
+
+/** Scheduled: re-sends routing for submissions whose message never completed. */
+export const handler = async () => {
+  const resent = await resendUnroutedSubmissions(deps);
+  if (resent) logger.warn('re-sent routing for submissions that never completed', { resent });
+  return { resent };
+};
