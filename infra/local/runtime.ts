@@ -142,8 +142,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sqs = new SQSClient({ region: REGION, endpoint: sqsUrl, credentials });
     const tableName = await provisionTable(lowLevel);
     const queues = await provisionQueues(sqs, sqsUrl, faults.visibilityTimeoutSeconds);
-    // Pollers go through the counting proxy too: Lambda's own SQS polling is billed.
+    // Pollers go through the counting proxy too: Lambda's own SQS polling is billed. The SDK sends
+    // to a queue URL's own host, so the URLs handed out point at the proxy.
     const pollerSqs = proxies.sqs ? new SQSClient({ region: REGION, endpoint: proxies.sqs.url, credentials }) : sqs;
+    const viaProxy = (url: string) => (proxies.sqs ? new URL(new URL(url).pathname, proxies.sqs.url).href : url);
 
     const handlers = {} as Record<FunctionName, Handler<unknown, unknown>>;
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
@@ -188,7 +190,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       LEADGATE_HMAC_SECRET: localSecret(dataDir),
       TABLE_NAME: tableName,
       PUBLIC_API_URL: gateway.url,
-      ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), queues[name].url])),
+      ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), viaProxy(queues[name].url)])),
     });
     provideSettings(config);
     delete process.env.AWS_SESSION_TOKEN;
@@ -208,7 +210,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         () =>
           new SqsPoller({
             sqs: pollerSqs,
-            queueUrl: queues[name].url,
+            queueUrl: viaProxy(queues[name].url),
             queueArn: queues[name].arn,
             spec: { ...spec, visibilityTimeoutSeconds: faults.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds },
             invoke: withFaults(

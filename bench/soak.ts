@@ -1,0 +1,255 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { redrive } from '../cli/dlq';
+import { configVariant } from '../infra/local/config-variant';
+import { startLocalRuntime, type LocalRuntime } from '../infra/local/runtime';
+import { queueNames } from '../infra/topology';
+import { createKeyring } from '../shared/domain/keyring';
+import { renderToken } from '../shared/domain/links';
+import type { Lead } from '../shared/domain/lead';
+
+export interface SoakOptions {
+  count: number;
+  concurrency: number;
+  /** Stop and restart the SQS emulator when half the submissions are accepted. */
+  restartSqs?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface SoakReport {
+  submitted: number;
+  accepted: number;
+  storedLeads: number;
+  lost: number;
+  salesLeads: number;
+  assignedOnce: number;
+  duplicateAssignments: number;
+  missingAssignments: number;
+  misrouted: number;
+  assignmentEmails: { exactlyOne: number; duplicated: number; missing: number };
+  nurture: { expected: number; sentOnce: number; duplicated: number; missing: number };
+  deadLettersRedriven: number;
+  deadLettersLeft: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  submitRetries: number;
+  requestsPerLead: Record<string, number>;
+  seconds: number;
+}
+
+interface StoredMail {
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A deterministic mix of forms, consents and countries. */
+function submission(i: number) {
+  const form = i % 5 === 4 ? 'newsletter' : 'contact';
+  const sales = form === 'contact' && i % 5 < 3;
+  const marketing = i % 2 === 0 || form === 'newsletter';
+  const countries = ['DE', 'FR', 'GB', 'US', 'CA', 'BR', 'JP', 'IN'];
+  return {
+    form,
+    sales,
+    marketing,
+    body: {
+      email: `soak${i}@engines.example`,
+      ...(form === 'contact' ? { firstName: `Lead${i}`, company: `Company ${i % 97}`, country: countries[i % countries.length] } : {}),
+      consent: [...(sales ? ['sales_contact'] : []), ...(marketing ? ['marketing_email'] : [])],
+    },
+  };
+}
+
+async function queueDepth(runtime: LocalRuntime, url: string): Promise<number> {
+  const { Attributes } = await runtime.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+async function drained(runtime: LocalRuntime, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietSince = 0;
+  while (Date.now() < deadline) {
+    const depth = (await Promise.all(queueNames.map((name) => queueDepth(runtime, runtime.queues[name].url)))).reduce((a, b) => a + b, 0);
+    if (depth === 0) {
+      quietSince ||= Date.now();
+      if (Date.now() - quietSince > 1500) return;
+    } else quietSince = 0;
+    await pause(250);
+  }
+}
+
+async function scanLeads(runtime: LocalRuntime): Promise<Lead[]> {
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const leads: Lead[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await runtime.db.send(
+      new ScanCommand({ TableName: runtime.tableName, FilterExpression: 'itemType = :lead', ExpressionAttributeValues: { ':lead': 'lead' }, ExclusiveStartKey: start }),
+    );
+    leads.push(...((page.Items ?? []) as Lead[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return leads;
+}
+
+/**
+ * Submits `count` leads at `concurrency` to a local runtime while faults are injected (SES throttles
+ * 20 % of sends, the routing consumer fails 5 % of records, every batch is delivered twice, and
+ * SQS is stopped and restarted mid-run), then checks that nothing was lost, duplicated or misrouted.
+ */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  const configFile = configVariant((c) => (c.screening.rateLimits = { perIpPerMinute: 10_000_000, perEmailPerHour: 1000 }));
+  const runtime = await startLocalRuntime({
+    ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 },
+    configFile,
+    faults: { sesThrottleRate: 0.2, consumerFailureRate: 0.05, duplicateDelivery: true, visibilityTimeoutSeconds: 3, countRequests: true },
+    log: () => undefined,
+  });
+  try {
+    const keyring = createKeyring(process.env.LEADGATE_HMAC_SECRET as string);
+    const version = runtime.config.purposes.marketing_email!.consentText.version;
+    const submittedAt = new Map<string, number>();
+    let accepted = 0;
+    let retries = 0;
+    let next = 0;
+    let restarted = !options.restartSqs;
+
+    const submitOne = async (i: number) => {
+      const { form, body } = submission(i);
+      const payload = JSON.stringify({ ...body, consentVersion: version, renderedAt: renderToken(keyring, form, new Date(Date.now() - 5000)) });
+      const t0 = Date.now();
+      for (let attempt = 0; attempt < 200; attempt++) {
+        try {
+          const response = await fetch(`${runtime.urls.api}/forms/${form}/submissions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'idempotency-key': `soak-${i}` },
+            body: payload,
+          });
+          await response.arrayBuffer();
+          if (response.status === 202) {
+            accepted++;
+            submittedAt.set(body.email, t0);
+            return;
+          }
+          if (response.status !== 503) throw new Error(`submission ${i} answered ${response.status}`);
+        } catch (error) {
+          if ((error as Error).message.startsWith('submission')) throw error;
+        }
+        retries++;
+        await pause(Math.min(1000, 50 * 2 ** Math.min(attempt, 5)));
+      }
+      throw new Error(`submission ${i} never accepted`);
+    };
+
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= options.count) return;
+        await submitOne(i);
+        if (!restarted && accepted >= options.count / 2) {
+          restarted = true;
+          log('stopping SQS mid-run');
+          await runtime.stopSqs();
+          await pause(1000);
+          await runtime.startSqs();
+          log('SQS back');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    log(`${accepted} accepted; waiting for the pipeline to settle`);
+
+    // Let the pipeline finish, then move time on so the sweeps re-send what the SQS restart lost.
+    await drained(runtime, 120_000);
+    const firstAdvanceAt = Date.now();
+    for (const by of [3 * 60_000, 16 * 60_000]) {
+      await runtime.advanceClock(by);
+      await drained(runtime, 120_000);
+    }
+    let redriven = 0;
+    for (const name of queueNames) redriven += await redrive(runtime.sqs, runtime.queues[name].deadLetterUrl, runtime.queues[name].url);
+    await drained(runtime, 60_000);
+    const deadLettersLeft = (await Promise.all(queueNames.map((name) => queueDepth(runtime, runtime.queues[name].deadLetterUrl)))).reduce((a, b) => a + b, 0);
+
+    const leads = new Map((await scanLeads(runtime)).map((lead) => [lead.email, lead]));
+    const { emails } = (await (await fetch(`${runtime.urls.ses}/store`)).json()) as { emails: StoredMail[] };
+    const assignmentMails = new Map<string, number>();
+    const welcomeMails = new Map<string, number>();
+    for (const mail of emails) {
+      const to = mail.destination.to[0] ?? '';
+      if (mail.subject.startsWith('New lead:')) {
+        const lead = /soak\d+@engines\.example/.exec(mail.body.text ?? '')?.[0];
+        if (lead) assignmentMails.set(lead, (assignmentMails.get(lead) ?? 0) + 1);
+      } else if (mail.subject.startsWith('Welcome to Example')) {
+        welcomeMails.set(to, (welcomeMails.get(to) ?? 0) + 1);
+      }
+    }
+
+    const report: SoakReport = {
+      submitted: options.count,
+      accepted,
+      storedLeads: 0,
+      lost: 0,
+      salesLeads: 0,
+      assignedOnce: 0,
+      duplicateAssignments: 0,
+      missingAssignments: 0,
+      misrouted: 0,
+      assignmentEmails: { exactlyOne: 0, duplicated: 0, missing: 0 },
+      nurture: { expected: 0, sentOnce: 0, duplicated: 0, missing: 0 },
+      deadLettersRedriven: redriven,
+      deadLettersLeft,
+      latencyMs: { p50: NaN, p95: NaN, p99: NaN },
+      submitRetries: retries,
+      requestsPerLead: {},
+      seconds: 0,
+    };
+    const latencies: number[] = [];
+    for (let i = 0; i < options.count; i++) {
+      const { form, sales, marketing, body } = submission(i);
+      const lead = leads.get(body.email);
+      if (!lead) {
+        report.lost++;
+        continue;
+      }
+      report.storedLeads++;
+      const assignments = lead.assignmentHistory?.length ?? 0;
+      const mails = assignmentMails.get(body.email) ?? 0;
+      if (sales) {
+        report.salesLeads++;
+        if (assignments === 1) report.assignedOnce++;
+        else if (assignments > 1) report.duplicateAssignments++;
+        else report.missingAssignments++;
+        if (mails === 1) report.assignmentEmails.exactlyOne++;
+        else if (mails > 1) report.assignmentEmails.duplicated++;
+        else report.assignmentEmails.missing++;
+        const notified = lead.assignment?.notifiedAt ? Date.parse(lead.assignment.notifiedAt) : NaN;
+        if (notified < firstAdvanceAt) latencies.push(notified - (submittedAt.get(body.email) ?? notified));
+      } else if (assignments > 0 || mails > 0) {
+        report.misrouted++;
+      }
+      const welcome = welcomeMails.get(body.email) ?? 0;
+      if (form === 'contact' && marketing) {
+        report.nurture.expected++;
+        if (welcome === 1) report.nurture.sentOnce++;
+        else if (welcome > 1) report.nurture.duplicated++;
+        else report.nurture.missing++;
+      } else if (welcome > 1) {
+        report.nurture.duplicated++;
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    report.latencyMs = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+    report.requestsPerLead = Object.fromEntries(Object.entries(runtime.requestCounts()).map(([op, n]) => [op, n / Math.max(1, accepted)]));
+    report.seconds = (performance.now() - started) / 1000;
+    return report;
+  } finally {
+    await runtime.stop();
+  }
+}

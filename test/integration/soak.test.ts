@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { runSoak } from '../../bench/soak';
+
+describe('soak with faults (1,000 submissions; `npm run soak` runs 10,000)', () => {
+  it('loses nothing, duplicates nothing and misroutes nothing while SQS restarts, SES throttles, the consumer fails and every message arrives twice', async () => {
+    const report = await runSoak({ count: 1000, concurrency: 20, restartSqs: true });
+    expect(report.accepted).toBe(1000);
+    expect(report.storedLeads).toBe(1000);
+    expect(report.lost).toBe(0);
+    expect(report.salesLeads).toBe(600);
+    expect(report.assignedOnce).toBe(600);
+    expect(report.duplicateAssignments).toBe(0);
+    expect(report.missingAssignments).toBe(0);
+    expect(report.assignmentEmails).toEqual({ exactlyOne: 600, duplicated: 0, missing: 0 });
+    expect(report.misrouted).toBe(0);
+    expect(report.nurture).toMatchObject({ expected: 400, sentOnce: 400, duplicated: 0, missing: 0 });
+    expect(report.deadLettersLeft).toBe(0);
+    expect(report.submitRetries).toBeGreaterThan(0); // the SQS outage was real
+    expect(report.latencyMs.p99).toBeGreaterThan(0);
+  }, 600_000);
+});
