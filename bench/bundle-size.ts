@@ -4,25 +4,29 @@ import { BUNDLE, settingsDefine } from '../infra/constructs/bundling';
 import { functionNames, topology } from '../infra/topology';
 import { loadConfigFile } from '../shared/config/load';
 
-/** Bundles each function exactly as the stack does and reports its size. */
+/** Bundles code exactly as the stack does: an entry file, or source text (resolved from the project). */
+export async function bundleLikeTheStack(entry: string | { contents: string }): Promise<Uint8Array> {
+  const result = await build({
+    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' } }),
+    bundle: true,
+    platform: 'node',
+    write: false,
+    format: BUNDLE.format,
+    minify: BUNDLE.minify,
+    target: BUNDLE.target,
+    mainFields: [...BUNDLE.mainFields],
+    banner: { js: BUNDLE.banner },
+    define: settingsDefine(loadConfigFile()),
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.contents;
+}
+
+/** The size of each function's bundle. */
 export async function bundleSizes(): Promise<{ name: string; bytes: number; gzipBytes: number }[]> {
-  const define = settingsDefine(loadConfigFile());
   const sizes = [];
   for (const name of functionNames) {
-    const result = await build({
-      entryPoints: [topology.functions[name].entry],
-      bundle: true,
-      platform: 'node',
-      write: false,
-      format: BUNDLE.format,
-      minify: BUNDLE.minify,
-      target: BUNDLE.target,
-      mainFields: [...BUNDLE.mainFields],
-      banner: { js: BUNDLE.banner },
-      define,
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0]!.contents;
+    const code = await bundleLikeTheStack(topology.functions[name].entry);
     sizes.push({ name, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength });
   }
   return sizes;

@@ -3,10 +3,8 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { BUNDLE, settingsDefine } from '../infra/constructs/bundling';
 import { functionNames, topology } from '../infra/topology';
-import { loadConfigFile } from '../shared/config/load';
+import { bundleLikeTheStack } from './bundle-size';
 
 const BASELINE = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,19 +29,7 @@ const ENV = {
 
 async function bundle(entry: string | { contents: string }, dir: string, name: string): Promise<string> {
   const out = join(dir, `${name}.mjs`);
-  await build({
-    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' } }),
-    bundle: true,
-    platform: 'node',
-    outfile: out,
-    format: BUNDLE.format,
-    minify: BUNDLE.minify,
-    target: BUNDLE.target,
-    mainFields: [...BUNDLE.mainFields],
-    banner: { js: BUNDLE.banner },
-    define: settingsDefine(loadConfigFile()),
-    logLevel: 'silent',
-  });
+  writeFileSync(out, await bundleLikeTheStack(entry));
   return out;
 }
 
