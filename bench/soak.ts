@@ -175,6 +175,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let redriven = 0;
     for (const name of queueNames) redriven += await redrive(runtime.sqs, runtime.queues[name].deadLetterUrl, runtime.queues[name].url);
     await drained(runtime, 60_000);
+    // Sweeps work in bounded batches: wait until the data says everything is done, or give up.
+    const done = (lead: Lead | undefined, i: number) => {
+      const { form, sales, marketing } = submission(i);
+      if (!lead) return false;
+      if (lead.submissions.some((s) => !(lead.routedSubmissions ?? []).includes(s.submissionId))) return false;
+      if (sales && !lead.assignment?.notifiedAt) return false;
+      return !(form === 'contact' && marketing && !(lead.nurture?.sent.length));
+    };
+    for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
+      const current = new Map((await scanLeads(runtime)).map((lead) => [lead.email, lead]));
+      const pending = Array.from({ length: options.count }, (_, i) => i).filter((i) => !done(current.get(submission(i).body.email), i));
+      if (pending.length === 0) break;
+      log(`${pending.length} lead(s) still in flight`);
+      await runtime.runSchedules().catch(() => undefined);
+      await drained(runtime, 60_000);
+    }
     const deadLettersLeft = (await Promise.all(queueNames.map((name) => queueDepth(runtime, runtime.queues[name].deadLetterUrl)))).reduce((a, b) => a + b, 0);
 
     const leads = new Map((await scanLeads(runtime)).map((lead) => [lead.email, lead]));

@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { createLogger } from '../shared/adapters/logger';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
@@ -16,8 +17,10 @@ const deps = {
 };
 
 /** Scheduled: queues the nurture steps that are due. */
-export const handler = async () => {
-  const queued = await queueDueNurtureSteps(deps);
+export const handler = async (_event: unknown, context: Context) => {
+  // Stop taking new leads with 5 s to spare; the next scheduled run picks up the rest.
+  const until = Date.now() + context.getRemainingTimeInMillis() - 5000;
+  const queued = await queueDueNurtureSteps(deps, until);
   logger.info('nurture tick finished', { queued });
   return { queued };
 };

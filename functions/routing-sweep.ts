@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { createLogger } from '../shared/adapters/logger';
@@ -16,8 +17,10 @@ const deps = {
 };
 
 /** Scheduled: re-sends routing for submissions whose message never completed. */
-export const handler = async () => {
-  const resent = await resendUnroutedSubmissions(deps);
+export const handler = async (_event: unknown, context: Context) => {
+  // Stop taking new leads with 5 s to spare; the next scheduled run picks up the rest.
+  const until = Date.now() + context.getRemainingTimeInMillis() - 5000;
+  const resent = await resendUnroutedSubmissions(deps, until);
   if (resent) logger.warn('re-sent routing for submissions that never completed', { resent });
   return { resent };
 };

@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { createLogger } from '../shared/adapters/logger';
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { createRouteDeps } from '../shared/adapters/route-deps';
@@ -10,8 +11,10 @@ const env = readRuntimeEnv();
 const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env));
 
 /** Scheduled: reassigns leads whose rep did not accept in time. */
-export const handler = async () => {
-  const result = await sweepSla(deps);
+export const handler = async (_event: unknown, context: Context) => {
+  // Stop taking new leads with 5 s to spare; the next scheduled run picks up the rest.
+  const until = Date.now() + context.getRemainingTimeInMillis() - 5000;
+  const result = await sweepSla(deps, until);
   logger.info('SLA sweep finished', { ...result });
   return result;
 };

@@ -158,8 +158,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     const advanceClock = async (ms: number) => {
       advanceRuntimeClock(ms);
-      await runSchedules();
-      await sweep();
+      // A schedule that fails or runs out of time is reported, as in AWS; the clock still moved.
+      await runSchedules().catch(onError);
+      await sweep().catch(onError);
     };
 
     let publicUrl = '';

@@ -1,3 +1,4 @@
+import { forEachWithin } from './bounded-work';
 import type { Clock, LeadRepository, RoutingQueue } from './ports';
 
 /** How long a submission may wait for its routing message before the sweep sends it again. */
@@ -8,12 +9,15 @@ export const ROUTING_GRACE_MS = 2 * 60_000;
  * message was lost, or dead-lettered and not yet redriven) is enqueued again. Routing is
  * idempotent, so a message that was merely slow costs one no-op.
  */
-export async function resendUnroutedSubmissions(deps: { leads: LeadRepository; routing: RoutingQueue; clock: Clock }): Promise<number> {
+export async function resendUnroutedSubmissions(
+  deps: { leads: LeadRepository; routing: RoutingQueue; clock: Clock },
+  until?: number,
+): Promise<number> {
   const now = deps.clock.now();
   let sent = 0;
-  for (const leadId of await deps.leads.findRoutingDue(now)) {
+  await forEachWithin(await deps.leads.findRoutingDue(now), async (leadId) => {
     const stored = await deps.leads.get(leadId, now);
-    if (!stored) continue;
+    if (!stored) return;
     const routed = new Set(stored.lead.routedSubmissions ?? []);
     for (const submission of stored.lead.submissions) {
       if (routed.has(submission.submissionId) || now.getTime() - Date.parse(submission.at) < ROUTING_GRACE_MS) continue;
@@ -27,6 +31,6 @@ export async function resendUnroutedSubmissions(deps: { leads: LeadRepository; r
       });
       sent++;
     }
-  }
+  }, { ...(until ? { until } : {}) });
   return sent;
 }

@@ -1,4 +1,5 @@
 import type { Assignment, Lead } from './lead';
+import { forEachWithin } from './bounded-work';
 import { notifyAssignment, type RouteDeps } from './route-lead';
 import { addHours } from './retention';
 import { rotation } from './routing';
@@ -26,17 +27,21 @@ function nextInRotation(order: string[], current: string, tried: readonly string
  * team, then to the fallback team, emailing both reps. Each rep is offered a lead once, so this
  * ends: when everyone was tried the lead stays with the last rep and leaves the SLA index.
  */
-export async function sweepSla(deps: RouteDeps): Promise<SlaSweepResult> {
+export async function sweepSla(deps: RouteDeps, until?: number): Promise<SlaSweepResult> {
   const now = deps.clock.now();
   const result: SlaSweepResult = { reassigned: 0, exhausted: 0, notified: 0, failed: 0 };
-  for (const leadId of await deps.leads.findSlaDue(now)) {
-    try {
-      await sweepLead(deps, leadId, now, result);
-    } catch {
-      // One lead's failure (say SES throttling) must not stop the sweep; it stays due and is retried.
-      result.failed++;
-    }
-  }
+  await forEachWithin(
+    await deps.leads.findSlaDue(now),
+    async (leadId) => {
+      try {
+        await sweepLead(deps, leadId, now, result);
+      } catch {
+        // One lead's failure (say SES throttling) must not stop the sweep; it stays due and is retried.
+        result.failed++;
+      }
+    },
+    { ...(until ? { until } : {}) },
+  );
   return result;
 }
 
