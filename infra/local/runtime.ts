@@ -10,7 +10,7 @@ import { loadConfigFile } from '../../shared/config/load';
 import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateConfig } from '../../shared/config/schema';
 import { advanceRuntimeClock, runtimeClock } from '../../shared/adapters/runtime-clock';
-import { functionNames, queueNames, queueUrlVariable, scheduleNames, topology, type FunctionName, type QueueName } from '../topology';
+import { functionNames, queueNames, queueUrlVariable, scheduleNames, topology, type FunctionName, type QueueName, type ScheduleName } from '../topology';
 import { clockRoute } from './clock-route';
 import { demoPageRoute } from './demo-page';
 import { DEFAULT_PORTS } from './names';
@@ -150,10 +150,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const handlers = {} as Record<FunctionName, Handler<unknown, unknown>>;
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
     const sweep = () => sweepExpired(db, tableName, runtimeClock);
+    // One run of a schedule at a time: a local timer fires every few seconds, and a sweep with a
+    // long list must not be started again while it is still working through it.
+    const running = new Map<ScheduleName, Promise<void>>();
+    const runSchedule = (name: ScheduleName): Promise<void> => {
+      const current = running.get(name);
+      if (current) return current;
+      const spec = topology.schedules[name];
+      const run = invoke(spec.function, handlers[spec.function], { source: 'leadgate.local', 'detail-type': 'Scheduled Event', time: runtimeClock.now().toISOString() })
+        .then(() => undefined)
+        .finally(() => running.delete(name));
+      running.set(name, run);
+      return run;
+    };
     const runSchedules = async () => {
       for (const name of scheduleNames) {
-        const spec = topology.schedules[name];
-        await invoke(spec.function, handlers[spec.function], { source: 'leadgate.local', 'detail-type': 'Scheduled Event', time: runtimeClock.now().toISOString() });
+        // A run already under way started before the caller's change (say a clock advance): run again after it.
+        await running.get(name)?.catch(() => undefined);
+        await runSchedule(name);
       }
     };
     const advanceClock = async (ms: number) => {
@@ -228,7 +242,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const timers = [
       setInterval(() => void sweep().catch(onError), options.sweepIntervalMs ?? 60_000),
       ...scheduleNames.map((name) =>
-        setInterval(() => void runSchedules().catch(onError), topology.schedules[name].localEverySeconds * 1000),
+        setInterval(() => void runSchedule(name).catch(onError), topology.schedules[name].localEverySeconds * 1000),
       ),
     ];
     if (!(options.schedules ?? true)) timers.slice(1).forEach(clearInterval);
