@@ -36,14 +36,23 @@ export class DynamoSubmissionClaims implements SubmissionClaims {
     throw new Error('submission claim could not be taken or read');
   }
 
-  async complete(claimId: string): Promise<void> {
+  complete(claimId: string): Promise<void> {
+    return this.setState(claimId, 'done');
+  }
+
+  reopen(claimId: string): Promise<void> {
+    return this.setState(claimId, 'pending');
+  }
+
+  private async setState(claimId: string, state: SubmissionClaim['state']): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: claimKey(claimId),
-        UpdateExpression: 'SET #state = :done',
+        UpdateExpression: 'SET #state = :state',
+        ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':done': 'done' },
+        ExpressionAttributeValues: { ':state': state },
       }),
     );
   }

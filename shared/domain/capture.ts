@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { LeadgateError, serviceUnavailable } from './errors';
 import type { Keyring } from './keyring';
 import type { Clock, LeadRepository, RoutingQueue, SubmissionClaim, SubmissionClaims } from './ports';
-import type { ConsentEvent } from './lead';
 import { consentReceipt, type ConsentReceipt } from './receipts';
 import { recordSubmission } from './record-submission';
 import { epochSeconds } from './retention';
 import type { LeadgateSettings } from './settings';
 import type { Submission } from './submission';
+import type { ConsentEvent } from './lead';
 
 /** Retries and double clicks within this window return the first submission. */
 export const DEDUPLICATION_WINDOW_SECONDS = 600;
@@ -49,21 +49,40 @@ async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface CaptureOptions {
+  /** Client-chosen key for retries (the Idempotency-Key header). */
+  idempotencyKey?: string;
+  /**
+   * Admission checks (rate limits) that may refuse the post. They run alongside the first read of
+   * the lead, which changes nothing, and before the claim: a refused post writes nothing.
+   */
+  admit?: () => Promise<void>;
+}
+
 /**
  * Accepts a validated submission exactly once. The claim makes retries safe: a retry of a
  * completed submission returns its id and writes nothing; a retry of one that failed half-way
  * (say the queue was down) resumes it with the same id and timestamp, so every write repeats
  * identically and nothing is lost or doubled.
+ *
+ * Five round trips for a new submission: the admission checks with the lead read, the claim, the
+ * consent events, the lead write, then the routing message with the claim's completion.
  */
 export async function captureSubmission(
   deps: CaptureDeps,
   submission: Submission,
-  idempotencyKey?: string,
+  options: CaptureOptions = {},
 ): Promise<CaptureResult> {
   const now = deps.clock.now();
+  const leadId = deps.keyring.emailHash(submission.email);
+  const [, firstRead] = await Promise.all([
+    options.admit?.(),
+    step('lead store', () => deps.leads.get(leadId, now)),
+  ]);
+
   const fingerprint = deps.keyring.claimId(`content\u0000${canonical(submission)}`);
-  const claimId = idempotencyKey
-    ? deps.keyring.claimId(`key\u0000${submission.formId}\u0000${idempotencyKey}`)
+  const claimId = options.idempotencyKey
+    ? deps.keyring.claimId(`key\u0000${submission.formId}\u0000${options.idempotencyKey}`)
     : fingerprint;
   const fresh: SubmissionClaim = {
     claimId,
@@ -81,7 +100,7 @@ export async function captureSubmission(
       'This Idempotency-Key was already used for a different submission; use a new key for new content.',
     );
   }
-  const leadId = deps.keyring.emailHash(submission.email);
+
   const receiptsOf = (events: readonly ConsentEvent[]) =>
     events.map((event) => consentReceipt(deps.keyring.receipts, deps.settings.organization.name, event));
   if (claim.state === 'done') {
@@ -93,28 +112,41 @@ export async function captureSubmission(
   if (!form) throw new LeadgateError('form_not_found', `No form "${submission.formId}" is configured.`);
   const context = { settings: deps.settings, form, leadId, submissionId: claim.submissionId, at: new Date(claim.at) };
 
-  const events = await step('lead store', async () => {
+  const { events, routed } = await step('lead store', async () => {
+    let stored = firstRead;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const stored = await deps.leads.get(leadId, now);
+      if (attempt > 1) stored = await deps.leads.get(leadId, now);
       const recorded = recordSubmission(stored?.lead, submission, context);
-      if (!recorded.changed) return (await deps.leads.events(leadId, now)).filter((e) => e.submissionId === claim.submissionId);
+      if (!recorded.changed) {
+        // A repeat of a submission already written: report its events, write nothing.
+        const written = (await deps.leads.events(leadId, now)).filter((e) => e.submissionId === claim.submissionId);
+        return { events: written, routed: stored?.lead.routedSubmissions?.includes(claim.submissionId) ?? false };
+      }
       // Events first: if the lead write then fails, the retry rewrites the same events.
       await deps.leads.appendEvents(recorded.events);
-      if (await deps.leads.save(recorded.lead, stored?.version, now)) return recorded.events;
+      if (await deps.leads.save(recorded.lead, stored?.version, now)) return { events: recorded.events, routed: false };
     }
     throw new Error('lead kept changing under concurrent writes');
   });
 
-  await step('routing queue', () =>
-    deps.routing.enqueue({
-      type: 'lead.captured',
-      version: 1,
-      leadId,
-      submissionId: claim.submissionId,
-      formId: submission.formId,
-      capturedAt: claim.at,
-    }),
-  );
-  await step('lead store', () => deps.claims.complete(claimId));
+  // The message and the claim's completion go out together. If the message fails, the claim is
+  // reopened so the retry sends it; should that fail too, the routing sweep sends it (design §4).
+  const message = {
+    type: 'lead.captured',
+    version: 1,
+    leadId,
+    submissionId: claim.submissionId,
+    formId: submission.formId,
+    capturedAt: claim.at,
+  } as const;
+  const [sent, completed] = await Promise.allSettled([
+    routed ? Promise.resolve() : deps.routing.enqueue(message),
+    deps.claims.complete(claimId),
+  ]);
+  if (sent.status === 'rejected') {
+    if (completed.status === 'fulfilled') await deps.claims.reopen(claimId).catch(() => undefined);
+    throw serviceUnavailable('routing queue', sent.reason);
+  }
+  if (completed.status === 'rejected') throw serviceUnavailable('lead store', completed.reason);
   return { submissionId: claim.submissionId, duplicate: !outcome.created, receipts: receiptsOf(events) };
 }

@@ -78,7 +78,10 @@ export interface SubmissionClaim {
 export interface SubmissionClaims {
   /** Claims the id, or returns the live claim that holds it. */
   claim(claim: SubmissionClaim, now: Date): Promise<{ created: true } | { created: false; existing: SubmissionClaim }>;
+  /** Marks the submission done: a repeat returns it and writes nothing. */
   complete(claimId: string): Promise<void>;
+  /** Undoes complete() when the work it vouched for failed, so a retry resumes it. */
+  reopen(claimId: string): Promise<void>;
 }
 
 /** What the routing consumer needs to find the work; no personal data. */

@@ -91,13 +91,16 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
         return accepted(`sub_${randomUUID()}`, context, form.successUrl, []);
       }
       const now = deps.clock.now();
-      await enforceRateLimits(deps, event.requestContext.http.sourceIp, parsed.submission.email, now);
       const ip = event.requestContext.http.sourceIp;
-      const screening = [
-        ...timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now),
-        ...(await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)),
-      ];
-      const result = await captureSubmission(deps, { ...parsed.submission, screening }, key);
+      let admit = () => enforceRateLimits(deps, ip, parsed.submission.email, now);
+      const screening = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
+      if (deps.humanVerifier) {
+        // Refuse over-limit posts before paying for a verification call.
+        await admit();
+        admit = async () => undefined;
+        screening.push(...(await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)));
+      }
+      const result = await captureSubmission(deps, { ...parsed.submission, screening }, { ...(key ? { idempotencyKey: key } : {}), admit });
       logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: screening.length > 0 });
       return accepted(result.submissionId, context, form.successUrl, result.receipts);
     });

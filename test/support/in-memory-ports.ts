@@ -88,6 +88,11 @@ export class InMemoryClaims implements SubmissionClaims {
     const claim = this.items.get(claimId);
     if (claim) claim.state = 'done';
   }
+
+  async reopen(claimId: string) {
+    const claim = this.items.get(claimId);
+    if (claim) claim.state = 'pending';
+  }
 }
 
 export class InMemoryRoutingQueue implements RoutingQueue {

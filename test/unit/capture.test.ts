@@ -71,11 +71,26 @@ describe('captureSubmission', () => {
   });
 
   it('returns the first submission for a retried Idempotency-Key and refuses the key for other content', async () => {
-    await captureSubmission(deps, submission(), 'key-1');
-    expect(await captureSubmission(deps, submission(), 'key-1')).toMatchObject({ submissionId: 'sub_1', duplicate: true });
-    const reuse = captureSubmission(deps, submission({ fields: { email: 'ada@example.com', company: 'Other' } }), 'key-1');
+    await captureSubmission(deps, submission(), { idempotencyKey: 'key-1' });
+    expect(await captureSubmission(deps, submission(), { idempotencyKey: 'key-1' })).toMatchObject({ submissionId: 'sub_1', duplicate: true });
+    const reuse = captureSubmission(deps, submission({ fields: { email: 'ada@example.com', company: 'Other' } }), { idempotencyKey: 'key-1' });
     await expect(reuse).rejects.toMatchObject({ code: 'idempotency_key_reused' });
     expect(routing.messages).toHaveLength(1);
+  });
+
+  it('a post the admission check refuses writes nothing: no claim, no lead, no event, no message', async () => {
+    const refused = captureSubmission(deps, submission(), {
+      admit: async () => {
+        throw new LeadgateError('rate_limited', 'Too many submissions.');
+      },
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(claims.items.size).toBe(0);
+    expect(leads.items.size).toBe(0);
+    expect(leads.eventItems.size).toBe(0);
+    expect(routing.messages).toEqual([]);
+    // The same post, admitted later, is a new submission, not a repeat of the refused one.
+    expect(await captureSubmission(deps, submission())).toMatchObject({ submissionId: 'sub_1', duplicate: false });
   });
 
   it('answers service_unavailable when the queue is down, and a retry finishes the same submission', async () => {
