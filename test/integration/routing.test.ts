@@ -97,6 +97,7 @@ describe('scoring and routing through the local runtime', () => {
     const second = await eventually(async () => {
       const item = await leadByEmail(email);
       expect(item.assignmentHistory).toHaveLength(2);
+      expect(item.assignment.notifiedAt).toBeDefined(); // its email is out, not still in flight
       return item;
     });
     expect(second.owner).toBe(first.owner);
@@ -115,8 +116,11 @@ describe('scoring and routing through the local runtime', () => {
     );
     expect(responses.every((r) => r.status === 202)).toBe(true);
     const after = await waitForMailCount(before.length + 200);
-    const anaNew = mailTo(after, 'ana@example.com').length - ana;
-    const benNew = mailTo(after, 'ben@example.com').length - ben;
+    const aboutBurst = (to: string) => mailTo(after.slice(before.length), to).filter((m) => /burst\d+@engines\.example/.test(m.body.text ?? '')).length;
+    const anaNew = aboutBurst('ana@example.com');
+    const benNew = aboutBurst('ben@example.com');
+    expect(mailTo(after, 'ana@example.com').length - ana).toBe(anaNew);
+    expect(mailTo(after, 'ben@example.com').length - ben).toBe(benNew);
     expect(anaNew + benNew).toBe(200);
     expect(Math.abs(anaNew - benNew)).toBeLessThanOrEqual(2); // 100/100 ±1 each
 
