@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { BUNDLE, settingsDefine } from '../infra/constructs/bundling';
+import { BUNDLE, CREDENTIALS_ALIAS, settingsDefine } from '../infra/constructs/bundling';
 import { functionNames, topology } from '../infra/topology';
 import { loadConfigFile } from '../shared/config/load';
 
@@ -17,6 +17,7 @@ export async function bundleLikeTheStack(entry: string | { contents: string }): 
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
     define: settingsDefine(loadConfigFile()),
+    alias: { [CREDENTIALS_ALIAS.from]: CREDENTIALS_ALIAS.to },
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.contents;

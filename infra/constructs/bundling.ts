@@ -1,4 +1,11 @@
+import { resolve } from 'node:path';
 import type { LeadgateSettings } from '../../shared/domain/settings';
+
+/** Lambda bundles take credentials from the environment only (see the module's comment). */
+export const CREDENTIALS_ALIAS = {
+  from: '@aws-sdk/credential-provider-node',
+  to: resolve(import.meta.dirname, '..', '..', 'shared', 'adapters', 'lambda-credentials.ts'),
+} as const;
 
 /**
  * How every function is bundled (NodejsFunction runs esbuild with these; bench/ runs esbuild

@@ -6,7 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LeadgateSettings } from '../../shared/domain/settings';
 import type { FunctionName, FunctionSpec } from '../topology';
-import { BUNDLE, settingsDefine } from './bundling';
+import { BUNDLE, CREDENTIALS_ALIAS, settingsDefine } from './bundling';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -46,6 +46,7 @@ export class LeadgateFunction extends Construct {
         externalModules: [],
         banner: BUNDLE.banner,
         define: settingsDefine(settings),
+        esbuildArgs: { '--alias': `${CREDENTIALS_ALIAS.from}=${CREDENTIALS_ALIAS.to}` },
         forceDockerBundling: false,
         ...(spec.files?.length
           ? {

@@ -1,10 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
+import { startDynamoDb } from '../../infra/local/emulators';
+import { provisionTable } from '../../infra/local/provision';
 import { functionNames, topology } from '../../infra/topology';
 import { CONSENT_VERSION } from '../support/example-config';
 
@@ -69,4 +73,41 @@ describe('bundled functions', () => {
       expect(output.trim(), name).toBe('function');
     }
   });
+
+  it('signs requests with the credentials Lambda puts in the environment, and carries no other credential chain', async () => {
+    const file = bundles.get('nurtureTick')!;
+    const code = readFileSync(file, 'utf8');
+    // The SSO, STS web-identity and INI providers are aliased away (shared/adapters/lambda-credentials.ts).
+    expect(code).not.toContain('AssumeRoleWithWebIdentity');
+    expect(code).not.toContain('sso_start_url');
+    const dynamodb = await startDynamoDb(0);
+    try {
+      const tableName = await provisionTable(
+        new DynamoDBClient({ region: 'us-east-1', endpoint: dynamodb.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      );
+      const script = `const m = await import(${JSON.stringify(file)});
+        try { console.log(JSON.stringify(await m.handler({}, { getRemainingTimeInMillis: () => 20000 }))); }
+        catch (error) { console.log('ERROR ' + error.name); }`;
+      const run = async (credentials: Record<string, string>) =>
+        (
+          await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+            env: {
+              PATH: process.env.PATH,
+              AWS_REGION: 'us-east-1',
+              AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+              TABLE_NAME: tableName,
+              EMAIL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/none-email',
+              LEADGATE_HMAC_SECRET: 'x'.repeat(40),
+              POWERTOOLS_LOG_LEVEL: 'ERROR',
+              ...credentials,
+            },
+            encoding: 'utf8',
+          })
+        ).stdout.trim();
+      expect(await run({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SESSION_TOKEN: 'token' })).toBe('{"queued":0}');
+      expect(await run({})).toBe('ERROR CredentialsProviderError');
+    } finally {
+      await dynamodb.stop();
+    }
+  }, 60_000);
 });
