@@ -129,6 +129,36 @@ describe('nurture email', () => {
     expect(mailTo(await sentMail(runtime), email)).toHaveLength(1);
   });
 
+  it('a fresh opt-in through a form lifts a bounce suppression, never a complaint', async () => {
+    const sesEvent = (body: object) => fetch(`${runtime.urls.api}/_local/ses-events`, { method: 'POST', body: JSON.stringify(body) });
+    const suppressionOf = async (email: string) => {
+      const lead = (await leadByEmail(email))!;
+      return (await scanTable(runtime)).find((i) => i.pk === `SUPPRESS#${String(lead.pk).slice(5)}`)!;
+    };
+    const optIn = (email: string, firstName?: string) =>
+      post(runtime, '/forms/contact/submissions', { email, ...(firstName ? { firstName } : {}), consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
+    const bounced = 'lifted@engines.example';
+    const complained = 'complained@engines.example';
+    for (const email of [bounced, complained]) {
+      await optIn(email);
+      await waitForMail(email, 1);
+    }
+    await sesEvent({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bounced }] } });
+    await sesEvent({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: complained }] } });
+    expect(await suppressionOf(bounced)).toMatchObject({ bouncedAt: expect.any(String) });
+    expect(await suppressionOf(complained)).toMatchObject({ complainedAt: expect.any(String) });
+
+    // A new submission (a repeat of the first within ten minutes would be the same one).
+    await optIn(bounced, 'Again');
+    await optIn(complained, 'Again');
+    await eventually(async () => expect((await suppressionOf(bounced)).bouncedAt).toBeUndefined());
+    for (const email of [bounced, complained]) {
+      await eventually(async () => expect((await leadByEmail(email))!.consents.marketing_email.granted).toBe(true));
+    }
+    await settle();
+    expect(await suppressionOf(complained)).toMatchObject({ complainedAt: expect.any(String) });
+  });
+
   it('no lead without marketing consent ever gets a marketing email', async () => {
     const email = 'sales-only@engines.example';
     await post(runtime, '/forms/contact/submissions', { email, country: 'DE', consent: ['sales_contact'], consentVersion: CONSENT_VERSION });
