@@ -14,10 +14,20 @@ const median = (values: number[]) => {
  * p50 of a capture through the local runtime (HTTP → handler → DynamoDB and SQS emulators) over
  * p50 of the bare DynamoDB write plus SQS send it must make, against the same emulators.
  */
-export async function captureOverhead(rounds = 300): Promise<{ captureMs: number; bareMs: number; ratio: number }> {
+export interface CaptureOverhead {
+  captureMs: number;
+  bareMs: number;
+  ratio: number;
+  /** AWS requests one capture makes (metered), against the bare baseline's two. */
+  requestsPerCapture: number;
+  /** Capture p50 per request it makes, over bare p50 per request: the cost of everything else. */
+  perRequestRatio: number;
+}
+
+export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   // One client sending hundreds of posts a minute is the benchmark, not abuse: lift the rate limits.
   const configFile = configVariant((c) => (c.screening.rateLimits = { perIpPerMinute: 1_000_000, perEmailPerHour: 1_000_000 }));
-  const runtime = await startLocalRuntime({ ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 }, consumers: false, schedules: false, configFile, log: () => undefined });
+  const runtime = await startLocalRuntime({ ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 }, consumers: false, schedules: false, configFile, faults: { countRequests: true }, log: () => undefined });
   try {
     const keyring = createKeyring(process.env.LEADGATE_HMAC_SECRET as string);
     const capture = async (i: number) => {
@@ -48,13 +58,16 @@ export async function captureOverhead(rounds = 300): Promise<{ captureMs: number
     }
     const captureTimes: number[] = [];
     const bareTimes: number[] = [];
+    const requests = () => Object.values(runtime.meterReadings().requests).reduce((sum, n) => sum + n, 0);
+    const before = requests();
     for (let i = 0; i < rounds; i++) {
       captureTimes.push(await capture(i));
       bareTimes.push(await bare(i));
     }
+    const requestsPerCapture = (requests() - before) / rounds;
     const captureMs = median(captureTimes);
     const bareMs = median(bareTimes);
-    return { captureMs, bareMs, ratio: captureMs / bareMs };
+    return { captureMs, bareMs, ratio: captureMs / bareMs, requestsPerCapture, perRequestRatio: captureMs / requestsPerCapture / (bareMs / 2) };
   } finally {
     await runtime.stop();
   }

@@ -1,6 +1,9 @@
+import type { MeterReadings } from '../infra/local/request-meter';
+import { scheduleNames, topology, type FunctionName } from '../infra/topology';
+
 /**
- * Dollars per million leads from the AWS requests counted per lead in a soak run. List prices,
- * us-east-1, November 2026 as we know them; check the pricing pages before relying on a figure.
+ * Dollars per million leads from what a pipeline run measured. List prices, us-east-1, November
+ * 2026 as we know them; check the pricing pages before relying on a figure.
  */
 export const PRICES = {
   /** HTTP API, per million requests (first 300 million a month). */
@@ -15,51 +18,88 @@ export const PRICES = {
   sqsPerMillion: 0.4,
   /** SES, per thousand messages. */
   sesPerThousand: 0.1,
-  /** KMS, per ten thousand requests (DynamoDB caches table keys, so few per lead). */
+  /** KMS, per ten thousand requests. */
   kmsPerTenThousand: 0.03,
 };
 
-/** Assumptions the counts cannot show, stated rather than hidden. */
+/** What the run cannot show, stated rather than hidden. */
 export const ASSUMPTIONS = {
-  /** Lead items are 1-3 KB: a write of one costs this many write units on average. */
-  writeUnitsPerWrite: 2,
-  /** Consistent reads of items under 4 KB: one read unit each. */
-  readUnitsPerRead: 1,
-  /** Lambda invocations per lead: capture, the forms page, routing (batched 10 to one) and nurture. */
-  lambdaInvocationsPerLead: 2.5,
-  /** Average billed duration per invocation (ms) at 512-1024 MB. */
+  /** The hosted form page (or the embed script's render token) viewed once per lead. */
+  pageViewsPerLead: 1,
+  /** Billed duration per invocation (ms); loopback emulators answer faster than AWS does. */
   lambdaMsPerInvocation: 60,
-  lambdaGb: 0.75,
-  /** HTTP API requests per lead: the form page, the render token or capture. */
-  httpRequestsPerLead: 2,
+  /**
+   * Each write to a lead item also writes the sparse, keys-only indexes whose keys it adds,
+   * moves or removes: one index write per lead write on average (the emulators do not report it).
+   */
+  indexWritesPerLeadWrite: 1,
+  /** DynamoDB caches its data key for minutes, so KMS sees a handful of requests per lead at most. */
   kmsRequestsPerLead: 0.01,
 };
 
-const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
-const READS = ['GetItem', 'Query', 'Scan', 'BatchGetItem'];
+export interface PipelineUsage {
+  leads: number;
+  meter: MeterReadings;
+  invocations: Partial<Record<FunctionName, number>>;
+}
 
-export function costPerMillionLeads(requestsPerLead: Record<string, number>) {
-  let writes = 0;
-  let reads = 0;
+const SCHEDULED = new Set<FunctionName>(scheduleNames.map((name) => topology.schedules[name].function));
+const HTTP = new Set<FunctionName>(topology.routes.map((route) => route.function));
+
+/** Per-lead figures priced per million leads; scheduled sweeps are a fixed monthly cost, left out. */
+export function costPerMillionLeads(usage: PipelineUsage) {
+  const perLead = (n: number) => n / Math.max(1, usage.leads);
+  const a = ASSUMPTIONS;
   let sqs = 0;
   let ses = 0;
-  for (const [key, perLead] of Object.entries(requestsPerLead)) {
-    const [service, operation = ''] = key.split(':');
-    if (service === 'dynamodb' && WRITES.includes(operation)) writes += perLead;
-    if (service === 'dynamodb' && READS.includes(operation)) reads += perLead;
-    if (service === 'sqs') sqs += perLead;
-    if (service === 'ses' && operation === 'SendEmail') ses += perLead;
+  for (const [key, count] of Object.entries(usage.meter.requests)) {
+    if (key.startsWith('sqs:')) sqs += count;
+    if (key === 'ses:SendEmail') ses += count;
   }
-  const a = ASSUMPTIONS;
+  let invocations = a.pageViewsPerLead;
+  let gbSeconds = a.pageViewsPerLead * (topology.functions.forms.memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000);
+  let httpRequests = a.pageViewsPerLead;
+  for (const [name, count] of Object.entries(usage.invocations) as [FunctionName, number][]) {
+    if (SCHEDULED.has(name)) continue;
+    invocations += perLead(count);
+    gbSeconds += perLead(count) * (topology.functions[name].memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000);
+    if (HTTP.has(name)) httpRequests += perLead(count);
+  }
+  const writeUnits = perLead(usage.meter.writeUnits + usage.meter.leadItemWrites * a.indexWritesPerLeadWrite);
   const items = {
-    'API Gateway HTTP API': a.httpRequestsPerLead * PRICES.httpApiPerMillion,
-    'Lambda requests': a.lambdaInvocationsPerLead * PRICES.lambdaPerMillion,
-    'Lambda compute (arm64 GB-s)': a.lambdaInvocationsPerLead * (a.lambdaMsPerInvocation / 1000) * a.lambdaGb * PRICES.lambdaArmPerGbSecond * 1e6,
-    'DynamoDB writes': writes * a.writeUnitsPerWrite * PRICES.dynamoWritePerMillion,
-    'DynamoDB reads': reads * a.readUnitsPerRead * PRICES.dynamoReadPerMillion,
-    'SQS requests': sqs * PRICES.sqsPerMillion,
+    'API Gateway HTTP API': httpRequests * PRICES.httpApiPerMillion,
+    'Lambda requests': invocations * PRICES.lambdaPerMillion,
+    'Lambda compute (arm64 GB-s)': gbSeconds * PRICES.lambdaArmPerGbSecond * 1e6,
+    'DynamoDB writes': writeUnits * PRICES.dynamoWritePerMillion,
+    'DynamoDB reads': perLead(usage.meter.readUnits) * PRICES.dynamoReadPerMillion,
+    'SQS requests': perLead(sqs) * PRICES.sqsPerMillion,
     KMS: a.kmsRequestsPerLead * PRICES.kmsPerTenThousand * 100,
   };
   const beforeSes = Object.values(items).reduce((sum, v) => sum + v, 0);
-  return { items, beforeSes, ses: ses * PRICES.sesPerThousand * 1000 };
+  return { items, beforeSes, ses: perLead(ses) * PRICES.sesPerThousand * 1000, writeUnitsPerLead: writeUnits, readUnitsPerLead: perLead(usage.meter.readUnits) };
+}
+
+export const COST_TARGET_BEFORE_SES = 8;
+
+/** The printed cost table: what was measured per lead, then dollars per million leads. */
+export function costReport(usage: PipelineUsage): string[] {
+  const perLead = (n: number) => (n / Math.max(1, usage.leads)).toFixed(2).padStart(10);
+  const lines = ['Measured per lead (SDK request meter in the local runtime):'];
+  for (const [operation, count] of Object.entries(usage.meter.requests).sort()) lines.push(`  ${operation.padEnd(44)} ${perLead(count)}`);
+  lines.push(`  ${'DynamoDB write units (table)'.padEnd(44)} ${perLead(usage.meter.writeUnits)}`);
+  for (const [kind, units] of Object.entries(usage.meter.writeUnitsByItem).sort((a, b) => b[1] - a[1])) {
+    lines.push(`  ${`  to ${kind} items`.padEnd(44)} ${perLead(units)}`);
+  }
+  lines.push(`  ${'DynamoDB read units'.padEnd(44)} ${perLead(usage.meter.readUnits)}`);
+  lines.push(`  ${'writes to lead items (index upkeep)'.padEnd(44)} ${perLead(usage.meter.leadItemWrites)}`);
+  for (const [name, count] of Object.entries(usage.invocations).sort()) {
+    lines.push(`  ${`invocations: ${name}${SCHEDULED.has(name as FunctionName) ? ' (scheduled; fixed cost)' : ''}`.padEnd(44)} ${perLead(count)}`);
+  }
+  const cost = costPerMillionLeads(usage);
+  lines.push('Cost per million leads (us-east-1 list prices and stated assumptions in bench/cost-model.ts):');
+  for (const [item, dollars] of Object.entries(cost.items)) lines.push(`  ${item.padEnd(44)} ${`$${dollars.toFixed(2)}`.padStart(10)}`);
+  const met = cost.beforeSes < COST_TARGET_BEFORE_SES ? 'met' : 'missed';
+  lines.push(`  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met}`);
+  lines.push(`  ${'SES messages'.padEnd(44)} ${`$${cost.ses.toFixed(2)}`.padStart(10)}`);
+  return lines;
 }

@@ -2,6 +2,7 @@
 process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 
+import { spawnSync } from 'node:child_process';
 import { loadConfigFile } from '../shared/config/load';
 import { bundleSizes } from './bundle-size';
 import { captureOverhead } from './capture-overhead';
@@ -74,3 +75,15 @@ console.log('\nCapture overhead, local runtime, 300 sequential captures after 50
 console.log(`  capture through the runtime, p50   ${overhead.captureMs.toFixed(2)} ms`);
 console.log(`  bare DynamoDB put + SQS send, p50  ${overhead.bareMs.toFixed(2)} ms`);
 console.log(`  ratio                              ${overhead.ratio.toFixed(2)}   target ${CAPTURE_OVERHEAD_TARGET}: ${overhead.ratio <= CAPTURE_OVERHEAD_TARGET ? 'met' : 'missed'}`);
+console.log(`  AWS requests per capture (metered) ${overhead.requestsPerCapture.toFixed(2)}   (bare: 2)`);
+console.log(`  per request, capture ÷ bare        ${overhead.perRequestRatio.toFixed(2)}   (HTTP, validation, HMACs, receipt signing spread over its requests)`);
+
+// The cost run needs a runtime of its own, and handler modules load once per process: a child.
+const COST_LEADS = 500;
+console.log(`\nCost: ${COST_LEADS} leads through the whole local pipeline without faults (npm run soak -- --clean)`);
+const child = spawnSync(process.execPath, [...process.execArgv, 'bench/soak-main.ts', '--count', String(COST_LEADS), '--concurrency', '10', '--clean'], {
+  encoding: 'utf8',
+  env: process.env,
+});
+console.log(child.stdout.replace(/^/gm, '  '));
+if (child.status !== 0) console.log(`  the cost run failed (exit ${child.status}): ${child.stderr.slice(-2000)}`);

@@ -6,12 +6,17 @@ import { queueNames } from '../infra/topology';
 import { createKeyring } from '../shared/domain/keyring';
 import { renderToken } from '../shared/domain/links';
 import type { Lead } from '../shared/domain/lead';
+import type { PipelineUsage } from './cost-model';
 
 export interface SoakOptions {
   count: number;
   concurrency: number;
-  /** Stop and restart the SQS emulator when half the submissions are accepted. */
-  restartSqs?: boolean;
+  /**
+   * Inject the faults (default true): SES throttles 20 % of sends, the routing consumer fails 5 % of
+   * records, every batch is delivered twice, and SQS is stopped and restarted when half the
+   * submissions are accepted. Without them the run measures a clean pipeline (the bench's cost figure).
+   */
+  faults?: boolean;
   log?: (line: string) => void;
 }
 
@@ -31,7 +36,7 @@ export interface SoakReport {
   deadLettersLeft: number;
   latencyMs: { p50: number; p95: number; p99: number };
   submitRetries: number;
-  requestsPerLead: Record<string, number>;
+  usage: PipelineUsage;
   seconds: number;
 }
 
@@ -104,11 +109,14 @@ async function scanLeads(runtime: LocalRuntime): Promise<Lead[]> {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
+  const withFaults = options.faults ?? true;
   const configFile = configVariant((c) => (c.screening.rateLimits = { perIpPerMinute: 10_000_000, perEmailPerHour: 1000 }));
   const runtime = await startLocalRuntime({
     ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 },
     configFile,
-    faults: { sesThrottleRate: 0.2, consumerFailureRate: 0.05, duplicateDelivery: true, visibilityTimeoutSeconds: 3, countRequests: true },
+    faults: withFaults
+      ? { sesThrottleRate: 0.2, consumerFailureRate: 0.05, duplicateDelivery: true, visibilityTimeoutSeconds: 3, countRequests: true }
+      : { countRequests: true },
     log: () => undefined,
   });
   try {
@@ -118,7 +126,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let accepted = 0;
     let retries = 0;
     let next = 0;
-    let restarted = !options.restartSqs;
+    let restarted = !withFaults;
 
     const submitOne = async (i: number) => {
       const { form, body } = submission(i);
@@ -187,7 +195,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const current = new Map((await scanLeads(runtime)).map((lead) => [lead.email, lead]));
       const pending = Array.from({ length: options.count }, (_, i) => i).filter((i) => !done(current.get(submission(i).body.email), i));
       if (pending.length === 0) break;
-      log(`${pending.length} lead(s) still in flight`);
+      const why = (i: number) => {
+        const lead = current.get(submission(i).body.email);
+        if (!lead) return 'not stored';
+        if (lead.submissions.some((s) => !(lead.routedSubmissions ?? []).includes(s.submissionId))) return 'not routed';
+        if (submission(i).sales && !lead.assignment?.notifiedAt) return 'rep not emailed';
+        return 'nurture not sent';
+      };
+      const reasons = new Map<string, number>();
+      for (const i of pending) reasons.set(why(i), (reasons.get(why(i)) ?? 0) + 1);
+      log(`${pending.length} lead(s) still in flight: ${[...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ')}`);
       await runtime.runSchedules().catch(() => undefined);
       await drained(runtime, 60_000);
     }
@@ -223,7 +240,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       deadLettersLeft,
       latencyMs: { p50: NaN, p95: NaN, p99: NaN },
       submitRetries: retries,
-      requestsPerLead: {},
+      usage: { leads: 0, meter: { requests: {}, readUnits: 0, writeUnits: 0, leadItemWrites: 0, writeUnitsByItem: {} }, invocations: {} },
       seconds: 0,
     };
     const latencies: number[] = [];
@@ -262,7 +279,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     latencies.sort((a, b) => a - b);
     report.latencyMs = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
-    report.requestsPerLead = Object.fromEntries(Object.entries(runtime.requestCounts()).map(([op, n]) => [op, n / Math.max(1, accepted)]));
+    report.usage = { leads: accepted, meter: runtime.meterReadings(), invocations: runtime.invocations() };
     report.seconds = (performance.now() - started) / 1000;
     return report;
   } finally {

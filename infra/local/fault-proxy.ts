@@ -12,22 +12,17 @@ export function operationOf(request: IncomingMessage): string {
 
 export interface FaultProxy {
   url: string;
-  /** Requests forwarded or refused, by operation. */
-  counts: Map<string, number>;
   stop(): Promise<void>;
 }
 
 /**
- * A loopback HTTP proxy in front of an emulator, for fault and cost runs: it counts requests by
- * AWS operation and can answer a share of them with a throttling error instead of forwarding.
+ * A loopback HTTP proxy in front of an emulator, for fault runs: it answers a share of requests
+ * with a throttling error instead of forwarding them, so the SDK's own retry path is exercised.
  */
 export async function startFaultProxy(target: string, options: { throttle?: (operation: string) => boolean } = {}): Promise<FaultProxy> {
-  const counts = new Map<string, number>();
   const upstream = new URL(target);
   const server = createServer((req, res) => {
-    const operation = operationOf(req);
-    counts.set(operation, (counts.get(operation) ?? 0) + 1);
-    if (options.throttle?.(operation)) {
+    if (options.throttle?.(operationOf(req))) {
       req.resume();
       res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' });
       res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
@@ -50,7 +45,6 @@ export async function startFaultProxy(target: string, options: { throttle?: (ope
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    counts,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -23,6 +23,8 @@ import { invoke, type Handler } from './lambda-context';
 import { provisionQueues, provisionTable, type LocalQueue } from './provision';
 import { SqsPoller, type SqsInvoker } from './sqs-poller';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import { createRequestMeter, type MeterReadings } from './request-meter';
+import { useClientPlugin } from '../../shared/adapters/aws-clients';
 import { sweepExpired } from './ttl-sweeper';
 
 const REGION = 'us-east-1';
@@ -56,7 +58,7 @@ export interface Faults {
   duplicateDelivery?: boolean;
   /** Shorter visibility timeouts, so failed records come back in seconds. */
   visibilityTimeoutSeconds?: number;
-  /** Count AWS requests by service and operation (through loopback proxies). */
+  /** Meter AWS requests and DynamoDB capacity (an SDK middleware on every client), for the cost model. */
   countRequests?: boolean;
 }
 
@@ -76,8 +78,10 @@ export interface LocalRuntime {
   /** Stops the SQS emulator (to inject an outage); `startSqs` brings it back on the same port, empty. */
   stopSqs(): Promise<void>;
   startSqs(): Promise<void>;
-  /** With faults.countRequests: AWS requests made so far, by "service:Operation". */
-  requestCounts(): Record<string, number>;
+  /** With faults.countRequests: what the functions and pollers asked of AWS so far (request meter). */
+  meterReadings(): MeterReadings;
+  /** Function invocations so far, by function. */
+  invocations(): Partial<Record<FunctionName, number>>;
   stop(): Promise<void>;
 }
 
@@ -124,17 +128,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sqsPort = Number(new URL(sqsUrl).port);
 
     const faults = options.faults ?? {};
-    const proxies: Partial<Record<'dynamodb' | 'sqs' | 'ses', FaultProxy>> = {};
-    if (faults.countRequests) {
-      proxies.dynamodb = await startFaultProxy(dynamodb.url);
-      proxies.sqs = await startFaultProxy(sqsUrl);
+    let sesProxy: FaultProxy | undefined;
+    if (faults.sesThrottleRate) {
+      const rate = faults.sesThrottleRate;
+      sesProxy = await startFaultProxy(ses.url, { throttle: (operation) => operation === 'SendEmail' && Math.random() < rate });
     }
-    if (faults.countRequests || faults.sesThrottleRate) {
-      const rate = faults.sesThrottleRate ?? 0;
-      proxies.ses = await startFaultProxy(ses.url, { throttle: (operation) => operation === 'SendEmail' && Math.random() < rate });
-    }
-    stopProxies = () => Promise.all(Object.values(proxies).map((proxy) => proxy.stop())).then(() => undefined);
-    const endpoints = { dynamodb: proxies.dynamodb?.url ?? dynamodb.url, sqs: proxies.sqs?.url ?? sqsUrl, ses: proxies.ses?.url ?? ses.url };
+    const meter = faults.countRequests ? createRequestMeter() : undefined;
+    const removeMeter = meter ? useClientPlugin(meter.plugin) : () => undefined;
+    stopProxies = async () => {
+      removeMeter();
+      await sesProxy?.stop();
+    };
+    const endpoints = { dynamodb: dynamodb.url, sqs: sqsUrl, ses: sesProxy?.url ?? ses.url };
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const lowLevel = new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials });
@@ -142,12 +147,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sqs = new SQSClient({ region: REGION, endpoint: sqsUrl, credentials });
     const tableName = await provisionTable(lowLevel);
     const queues = await provisionQueues(sqs, sqsUrl, faults.visibilityTimeoutSeconds);
-    // Pollers go through the counting proxy too: Lambda's own SQS polling is billed. The SDK sends
-    // to a queue URL's own host, so the URLs handed out point at the proxy.
-    const pollerSqs = proxies.sqs ? new SQSClient({ region: REGION, endpoint: proxies.sqs.url, credentials }) : sqs;
-    const viaProxy = (url: string) => (proxies.sqs ? new URL(new URL(url).pathname, proxies.sqs.url).href : url);
+    // The pollers' requests are metered too: Lambda's own SQS polling is billed.
+    const pollerSqs = meter ? new SQSClient({ region: REGION, endpoint: sqsUrl, credentials }) : sqs;
+    if (meter) pollerSqs.middlewareStack.use(meter.plugin);
 
     const handlers = {} as Record<FunctionName, Handler<unknown, unknown>>;
+    const invocationCounts: Partial<Record<FunctionName, number>> = {};
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
     const sweep = () => sweepExpired(db, tableName, runtimeClock);
     // One run of a schedule at a time: a local timer fires every few seconds, and a sweep with a
@@ -205,7 +210,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       LEADGATE_HMAC_SECRET: localSecret(dataDir),
       TABLE_NAME: tableName,
       PUBLIC_API_URL: gateway.url,
-      ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), viaProxy(queues[name].url)])),
+      ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), queues[name].url])),
     });
     provideSettings(config);
     delete process.env.AWS_SESSION_TOKEN;
@@ -214,7 +219,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const module = (await import(pathToFileURL(resolve(topology.functions[name].entry)).href)) as {
         handler: Handler<unknown, unknown>;
       };
-      handlers[name] = module.handler;
+      handlers[name] = (event, context) => {
+        invocationCounts[name] = (invocationCounts[name] ?? 0) + 1;
+        return module.handler(event, context);
+      };
     }
 
     // Like an event source mapping's concurrency: several pollers per queue, each one batch at a time.
@@ -225,7 +233,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         () =>
           new SqsPoller({
             sqs: pollerSqs,
-            queueUrl: viaProxy(queues[name].url),
+            queueUrl: queues[name].url,
             queueArn: queues[name].arn,
             spec: { ...spec, visibilityTimeoutSeconds: faults.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds },
             invoke: withFaults(
@@ -258,12 +266,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sweep,
       runSchedules,
       advanceClock,
-      requestCounts() {
-        const counts: Record<string, number> = {};
-        for (const [service, proxy] of Object.entries(proxies)) {
-          for (const [operation, count] of proxy.counts) counts[`${service}:${operation}`] = count;
-        }
-        return counts;
+      meterReadings() {
+        return meter?.readings() ?? { requests: {}, readUnits: 0, writeUnits: 0, leadItemWrites: 0, writeUnitsByItem: {} };
+      },
+      invocations() {
+        return { ...invocationCounts };
       },
       async stopSqs() {
         await sqsEmulator?.stop();

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Pluggable } from '@smithy/types';
 
 /**
  * Clients are created once per container. Endpoints come from the SDK's standard variables
@@ -10,16 +11,35 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000 };
 
+const plugins: Pluggable<any, any>[] = [];
+
+/**
+ * Adds an SDK plugin to every client created after this call. Deployed functions add none; the
+ * local runtime adds its request meter for the cost model before it loads the functions.
+ */
+export function useClientPlugin(plugin: Pluggable<any, any>): () => void {
+  plugins.push(plugin);
+  return () => {
+    const index = plugins.indexOf(plugin);
+    if (index >= 0) plugins.splice(index, 1);
+  };
+}
+
+function withPlugins<C extends { middlewareStack: { use(plugin: Pluggable<any, any>): void } }>(client: C): C {
+  for (const plugin of plugins) client.middlewareStack.use(plugin);
+  return client;
+}
+
 export function createDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler }), {
+  return DynamoDBDocumentClient.from(withPlugins(new DynamoDBClient({ requestHandler })), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
 
 export function createSqsClient(): SQSClient {
-  return new SQSClient({ requestHandler });
+  return withPlugins(new SQSClient({ requestHandler }));
 }
 
 export function createSesClient(): SESv2Client {
-  return new SESv2Client({ requestHandler });
+  return withPlugins(new SESv2Client({ requestHandler }));
 }

