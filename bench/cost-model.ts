@@ -28,11 +28,6 @@ export const ASSUMPTIONS = {
   pageViewsPerLead: 1,
   /** Billed duration per invocation (ms); loopback emulators answer faster than AWS does. */
   lambdaMsPerInvocation: 60,
-  /**
-   * Each write to a lead item also writes the sparse, keys-only indexes whose keys it adds,
-   * moves or removes: one index write per lead write on average (the emulators do not report it).
-   */
-  indexWritesPerLeadWrite: 1,
   /** DynamoDB caches its data key for minutes, so KMS sees a handful of requests per lead at most. */
   kmsRequestsPerLead: 0.01,
 };
@@ -65,7 +60,7 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     gbSeconds += perLead(count) * (topology.functions[name].memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000);
     if (HTTP.has(name)) httpRequests += perLead(count);
   }
-  const writeUnits = perLead(usage.meter.writeUnits + usage.meter.leadItemWrites * a.indexWritesPerLeadWrite);
+  const writeUnits = perLead(usage.meter.writeUnits + usage.meter.indexWriteUnits);
   const items = {
     'API Gateway HTTP API': httpRequests * PRICES.httpApiPerMillion,
     'Lambda requests': invocations * PRICES.lambdaPerMillion,
@@ -91,7 +86,7 @@ export function costReport(usage: PipelineUsage): string[] {
     lines.push(`  ${`  to ${kind} items`.padEnd(44)} ${perLead(units)}`);
   }
   lines.push(`  ${'DynamoDB read units'.padEnd(44)} ${perLead(usage.meter.readUnits)}`);
-  lines.push(`  ${'writes to lead items (index upkeep)'.padEnd(44)} ${perLead(usage.meter.leadItemWrites)}`);
+  lines.push(`  ${'DynamoDB write units (sparse indexes)'.padEnd(44)} ${perLead(usage.meter.indexWriteUnits)}`);
   for (const [name, count] of Object.entries(usage.invocations).sort()) {
     lines.push(`  ${`invocations: ${name}${SCHEDULED.has(name as FunctionName) ? ' (scheduled; fixed cost)' : ''}`.padEnd(44)} ${perLead(count)}`);
   }

@@ -240,7 +240,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       deadLettersLeft,
       latencyMs: { p50: NaN, p95: NaN, p99: NaN },
       submitRetries: retries,
-      usage: { leads: 0, meter: { requests: {}, readUnits: 0, writeUnits: 0, leadItemWrites: 0, writeUnitsByItem: {} }, invocations: {} },
+      usage: { leads: 0, meter: { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 }, invocations: {} },
       seconds: 0,
     };
     const latencies: number[] = [];

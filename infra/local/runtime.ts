@@ -133,7 +133,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const rate = faults.sesThrottleRate;
       sesProxy = await startFaultProxy(ses.url, { throttle: (operation) => operation === 'SendEmail' && Math.random() < rate });
     }
-    const meter = faults.countRequests ? createRequestMeter() : undefined;
+    const meter = faults.countRequests ? createRequestMeter(topology.table.indexes) : undefined;
     const removeMeter = meter ? useClientPlugin(meter.plugin) : () => undefined;
     stopProxies = async () => {
       removeMeter();
@@ -267,7 +267,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       runSchedules,
       advanceClock,
       meterReadings() {
-        return meter?.readings() ?? { requests: {}, readUnits: 0, writeUnits: 0, leadItemWrites: 0, writeUnitsByItem: {} };
+        return meter?.readings() ?? { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 };
       },
       invocations() {
         return { ...invocationCounts };
