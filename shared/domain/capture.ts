@@ -76,7 +76,7 @@ export async function captureSubmission(
   const now = deps.clock.now();
   const leadId = deps.keyring.emailHash(submission.email);
   const [, firstRead] = await Promise.all([
-    options.admit?.(),
+    options.admit && step('lead store', options.admit),
     step('lead store', () => deps.leads.get(leadId, now)),
   ]);
 

@@ -93,6 +93,17 @@ describe('captureSubmission', () => {
     expect(await captureSubmission(deps, submission())).toMatchObject({ submissionId: 'sub_1', duplicate: false });
   });
 
+  it('answers service_unavailable, not an internal error, when the admission check cannot reach its store', async () => {
+    const refused = captureSubmission(deps, submission(), {
+      admit: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'service_unavailable' });
+    expect(claims.items.size).toBe(0);
+    expect(routing.messages).toEqual([]);
+  });
+
   it('answers service_unavailable when the queue is down, and a retry finishes the same submission', async () => {
     routing.failNext = 1;
     const failed = captureSubmission(deps, submission());
