@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { LeadgateError, serviceUnavailable } from './errors';
 import type { Keyring } from './keyring';
+import type { ConsentEvent } from './lead';
 import type { Clock, LeadRepository, RoutingQueue, SubmissionClaim, SubmissionClaims } from './ports';
 import { consentReceipt, type ConsentReceipt } from './receipts';
+import { routingMessage } from './routing-message';
 import { recordSubmission } from './record-submission';
 import { epochSeconds } from './retention';
 import type { LeadgateSettings } from './settings';
 import type { Submission } from './submission';
-import type { ConsentEvent } from './lead';
 
 /** Retries and double clicks within this window return the first submission. */
 export const DEDUPLICATION_WINDOW_SECONDS = 600;
@@ -131,14 +132,7 @@ export async function captureSubmission(
 
   // The message and the claim's completion go out together. If the message fails, the claim is
   // reopened so the retry sends it; should that fail too, the routing sweep sends it (design §4).
-  const message = {
-    type: 'lead.captured',
-    version: 1,
-    leadId,
-    submissionId: claim.submissionId,
-    formId: submission.formId,
-    capturedAt: claim.at,
-  } as const;
+  const message = routingMessage(leadId, { submissionId: claim.submissionId, formId: submission.formId, at: claim.at });
   const [sent, completed] = await Promise.allSettled([
     routed ? Promise.resolve() : deps.routing.enqueue(message),
     deps.claims.complete(claimId),

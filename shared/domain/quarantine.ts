@@ -1,6 +1,7 @@
 import type { LeadEraser } from './privacy';
 import type { Keyring } from './keyring';
 import type { Clock, LeadRepository, RoutingQueue } from './ports';
+import { routingMessage } from './routing-message';
 import type { SuppressionList } from './suppression';
 
 export interface QuarantineDeps {
@@ -23,15 +24,8 @@ export async function releaseQuarantine(deps: QuarantineDeps, leadId: string): P
     const routedSubmissions = (lead.routedSubmissions ?? []).filter((id) => id !== held.submissionId);
     if (!(await deps.leads.save({ ...lead, routedSubmissions }, stored.version, now))) continue;
     const submission = lead.submissions.find((s) => s.submissionId === held.submissionId);
-    await deps.routing.enqueue({
-      type: 'lead.captured',
-      version: 1,
-      leadId,
-      submissionId: held.submissionId,
-      formId: submission?.formId ?? '',
-      capturedAt: submission?.at ?? now.toISOString(),
-      released: true,
-    });
+    const record = { submissionId: held.submissionId, formId: submission?.formId ?? '', at: submission?.at ?? now.toISOString() };
+    await deps.routing.enqueue({ ...routingMessage(leadId, record), released: true });
     return true;
   }
   throw new Error('lead kept changing under concurrent writes');

@@ -1,5 +1,6 @@
 import { forEachWithin } from './bounded-work';
 import type { Clock, LeadRepository, RoutingQueue } from './ports';
+import { routingMessage } from './routing-message';
 
 /** How long a submission may wait for its routing message before the sweep sends it again. */
 export const ROUTING_GRACE_MS = 2 * 60_000;
@@ -21,14 +22,7 @@ export async function resendUnroutedSubmissions(
     const routed = new Set(stored.lead.routedSubmissions ?? []);
     for (const submission of stored.lead.submissions) {
       if (routed.has(submission.submissionId) || now.getTime() - Date.parse(submission.at) < ROUTING_GRACE_MS) continue;
-      await deps.routing.enqueue({
-        type: 'lead.captured',
-        version: 1,
-        leadId,
-        submissionId: submission.submissionId,
-        formId: submission.formId,
-        capturedAt: submission.at,
-      });
+      await deps.routing.enqueue(routingMessage(leadId, submission));
       sent++;
     }
   }, { ...(until ? { until } : {}) });
