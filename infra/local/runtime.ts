@@ -105,7 +105,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   const emulators: Emulator[] = [];
   let sqsEmulator: Emulator | undefined;
-  let stopProxies = async () => undefined as void;
+  let releaseFaults = async () => undefined as void;
   const stopAll = async () => {
     await sqsEmulator?.stop().catch(() => undefined);
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
@@ -135,7 +135,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     const meter = faults.countRequests ? createRequestMeter(topology.table.indexes) : undefined;
     const removeMeter = meter ? useClientPlugin(meter.plugin) : () => undefined;
-    stopProxies = async () => {
+    releaseFaults = async () => {
       removeMeter();
       await sesProxy?.stop();
     };
@@ -287,12 +287,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await gateway.stop();
         sqs.destroy();
         lowLevel.destroy();
-        await stopProxies();
+        await releaseFaults();
         await stopAll();
       },
     };
   } catch (error) {
-    await stopProxies();
+    await releaseFaults();
     await stopAll();
     throw error;
   }

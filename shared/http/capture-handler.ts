@@ -92,15 +92,19 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       }
       const now = deps.clock.now();
       const ip = event.requestContext.http.sourceIp;
-      let admit = () => enforceRateLimits(deps, ip, parsed.submission.email, now);
-      const screening = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
-      if (deps.humanVerifier) {
-        // Refuse over-limit posts before paying for a verification call.
-        await admit();
-        admit = async () => undefined;
-        screening.push(...(await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)));
-      }
-      const result = await captureSubmission(deps, { ...parsed.submission, screening }, { ...(key ? { idempotencyKey: key } : {}), admit });
+      const rateLimits = () => enforceRateLimits(deps, ip, parsed.submission.email, now);
+      // With Turnstile, over-limit posts are refused before the paid verification call; without it,
+      // the rate limits run alongside the capture's first read.
+      if (deps.humanVerifier) await rateLimits();
+      const screening = [
+        ...timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now),
+        ...(await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)),
+      ];
+      const result = await captureSubmission(
+        deps,
+        { ...parsed.submission, screening },
+        { ...(key ? { idempotencyKey: key } : {}), ...(deps.humanVerifier ? {} : { admit: rateLimits }) },
+      );
       logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: screening.length > 0 });
       return accepted(result.submissionId, context, form.successUrl, result.receipts);
     });

@@ -84,7 +84,13 @@ export class InMemoryClaims implements SubmissionClaims {
     return { created: true as const };
   }
 
+  failComplete = 0;
+
   async complete(claimId: string) {
+    if (this.failComplete > 0) {
+      this.failComplete--;
+      throw new Error('table unreachable');
+    }
     const claim = this.items.get(claimId);
     if (claim) claim.state = 'done';
   }

@@ -104,6 +104,18 @@ describe('captureSubmission', () => {
     expect(routing.messages).toEqual([]);
   });
 
+  it('a retry after the message went out but the claim stayed open sends nothing once routing has run', async () => {
+    claims.failComplete = 1;
+    await expect(captureSubmission(deps, submission())).rejects.toMatchObject({ code: 'service_unavailable' });
+    expect(routing.messages).toHaveLength(1);
+    const leadId = deps.keyring.emailHash('ada@example.com');
+    const current = leads.items.get(leadId)!;
+    leads.items.set(leadId, { lead: { ...current.lead, routedSubmissions: ['sub_1'] }, version: current.version + 1 });
+    expect(await captureSubmission(deps, submission())).toMatchObject({ submissionId: 'sub_1', duplicate: true });
+    expect(routing.messages).toHaveLength(1);
+    expect([...claims.items.values()][0]!.state).toBe('done');
+  });
+
   it('answers service_unavailable when the queue is down, and a retry finishes the same submission', async () => {
     routing.failNext = 1;
     const failed = captureSubmission(deps, submission());
