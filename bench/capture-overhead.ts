@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { configVariant } from '../infra/local/config-variant';
+import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { startLocalRuntime } from '../infra/local/runtime';
 import { createKeyring } from '../shared/domain/keyring';
 import { renderToken } from '../shared/domain/links';
@@ -26,7 +26,7 @@ export interface CaptureOverhead {
 
 export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   // One client sending hundreds of posts a minute is the benchmark, not abuse: lift the rate limits.
-  const configFile = configVariant((c) => (c.screening.rateLimits = { perIpPerMinute: 1_000_000, perEmailPerHour: 1_000_000 }));
+  const configFile = configVariant((c) => manyPeopleOneClient(c));
   const runtime = await startLocalRuntime({ ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 }, consumers: false, schedules: false, configFile, faults: { countRequests: true }, log: () => undefined });
   try {
     const keyring = createKeyring(process.env.LEADGATE_HMAC_SECRET as string);

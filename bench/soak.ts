@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { redrive } from '../cli/dlq';
-import { configVariant } from '../infra/local/config-variant';
+import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { startLocalRuntime, type LocalRuntime } from '../infra/local/runtime';
 import { queueNames } from '../infra/topology';
 import { createKeyring } from '../shared/domain/keyring';
@@ -110,7 +110,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   const withFaults = options.faults ?? true;
-  const configFile = configVariant((c) => (c.screening.rateLimits = { perIpPerMinute: 10_000_000, perEmailPerHour: 1000 }));
+  const configFile = configVariant((c) => manyPeopleOneClient(c, 1000));
   const runtime = await startLocalRuntime({
     ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 },
     configFile,

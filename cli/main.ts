@@ -32,8 +32,10 @@ const USAGE = `Usage: leadgate <command> [options]
   receipt verify FILE [--public-key=K] check a consent or erasure receipt offline
   embed FORM_ID [--api URL]            print a ready-to-paste HTML snippet for a form
   dlq redrive [--queue NAME]           move dead-lettered messages back to their queue (all queues by default)
-  quarantine list                      submissions held back by screening, with reasons
+  quarantine list [--reason R] [--since TIME]     submissions held back by screening, with reasons
   quarantine release --email ADDRESS   route a held submission normally
+  quarantine release --reason R [--since TIME]    release every held submission with reason R
+                                       (e.g. ip_burst for a real event's booth), held at or after TIME
   quarantine discard --email ADDRESS   drop a held submission (erases a lead that has nothing else)
 
 Options:
@@ -64,6 +66,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         'public-key': { type: 'string' },
         api: { type: 'string' },
         queue: { type: 'string' },
+        since: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -122,7 +125,13 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     const known = ['privacy export', 'privacy erase', 'suppress', 'leads show', 'quarantine list', 'quarantine release', 'quarantine discard'];
     const verb = known.find((k) => command === k || command.startsWith(`${k} `) || positionals[0] === k);
     if (!verb) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
-    const email = verb === 'quarantine list' ? '' : normalizeEmail(need(values.email, '--email'));
+    const byFilter = verb === 'quarantine list' || (verb === 'quarantine release' && !values.email && values.reason !== undefined);
+    const email = byFilter ? '' : normalizeEmail(need(values.email, '--email'));
+    let since: Date | undefined;
+    if (values.since !== undefined) {
+      since = new Date(values.since);
+      if (Number.isNaN(since.getTime())) throw new UsageError('--since must be a date or time such as 2026-11-30 or 2026-11-30T09:00Z');
+    }
     const connection = await connect({ stack: values.stack, env: io.env });
     try {
       const settings = loadConfigFile(io.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
@@ -134,9 +143,15 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 
       if (verb.startsWith('quarantine')) {
         const quarantine = new QuarantineAdmin({ ...deps, eraser: new DynamoLeadEraser(connection.db, connection.tableName), db: connection.db, tableName: connection.tableName, routing: connection.routingQueue });
-        if (verb === 'quarantine list') {
-          const held = await quarantine.list();
-          print(held.length ? held.map((h) => `${h.email}  form ${h.formId}  ${h.at.slice(0, 16)}  ${h.reasons.join(', ')}`).join('\n') : 'Nothing is in quarantine.', held);
+        if (byFilter) {
+          const held = await quarantine.matching({ reason: values.reason, since });
+          if (verb === 'quarantine list') {
+            print(held.length ? held.map((h) => `${h.email}  form ${h.formId}  ${h.at.slice(0, 16)}  ${h.reasons.join(', ')}`).join('\n') : 'Nothing is in quarantine.', held);
+            return 0;
+          }
+          let released = 0;
+          for (const h of held) if (await quarantine.release(h.leadId)) released++;
+          print(`Released ${released} held submission(s) with reason ${values.reason}.`, { released });
           return 0;
         }
         const done = verb === 'quarantine release' ? await quarantine.release(leadId) : await quarantine.discard(leadId);

@@ -3,6 +3,7 @@ import type { Lead } from '../shared/domain/lead';
 import { discardQuarantine, releaseQuarantine, type QuarantineDeps } from '../shared/domain/quarantine';
 
 export interface HeldSubmission {
+  leadId: string;
   email: string;
   formId: string;
   at: string;
@@ -29,11 +30,18 @@ export class QuarantineAdmin {
       for (const item of (page.Items ?? []) as Lead[]) {
         const q = item.quarantine!;
         const formId = item.submissions.find((s) => s.submissionId === q.submissionId)?.formId ?? '';
-        held.push({ email: item.email, formId, at: q.at, reasons: q.reasons });
+        held.push({ leadId: item.leadId, email: item.email, formId, at: q.at, reasons: q.reasons });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return held.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  /** The held submissions with `reason` (any, if absent) held at or after `since`. */
+  async matching(filter: { reason?: string | undefined; since?: Date | undefined }): Promise<HeldSubmission[]> {
+    return (await this.list()).filter(
+      (held) => (!filter.reason || held.reasons.includes(filter.reason)) && (!filter.since || Date.parse(held.at) >= filter.since.getTime()),
+    );
   }
 
   release(leadId: string) {

@@ -3,6 +3,7 @@ import { createSubmissionMetrics } from '../shared/adapters/metrics';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo-rate-limiter';
+import { DynamoRenderTokenLedger } from '../shared/adapters/dynamo-render-token-ledger';
 import { DynamoSubmissionClaims } from '../shared/adapters/dynamo-submission-claims';
 import { loadHmacSecret, loadSecret } from '../shared/adapters/hmac-secret';
 import { TurnstileVerifier } from '../shared/adapters/turnstile-verifier';
@@ -28,6 +29,7 @@ export const handler = createCaptureHandler(
     routing: new SqsJsonQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
     clock: runtimeClock,
     rateLimiter: new DynamoRateLimiter(db, env.TABLE_NAME),
+    renderTokens: new DynamoRenderTokenLedger(db, env.TABLE_NAME),
     countSubmission: createSubmissionMetrics('leadgate-capture'),
     ...(settings.screening.turnstile.enabled
       ? {

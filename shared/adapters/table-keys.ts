@@ -6,6 +6,11 @@ export const eventKey = (leadId: string, at: string, id: string) => ({ pk: `LEAD
 
 export const claimKey = (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLAIM' });
 
+/** Counters of one key (a client IP's HMAC, an address's) in one fixed window. */
+export const rateKey = (key: string, window: number) => ({ pk: `RATE#${key}`, sk: String(window) });
+/** The submissions a render token carried (by content fingerprint), until the token expires. */
+export const renderTokenKey = (tokenId: string) => ({ pk: `RENDER#${tokenId}`, sk: 'RENDER' });
+
 
 /** Sparse index of assignments awaiting the SLA sweep (see DynamoLeadRepository). */
 export const SLA_INDEX = 'bySlaDue';

@@ -58,6 +58,15 @@ const screeningSchema = z
         perEmailPerHour: z.int().min(1).default(20),
       })
       .default({ perIpPerMinute: 120, perEmailPerHour: 20 }),
+    /** Submissions one render token may carry; a validation error does not use it up. */
+    renderTokenUses: z.int().min(1).max(20).default(1),
+    /** Leads from one client IP per hour before the rest are held for review (a real event's booth can be released in one go). */
+    burst: z
+      .strictObject({
+        perIpPerHour: z.int().min(1).default(10),
+        patternPerIpPerHour: z.int().min(1).default(3),
+      })
+      .default({ perIpPerHour: 10, patternPerIpPerHour: 3 }),
     /** Cloudflare Turnstile, verified server-side; the secret comes from the environment or Secrets Manager. */
     turnstile: z
       .strictObject({
@@ -72,6 +81,8 @@ const screeningSchema = z
     maxRenderAgeHours: 24,
     quarantineDisposableEmail: true,
     rateLimits: { perIpPerMinute: 120, perEmailPerHour: 20 },
+    renderTokenUses: 1,
+    burst: { perIpPerHour: 10, patternPerIpPerHour: 3 },
     turnstile: { enabled: false, siteKey: '', verifyUrl: 'https://challenges.cloudflare.com/turnstile/v0/siteverify' },
   });
 

@@ -32,12 +32,12 @@ export interface CaptureResult {
   receipts: ConsentReceipt[];
 }
 
-/** Canonical text of what was submitted, for the content fingerprint. */
-function canonical(submission: Submission): string {
+/** Identifies what was submitted (form, fields, consents), whatever the screening found. */
+export function submissionFingerprint(keyring: Keyring, submission: Submission): string {
   const fields = Object.keys(submission.fields)
     .sort()
     .map((name) => [name, submission.fields[name]]);
-  return JSON.stringify([submission.formId, fields, submission.grantedPurposes]);
+  return keyring.claimId(`content\u0000${JSON.stringify([submission.formId, fields, submission.grantedPurposes])}`);
 }
 
 /** A failing dependency becomes a 503 the client may retry; our own errors pass through. */
@@ -54,10 +54,11 @@ export interface CaptureOptions {
   /** Client-chosen key for retries (the Idempotency-Key header). */
   idempotencyKey?: string;
   /**
-   * Admission checks (rate limits) that may refuse the post. They run alongside the first read of
-   * the lead, which changes nothing, and before the claim: a refused post writes nothing.
+   * Admission checks (rate limits) that may refuse the post, or name reasons to hold it. They run
+   * alongside the first read of the lead, which changes nothing, and before the claim: a refused
+   * post writes nothing.
    */
-  admit?: () => Promise<void>;
+  admit?: () => Promise<readonly string[]>;
 }
 
 /**
@@ -76,12 +77,13 @@ export async function captureSubmission(
 ): Promise<CaptureResult> {
   const now = deps.clock.now();
   const leadId = deps.keyring.emailHash(submission.email);
-  const [, firstRead] = await Promise.all([
-    options.admit && step('lead store', options.admit),
+  const [held, firstRead] = await Promise.all([
+    options.admit ? step('lead store', options.admit) : [],
     step('lead store', () => deps.leads.get(leadId, now)),
   ]);
+  if (held.length) submission = { ...submission, screening: [...(submission.screening ?? []), ...held] };
 
-  const fingerprint = deps.keyring.claimId(`content\u0000${canonical(submission)}`);
+  const fingerprint = submissionFingerprint(deps.keyring, submission);
   const claimId = options.idempotencyKey
     ? deps.keyring.claimId(`key\u0000${submission.formId}\u0000${options.idempotencyKey}`)
     : fingerprint;

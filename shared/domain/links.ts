@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Keyring } from './keyring';
 import { epochSeconds } from './retention';
 import { signToken, verifyToken } from './signed-token';
@@ -60,13 +60,16 @@ export function readPrivacyToken(keyring: Keyring, token: string, now: Date) {
   return { requestId: c.r, leadId: c.l, type: c.k };
 }
 
-/** The signed render timestamp a form carries, for the time trap. */
+/**
+ * The signed render timestamp a form carries, for the time trap. The nonce makes every render's
+ * token distinct, so its uses can be counted (one render, one submission).
+ */
 export function renderToken(keyring: Keyring, formId: string, now: Date): string {
-  return signToken(keyring.tokens, { p: 'render', exp: epochSeconds(now) + 7 * DAY, f: formId, t: now.getTime() });
+  return signToken(keyring.tokens, { p: 'render', exp: epochSeconds(now) + 7 * DAY, f: formId, t: now.getTime(), n: randomBytes(9).toString('base64url') });
 }
 
 export function readRenderToken(keyring: Keyring, token: string, now: Date) {
   const c = verifyToken(keyring.tokens, token, 'render', now);
   if (!c || typeof c.f !== 'string' || typeof c.t !== 'number') return undefined;
-  return { formId: c.f, renderedAtMs: c.t };
+  return { formId: c.f, renderedAtMs: c.t, expiresAt: c.exp };
 }

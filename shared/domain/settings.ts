@@ -38,6 +38,11 @@ export interface ScreeningSettings {
   maxRenderAgeHours: number;
   quarantineDisposableEmail: boolean;
   rateLimits: { perIpPerMinute: number; perEmailPerHour: number };
+  /** Submissions one render token may carry before the rest are held (`render_token_reused`). */
+  renderTokenUses: number;
+  /** Per client IP and hour: beyond `perIpPerHour` submissions are held (`ip_burst`); beyond
+   * `patternPerIpPerHour` addresses of one numbered shape are held (`pattern_burst`). */
+  burst: { perIpPerHour: number; patternPerIpPerHour: number };
   turnstile: { enabled: boolean; siteKey: string; verifyUrl: string };
 }
 

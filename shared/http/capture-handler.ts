@@ -1,10 +1,10 @@
 import type middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { captureSubmission, type CaptureDeps } from '../domain/capture';
+import { captureSubmission, submissionFingerprint, type CaptureDeps } from '../domain/capture';
 import { LeadgateError } from '../domain/errors';
 import { renderToken } from '../domain/links';
-import { enforceRateLimits, type RateLimiter } from '../domain/rate-limits';
+import { admitSubmission, type RateLimiter, type RenderTokenLedger } from '../domain/rate-limits';
 import type { ConsentReceipt } from '../domain/receipts';
 import { humanCheck, timeTrap, type HumanVerifier } from '../domain/screening';
 import type { FormSettings } from '../domain/settings';
@@ -22,6 +22,7 @@ export interface CaptureLogger extends ErrorLogger {
 
 export interface CaptureHandlerDeps extends CaptureDeps {
   rateLimiter: RateLimiter;
+  renderTokens: RenderTokenLedger;
   /** Set when Turnstile is enabled. */
   humanVerifier?: HumanVerifier;
   /** Counts screening outcomes per form (metrics). */
@@ -92,18 +93,26 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       }
       const now = deps.clock.now();
       const ip = event.requestContext.http.sourceIp;
-      const rateLimits = () => enforceRateLimits(deps, ip, parsed.submission.email, now);
+      const { submission } = parsed;
+      const trap = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
+      const admit = async () => {
+        const client = {
+          ip,
+          email: submission.email,
+          fingerprint: submissionFingerprint(deps.keyring, submission),
+          mayMailStranger: form.doubleOptIn && submission.grantedPurposes.length > 0,
+          ...(trap.renderToken ? { renderToken: trap.renderToken } : {}),
+        };
+        return (await admitSubmission(deps, client, now)).held;
+      };
       // With Turnstile, over-limit posts are refused before the paid verification call; without it,
-      // the rate limits run alongside the capture's first read.
-      if (deps.humanVerifier) await rateLimits();
-      const screening = [
-        ...timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now),
-        ...(await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)),
-      ];
+      // the admission checks run alongside the capture's first read.
+      const admitted = deps.humanVerifier ? await admit() : [];
+      const screening = [...trap.reasons, ...admitted, ...(await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip))];
       const result = await captureSubmission(
         deps,
-        { ...parsed.submission, screening },
-        { ...(key ? { idempotencyKey: key } : {}), ...(deps.humanVerifier ? {} : { admit: rateLimits }) },
+        { ...submission, screening },
+        { ...(key ? { idempotencyKey: key } : {}), ...(deps.humanVerifier ? {} : { admit }) },
       );
       logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: screening.length > 0 });
       return accepted(result.submissionId, context, form.successUrl, result.receipts);

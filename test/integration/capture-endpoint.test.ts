@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { MAX_BODY_BYTES } from '../../shared/http/form-body';
 import { CONSENT_VERSION } from '../support/example-config';
-import { drainQueue, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { drainQueue, post, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
 
 const DAY = 86_400;
 let runtime: LocalRuntime;
@@ -192,7 +192,8 @@ describe('POST /forms/{formId}/submissions', () => {
   });
 
   it('a retry with the same Idempotency-Key returns the first submissionId and writes and enqueues nothing new', async () => {
-    const lead = contactLead('retry@example.com');
+    // A retry is the same request again: the same body, with the same render token.
+    const lead = { ...contactLead('retry@example.com'), renderedAt: renderedAt('contact') };
     const first = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'attempt-42' });
     const { submissionId } = (await first.json()) as { submissionId: string };
     await drainQueue(runtime, routingQueue);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
+import { manyPeopleOneClient } from '../../infra/local/config-variant';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
 import { drainQueue, post, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail } from '../support/mail';
@@ -8,7 +9,7 @@ import { sentMail } from '../support/mail';
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
-  const configFile = configFileWith((c) => (c.screening.rateLimits = { perIpPerMinute: 100_000, perEmailPerHour: 100_000 }));
+  const configFile = configFileWith((c) => manyPeopleOneClient(c));
   runtime = await startTestRuntime({ consumers: false, configFile });
 });
 afterAll(() => runtime?.stop());

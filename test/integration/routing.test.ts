@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
+import { manyPeopleOneClient } from '../../infra/local/config-variant';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
 import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
 import { acceptLinkIn, mailTo, sentMail } from '../support/mail';
@@ -10,7 +11,7 @@ let runtime: LocalRuntime;
 beforeAll(async () => {
   // Schedules off: the SLA sweep runs when a test advances the clock.
   // A burst of 200 from one IP is the point of one test here, not abuse.
-  const configFile = configFileWith((c) => (c.screening.rateLimits = { perIpPerMinute: 10_000, perEmailPerHour: 100 }));
+  const configFile = configFileWith((c) => manyPeopleOneClient(c, 100));
   runtime = await startTestRuntime({ schedules: false, configFile });
 });
 afterAll(() => runtime?.stop());

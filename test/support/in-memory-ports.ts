@@ -8,6 +8,7 @@ import type {
   SubmissionClaims,
 } from '../../shared/domain/ports';
 import { isExpired } from '../../shared/domain/retention';
+import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/rate-limits';
 
 /** Port fakes for unit tests of the domain; integration tests use the real adapters and emulators. */
 export class InMemoryLeads implements LeadRepository {
@@ -184,5 +185,29 @@ export class InMemorySuppressions {
     const item = this.items.get(leadId) ?? {};
     item.softBounces = ((item.softBounces as number) ?? 0) + 1;
     this.items.set(leadId, item);
+  }
+}
+
+export class InMemoryRateLimiter implements RateLimiter {
+  readonly windows = new Map<string, Record<string, number>>();
+
+  async hit(key: string, windowSeconds: number, counters: readonly string[], now: Date) {
+    const seconds = Math.floor(now.getTime() / 1000);
+    const id = `${key}#${seconds - (seconds % windowSeconds)}`;
+    const window = this.windows.get(id) ?? {};
+    for (const counter of counters) window[counter] = (window[counter] ?? 0) + 1;
+    this.windows.set(id, window);
+    return Object.fromEntries(counters.map((counter) => [counter, window[counter] as number]));
+  }
+}
+
+export class InMemoryRenderTokens implements RenderTokenLedger {
+  readonly uses = new Map<string, Set<string>>();
+
+  async use(tokenId: string, fingerprint: string, allowance: number) {
+    const uses = this.uses.get(tokenId) ?? new Set<string>();
+    if (!uses.has(fingerprint) && uses.size >= allowance) return false;
+    this.uses.set(tokenId, uses.add(fingerprint));
+    return true;
   }
 }
