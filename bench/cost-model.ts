@@ -76,6 +76,16 @@ export function costPerMillionLeads(usage: PipelineUsage) {
 
 export const COST_TARGET_BEFORE_SES = 8;
 
+/** Items that exist only to bound what strangers can cause: client counters, render-token uses, mail stats. */
+export const ABUSE_DEFENCE_ITEMS = ['RATE', 'RENDER', 'MAILSTATS'] as const;
+
+/** The writes of the abuse defences, per lead and per million leads. */
+export function abuseDefenceCost(usage: PipelineUsage): { writeUnitsPerLead: number; dollars: number } {
+  const units = ABUSE_DEFENCE_ITEMS.reduce((sum, kind) => sum + (usage.meter.writeUnitsByItem[kind] ?? 0), 0);
+  const writeUnitsPerLead = units / Math.max(1, usage.leads);
+  return { writeUnitsPerLead, dollars: writeUnitsPerLead * PRICES.dynamoWritePerMillion };
+}
+
 /** The printed cost table: what was measured per lead, then dollars per million leads. */
 export function costReport(usage: PipelineUsage): string[] {
   const perLead = (n: number) => (n / Math.max(1, usage.leads)).toFixed(2).padStart(10);
@@ -96,5 +106,10 @@ export function costReport(usage: PipelineUsage): string[] {
   const met = cost.beforeSes < COST_TARGET_BEFORE_SES ? 'met' : 'missed';
   lines.push(`  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met}`);
   lines.push(`  ${'SES messages'.padEnd(44)} ${`$${cost.ses.toFixed(2)}`.padStart(10)}`);
+  const defences = abuseDefenceCost(usage);
+  lines.push(
+    `  ${'of which abuse defences (counters)'.padEnd(44)} ${`$${defences.dollars.toFixed(2)}`.padStart(10)}   ${defences.writeUnitsPerLead.toFixed(2)} write units per lead to ${ABUSE_DEFENCE_ITEMS.join(', ')} items`,
+    `  ${'of which MX lookups'.padEnd(44)} ${'$0.00'.padStart(10)}   Amazon-provided DNS is not billed per query; cached per container`,
+  );
   return lines;
 }

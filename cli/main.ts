@@ -15,6 +15,9 @@ import { DEFAULT_PORTS } from '../infra/local/names';
 import { embedSnippet } from '../shared/http/embed-snippet';
 import { connect } from './connection';
 import { QuarantineAdmin } from './quarantine';
+import { pendingPrivacyRequests } from './privacy-pending';
+import { DynamoUnverifiedMailStats } from '../shared/adapters/dynamo-unverified-mail-stats';
+import { resumeStrangerMail } from '../shared/domain/stranger-mail';
 import { redrive } from './dlq';
 
 export interface Io {
@@ -27,6 +30,10 @@ const USAGE = `Usage: leadgate <command> [options]
 
   privacy export --email ADDRESS       everything held about a person, as JSON
   privacy erase --email ADDRESS        erase a person; prints the erasure receipt
+  privacy pending                      privacy requests whose link was not mailed (over a mail
+                                       budget, bounce breaker): answer each by its date
+  mail status                          whether mail to unconfirmed addresses is paused by the bounce breaker
+  mail resume                          resume it after fixing the cause (bounces before now no longer count)
   suppress --email ADDRESS --reason R  suppress an address (R: unsubscribed, bounced, complained)
   leads show --email ADDRESS           the lead held for an address
   receipt verify FILE [--public-key=K] check a consent or erasure receipt offline
@@ -122,10 +129,30 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       }
     }
 
-    const known = ['privacy export', 'privacy erase', 'suppress', 'leads show', 'quarantine list', 'quarantine release', 'quarantine discard'];
+    if (command === 'mail status' || command === 'mail resume') {
+      const connection = await connect({ stack: values.stack, env: io.env });
+      try {
+        const stats = new DynamoUnverifiedMailStats(connection.db, connection.tableName);
+        const now = runtimeClock.now();
+        if (command === 'mail resume') await resumeStrangerMail({ mailStats: stats }, now);
+        const breaker = await stats.breaker();
+        const paused = (breaker.pausedUntil ?? 0) > now.getTime() / 1000;
+        print(
+          paused
+            ? `Mail to unconfirmed addresses is PAUSED until ${new Date(breaker.pausedUntil! * 1000).toISOString()} (hard-bounce rate ${((breaker.bounceRate ?? 0) * 100).toFixed(1)} %). Resume with: leadgate mail resume`
+            : `Mail to unconfirmed addresses is flowing${breaker.resumedAt ? ` (resumed ${breaker.resumedAt})` : ''}.`,
+          { paused, ...breaker },
+        );
+        return 0;
+      } finally {
+        connection.close();
+      }
+    }
+
+    const known = ['privacy export', 'privacy erase', 'privacy pending', 'suppress', 'leads show', 'quarantine list', 'quarantine release', 'quarantine discard'];
     const verb = known.find((k) => command === k || command.startsWith(`${k} `) || positionals[0] === k);
     if (!verb) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
-    const byFilter = verb === 'quarantine list' || (verb === 'quarantine release' && !values.email && values.reason !== undefined);
+    const byFilter = verb === 'quarantine list' || verb === 'privacy pending' || (verb === 'quarantine release' && !values.email && values.reason !== undefined);
     const email = byFilter ? '' : normalizeEmail(need(values.email, '--email'));
     let since: Date | undefined;
     if (values.since !== undefined) {
@@ -157,6 +184,16 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         const done = verb === 'quarantine release' ? await quarantine.release(leadId) : await quarantine.discard(leadId);
         print(done ? `${verb.split(' ')[1] === 'release' ? 'Released' : 'Discarded'} the held submission of ${email}.` : `Nothing is in quarantine for ${email}.`, { done });
         return done ? 0 : 1;
+      }
+      if (verb === 'privacy pending') {
+        const pending = await pendingPrivacyRequests(connection.db, connection.tableName, leads, runtimeClock.now());
+        print(
+          pending.length
+            ? pending.map((p) => `${p.requestId}  ${p.type}  ${p.email ?? '(lead gone)'}  asked ${p.createdAt.slice(0, 16)}  answer by ${p.answerBy}  not mailed: ${p.reason}`).join('\n')
+            : 'No privacy request is waiting for an answer by hand.',
+          pending,
+        );
+        return 0;
       }
       if (verb === 'privacy export') {
         io.out(`${JSON.stringify(await exportLead(deps, leadId), null, 2)}\n`);

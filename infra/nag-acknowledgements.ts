@@ -5,7 +5,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { LeadgateApi } from './constructs/api';
 import type { LeadgateFunction } from './constructs/functions';
 import type { WorkQueue } from './constructs/queues';
-import type { LeadgateMail } from './constructs/mail';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 
 const acknowledge = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
 
@@ -17,9 +17,11 @@ export function acknowledgeFindings(
     turnstileSecret: Secret | undefined;
     api: LeadgateApi;
     functions: readonly LeadgateFunction[];
+    /** The functions EventBridge schedules invoke (asynchronously). */
+    scheduled: readonly LeadgateFunction[];
     queues: readonly WorkQueue[];
     schedules: readonly Rule[];
-    mail: LeadgateMail;
+    asyncFailures: Queue;
   },
 ): void {
   void stack;
@@ -54,7 +56,9 @@ export function acknowledgeFindings(
     acknowledge(
       fn,
       'Serverless::Serverless-LambdaDLQ',
-      'No function is invoked asynchronously: API Gateway invokes synchronously and SQS event source mappings send failed messages to the queue\'s own dead-letter queue.',
+      parts.scheduled.includes(fn)
+        ? 'Invoked asynchronously by its EventBridge schedule: a failed invocation goes to the on-failure destination (the AsyncFailures queue, EventInvokeConfig), which supersedes a function DLQ. A test asserts it.'
+        : 'Never invoked asynchronously: API Gateway invokes synchronously, and SQS event source mappings (SES events included, which SNS delivers into a queue) dead-letter failed messages in the queue\'s own DLQ. A test asserts that no function has an SNS or other asynchronous trigger without a destination.',
     );
     acknowledge(
       fn,
@@ -78,9 +82,9 @@ export function acknowledgeFindings(
   }
   for (const id of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']) {
     acknowledge(
-      parts.mail.deadLetterQueue,
+      parts.asyncFailures,
       id,
-      'This queue is the dead-letter queue of the SES events SNS subscription (cdk-nag only recognises queues named in another queue\'s redrive policy); it is the end of the chain.',
+      'This queue is the on-failure destination of the scheduled functions\' asynchronous invocations: the end of the chain, inspected by an operator (the next scheduled run redoes the work).',
     );
   }
 }

@@ -1,7 +1,9 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { LeadgateSettings } from '../shared/domain/settings';
 import { LeadgateApi } from './constructs/api';
@@ -64,7 +66,8 @@ export class LeadgateStack extends Stack {
       Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never,
     );
     const mail = new LeadgateMail(this, 'Mail', {
-      eventsConsumer: this.functions[topology.mail.eventsConsumer].fn,
+      eventsQueue: queues[topology.mail.eventsQueue].queue,
+      eventsDeadLetterQueue: queues[topology.mail.eventsQueue].deadLetterQueue,
       identity: settings.sender.identity,
       manageIdentity: settings.sender.manageIdentity,
     });
@@ -103,7 +106,7 @@ export class LeadgateStack extends Stack {
         fn.addEnvironment('HMAC_SECRET_ARN', hmacSecret.secretArn);
         hmacSecret.grantRead(fn);
       }
-      if (turnstileSecret && name === 'capture') {
+      if (turnstileSecret && spec.access.turnstileSecret) {
         fn.addEnvironment('TURNSTILE_SECRET_ARN', turnstileSecret.secretArn);
         turnstileSecret.grantRead(fn);
       }
@@ -121,9 +124,17 @@ export class LeadgateStack extends Stack {
       );
     }
 
+    // EventBridge invokes scheduled functions asynchronously: a run that fails after Lambda's
+    // retries lands here (and raises its alarm) instead of vanishing. The next run redoes its work.
+    const asyncFailures = new Queue(this, 'AsyncFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     const schedules: Rule[] = [];
     for (const name of scheduleNames) {
       const spec = topology.schedules[name];
+      this.functions[spec.function].fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(asyncFailures) });
       const rule = new Rule(this, `${name}Schedule`, {
         description: `Runs ${spec.function} every ${spec.everyMinutes} minutes`,
         schedule: Schedule.rate(Duration.minutes(spec.everyMinutes)),
@@ -139,8 +150,18 @@ export class LeadgateStack extends Stack {
       new CfnOutput(this, `${name}DeadLetterQueueUrl`, { value: queues[name].deadLetterQueue.queueUrl, description: 'Redrive with `npx leadgate dlq redrive`' });
     }
     new CfnOutput(this, 'RoutingQueueUrl', { value: queues.routing.queue.queueUrl, description: 'Read by the leadgate CLI (quarantine release)' });
+    new CfnOutput(this, 'AsyncFailuresQueueUrl', { value: asyncFailures.queueUrl, description: 'Failed scheduled runs (Lambda on-failure destination)' });
     new CfnOutput(this, 'HmacSecretArn', { value: hmacSecret.secretArn, description: 'Read by the leadgate CLI (--stack)' });
 
-    acknowledgeFindings(this, { hmacSecret, turnstileSecret, api, functions: Object.values(this.functions), queues: Object.values(queues), schedules, mail });
+    acknowledgeFindings(this, {
+      hmacSecret,
+      turnstileSecret,
+      api,
+      functions: Object.values(this.functions),
+      scheduled: scheduleNames.map((name) => this.functions[topology.schedules[name].function]),
+      queues: Object.values(queues),
+      schedules,
+      asyncFailures,
+    });
   }
 }

@@ -4,7 +4,7 @@
  * No aws-cdk-lib import here.
  */
 
-export type QueueName = 'routing' | 'email';
+export type QueueName = 'routing' | 'email' | 'mailEvents';
 export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents' | 'privacy' | 'forms' | 'routingSweep';
 export type ScheduleName = 'slaSweep' | 'nurtureTick' | 'routingSweep';
 
@@ -22,6 +22,8 @@ export interface FunctionSpec {
     hmacSecret: boolean;
     /** May send email as the configured SES identity. */
     sendsEmail: boolean;
+    /** Reads the Turnstile secret (when Turnstile is enabled). */
+    turnstileSecret?: boolean;
   };
   /** Data files copied next to the bundle (too big to bundle; read on first use). */
   files?: readonly { from: string; to: string }[];
@@ -67,8 +69,11 @@ export interface TableSpec {
 }
 
 export interface MailSpec {
-  /** Receives the SES configuration set's bounce and complaint events (via SNS). */
-  eventsConsumer: FunctionName;
+  /**
+   * The queue that receives the SES configuration set's bounce and complaint events (SNS, raw
+   * delivery): its consumer retries and dead-letters them like any other, so none is dropped.
+   */
+  eventsQueue: QueueName;
 }
 
 export interface Topology {
@@ -97,7 +102,7 @@ export const topology = {
       description: 'Validates a form submission, stores the lead with consent and retention, enqueues routing',
       memoryMb: 1024,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: ['routing'], hmacSecret: true, sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: ['routing'], hmacSecret: true, sendsEmail: false, turnstileSecret: true },
     },
     route: {
       entry: 'functions/route.ts',
@@ -161,7 +166,7 @@ export const topology = {
       description: 'Self-service privacy requests: access, erasure, rectification',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWriteDelete', sendsTo: [], hmacSecret: true, sendsEmail: true },
+      access: { table: 'readWriteDelete', sendsTo: [], hmacSecret: true, sendsEmail: true, turnstileSecret: true },
     },
     routingSweep: {
       entry: 'functions/routing-sweep.ts',
@@ -212,13 +217,21 @@ export const topology = {
       maxReceiveCount: 5,
       maxConcurrency: 2,
     },
+    mailEvents: {
+      consumer: 'sesEvents',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      visibilityTimeoutSeconds: 180,
+      maxReceiveCount: 3,
+      maxConcurrency: 2,
+    },
   },
   schedules: {
     slaSweep: { function: 'slaSweep', everyMinutes: 5, localEverySeconds: 5 },
     nurtureTick: { function: 'nurtureTick', everyMinutes: 5, localEverySeconds: 2 },
     routingSweep: { function: 'routingSweep', everyMinutes: 5, localEverySeconds: 10 },
   },
-  mail: { eventsConsumer: 'sesEvents' },
+  mail: { eventsQueue: 'mailEvents' },
 } as const satisfies Topology;
 
 /** Environment variable carrying a queue's URL, e.g. ROUTING_QUEUE_URL. */

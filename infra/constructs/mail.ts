@@ -2,12 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { ConfigurationSet, ConfigurationSetEventDestination, EmailIdentity, EventDestination, EmailSendingEvent, Identity } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { UNVERIFIED_MAIL_PAUSED_METRIC } from '../../shared/domain/stranger-mail';
 
 /** SES reputation limits from the bulk-sender rules: act well before SES reviews the account. */
 export const BOUNCE_RATE_ALARM = 0.025;
@@ -15,15 +15,14 @@ export const COMPLAINT_RATE_ALARM = 0.0005;
 
 /**
  * Outbound mail: a configuration set that publishes bounces and complaints to an encrypted SNS
- * topic consumed by `eventsConsumer`, reputation alarms, and optionally the sending domain's
- * identity with Easy DKIM.
+ * topic, delivered (raw) into `eventsQueue`, whose consumer retries and dead-letters them like
+ * any queue's; reputation alarms; and optionally the sending domain's identity with Easy DKIM.
  */
 export class LeadgateMail extends Construct {
   readonly configurationSet: ConfigurationSet;
   readonly topic: Topic;
-  readonly deadLetterQueue: Queue;
 
-  constructor(scope: Construct, id: string, props: { eventsConsumer: IFunction; identity: string; manageIdentity: boolean }) {
+  constructor(scope: Construct, id: string, props: { eventsQueue: IQueue; eventsDeadLetterQueue: IQueue; identity: string; manageIdentity: boolean }) {
     super(scope, id);
     const key = new Key(this, 'TopicKey', { description: 'Leadgate SES events topic', enableKeyRotation: true });
     this.topic = new Topic(this, 'Events', { masterKey: key, enforceSSL: true });
@@ -35,13 +34,10 @@ export class LeadgateMail extends Construct {
       destination: EventDestination.snsTopic(this.topic),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
-    // Events the consumer fails on wait here, so no bounce or complaint is lost.
-    this.deadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.topic.addSubscription(new LambdaSubscription(props.eventsConsumer, { deadLetterQueue: this.deadLetterQueue }));
+    // SNS retries delivery into the queue, and dead-letters what it cannot deliver into the queue's
+    // own DLQ; from the queue, an event the consumer fails on is retried, then dead-lettered too.
+    // One DLQ, one redrive (`npx leadgate dlq redrive --queue mailEvents`): no event is lost.
+    this.topic.addSubscription(new SqsSubscription(props.eventsQueue, { rawMessageDelivery: true, deadLetterQueue: props.eventsDeadLetterQueue }));
     if (props.manageIdentity) {
       new EmailIdentity(this, 'Identity', { identity: Identity.domain(props.identity), configurationSet: this.configurationSet });
     }
@@ -56,5 +52,14 @@ export class LeadgateMail extends Construct {
       });
     alarm('BounceRateAlarm', 'Reputation.BounceRate', BOUNCE_RATE_ALARM);
     alarm('ComplaintRateAlarm', 'Reputation.ComplaintRate', COMPLAINT_RATE_ALARM);
+    // The bounce breaker paused mail to unconfirmed addresses (confirmations, privacy-request mails).
+    new Alarm(this, 'UnverifiedMailPausedAlarm', {
+      alarmDescription: 'Mail to unconfirmed addresses is paused: its hard-bounce rate passed mailBudget.breaker.bounceRate. See docs/operations.md, then `npx leadgate mail resume`.',
+      metric: new Metric({ namespace: 'Leadgate', metricName: UNVERIFIED_MAIL_PAUSED_METRIC, dimensionsMap: { service: 'leadgate-ses-events' }, statistic: 'Sum', period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 }

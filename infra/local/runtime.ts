@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../../shared/config/load';
@@ -54,6 +54,8 @@ export interface Faults {
   sesThrottleRate?: number;
   /** Share of routing records the consumer fails (as if it threw on them). */
   consumerFailureRate?: number;
+  /** Records (by queue and body) the consumer fails, as if it threw on them; called per delivery. */
+  failRecord?: (queue: QueueName, body: string) => boolean;
   /** Deliver every batch twice, concurrently, as SQS at-least-once delivery may. */
   duplicateDelivery?: boolean;
   /** Shorter visibility timeouts, so failed records come back in seconds. */
@@ -192,7 +194,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       localRoutes: [
         demoPageRoute(config, () => ({ api: publicUrl, ses: ses.url })),
         clockRoute(advanceClock, () => runtimeClock.now()),
-        sesEventsRoute((event) => invoke(topology.mail.eventsConsumer, handlers[topology.mail.eventsConsumer], event).then(() => undefined)),
+        sesEventsRoute(async (message) => {
+          await sqs.send(new SendMessageCommand({ QueueUrl: queues[topology.mail.eventsQueue].url, MessageBody: message }));
+        }),
       ],
       onError,
     });
@@ -208,6 +212,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SESV2: endpoints.ses,
       LEADGATE_CONFIG_FILE: configFile,
       LEADGATE_HMAC_SECRET: localSecret(dataDir),
+      LEADGATE_MAIL_DOMAINS: 'examples',
       TABLE_NAME: tableName,
       PUBLIC_API_URL: gateway.url,
       ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), queues[name].url])),
@@ -238,7 +243,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             spec: { ...spec, visibilityTimeoutSeconds: faults.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds },
             invoke: withFaults(
               (event) => invoke(spec.consumer, handlers[spec.consumer] as Handler<SQSEvent, SQSBatchResponse>, event),
-              name === 'routing' ? (faults.consumerFailureRate ?? 0) : 0,
+              (body) => (name === 'routing' && Math.random() < (faults.consumerFailureRate ?? 0)) || (faults.failRecord?.(name, body) ?? false),
               faults.duplicateDelivery ?? false,
             ),
             onError,
@@ -299,13 +304,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 }
 
 /**
- * Wraps a consumer with injected faults: a share of records fails as if the consumer threw on
- * them, and with duplicate delivery every batch goes to the consumer twice at once.
+ * Wraps a consumer with injected faults: the records `fails` picks fail as if the consumer threw
+ * on them, and with duplicate delivery every batch goes to the consumer twice at once.
  */
-function withFaults(invokeConsumer: SqsInvoker, failureRate: number, duplicate: boolean): SqsInvoker {
-  if (!failureRate && !duplicate) return invokeConsumer;
+function withFaults(invokeConsumer: SqsInvoker, fails: (body: string) => boolean, duplicate: boolean): SqsInvoker {
   return async (event) => {
-    const failed = event.Records.filter(() => Math.random() < failureRate).map((r) => r.messageId);
+    const failed = event.Records.filter((r) => fails(r.body)).map((r) => r.messageId);
     const records = event.Records.filter((r) => !failed.includes(r.messageId));
     const deliver = () => invokeConsumer({ Records: records });
     const results = records.length ? await Promise.all(duplicate ? [deliver(), deliver()] : [deliver()]) : [];

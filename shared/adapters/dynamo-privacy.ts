@@ -1,28 +1,14 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LeadEraser, PrivacyRequest, PrivacyRequestStore } from '../domain/privacy';
-import { epochSeconds, isExpired } from '../domain/retention';
+import { isExpired } from '../domain/retention';
 import { conditionally } from './dynamo-errors';
-import { leadKey, privacyRateKey, privacyRequestKey } from './table-keys';
+import { leadKey, privacyRequestKey } from './table-keys';
 
 export class DynamoPrivacyRequests implements PrivacyRequestStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
-
-  async allow(leadId: string, now: Date, perHour: number): Promise<boolean> {
-    const hour = now.toISOString().slice(0, 13);
-    const { Attributes } = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: privacyRateKey(leadId, hour),
-        UpdateExpression: 'ADD requests :one SET expiresAt = :expiresAt',
-        ExpressionAttributeValues: { ':one': 1, ':expiresAt': epochSeconds(now) + 7200 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return (Attributes?.requests as number) <= perHour;
-  }
 
   async create(request: PrivacyRequest): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...privacyRequestKey(request.requestId), itemType: 'privacy_request', ...request } }));

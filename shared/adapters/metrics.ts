@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RouteOutcome } from '../domain/route-lead';
+import { UNVERIFIED_MAIL_PAUSED_METRIC, type StrangerMailRefusal } from '../domain/stranger-mail';
 
 export type SubmissionOutcome = 'accepted' | 'quarantined' | 'rejected';
 
@@ -16,5 +17,21 @@ export function createSubmissionMetrics(serviceName: string) {
   return (formId: string, outcome: SubmissionOutcome | undefined) => {
     if (!outcome) return;
     metrics.singleMetric().addDimension('formId', formId).addDimension('outcome', outcome).addMetric('Submissions', MetricUnit.Count, 1);
+  };
+}
+
+/**
+ * CloudWatch embedded metrics for mail to unconfirmed addresses: `StrangerMailRefused` by reason,
+ * and `UnverifiedMailPaused` when the bounce breaker trips (the stack alarms on it).
+ */
+export function createMailMetrics(serviceName: string) {
+  const metrics = new Metrics({ namespace: 'Leadgate', serviceName });
+  return {
+    refused(reason: StrangerMailRefusal) {
+      metrics.singleMetric().addDimension('reason', reason).addMetric('StrangerMailRefused', MetricUnit.Count, 1);
+    },
+    paused() {
+      metrics.singleMetric().addMetric(UNVERIFIED_MAIL_PAUSED_METRIC, MetricUnit.Count, 1);
+    },
   };
 }

@@ -14,21 +14,22 @@ import { DynamoLeadRepository } from './dynamo-lead-repository';
 import { DynamoRotationStore } from './dynamo-rotation-store';
 import { runtimeClock } from './runtime-clock';
 import { SesMailer } from './ses-mailer';
+import { createStrangerMailDeps } from './stranger-mail-deps';
 
 /** Everything the pipeline's consumers and sweeps need, built once per container. */
-export function createRouteDeps(env: RuntimeEnv, settings: LeadgateSettings, secret: string): RouteDeps {
+export function createRouteDeps(env: RuntimeEnv, settings: LeadgateSettings, secret: string, serviceName = 'leadgate'): RouteDeps {
   const db = createDocumentClient();
   const { fromName, fromAddress } = settings.sender;
+  const keyring = createKeyring(secret);
+  const mailer = new SesMailer(createSesClient(), `"${fromName.replace(/"/g, '')}" <${fromAddress}>`, env.SES_CONFIGURATION_SET);
   return {
-    settings,
+    ...createStrangerMailDeps(env, db, { settings, keyring, mailer }, serviceName),
     leads: new DynamoLeadRepository(db, env.TABLE_NAME),
     rotation: new DynamoRotationStore(db, env.TABLE_NAME, runtimeClock),
-    mailer: new SesMailer(createSesClient(), `"${fromName.replace(/"/g, '')}" <${fromAddress}>`, env.SES_CONFIGURATION_SET),
     emails: assignmentEmails(settings),
     personEmails: personEmails(settings),
     suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
     clock: runtimeClock,
-    keyring: createKeyring(secret),
     publicUrl: requireVar(env, 'PUBLIC_API_URL'),
     scoreLead: compileScoring(settings.scoring),
     chooseTeam: compileRouting(settings.routing),

@@ -31,4 +31,8 @@ export const rotationSubmissionKey = (teamId: string, submissionId: string) => (
 export const capacityKey = (teamId: string, repTag: string, day: string) => ({ pk: `CAPACITY#${teamId}#${repTag}`, sk: day });
 
 export const privacyRequestKey = (requestId: string) => ({ pk: `PRIVACYREQ#${requestId}`, sk: 'REQUEST' });
-export const privacyRateKey = (leadId: string, hour: string) => ({ pk: `PRIVACYRATE#${leadId}`, sk: hour });
+
+/** Mail to unconfirmed addresses: sent and bounced per bucket of the breaker's window, and the breaker. */
+const UNVERIFIED_MAIL = 'MAILSTATS#unverified';
+export const unverifiedMailBucketKey = (bucketEpoch: number) => ({ pk: UNVERIFIED_MAIL, sk: `B#${String(bucketEpoch).padStart(12, '0')}` });
+export const unverifiedMailBreakerKey = () => ({ pk: UNVERIFIED_MAIL, sk: 'BREAKER' });

@@ -17,6 +17,8 @@ const runtimeEnvSchema = z.object({
   TURNSTILE_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   /** Base URL of the public API, for links in emails. */
   PUBLIC_API_URL: z.optional(z.url()),
+  /** `examples`: mail domains from the local resolver double instead of DNS (local runtime only). */
+  LEADGATE_MAIL_DOMAINS: z.optional(z.literal('examples')),
   /** The HMAC secret itself (local runtime and tests only). */
   LEADGATE_HMAC_SECRET: z.optional(z.string().check(z.minLength(32))),
 });

@@ -86,6 +86,34 @@ const screeningSchema = z
     turnstile: { enabled: false, siteKey: '', verifyUrl: 'https://challenges.cloudflare.com/turnstile/v0/siteverify' },
   });
 
+const MAIL_BUDGET_DEFAULTS = {
+  perIpPerHour: 10,
+  perIpPerHourWithHumanCheck: 100,
+  perDomainPerHour: 20,
+  globalPerHour: 300,
+  requireHumanCheck: false,
+  breaker: { bounceRate: 0.02, windowMinutes: 60, minimumSent: 50 },
+};
+
+const mailBudgetSchema = z
+  .strictObject({
+    perIpPerHour: z.int().min(0).default(MAIL_BUDGET_DEFAULTS.perIpPerHour),
+    perIpPerHourWithHumanCheck: z.int().min(0).default(MAIL_BUDGET_DEFAULTS.perIpPerHourWithHumanCheck),
+    perDomainPerHour: z.int().min(0).default(MAIL_BUDGET_DEFAULTS.perDomainPerHour),
+    globalPerHour: z.int().min(0).default(MAIL_BUDGET_DEFAULTS.globalPerHour),
+    requireHumanCheck: z.boolean().default(false),
+    breaker: z
+      .strictObject({
+        /** Hard bounces per mail sent to unconfirmed addresses that pauses such mail (SES reviews at 5 %). */
+        bounceRate: z.number().gt(0).max(0.05).default(MAIL_BUDGET_DEFAULTS.breaker.bounceRate),
+        windowMinutes: z.int().min(10).max(1440).default(MAIL_BUDGET_DEFAULTS.breaker.windowMinutes),
+        /** Mails in the window before a rate means anything. */
+        minimumSent: z.int().min(1).default(MAIL_BUDGET_DEFAULTS.breaker.minimumSent),
+      })
+      .default(MAIL_BUDGET_DEFAULTS.breaker),
+  })
+  .default(MAIL_BUDGET_DEFAULTS);
+
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 
 const conditionSchema = z
@@ -202,6 +230,7 @@ export const configSchema = z.strictObject({
     .default({ unconfirmedDays: 7, withdrawnGraceDays: 30 }),
   forms: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'form ids are lower-case letters, digits and dashes'), formSchema),
   screening: screeningSchema,
+  mailBudget: mailBudgetSchema,
   scoring: scoringSchema.default({ rules: [] }),
   routing: routingSchema,
   nurture: nurtureSchema
@@ -255,8 +284,26 @@ export function crossReferenceProblems(document: unknown): { path: string[]; mes
       problems.push({ path: at('doubleOptIn'), message: 'double opt-in needs a required purpose to confirm' });
     }
   }
-  problems.push(...ruleProblems(root), ...nurtureProblems(root));
+  problems.push(...ruleProblems(root), ...nurtureProblems(root), ...senderProblems(root));
   return problems;
+}
+
+/**
+ * The From address must be one the SES identity may send as: the identity itself (an address),
+ * or an address at the identity's domain or a subdomain of it. Otherwise SES refuses the send, or
+ * the mail fails DMARC alignment and Gmail and Yahoo reject or junk it.
+ */
+function senderProblems(root: Record<string, unknown>): { path: string[]; message: string }[] {
+  const sender = asRecord(root.sender);
+  const { fromAddress, identity } = sender;
+  if (typeof fromAddress !== 'string' || typeof identity !== 'string' || !fromAddress.includes('@')) return [];
+  const from = fromAddress.toLowerCase();
+  const id = identity.toLowerCase();
+  const domain = from.slice(from.lastIndexOf('@') + 1);
+  const covered = id.includes('@') ? from === id : domain === id || domain.endsWith(`.${id}`);
+  return covered
+    ? []
+    : [{ path: ['sender', 'fromAddress'], message: `"${fromAddress}" is not covered by sender.identity "${identity}": use an address at ${id.includes('@') ? id : `${id} (or a subdomain)`}, or change the identity` }];
 }
 
 /** Templates may name only fields declared by a form that asks for the sequence's purpose. */

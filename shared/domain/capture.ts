@@ -30,6 +30,8 @@ export interface CaptureResult {
   duplicate: boolean;
   /** One signed receipt per consent decision this submission made. */
   receipts: ConsentReceipt[];
+  /** Screening found reasons to hold it (for logs and metrics, never for the answer). */
+  held?: boolean;
 }
 
 /** Identifies what was submitted (form, fields, consents), whatever the screening found. */
@@ -54,11 +56,11 @@ export interface CaptureOptions {
   /** Client-chosen key for retries (the Idempotency-Key header). */
   idempotencyKey?: string;
   /**
-   * Admission checks (rate limits) that may refuse the post, or name reasons to hold it. They run
-   * alongside the first read of the lead, which changes nothing, and before the claim: a refused
-   * post writes nothing.
+   * Admission checks (rate limits) that may refuse the post, name reasons to hold it, or refuse
+   * the mail it would cause. They run alongside the first read of the lead, which changes
+   * nothing, and before the claim: a refused post writes nothing.
    */
-  admit?: () => Promise<readonly string[]>;
+  admit?: () => Promise<Pick<Submission, 'screening' | 'mailRefusal'>>;
 }
 
 /**
@@ -77,11 +79,12 @@ export async function captureSubmission(
 ): Promise<CaptureResult> {
   const now = deps.clock.now();
   const leadId = deps.keyring.emailHash(submission.email);
-  const [held, firstRead] = await Promise.all([
-    options.admit ? step('lead store', options.admit) : [],
+  const [admitted, firstRead] = await Promise.all([
+    options.admit ? step('lead store', options.admit) : ({} as Pick<Submission, 'screening' | 'mailRefusal'>),
     step('lead store', () => deps.leads.get(leadId, now)),
   ]);
-  if (held.length) submission = { ...submission, screening: [...(submission.screening ?? []), ...held] };
+  if (admitted.screening?.length) submission = { ...submission, screening: [...(submission.screening ?? []), ...admitted.screening] };
+  if (admitted.mailRefusal) submission = { ...submission, mailRefusal: admitted.mailRefusal };
 
   const fingerprint = submissionFingerprint(deps.keyring, submission);
   const claimId = options.idempotencyKey
@@ -144,5 +147,5 @@ export async function captureSubmission(
     throw serviceUnavailable('routing queue', sent.reason);
   }
   if (completed.status === 'rejected') throw serviceUnavailable('lead store', completed.reason);
-  return { submissionId: claim.submissionId, duplicate: !outcome.created, receipts: receiptsOf(events) };
+  return { submissionId: claim.submissionId, duplicate: !outcome.created, receipts: receiptsOf(events), held: (submission.screening?.length ?? 0) > 0 };
 }

@@ -1,3 +1,5 @@
+import type { StrangerMailRefusal } from './stranger-mail';
+
 /** The lead as stored: one item per person, keyed by the HMAC of the normalized email. */
 
 export type ConsentStatus = 'granted' | 'pending_confirmation' | 'declined' | 'withdrawn';
@@ -27,6 +29,8 @@ export interface SubmissionRecord {
   attribution?: Record<string, string>;
   /** Screening reasons found at capture. */
   screening?: string[];
+  /** Why no mail this submission would cause may go (the client's mail budget), if so. */
+  mailRefusal?: StrangerMailRefusal;
 }
 
 /** A submission held back by screening: stored, not routed, not mailed, until an operator decides. */
@@ -92,8 +96,11 @@ export interface Lead {
   quarantine?: Quarantine;
   /** Nurture topics the person opted out of, while staying subscribed to the rest. */
   optedOutTopics?: string[];
-  /** The confirmation email of a double opt-in form: which submission it is for, and when it went. */
-  doubleOptIn?: { submissionId: string; sentAt?: string; confirmedAt?: string };
+  /**
+   * The confirmation email of a double opt-in form: which submission it is for, and when it went,
+   * or why it was not sent (a stranger-mail budget, the bounce breaker, a domain without mail).
+   */
+  doubleOptIn?: { submissionId: string; sentAt?: string; confirmedAt?: string; refused?: { reason: StrangerMailRefusal; at: string } };
 }
 
 export interface NurtureState {

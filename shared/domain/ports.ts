@@ -57,6 +57,8 @@ export interface OutgoingEmail {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /** Message tags (SES EmailTags) that come back on the mail's bounce and complaint events. */
+  tags?: Record<string, string>;
 }
 
 export interface Mailer {

@@ -4,11 +4,12 @@ import { LeadgateError, validationFailed } from './errors';
 import type { Keyring } from './keyring';
 import type { ConsentEvent, Lead } from './lead';
 import { privacyUrl, readPrivacyToken } from './links';
-import type { Clock, LeadRepository, Mailer, OutgoingEmail } from './ports';
+import type { Clock, LeadRepository, OutgoingEmail } from './ports';
 import { consentReceipt, type ConsentReceipt } from './receipts';
 import { epochSeconds } from './retention';
 import type { LeadgateSettings } from './settings';
 import { parseSubmission, type RawBody } from './submission';
+import { chargeClient, permitStrangerMail, sendStrangerMail, type StrangerMailDeps, type StrangerMailRefusal } from './stranger-mail';
 import type { Suppression, SuppressionList } from './suppression';
 
 export type PrivacyRequestType = 'access' | 'erasure' | 'rectification';
@@ -22,11 +23,11 @@ export interface PrivacyRequest {
   createdAt: string;
   expiresAt: number;
   usedAt?: string;
+  /** The link was not mailed (a mail budget, the bounce breaker, ...): an operator answers it. */
+  unmailed?: { reason: StrangerMailRefusal };
 }
 
 export interface PrivacyRequestStore {
-  /** Counts a request against the address's hourly limit; false once over it. */
-  allow(leadId: string, now: Date, perHour: number): Promise<boolean>;
   create(request: PrivacyRequest): Promise<void>;
   get(requestId: string, now: Date): Promise<PrivacyRequest | undefined>;
   /** Single use: true for the first caller only. */
@@ -43,29 +44,38 @@ export interface PrivacyEmails {
   nothingHeld(to: string, type: PrivacyRequestType): OutgoingEmail;
 }
 
-export interface PrivacyDeps {
+export interface PrivacyDeps extends StrangerMailDeps {
   settings: LeadgateSettings;
   leads: LeadRepository;
   suppressions: SuppressionList;
   requests: PrivacyRequestStore;
   eraser: LeadEraser;
-  mailer: Mailer;
   privacyEmails: PrivacyEmails;
   keyring: Keyring;
   clock: Clock;
   publicUrl: string;
 }
 
+/** Who asked: the client IP, and whether it passed a human check (Turnstile). */
+export interface Requester {
+  ip: string;
+  humanChecked: boolean;
+}
+
 /** Enough to read one's data, not enough to flood someone's inbox. */
 export const REQUESTS_PER_HOUR = 3;
 const LINK_HOURS = 24;
+/** An unmailed request is kept for the operator through the legal deadline to answer (one month). */
+const UNMAILED_DAYS = 31;
 
 /**
  * Starts a request. The caller gets the same answer whatever happens here, so nobody learns
  * whether an address is known: a known address gets a signed single-use link, an unknown one a
- * mail saying nothing is held, and past the hourly limit nothing is sent at all.
+ * mail saying nothing is held. Every such mail is within the stranger-mail budgets; past the
+ * address's hourly limit nothing is sent at all. A known address's request that was not mailed
+ * is kept, with the reason, for an operator to answer (`leadgate privacy pending`).
  */
-export async function requestPrivacyAction(deps: PrivacyDeps, body: RawBody): Promise<void> {
+export async function requestPrivacyAction(deps: PrivacyDeps, body: RawBody, requester: Requester): Promise<void> {
   const rawEmail = typeof body.email === 'string' ? body.email.trim() : '';
   const type = body.type;
   const problems: Record<string, string> = {};
@@ -78,10 +88,15 @@ export async function requestPrivacyAction(deps: PrivacyDeps, body: RawBody): Pr
   const requestType = type as PrivacyRequestType;
   const now = deps.clock.now();
   const leadId = deps.keyring.emailHash(email);
-  if (!(await deps.requests.allow(leadId, now, REQUESTS_PER_HOUR))) return;
-  const stored = await deps.leads.get(leadId, now);
+  const [perAddress, clientRefused, stored] = await Promise.all([
+    deps.rateLimiter.hit(`privacy#${leadId}`, 3600, ['requests'], now),
+    chargeClient(deps, requester.ip, requester.humanChecked, now),
+    deps.leads.get(leadId, now),
+  ]);
+  if ((perAddress.requests ?? 0) > REQUESTS_PER_HOUR) return;
+  const refusal = await permitStrangerMail(deps, email, clientRefused, now);
   if (!stored) {
-    await deps.mailer.send(deps.privacyEmails.nothingHeld(email, requestType));
+    if (!refusal) await sendStrangerMail(deps, deps.privacyEmails.nothingHeld(email, requestType), now);
     return;
   }
   const request: PrivacyRequest = {
@@ -89,11 +104,13 @@ export async function requestPrivacyAction(deps: PrivacyDeps, body: RawBody): Pr
     leadId,
     type: requestType,
     createdAt: now.toISOString(),
-    expiresAt: epochSeconds(now) + LINK_HOURS * 3600,
+    expiresAt: epochSeconds(now) + (refusal ? UNMAILED_DAYS * 86_400 : LINK_HOURS * 3600),
+    ...(refusal ? { unmailed: { reason: refusal } } : {}),
   };
   await deps.requests.create(request);
+  if (refusal) return;
   const url = privacyUrl(deps.publicUrl, deps.keyring, request.requestId, leadId, requestType, request.expiresAt);
-  await deps.mailer.send(deps.privacyEmails.link(email, requestType, url));
+  await sendStrangerMail(deps, deps.privacyEmails.link(email, requestType, url), now);
 }
 
 export interface OpenRequest {

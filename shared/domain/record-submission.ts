@@ -99,6 +99,7 @@ export function recordSubmission(existing: Lead | undefined, submission: Submiss
     gpc: submission.gpc,
     ...(Object.keys(submission.attribution).length ? { attribution: submission.attribution } : {}),
     ...(submission.screening?.length ? { screening: submission.screening } : {}),
+    ...(submission.mailRefusal ? { mailRefusal: submission.mailRefusal } : {}),
   };
   const lead: Lead = {
     ...existing,

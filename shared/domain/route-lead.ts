@@ -9,12 +9,13 @@ import { addHours } from './retention';
 import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
 import type { ScoreLead } from './scoring';
 import type { LeadgateSettings } from './settings';
+import { permitStrangerMail, sendStrangerMail, type StrangerMailDeps } from './stranger-mail';
 
 export const SALES_CONTACT = 'sales_contact';
 const MAX_ROUTED_SUBMISSIONS = 50;
 const MAX_WRITE_ATTEMPTS = 5;
 
-export interface RouteDeps {
+export interface RouteDeps extends StrangerMailDeps {
   settings: LeadgateSettings;
   leads: LeadRepository;
   rotation: RotationStore;
@@ -179,18 +180,26 @@ async function followUps(deps: RouteDeps, message: RoutingMessage, now: Date): P
   if (optedIn) await deps.suppressions.lift(lead.leadId, LIFTED_BY_FRESH_CONSENT);
 }
 
-/** The double opt-in email: claimed on the lead, sent, released again if sending fails. */
+/**
+ * The double opt-in email, to an address nobody has confirmed yet: within the stranger-mail
+ * budgets (the client's, decided at capture; the domain's and everyone's, here), claimed on the
+ * lead, sent, released again if sending fails. A refusal is recorded on the lead, not retried.
+ */
 async function sendConfirmation(deps: RouteDeps, message: RoutingMessage, now: Date): Promise<void> {
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const stored = await deps.leads.get(message.leadId, now);
     const request = stored?.lead.doubleOptIn;
-    if (!stored || request?.submissionId !== message.submissionId || request.sentAt) return;
+    if (!stored || request?.submissionId !== message.submissionId || request.sentAt || request.refused) return;
     if (blocksAllEmail(await deps.suppressions.get(message.leadId))) return;
-    const claimed: Lead = { ...stored.lead, doubleOptIn: { ...request, sentAt: now.toISOString() } };
+    const clientRefused = stored.lead.submissions.find((s) => s.submissionId === message.submissionId)?.mailRefusal;
+    const refusal = await permitStrangerMail(deps, stored.lead.email, clientRefused, now);
+    const decided = { ...request, ...(refusal ? { refused: { reason: refusal, at: now.toISOString() } } : { sentAt: now.toISOString() }) };
+    const claimed: Lead = { ...stored.lead, doubleOptIn: decided };
     if (!(await deps.leads.save(claimed, stored.version, now))) continue;
+    if (refusal) return;
     const link = confirmUrl(deps.publicUrl, deps.keyring, message.leadId, message.submissionId, now);
     try {
-      await deps.mailer.send(deps.personEmails.confirmation(claimed, message.formId, link));
+      await sendStrangerMail(deps, deps.personEmails.confirmation(claimed, message.formId, link), now);
     } catch (error) {
       await release(deps, message.leadId, now, (lead) =>
         lead.doubleOptIn?.submissionId === message.submissionId ? { ...lead, doubleOptIn: { submissionId: message.submissionId } } : undefined,

@@ -46,6 +46,21 @@ export interface ScreeningSettings {
   turnstile: { enabled: boolean; siteKey: string; verifyUrl: string };
 }
 
+/**
+ * Mail a stranger can make us send (double opt-in confirmations, privacy-request mails) to an
+ * address that never confirmed anything: hourly budgets, and a breaker on its hard-bounce rate.
+ */
+export interface MailBudgetSettings {
+  perIpPerHour: number;
+  /** The same, for a client that passed a human check (Turnstile). */
+  perIpPerHourWithHumanCheck: number;
+  perDomainPerHour: number;
+  globalPerHour: number;
+  /** With Turnstile enabled: no such mail without a passed human check. */
+  requireHumanCheck: boolean;
+  breaker: { bounceRate: number; windowMinutes: number; minimumSent: number };
+}
+
 export interface LeadgateSettings {
   organization: { name: string; postalAddress: string; privacyNoticeUrl: string };
   sender: { fromAddress: string; fromName: string; identity: string; manageIdentity: boolean };
@@ -53,6 +68,7 @@ export interface LeadgateSettings {
   retention: { unconfirmedDays: number; withdrawnGraceDays: number };
   forms: Record<string, FormSettings>;
   screening: ScreeningSettings;
+  mailBudget: MailBudgetSettings;
   scoring: ScoringSettings;
   routing: RoutingSettings;
   nurture: NurtureSettings;

@@ -3,6 +3,7 @@ import { COUNTRY_CODES } from './countries';
 import { normalizeEmail } from './email-address';
 import { validationFailed } from './errors';
 import type { FieldSettings, FieldType, FormSettings, LeadgateSettings } from './settings';
+import type { StrangerMailRefusal } from './stranger-mail';
 
 /** A parsed request body: urlencoded bodies give strings and string arrays, JSON gives anything. */
 export type RawBody = Readonly<Record<string, unknown>>;
@@ -20,6 +21,8 @@ export interface Submission {
   gpc: boolean;
   /** Reasons found at capture to hold the submission back (time trap); empty for most. */
   screening?: string[];
+  /** The client is over its budget of mail to unconfirmed addresses: send it no confirmation. */
+  mailRefusal?: StrangerMailRefusal;
 }
 
 export type ParsedSubmission = { kind: 'honeypot' } | { kind: 'submission'; submission: Submission };

@@ -4,7 +4,8 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { captureSubmission, submissionFingerprint, type CaptureDeps } from '../domain/capture';
 import { LeadgateError } from '../domain/errors';
 import { renderToken } from '../domain/links';
-import { admitSubmission, type RateLimiter, type RenderTokenLedger } from '../domain/rate-limits';
+import { admitSubmission, type Admission, type RateLimiter, type RenderTokenLedger } from '../domain/rate-limits';
+import { clientRefusal } from '../domain/stranger-mail';
 import type { ConsentReceipt } from '../domain/receipts';
 import { humanCheck, timeTrap, type HumanVerifier } from '../domain/screening';
 import type { FormSettings } from '../domain/settings';
@@ -95,26 +96,36 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       const ip = event.requestContext.http.sourceIp;
       const { submission } = parsed;
       const trap = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
-      const admit = async () => {
-        const client = {
-          ip,
-          email: submission.email,
-          fingerprint: submissionFingerprint(deps.keyring, submission),
-          mayMailStranger: form.doubleOptIn && submission.grantedPurposes.length > 0,
-          ...(trap.renderToken ? { renderToken: trap.renderToken } : {}),
-        };
-        return (await admitSubmission(deps, client, now)).held;
+      const mayMailStranger = form.doubleOptIn && submission.grantedPurposes.length > 0;
+      const admission = () =>
+        admitSubmission(
+          deps,
+          {
+            ip,
+            email: submission.email,
+            fingerprint: submissionFingerprint(deps.keyring, submission),
+            mayMailStranger,
+            ...(trap.renderToken ? { renderToken: trap.renderToken } : {}),
+          },
+          now,
+        );
+      const decide = ({ held, strangerMails }: Admission, humanChecked: boolean) => {
+        const mailRefusal = mayMailStranger ? clientRefusal(deps.settings.mailBudget, strangerMails, humanChecked) : undefined;
+        return { screening: held, ...(mailRefusal ? { mailRefusal } : {}) };
       };
-      // With Turnstile, over-limit posts are refused before the paid verification call; without it,
-      // the admission checks run alongside the capture's first read.
-      const admitted = deps.humanVerifier ? await admit() : [];
-      const screening = [...trap.reasons, ...admitted, ...(await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip))];
-      const result = await captureSubmission(
-        deps,
-        { ...submission, screening },
-        { ...(key ? { idempotencyKey: key } : {}), ...(deps.humanVerifier ? {} : { admit }) },
-      );
-      logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: screening.length > 0 });
+      const options = key ? { idempotencyKey: key } : {};
+      let result;
+      if (deps.humanVerifier) {
+        // Over-limit posts are refused before the paid verification call.
+        const admitted = await admission();
+        const human = await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip);
+        const { screening, ...mail } = decide(admitted, human.length === 0);
+        result = await captureSubmission(deps, { ...submission, ...mail, screening: [...trap.reasons, ...screening, ...human] }, options);
+      } else {
+        // Without Turnstile, the admission checks run alongside the capture's first read.
+        result = await captureSubmission(deps, { ...submission, screening: trap.reasons }, { ...options, admit: async () => decide(await admission(), false) });
+      }
+      logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: result.held ?? false });
       return accepted(result.submissionId, context, form.successUrl, result.receipts);
     });
 }

@@ -9,6 +9,7 @@ import {
   type OpenRequest,
   type PrivacyDeps,
 } from '../domain/privacy';
+import { humanCheck, type HumanVerifier } from '../domain/screening';
 import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { readFormBody } from './form-body';
@@ -38,11 +39,14 @@ function rectificationPage(deps: PrivacyDeps, open: OpenRequest, token: string, 
 }
 
 /** POST /privacy/requests, and the emailed link: GET shows one button (or the correction form), POST acts. */
-export function createPrivacyHandler(deps: PrivacyDeps, logger: ErrorLogger) {
+export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: HumanVerifier }, logger: ErrorLogger) {
   return httpHandler(logger, negotiateJsonOrHtml()).handler(async (event, context: Context) => {
       const method = event.requestContext.http.method;
       if (event.rawPath === '/privacy/requests') {
-        await requestPrivacyAction(deps, readFormBody(event));
+        const body = readFormBody(event);
+        const ip = event.requestContext.http.sourceIp;
+        const humanChecked = (await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)).length === 0 && !!deps.humanVerifier;
+        await requestPrivacyAction(deps, body, { ip, humanChecked });
         return prefersHtml(context)
           ? htmlResponse(202, messagePage('Check your inbox', ACCEPTED))
           : jsonResponse(202, { status: 'accepted', message: ACCEPTED });

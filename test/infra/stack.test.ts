@@ -45,7 +45,7 @@ describe('LeadgateStack from the topology', () => {
   });
 
   it('has exactly the topology\'s queues, each with an encrypted, TLS-only DLQ and the right redrive', () => {
-    // Each topology queue and its DLQ, plus the DLQ of the SES events subscription.
+    // Each topology queue and its DLQ, plus the scheduled functions' on-failure destination.
     const queues = ofType('AWS::SQS::Queue');
     expect(queues).toHaveLength(queueNames.length * 2 + 1);
     for (const name of queueNames) {
@@ -178,7 +178,9 @@ describe('least privilege', () => {
       TABLE_ACTIONS[spec.access.table].forEach((a) => allowed.add(a));
       ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].forEach((a) => allowed.add(a));
     }
-    if (spec.access.sendsTo.length) ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].forEach((a) => allowed.add(a));
+    // Scheduled functions also send to their on-failure destination (a Lambda destination uses the function's role).
+    const scheduled = scheduleNames.some((s) => topology.schedules[s].function === name);
+    if (spec.access.sendsTo.length || scheduled) ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].forEach((a) => allowed.add(a));
     if (spec.access.sendsEmail) allowed.add('ses:SendEmail');
     if (spec.access.hmacSecret) ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].forEach((a) => allowed.add(a));
     if (queueNames.some((q) => topology.queues[q].consumer === name)) {
@@ -210,12 +212,33 @@ describe('least privilege', () => {
 });
 
 describe('mail', () => {
-  it('publishes bounces and complaints from a configuration set to an encrypted topic the events function reads', () => {
+  it('publishes bounces and complaints from a configuration set to an encrypted topic, delivered raw into the events queue', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: { Enabled: true, MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']), SnsDestination: Match.anyValue() },
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', RedrivePolicy: Match.anyValue() });
+    const subscriptions = ofType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    expect(subscriptions).toEqual([expect.objectContaining({ Protocol: 'sqs', RawMessageDelivery: true, RedrivePolicy: expect.anything() })]);
+    const eventsQueue = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith(topology.mail.eventsQueue) && id.includes('Queue') && !id.includes('DeadLetter'))!;
+    expect(JSON.stringify(subscriptions[0]!.Endpoint)).toContain(eventsQueue[0]);
+  });
+
+  it('gives every asynchronously invoked function an on-failure destination, and invokes no other asynchronously', () => {
+    // Asynchronous triggers: SNS subscriptions and EventBridge rules. SNS here feeds a queue only.
+    expect(ofType('AWS::SNS::Subscription').every(([, r]) => r.Properties.Protocol !== 'lambda')).toBe(true);
+    const asyncTargets = new Set(
+      ofType('AWS::Events::Rule').flatMap(([, r]) => (r.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[]).map((t) => t.Arn['Fn::GetAtt'][0])),
+    );
+    expect(asyncTargets.size).toBe(new Set(scheduleNames.map((name) => topology.schedules[name].function)).size);
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    for (const target of asyncTargets) {
+      const config = configs.find((c) => JSON.stringify(c.FunctionName).includes(target));
+      expect(config, target).toMatchObject({ DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
+    }
+  });
+
+  it('alarms when the bounce breaker pauses mail to unconfirmed addresses', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnverifiedMailPaused', Namespace: 'Leadgate', Threshold: 1 });
   });
 
   it('alarms on SES reputation: bounce rate over 2.5 %, complaint rate over 0.05 %', () => {

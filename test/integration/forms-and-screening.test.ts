@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
 import type { LocalRuntime } from '../../infra/local/runtime';
+import { cliAgainst } from '../support/cli';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
 import { eventually, post, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
 import { mailTo, sentMail } from '../support/mail';
@@ -17,20 +17,7 @@ afterAll(() => runtime?.stop());
 
 const leadByEmail = async (email: string) =>
   (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any> | undefined;
-const cli = async (...args: string[]) => {
-  let out = '';
-  const code = await runCli(args, {
-    out: (t) => void (out += t),
-    err: (t) => void (out += t),
-    env: {
-      LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb,
-      LEADGATE_SQS_ENDPOINT: runtime.urls.sqs,
-      LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET,
-      LEADGATE_CONFIG_FILE: process.env.LEADGATE_CONFIG_FILE,
-    },
-  });
-  return { code, out };
-};
+const cli = (...args: string[]) => cliAgainst(runtime, ...args);
 
 describe('hosted form, embed script and demo page', () => {
   it('serves an accessible hosted form with unticked consent boxes, the exact texts, a honeypot and a render token', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { manyPeopleOneClient } from '../../infra/local/config-variant';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
-import { drainQueue, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { drainQueue, post, postFrom, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail } from '../support/mail';
 
 let runtime: LocalRuntime;
@@ -155,5 +155,17 @@ describe('hostile tokens at the link endpoints', () => {
     expect((await post(runtime, '/privacy/requests', { email: 'a@b.example', type: 'everything' })).status).toBe(400);
     expect((await post(runtime, '/privacy/requests', { email: ['a@b.example'], type: 'access' })).status).toBe(400);
     expect((await sentMail(runtime)).length).toBe(mails);
+  });
+
+  it('a privacy-request flood from one client mails at most its hourly budget, answering every request alike', async () => {
+    const mails = (await sentMail(runtime)).length;
+    const answers = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const answer = await postFrom(runtime, '127.0.0.8', '/privacy/requests', { email: `flooded${i}@inbox.example`, type: 'erasure' });
+      answers.add(`${answer.status} ${answer.text}`);
+    }
+    expect(answers.size).toBe(1);
+    expect([...answers][0]).toMatch(/^202 /);
+    expect((await sentMail(runtime)).length - mails).toBe(runtime.config.mailBudget.perIpPerHour);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
 import type { LocalRuntime } from '../../infra/local/runtime';
+import { cliAgainst } from '../support/cli';
 import { CONSENT_VERSION, exampleConfig } from '../support/example-config';
 import { eventually, postFrom, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail, type StoredMail } from '../support/mail';
@@ -34,20 +34,7 @@ const contact = (email: string, token: string | undefined, extra: object = {}) =
   ...extra,
 });
 
-async function cli(...args: string[]) {
-  let out = '';
-  const code = await runCli(args, {
-    out: (t) => void (out += t),
-    err: (t) => void (out += t),
-    env: {
-      LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb,
-      LEADGATE_SQS_ENDPOINT: runtime.urls.sqs,
-      LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET,
-      LEADGATE_CONFIG_FILE: process.env.LEADGATE_CONFIG_FILE,
-    },
-  });
-  return { code, out };
-}
+const cli = (...args: string[]) => cliAgainst(runtime, ...args);
 
 /** Waits until every listed lead is either held or has had its assignment email sent. */
 const settled = (emails: string[]) =>

@@ -55,7 +55,7 @@ describe('local runtime', () => {
       env: { LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb, LEADGATE_SQS_ENDPOINT: runtime.urls.sqs, LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET },
     });
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ routing: 1, email: 0 });
+    expect(JSON.parse(out)).toEqual({ routing: 1, email: 0, mailEvents: 0 });
     expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(0);
     await eventually(async () => expect(await visibleMessages(runtime.queues.routing.url)).toBe(0));
   });

@@ -119,10 +119,17 @@ describe('nurture email', () => {
       method: 'POST',
       body: JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Bounce@Engines.example' }] } }),
     });
-    const lead = (await leadByEmail(email))!;
-    expect(lead.consents.marketing_email).toMatchObject({ status: 'withdrawn', method: 'hard_bounce' });
-    const suppression = (await scanTable(runtime)).find((i) => i.pk === `SUPPRESS#${String(lead.pk).slice(5)}`)!;
-    expect(suppression).toMatchObject({ bouncedAt: expect.any(String), softBounces: 1 });
+    // SES events reach their consumer through a queue, as SNS delivers them: wait for both.
+    const lead = await eventually(async () => {
+      const current = (await leadByEmail(email))!;
+      expect(current.consents.marketing_email).toMatchObject({ status: 'withdrawn', method: 'hard_bounce' });
+      return current;
+    });
+    const suppression = await eventually(async () => {
+      const item = (await scanTable(runtime)).find((i) => i.pk === `SUPPRESS#${String(lead.pk).slice(5)}`)!;
+      expect(item).toMatchObject({ bouncedAt: expect.any(String), softBounces: 1 });
+      return item;
+    });
     expect(JSON.stringify(suppression)).not.toContain('bounce@');
     await advance('3d');
     await settle();
@@ -145,8 +152,8 @@ describe('nurture email', () => {
     }
     await sesEvent({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bounced }] } });
     await sesEvent({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: complained }] } });
-    expect(await suppressionOf(bounced)).toMatchObject({ bouncedAt: expect.any(String) });
-    expect(await suppressionOf(complained)).toMatchObject({ complainedAt: expect.any(String) });
+    await eventually(async () => expect(await suppressionOf(bounced)).toMatchObject({ bouncedAt: expect.any(String) }));
+    await eventually(async () => expect(await suppressionOf(complained)).toMatchObject({ complainedAt: expect.any(String) }));
 
     // A new submission (a repeat of the first within ten minutes would be the same one).
     await optIn(bounced, 'Again');

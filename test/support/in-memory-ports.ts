@@ -9,6 +9,8 @@ import type {
 } from '../../shared/domain/ports';
 import { isExpired } from '../../shared/domain/retention';
 import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/rate-limits';
+import type { BreakerState, UnverifiedMailStats } from '../../shared/domain/stranger-mail';
+import { ExampleMailDomains } from '../../shared/adapters/mail-domains';
 
 /** Port fakes for unit tests of the domain; integration tests use the real adapters and emulators. */
 export class InMemoryLeads implements LeadRepository {
@@ -211,3 +213,32 @@ export class InMemoryRenderTokens implements RenderTokenLedger {
     return true;
   }
 }
+
+export class InMemoryUnverifiedMailStats implements UnverifiedMailStats {
+  readonly counts: { kind: 'sent' | 'bounced'; at: number }[] = [];
+  state: BreakerState = {};
+
+  async count(kind: 'sent' | 'bounced', now: Date) {
+    this.counts.push({ kind, at: now.getTime() });
+  }
+
+  async totals(since: Date, now: Date) {
+    const inWindow = this.counts.filter((c) => c.at >= since.getTime() && c.at <= now.getTime());
+    return { sent: inWindow.filter((c) => c.kind === 'sent').length, bounced: inWindow.filter((c) => c.kind === 'bounced').length };
+  }
+
+  async breaker() {
+    return { ...this.state };
+  }
+
+  async setBreaker(state: BreakerState) {
+    this.state = { ...state };
+  }
+}
+
+/** The stranger-mail parts of the domain's dependencies, in memory (the local resolver double for domains). */
+export const inMemoryStrangerMail = () => ({
+  rateLimiter: new InMemoryRateLimiter(),
+  mailDomains: new ExampleMailDomains(),
+  mailStats: new InMemoryUnverifiedMailStats(),
+});

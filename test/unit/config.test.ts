@@ -58,6 +58,29 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a From address the SES identity does not cover, and accepts a subdomain of it', () => {
+    const document = example();
+    document.sender.fromAddress = 'hello@example.net';
+    expect(problemsOf(document)).toContainEqual(expect.stringMatching(/^sender\.fromAddress: "hello@example\.net" is not covered by sender\.identity "example\.com"/));
+    document.sender.identity = 'news@example.com';
+    document.sender.fromAddress = 'other@example.com';
+    expect(problemsOf(document)).toContainEqual(expect.stringMatching(/^sender\.fromAddress: .*use an address at news@example\.com/));
+    document.sender.identity = 'example.com';
+    document.sender.fromAddress = 'hello@mail.example.com';
+    expect(() => parseConfig(document)).not.toThrow();
+  });
+
+  it('gives mail a stranger can cause safe default budgets', () => {
+    expect(loadConfigFile('leadgate.config.yaml').mailBudget).toEqual({
+      perIpPerHour: 10,
+      perIpPerHourWithHumanCheck: 100,
+      perDomainPerHour: 20,
+      globalPerHour: 300,
+      requireHumanCheck: false,
+      breaker: { bounceRate: 0.02, windowMinutes: 60, minimumSent: 50 },
+    });
+  });
+
   it('refuses unknown keys, so a typo is not silently ignored', () => {
     const document = example();
     document.forms.contact.retentionDay = 30;

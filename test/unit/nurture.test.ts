@@ -17,7 +17,7 @@ import { assignmentEmails } from '../../shared/email/assignment-email';
 import { escapeHtml } from '../../shared/email/escape';
 import { personEmails } from '../../shared/email/person-emails';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer } from '../support/in-memory-ports';
+import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer, inMemoryStrangerMail } from '../support/in-memory-ports';
 
 describe('templates', () => {
   it('fills declared fields, uses fallbacks, and escapes for HTML', () => {
@@ -56,6 +56,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
       settings: exampleConfig,
       leads,
       rotation: new InMemoryRotation(),
+      ...inMemoryStrangerMail(),
       mailer,
       emails: assignmentEmails(exampleConfig),
       personEmails: personEmails(exampleConfig),

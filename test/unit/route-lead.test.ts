@@ -9,7 +9,7 @@ import type { LeadgateSettings } from '../../shared/domain/settings';
 import { sweepSla } from '../../shared/domain/sla-sweep';
 import { assignmentEmails } from '../../shared/email/assignment-email';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer } from '../support/in-memory-ports';
+import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer, inMemoryStrangerMail } from '../support/in-memory-ports';
 import { personEmails } from '../../shared/email/person-emails';
 
 let leads: InMemoryLeads;
@@ -27,6 +27,7 @@ function build(settings: LeadgateSettings = exampleConfig) {
     settings,
     leads,
     rotation: new InMemoryRotation(),
+    ...inMemoryStrangerMail(),
     mailer,
     emails: assignmentEmails(settings),
     personEmails: personEmails(settings),

@@ -1,0 +1,44 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import { cliAgainst } from '../support/cli';
+import { CONSENT_VERSION } from '../support/example-config';
+import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+
+// SES bounce and complaint events reach their consumer through a queue with a dead-letter queue.
+
+
+describe('SES events are never dropped', () => {
+  let runtime: LocalRuntime;
+  let failures = 0;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({
+      schedules: false,
+      faults: {
+        visibilityTimeoutSeconds: 1,
+        // The events consumer fails on this one event every time it is delivered, for a while.
+        failRecord: (queue, body) => queue === 'mailEvents' && body.includes('unlucky@') && failures++ < 3,
+      },
+    });
+  });
+  afterAll(() => runtime?.stop());
+
+  it('an event the consumer fails on three times is dead-lettered; after redrive its suppression is written', async () => {
+    const email = 'unlucky@engines.example';
+    await post(runtime, '/forms/contact/submissions', { email, consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
+    await eventually(async () => expect((await scanTable(runtime)).some((i) => i.email === email)).toBe(true));
+    await fetch(`${runtime.urls.api}/_local/ses-events`, {
+      method: 'POST',
+      body: JSON.stringify({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: email }] } }),
+    });
+    const dead = async () => (await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.queues.mailEvents.deadLetterUrl, VisibilityTimeout: 0 }))).Messages ?? [];
+    await eventually(async () => expect(await dead()).toHaveLength(1), 20_000);
+    expect(failures).toBe(3);
+    expect((await scanTable(runtime)).filter((i) => String(i.pk).startsWith('SUPPRESS#'))).toEqual([]);
+
+    expect(await cliAgainst(runtime, 'dlq', 'redrive', '--queue', 'mailEvents')).toMatchObject({ code: 0, out: expect.stringContaining('mailEvents: moved 1') });
+    await eventually(async () =>
+      expect((await scanTable(runtime)).find((i) => String(i.pk).startsWith('SUPPRESS#'))).toMatchObject({ complainedAt: expect.any(String) }),
+    );
+  });
+});
