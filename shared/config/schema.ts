@@ -285,6 +285,9 @@ export function crossReferenceProblems(document: unknown): { path: string[]; mes
     }
   }
   problems.push(...ruleProblems(root), ...nurtureProblems(root), ...senderProblems(root));
+  if (asRecord(root.mailBudget).requireHumanCheck === true && asRecord(asRecord(root.screening).turnstile).enabled !== true) {
+    problems.push({ path: ['mailBudget', 'requireHumanCheck'], message: 'needs screening.turnstile.enabled: without a human check nothing could ever be mailed' });
+  }
   return problems;
 }
 

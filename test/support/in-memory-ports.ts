@@ -1,6 +1,7 @@
 import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/lead';
 import type {
   LeadRepository,
+  OutgoingEmail,
   RoutingMessage,
   RoutingQueue,
   StoredLead,
@@ -151,10 +152,10 @@ export class InMemoryRotation {
 }
 
 export class RecordingMailer {
-  readonly sent: { to: string; subject: string; text: string; html: string }[] = [];
+  readonly sent: OutgoingEmail[] = [];
   failNext = 0;
 
-  async send(email: { to: string; subject: string; text: string; html: string }) {
+  async send(email: OutgoingEmail) {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('SES throttled');

@@ -81,6 +81,12 @@ describe('configuration', () => {
     });
   });
 
+  it('refuses requiring a human check for mail when Turnstile is off', () => {
+    const document = example();
+    document.mailBudget.requireHumanCheck = true;
+    expect(problemsOf(document)).toContainEqual(expect.stringMatching(/^mailBudget\.requireHumanCheck: needs screening\.turnstile\.enabled/));
+  });
+
   it('refuses unknown keys, so a typo is not silently ignored', () => {
     const document = example();
     document.forms.contact.retentionDay = 30;
