@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
 import { DynamoLeadEraser } from '../shared/adapters/dynamo-privacy';
+import { DynamoSubmissionStore } from '../shared/adapters/dynamo-submission-store';
 import { DynamoSuppressionList } from '../shared/adapters/dynamo-suppression-list';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
 import { loadConfigFile } from '../shared/config/load';
@@ -39,11 +40,12 @@ const USAGE = `Usage: leadgate <command> [options]
   receipt verify FILE [--public-key=K] check a consent or erasure receipt offline
   embed FORM_ID [--api URL]            print a ready-to-paste HTML snippet for a form
   dlq redrive [--queue NAME]           move dead-lettered messages back to their queue (all queues by default)
-  quarantine list [--reason R] [--since TIME]     submissions held back by screening, with reasons
-  quarantine release --email ADDRESS   route a held submission normally
-  quarantine release --reason R [--since TIME]    release every held submission with reason R
-                                       (e.g. ip_burst for a real event's booth), held at or after TIME
-  quarantine discard --email ADDRESS   drop a held submission (erases a lead that has nothing else)
+  quarantine list [--reason R] [--since TIME]  submissions held back by screening, with ids and reasons
+  quarantine release --id SUBMISSION_ID | --email ADDRESS | --reason R [--since TIME]
+                                       route held submissions as if they had passed screening
+                                       (--reason ip_burst for a real event's booth, in one go)
+  quarantine discard --id SUBMISSION_ID | --email ADDRESS | --reason R [--since TIME]
+                                       drop held submissions; the lead, if any, stays as it was
 
 Options:
   --stack NAME   work on a deployed stack (standard AWS credentials); default: the local runtime
@@ -74,6 +76,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         api: { type: 'string' },
         queue: { type: 'string' },
         since: { type: 'string' },
+        id: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -152,7 +155,12 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     const known = ['privacy export', 'privacy erase', 'privacy pending', 'suppress', 'leads show', 'quarantine list', 'quarantine release', 'quarantine discard'];
     const verb = known.find((k) => command === k || command.startsWith(`${k} `) || positionals[0] === k);
     if (!verb) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
-    const byFilter = verb === 'quarantine list' || verb === 'privacy pending' || (verb === 'quarantine release' && !values.email && values.reason !== undefined);
+    // Quarantine commands pick held submissions by --id, --email, or --reason (with --since).
+    const quarantineVerb = verb.startsWith('quarantine');
+    const byFilter = verb === 'quarantine list' || verb === 'privacy pending' || (quarantineVerb && !values.email);
+    if (quarantineVerb && verb !== 'quarantine list' && !values.email && !values.id && !values.reason) {
+      throw new UsageError(`${verb} needs --email, --id or --reason`);
+    }
     const email = byFilter ? '' : normalizeEmail(need(values.email, '--email'));
     let since: Date | undefined;
     if (values.since !== undefined) {
@@ -164,26 +172,24 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       const settings = loadConfigFile(io.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
       const keyring = createKeyring(connection.secret);
       const leads = new DynamoLeadRepository(connection.db, connection.tableName);
+      const submissions = new DynamoSubmissionStore(connection.db, connection.tableName);
       const suppressions = new DynamoSuppressionList(connection.db, connection.tableName);
-      const deps = { settings, leads, suppressions, keyring, clock: runtimeClock };
+      const deps = { settings, leads, submissions, suppressions, keyring, clock: runtimeClock };
       const leadId = keyring.emailHash(email);
 
-      if (verb.startsWith('quarantine')) {
-        const quarantine = new QuarantineAdmin({ ...deps, eraser: new DynamoLeadEraser(connection.db, connection.tableName), db: connection.db, tableName: connection.tableName, routing: connection.routingQueue });
-        if (byFilter) {
-          const held = await quarantine.matching({ reason: values.reason, since });
-          if (verb === 'quarantine list') {
-            print(held.length ? held.map((h) => `${h.email}  form ${h.formId}  ${h.at.slice(0, 16)}  ${h.reasons.join(', ')}`).join('\n') : 'Nothing is in quarantine.', held);
-            return 0;
-          }
-          let released = 0;
-          for (const h of held) if (await quarantine.release(h.leadId)) released++;
-          print(`Released ${released} held submission(s) with reason ${values.reason}.`, { released });
+      if (quarantineVerb) {
+        const quarantine = new QuarantineAdmin({ ...deps, db: connection.db, tableName: connection.tableName, routing: connection.routingQueue });
+        const held = await quarantine.matching({ reason: values.reason, since, submissionId: values.id, leadId: email ? leadId : undefined });
+        if (verb === 'quarantine list') {
+          print(held.length ? held.map((h) => `${h.submissionId}  ${h.email}  form ${h.formId}  ${h.at.slice(0, 16)}  ${h.reasons.join(', ')}`).join('\n') : 'Nothing is in quarantine.', held);
           return 0;
         }
-        const done = verb === 'quarantine release' ? await quarantine.release(leadId) : await quarantine.discard(leadId);
-        print(done ? `${verb.split(' ')[1] === 'release' ? 'Released' : 'Discarded'} the held submission of ${email}.` : `Nothing is in quarantine for ${email}.`, { done });
-        return done ? 0 : 1;
+        const release = verb === 'quarantine release';
+        let done = 0;
+        for (const h of held) if (await (release ? quarantine.release(h) : quarantine.discard(h))) done++;
+        const what = values.id ? `submission ${values.id}` : email ? email : `reason ${values.reason}`;
+        print(`${release ? 'Released' : 'Discarded'} ${done} held submission(s) (${what}).`, { [release ? 'released' : 'discarded']: done });
+        return done > 0 || values.reason !== undefined ? 0 : 1;
       }
       if (verb === 'privacy pending') {
         const pending = await pendingPrivacyRequests(connection.db, connection.tableName, leads, runtimeClock.now());

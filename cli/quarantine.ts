@@ -1,9 +1,10 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Lead } from '../shared/domain/lead';
-import { discardQuarantine, releaseQuarantine, type QuarantineDeps } from '../shared/domain/quarantine';
+import type { StoredSubmission } from '../shared/domain/ports';
+import { discardHeld, releaseHeld, type QuarantineDeps } from '../shared/domain/quarantine';
 
 export interface HeldSubmission {
   leadId: string;
+  submissionId: string;
   email: string;
   formId: string;
   at: string;
@@ -22,33 +23,43 @@ export class QuarantineAdmin {
       const page = await this.deps.db.send(
         new ScanCommand({
           TableName: this.deps.tableName,
-          FilterExpression: 'attribute_exists(quarantine) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':now': now },
+          FilterExpression: 'itemType = :submission AND #state = :held AND expiresAt > :now',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':submission': 'submission', ':held': 'held', ':now': now },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of (page.Items ?? []) as Lead[]) {
-        const q = item.quarantine!;
-        const formId = item.submissions.find((s) => s.submissionId === q.submissionId)?.formId ?? '';
-        held.push({ leadId: item.leadId, email: item.email, formId, at: q.at, reasons: q.reasons });
+      for (const item of (page.Items ?? []) as StoredSubmission[]) {
+        held.push({
+          leadId: item.leadId,
+          submissionId: item.submissionId,
+          email: item.submission?.email ?? '',
+          formId: item.formId,
+          at: item.held?.at ?? item.at,
+          reasons: item.held?.reasons ?? [],
+        });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return held.sort((a, b) => a.at.localeCompare(b.at));
+    return held.sort((a, b) => a.at.localeCompare(b.at) || a.submissionId.localeCompare(b.submissionId));
   }
 
   /** The held submissions with `reason` (any, if absent) held at or after `since`. */
-  async matching(filter: { reason?: string | undefined; since?: Date | undefined }): Promise<HeldSubmission[]> {
+  async matching(filter: { reason?: string | undefined; since?: Date | undefined; leadId?: string | undefined; submissionId?: string | undefined }): Promise<HeldSubmission[]> {
     return (await this.list()).filter(
-      (held) => (!filter.reason || held.reasons.includes(filter.reason)) && (!filter.since || Date.parse(held.at) >= filter.since.getTime()),
+      (held) =>
+        (!filter.reason || held.reasons.includes(filter.reason)) &&
+        (!filter.since || Date.parse(held.at) >= filter.since.getTime()) &&
+        (!filter.leadId || held.leadId === filter.leadId) &&
+        (!filter.submissionId || held.submissionId === filter.submissionId),
     );
   }
 
-  release(leadId: string) {
-    return releaseQuarantine(this.deps, leadId);
+  release(held: HeldSubmission) {
+    return releaseHeld(this.deps, held.leadId, held.submissionId);
   }
 
-  discard(leadId: string) {
-    return discardQuarantine(this.deps, leadId);
+  discard(held: HeldSubmission) {
+    return discardHeld(this.deps, held.leadId, held.submissionId);
   }
 }

@@ -1,7 +1,7 @@
 import { createLogger } from '../shared/adapters/logger';
 import { createSubmissionMetrics } from '../shared/adapters/metrics';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
-import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
+import { DynamoSubmissionStore } from '../shared/adapters/dynamo-submission-store';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo-rate-limiter';
 import { DynamoRenderTokenLedger } from '../shared/adapters/dynamo-render-token-ledger';
 import { DynamoSubmissionClaims } from '../shared/adapters/dynamo-submission-claims';
@@ -24,7 +24,7 @@ export const handler = createCaptureHandler(
   {
     settings,
     keyring: createKeyring(secret),
-    leads: new DynamoLeadRepository(db, env.TABLE_NAME),
+    submissions: new DynamoSubmissionStore(db, env.TABLE_NAME),
     claims: new DynamoSubmissionClaims(db, env.TABLE_NAME),
     routing: new SqsJsonQueue(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
     clock: runtimeClock,

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
-import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
+import { DynamoSubmissionStore } from '../shared/adapters/dynamo-submission-store';
 import { createLogger } from '../shared/adapters/logger';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
 import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
@@ -11,7 +11,7 @@ import { resendUnroutedSubmissions } from '../shared/domain/routing-sweep';
 const logger = createLogger('leadgate-routing-sweep');
 const env = readRuntimeEnv();
 const deps = {
-  leads: new DynamoLeadRepository(createDocumentClient(), env.TABLE_NAME),
+  submissions: new DynamoSubmissionStore(createDocumentClient(), env.TABLE_NAME),
   routing: new SqsJsonQueue<RoutingMessage>(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
   clock: runtimeClock,
 };

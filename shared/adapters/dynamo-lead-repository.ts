@@ -4,8 +4,7 @@ import { REQUEUE_AFTER_MS } from '../domain/nurture';
 import type { LeadRepository, StoredLead } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
 import { conditionally } from './dynamo-errors';
-import { eventKey, leadIdOfKey, leadKey, NURTURE_INDEX, NURTURE_PARTITION, ROUTING_INDEX, ROUTING_PARTITION, SLA_INDEX, SLA_PARTITION } from './table-keys';
-import { ROUTING_GRACE_MS } from '../domain/routing-sweep';
+import { eventKey, leadIdOfKey, leadKey, NURTURE_INDEX, NURTURE_PARTITION, SLA_INDEX, SLA_PARTITION } from './table-keys';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -16,18 +15,6 @@ const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 function slaIndexAttributes(assignment: Assignment | undefined) {
   if (!assignment || assignment.acceptedAt || assignment.exhaustedAt) return {};
   return { slaPartition: SLA_PARTITION, slaDue: epoch(assignment.notifiedAt ? assignment.slaDueAt : assignment.assignedAt) };
-}
-
-/**
- * The sparse routing index: a lead with a submission not yet routed is due for the routing sweep
- * a grace period after that submission, in case its routing message was lost.
- */
-function routingIndexAttributes(lead: Lead) {
-  const routed = new Set(lead.routedSubmissions ?? []);
-  const pending = lead.submissions.filter((s) => !routed.has(s.submissionId));
-  if (pending.length === 0) return {};
-  const oldest = Math.min(...pending.map((s) => Date.parse(s.at)));
-  return { routingPartition: ROUTING_PARTITION, routingDue: Math.floor((oldest + ROUTING_GRACE_MS) / 1000) };
 }
 
 /** The sparse nurture index: when the scheduler must next look at the lead's sequence. */
@@ -48,7 +35,7 @@ export class DynamoLeadRepository implements LeadRepository {
       new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }),
     );
     if (!Item || isExpired(Item.expiresAt as number | undefined, now)) return undefined;
-    const { pk: _pk, sk: _sk, itemType: _type, version, slaPartition: _p, slaDue: _d, nurturePartition: _np, nurtureDue: _nd, routingPartition: _rp, routingDue: _rd, ...lead } = Item;
+    const { pk: _pk, sk: _sk, itemType: _type, version, slaPartition: _p, slaDue: _d, nurturePartition: _np, nurtureDue: _nd, ...lead } = Item;
     return { lead: lead as Lead, version: version as number };
   }
 
@@ -57,7 +44,7 @@ export class DynamoLeadRepository implements LeadRepository {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...slaIndexAttributes(lead.assignment), ...nurtureIndexAttributes(lead.nurture), ...routingIndexAttributes(lead), version: (expectedVersion ?? 0) + 1 },
+          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...slaIndexAttributes(lead.assignment), ...nurtureIndexAttributes(lead.nurture), version: (expectedVersion ?? 0) + 1 },
           ...(expectedVersion === undefined
             ? {
                 // An expired item may linger until DynamoDB deletes it; it counts as absent.
@@ -141,10 +128,6 @@ export class DynamoLeadRepository implements LeadRepository {
 
   findSlaDue(now: Date): Promise<string[]> {
     return this.dueIn(SLA_INDEX, 'slaPartition', SLA_PARTITION, 'slaDue', now);
-  }
-
-  findRoutingDue(now: Date): Promise<string[]> {
-    return this.dueIn(ROUTING_INDEX, 'routingPartition', ROUTING_PARTITION, 'routingDue', now);
   }
 
   findNurtureDue(now: Date): Promise<string[]> {

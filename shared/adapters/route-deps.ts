@@ -11,6 +11,7 @@ import { DynamoSuppressionList } from './dynamo-suppression-list';
 import { isDisposableDomain } from './disposable-domains';
 import { createDocumentClient, createSesClient } from './aws-clients';
 import { DynamoLeadRepository } from './dynamo-lead-repository';
+import { DynamoSubmissionStore } from './dynamo-submission-store';
 import { DynamoRotationStore } from './dynamo-rotation-store';
 import { runtimeClock } from './runtime-clock';
 import { SesMailer } from './ses-mailer';
@@ -25,6 +26,7 @@ export function createRouteDeps(env: RuntimeEnv, settings: LeadgateSettings, sec
   return {
     ...createStrangerMailDeps(env, db, { settings, keyring, mailer }, serviceName),
     leads: new DynamoLeadRepository(db, env.TABLE_NAME),
+    submissions: new DynamoSubmissionStore(db, env.TABLE_NAME),
     rotation: new DynamoRotationStore(db, env.TABLE_NAME, runtimeClock),
     emails: assignmentEmails(settings),
     personEmails: personEmails(settings),

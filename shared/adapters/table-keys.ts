@@ -2,6 +2,10 @@
 export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });
 export const leadIdOfKey = (pk: string) => pk.slice('LEAD#'.length);
 
+export const submissionKey = (leadId: string, submissionId: string) => ({ pk: `LEAD#${leadId}`, sk: `SUB#${submissionId}` });
+export const SUBMISSION_PREFIX = 'SUB#';
+export const submissionIdOfKey = (sk: string) => sk.slice(SUBMISSION_PREFIX.length);
+
 export const eventKey = (leadId: string, at: string, id: string) => ({ pk: `LEAD#${leadId}`, sk: `EVENT#${at}#${id}` });
 
 export const claimKey = (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLAIM' });
@@ -15,7 +19,7 @@ export const renderTokenKey = (tokenId: string) => ({ pk: `RENDER#${tokenId}`, s
 /** Sparse index of assignments awaiting the SLA sweep (see DynamoLeadRepository). */
 export const SLA_INDEX = 'bySlaDue';
 export const SLA_PARTITION = 'SLA';
-/** Sparse index of leads with a submission the routing consumer has not finished. */
+/** Sparse index of stored submissions the routing consumer has not finished (pending or released). */
 export const ROUTING_INDEX = 'byRoutingDue';
 export const ROUTING_PARTITION = 'ROUTING';
 /** Sparse index of leads with a nurture step due. */

@@ -1,23 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { LeadgateError, serviceUnavailable } from './errors';
 import type { Keyring } from './keyring';
-import type { ConsentEvent } from './lead';
-import type { Clock, LeadRepository, RoutingQueue, SubmissionClaim, SubmissionClaims } from './ports';
+import type { Clock, RoutingQueue, StoredSubmission, SubmissionClaim, SubmissionClaims, SubmissionStore } from './ports';
 import { consentReceipt, type ConsentReceipt } from './receipts';
+import { consentsAskedFor } from './record-submission';
 import { routingMessage } from './routing-message';
-import { recordSubmission } from './record-submission';
-import { epochSeconds } from './retention';
+import { addDays, epochSeconds } from './retention';
 import type { LeadgateSettings } from './settings';
 import type { Submission } from './submission';
 
 /** Retries and double clicks within this window return the first submission. */
 export const DEDUPLICATION_WINDOW_SECONDS = 600;
-const MAX_WRITE_ATTEMPTS = 5;
 
 export interface CaptureDeps {
   settings: LeadgateSettings;
   keyring: Keyring;
-  leads: LeadRepository;
+  submissions: SubmissionStore;
   claims: SubmissionClaims;
   routing: RoutingQueue;
   clock: Clock;
@@ -28,7 +26,7 @@ export interface CaptureResult {
   submissionId: string;
   /** True when this request repeated an earlier one and changed nothing. */
   duplicate: boolean;
-  /** One signed receipt per consent decision this submission made. */
+  /** One signed receipt per purpose the form asks for: what this post asked (the export has what was recorded). */
   receipts: ConsentReceipt[];
   /** Screening found reasons to hold it (for logs and metrics, never for the answer). */
   held?: boolean;
@@ -57,34 +55,47 @@ export interface CaptureOptions {
   idempotencyKey?: string;
   /**
    * Admission checks (rate limits) that may refuse the post, name reasons to hold it, or refuse
-   * the mail it would cause. They run alongside the first read of the lead, which changes
-   * nothing, and before the claim: a refused post writes nothing.
+   * the mail it would cause. They run first and write only counters: a refused post stores nothing.
    */
   admit?: () => Promise<Pick<Submission, 'screening' | 'mailRefusal'>>;
 }
 
 /**
- * Accepts a validated submission exactly once. The claim makes retries safe: a retry of a
- * completed submission returns its id and writes nothing; a retry of one that failed half-way
- * (say the queue was down) resumes it with the same id and timestamp, so every write repeats
- * identically and nothing is lost or doubled.
- *
- * Five round trips for a new submission: the admission checks with the lead read, the claim, the
- * consent events, the lead write, then the routing message with the claim's completion.
+ * The signed receipts of a submission: a function of the request alone (form, ticked purposes,
+ * id and time), never of what is stored about the address, so the answer reveals nothing.
  */
-export async function captureSubmission(
-  deps: CaptureDeps,
-  submission: Submission,
-  options: CaptureOptions = {},
-): Promise<CaptureResult> {
-  const now = deps.clock.now();
+export function captureReceipts(deps: Pick<CaptureDeps, 'settings' | 'keyring'>, submission: Submission, submissionId: string, at: Date): ConsentReceipt[] {
+  const form = deps.settings.forms[submission.formId];
+  if (!form) return [];
   const leadId = deps.keyring.emailHash(submission.email);
-  const [admitted, firstRead] = await Promise.all([
-    options.admit ? step('lead store', options.admit) : ({} as Pick<Submission, 'screening' | 'mailRefusal'>),
-    step('lead store', () => deps.leads.get(leadId, now)),
-  ]);
-  if (admitted.screening?.length) submission = { ...submission, screening: [...(submission.screening ?? []), ...admitted.screening] };
-  if (admitted.mailRefusal) submission = { ...submission, mailRefusal: admitted.mailRefusal };
+  return consentsAskedFor(deps.settings, form, submission, { leadId, submissionId, at }).map((event) =>
+    consentReceipt(deps.keyring.receipts, deps.settings.organization.name, event),
+  );
+}
+
+/**
+ * Accepts a validated submission exactly once, and only makes it durable: the submission, with
+ * its screening findings, is stored in the person's partition apart from the lead, and the
+ * routing consumer (which owns the lead) screens it, merges it and routes it. Nothing about the
+ * person is read, so the answer depends on the request alone.
+ *
+ * The claim makes retries safe: a retry of a completed submission returns its id and writes
+ * nothing; a retry of one that failed half-way (say the queue was down) resumes it with the same
+ * id and timestamp, so every write repeats identically. Four round trips for a new submission:
+ * the admission counters, the claim, the submission, then the routing message with the claim's
+ * completion. Should the message be lost after all, the routing sweep finds the submission
+ * through its sparse index and sends it again.
+ */
+export async function captureSubmission(deps: CaptureDeps, submission: Submission, options: CaptureOptions = {}): Promise<CaptureResult> {
+  const now = deps.clock.now();
+  const form = deps.settings.forms[submission.formId];
+  if (!form) throw new LeadgateError('form_not_found', `No form "${submission.formId}" is configured.`);
+  const leadId = deps.keyring.emailHash(submission.email);
+  if (options.admit) {
+    const admitted = await step('lead store', options.admit);
+    if (admitted.screening?.length) submission = { ...submission, screening: [...(submission.screening ?? []), ...admitted.screening] };
+    if (admitted.mailRefusal) submission = { ...submission, mailRefusal: admitted.mailRefusal };
+  }
 
   const fingerprint = submissionFingerprint(deps.keyring, submission);
   const claimId = options.idempotencyKey
@@ -106,40 +117,27 @@ export async function captureSubmission(
       'This Idempotency-Key was already used for a different submission; use a new key for new content.',
     );
   }
+  const at = new Date(claim.at);
+  const receipts = captureReceipts(deps, submission, claim.submissionId, at);
+  if (claim.state === 'done') return { submissionId: claim.submissionId, duplicate: true, receipts };
 
-  const receiptsOf = (events: readonly ConsentEvent[]) =>
-    events.map((event) => consentReceipt(deps.keyring.receipts, deps.settings.organization.name, event));
-  if (claim.state === 'done') {
-    const events = await step('lead store', () => deps.leads.events(leadId, now));
-    return { submissionId: claim.submissionId, duplicate: true, receipts: receiptsOf(events.filter((e) => e.submissionId === claim.submissionId)) };
-  }
-
-  const form = deps.settings.forms[submission.formId];
-  if (!form) throw new LeadgateError('form_not_found', `No form "${submission.formId}" is configured.`);
-  const context = { settings: deps.settings, form, leadId, submissionId: claim.submissionId, at: new Date(claim.at) };
-
-  const { events, routed } = await step('lead store', async () => {
-    let stored = firstRead;
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      if (attempt > 1) stored = await deps.leads.get(leadId, now);
-      const recorded = recordSubmission(stored?.lead, submission, context);
-      if (!recorded.changed) {
-        // A repeat of a submission already written: report its events, write nothing.
-        const written = (await deps.leads.events(leadId, now)).filter((e) => e.submissionId === claim.submissionId);
-        return { events: written, routed: stored?.lead.routedSubmissions?.includes(claim.submissionId) ?? false };
-      }
-      // Events first: if the lead write then fails, the retry rewrites the same events.
-      await deps.leads.appendEvents(recorded.events);
-      if (await deps.leads.save(recorded.lead, stored?.version, now)) return { events: recorded.events, routed: false };
-    }
-    throw new Error('lead kept changing under concurrent writes');
-  });
+  // Kept for the form's retention, so a held one can be reviewed, and an unmerged one never
+  // outlives what merging it would have allowed.
+  const stored: StoredSubmission = {
+    leadId,
+    submissionId: claim.submissionId,
+    formId: submission.formId,
+    at: claim.at,
+    submission,
+    state: 'pending',
+    expiresAt: addDays(at, form.retentionDays),
+  };
+  await step('lead store', () => deps.submissions.add(stored));
 
   // The message and the claim's completion go out together. If the message fails, the claim is
-  // reopened so the retry sends it; should that fail too, the routing sweep sends it (design §4).
-  const message = routingMessage(leadId, { submissionId: claim.submissionId, formId: submission.formId, at: claim.at });
+  // reopened so the retry sends it; should that fail too, the routing sweep sends it.
   const [sent, completed] = await Promise.allSettled([
-    routed ? Promise.resolve() : deps.routing.enqueue(message),
+    deps.routing.enqueue(routingMessage(leadId, { submissionId: claim.submissionId, formId: submission.formId, at: claim.at })),
     deps.claims.complete(claimId),
   ]);
   if (sent.status === 'rejected') {
@@ -147,5 +145,5 @@ export async function captureSubmission(
     throw serviceUnavailable('routing queue', sent.reason);
   }
   if (completed.status === 'rejected') throw serviceUnavailable('lead store', completed.reason);
-  return { submissionId: claim.submissionId, duplicate: !outcome.created, receipts: receiptsOf(events), held: (submission.screening?.length ?? 0) > 0 };
+  return { submissionId: claim.submissionId, duplicate: !outcome.created, receipts, held: (submission.screening?.length ?? 0) > 0 };
 }

@@ -31,13 +31,8 @@ export interface SubmissionRecord {
   screening?: string[];
   /** Why no mail this submission would cause may go (the client's mail budget), if so. */
   mailRefusal?: StrangerMailRefusal;
-}
-
-/** A submission held back by screening: stored, not routed, not mailed, until an operator decides. */
-export interface Quarantine {
-  submissionId: string;
-  reasons: string[];
-  at: string;
+  /** Values this submission gave that differ from what the lead holds (which a post never replaces). */
+  given?: Record<string, string>;
 }
 
 export type AssignmentReason = 'rule' | 'fallback' | 'returning_owner' | 'sla_reassignment';
@@ -93,7 +88,6 @@ export interface Lead {
   /** Submissions the routing consumer has finished with (most recent last, capped). */
   routedSubmissions?: string[];
   nurture?: NurtureState;
-  quarantine?: Quarantine;
   /** Nurture topics the person opted out of, while staying subscribed to the rest. */
   optedOutTopics?: string[];
   /**

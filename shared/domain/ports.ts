@@ -1,4 +1,5 @@
 import type { Assignment, ConsentEvent, Lead } from './lead';
+import type { Submission } from './submission';
 
 export interface Clock {
   now(): Date;
@@ -35,8 +36,6 @@ export interface LeadRepository {
    * assignments whose email was never sent (due at once). Served by a sparse index.
    */
   findSlaDue(now: Date): Promise<string[]>;
-  /** Ids of leads with a submission still unrouted a grace period after it, via a sparse index. */
-  findRoutingDue(now: Date): Promise<string[]>;
   /** Ids of leads with a nurture step due (or queued too long ago) by `now`, via a sparse index. */
   findNurtureDue(now: Date): Promise<string[]>;
 }
@@ -63,6 +62,48 @@ export interface OutgoingEmail {
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<void>;
+}
+
+/**
+ * Where a captured submission is in its life: `pending` until the routing consumer screens it;
+ * `held` by screening until an operator decides; `released` by that operator; `merged` into the
+ * lead, or `discarded`, after which it keeps no personal data and expires at once.
+ */
+export type SubmissionState = 'pending' | 'held' | 'released' | 'merged' | 'discarded';
+
+/**
+ * A submission as capture stored it, in the person's partition (so an access request sees it and
+ * an erasure removes it), apart from the lead: nothing of it reaches the lead until the routing
+ * consumer merges it, and a held one never does unless it is released.
+ */
+export interface StoredSubmission {
+  leadId: string;
+  submissionId: string;
+  formId: string;
+  /** When it was accepted. */
+  at: string;
+  /** What was posted, validated and minimized; absent once merged or discarded. */
+  submission?: Submission;
+  state: SubmissionState;
+  held?: { reasons: string[]; at: string };
+  expiresAt: number;
+}
+
+export interface SubmissionStore {
+  /** Stores a captured submission, pending; a retry that finds it stored already writes nothing. */
+  add(stored: StoredSubmission): Promise<void>;
+  /** The submission, or undefined if absent or past its expiresAt. */
+  get(leadId: string, submissionId: string, now: Date): Promise<StoredSubmission | undefined>;
+  /** Every live submission of the person not yet merged or discarded, oldest first. */
+  unmerged(leadId: string, now: Date): Promise<StoredSubmission[]>;
+  /**
+   * Moves a submission from state `from` to `to` in one conditional write: true for the one
+   * caller whose change applied, false if it was no longer in `from`. Held ones carry their
+   * reasons; merged and discarded ones drop the submission's personal data and expire at once.
+   */
+  transition(leadId: string, submissionId: string, from: SubmissionState, to: SubmissionState, now: Date, held?: { reasons: string[]; at: string }): Promise<boolean>;
+  /** Submissions pending or released a grace period ago whose routing never completed (sparse index). */
+  findRoutingDue(now: Date): Promise<{ leadId: string; submissionId: string }[]>;
 }
 
 /** The first attempt at a submission, remembered for the de-duplication window. */

@@ -4,7 +4,7 @@ import { LeadgateError, validationFailed } from './errors';
 import type { Keyring } from './keyring';
 import type { ConsentEvent, Lead } from './lead';
 import { privacyUrl, readPrivacyToken } from './links';
-import type { Clock, LeadRepository, OutgoingEmail } from './ports';
+import type { Clock, LeadRepository, OutgoingEmail, StoredSubmission, SubmissionStore } from './ports';
 import { consentReceipt, type ConsentReceipt } from './receipts';
 import { epochSeconds } from './retention';
 import type { LeadgateSettings } from './settings';
@@ -47,6 +47,7 @@ export interface PrivacyEmails {
 export interface PrivacyDeps extends StrangerMailDeps {
   settings: LeadgateSettings;
   leads: LeadRepository;
+  submissions: SubmissionStore;
   suppressions: SuppressionList;
   requests: PrivacyRequestStore;
   eraser: LeadEraser;
@@ -88,14 +89,16 @@ export async function requestPrivacyAction(deps: PrivacyDeps, body: RawBody, req
   const requestType = type as PrivacyRequestType;
   const now = deps.clock.now();
   const leadId = deps.keyring.emailHash(email);
-  const [perAddress, clientRefused, stored] = await Promise.all([
+  const [perAddress, clientRefused, stored, unmerged] = await Promise.all([
     deps.rateLimiter.hit(`privacy#${leadId}`, 3600, ['requests'], now),
     chargeClient(deps, requester.ip, requester.humanChecked, now),
     deps.leads.get(leadId, now),
+    deps.submissions.unmerged(leadId, now),
   ]);
   if ((perAddress.requests ?? 0) > REQUESTS_PER_HOUR) return;
   const refusal = await permitStrangerMail(deps, email, clientRefused, now);
-  if (!stored) {
+  // Held or not yet routed submissions are data we hold too.
+  if (!stored && unmerged.length === 0) {
     if (!refusal) await sendStrangerMail(deps, deps.privacyEmails.nothingHeld(email, requestType), now);
     return;
   }
@@ -136,14 +139,16 @@ export interface LeadExport {
   retention: { deleteAfter: string } | null;
   consentHistory: ConsentEvent[];
   consentReceipts: ConsentReceipt[];
+  /** Submissions received and not (yet) part of the lead: awaiting routing, or held by screening. */
+  submissionsInProcessing: StoredSubmission[];
   suppression: Suppression | null;
 }
 
 /** Everything held about one person, for access requests and `leadgate privacy export`. */
-export async function exportLead(deps: Pick<PrivacyDeps, 'settings' | 'leads' | 'suppressions' | 'keyring' | 'clock'>, leadId: string): Promise<LeadExport> {
+export async function exportLead(deps: Pick<PrivacyDeps, 'settings' | 'leads' | 'submissions' | 'suppressions' | 'keyring' | 'clock'>, leadId: string): Promise<LeadExport> {
   const now = deps.clock.now();
-  const lead = (await deps.leads.get(leadId, now))?.lead ?? null;
-  const history = lead ? await deps.leads.events(leadId, now) : [];
+  const [stored, history, unmerged] = await Promise.all([deps.leads.get(leadId, now), deps.leads.events(leadId, now), deps.submissions.unmerged(leadId, now)]);
+  const lead = stored?.lead ?? null;
   const { organization, purposes } = deps.settings;
   return {
     exportedAt: now.toISOString(),
@@ -157,6 +162,7 @@ export async function exportLead(deps: Pick<PrivacyDeps, 'settings' | 'leads' | 
     consentReceipts: history
       .filter((event) => event.type.startsWith('consent.'))
       .map((event) => consentReceipt(deps.keyring.receipts, organization.name, event)),
+    submissionsInProcessing: unmerged,
     suppression: (await deps.suppressions.get(leadId)) ?? null,
   };
 }

@@ -2,9 +2,11 @@ import { acceptUrl, confirmUrl } from './links';
 import type { Assignment, AssignmentReason, Lead } from './lead';
 import { emailDomainOf, type LeadFacts } from './lead-facts';
 import type { Keyring } from './keyring';
-import type { AssignmentEmails, Clock, LeadRepository, Mailer, PersonEmails, RotationStore, RoutingMessage } from './ports';
+import type { AssignmentEmails, Clock, LeadRepository, Mailer, PersonEmails, RotationStore, RoutingMessage, StoredSubmission, SubmissionStore } from './ports';
+import { recordSubmission } from './record-submission';
+import type { Submission } from './submission';
 import { enrolInNurture } from './nurture';
-import { blocksAllEmail, LIFTED_BY_FRESH_CONSENT, type SuppressionList } from './suppression';
+import { blocksConfirmation, type SuppressionList } from './suppression';
 import { addHours } from './retention';
 import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
 import type { ScoreLead } from './scoring';
@@ -18,6 +20,7 @@ const MAX_WRITE_ATTEMPTS = 5;
 export interface RouteDeps extends StrangerMailDeps {
   settings: LeadgateSettings;
   leads: LeadRepository;
+  submissions: SubmissionStore;
   rotation: RotationStore;
   mailer: Mailer;
   emails: AssignmentEmails;
@@ -88,31 +91,54 @@ export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): 
 }
 
 /**
- * Handles one routing message: score the lead; if it consented to sales contact, assign it to
- * exactly one rep; enrol it in nurture if it consented to marketing; then the follow-ups (the
- * rep's email, a double opt-in confirmation, lifting a suppression the person opted out of).
- * Safe to run any number of times for the same message: the decision is recorded on the lead
- * with the submission id, and each email is claimed on the lead before it is sent.
+ * Handles one routing message, for the one submission it names, stored by capture apart from the
+ * lead: screen it (capture's findings, a disposable domain) and hold it if anything is found,
+ * changing nothing else; otherwise (or once released) merge it into the lead, score the lead; if
+ * it consented to sales contact, assign it to exactly one rep; enrol it in nurture if it
+ * consented to marketing; then the follow-ups (the rep's email, a confirmation to ask for).
+ * Safe to run any number of times for the same message: the merge is recorded on the lead with
+ * the submission id, the hold is one conditional state change, and each email is claimed on the
+ * lead before it is sent.
  */
 export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promise<RouteOutcome> {
   const now = deps.clock.now();
   let outcome: RouteOutcome | undefined;
+  let merged: StoredSubmission | undefined;
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS && !outcome; attempt++) {
-    const stored = await deps.leads.get(message.leadId, now);
-    if (!stored) return 'lead_gone';
-    const { lead, version } = stored;
-    if (lead.routedSubmissions?.includes(message.submissionId)) {
+    const [stored, captured, suppression] = await Promise.all([
+      deps.leads.get(message.leadId, now),
+      deps.submissions.get(message.leadId, message.submissionId, now),
+      deps.suppressions.get(message.leadId),
+    ]);
+    if (stored?.lead.routedSubmissions?.includes(message.submissionId)) {
+      merged = captured;
       outcome = 'already_routed';
       break;
     }
-    const facts = factsOf(lead, message.formId);
-    const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
-    const held = message.released ? [] : screeningReasons(deps, lead, message.submissionId, facts.emailDomain);
-    if (held.length) {
-      const quarantine = { submissionId: message.submissionId, reasons: held, at: now.toISOString() };
-      if (await deps.leads.save({ ...lead, quarantine, routedSubmissions }, version, now)) return 'quarantined';
-      continue;
+    // Erased, discarded or expired before it was routed: there is nothing to do.
+    if (!captured?.submission) return 'lead_gone';
+    if (captured.state === 'held') return 'quarantined';
+    if (captured.state === 'pending') {
+      const held = screeningReasons(deps, captured.submission);
+      if (held.length) {
+        if (await deps.submissions.transition(message.leadId, message.submissionId, 'pending', 'held', now, { reasons: held, at: now.toISOString() })) return 'quarantined';
+        continue;
+      }
     }
+    const form = deps.settings.forms[captured.formId];
+    if (!form) throw new Error(`form "${captured.formId}" is no longer configured; the submission waits in the dead-letter queue`);
+    const recorded = recordSubmission(stored?.lead, captured.submission, {
+      settings: deps.settings,
+      form,
+      leadId: message.leadId,
+      submissionId: message.submissionId,
+      at: new Date(captured.at),
+      suppression,
+    });
+    const lead = recorded.lead;
+    const version = stored?.version;
+    const facts = factsOf(lead, captured.formId);
+    const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
     const { score, reasons } = deps.scoreLead(facts);
     const pending = Object.values(lead.consents).some(
       (c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId,
@@ -124,6 +150,9 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
       routedSubmissions,
       ...(pending ? { doubleOptIn: { submissionId: message.submissionId } } : {}),
     }, now);
+    // Events first: if the lead write then fails, the retry writes the same events again.
+    await deps.leads.appendEvents(recorded.events);
+    merged = captured;
     if (!lead.consents[SALES_CONTACT]?.granted) {
       if (await deps.leads.save(scored, version, now)) outcome = 'no_consent';
       continue;
@@ -153,15 +182,19 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
     if (await deps.leads.save(assigned, version, now)) outcome = 'assigned';
   }
   if (!outcome) throw new Error('lead kept changing under concurrent writes');
+  // The submission now lives in the lead: its own item keeps nothing personal and expires. Should
+  // this fail, the sweep sends the message again, and the lead says it was routed.
+  if (merged && (merged.state === 'pending' || merged.state === 'released')) {
+    await deps.submissions.transition(message.leadId, message.submissionId, merged.state, 'merged', now);
+  }
   await followUps(deps, message, now);
   return outcome;
 }
 
-/** Screening: what capture found (time trap) plus a disposable email domain. */
-function screeningReasons(deps: RouteDeps, lead: Lead, submissionId: string, emailDomain: string): string[] {
-  const found = lead.submissions.find((s) => s.submissionId === submissionId)?.screening ?? [];
-  const disposable = deps.settings.screening.quarantineDisposableEmail && deps.isDisposableDomain(emailDomain);
-  return [...found, ...(disposable ? ['disposable_email'] : [])];
+/** Screening: what capture found (time trap, render token, bursts, human check) and a disposable domain. */
+function screeningReasons(deps: RouteDeps, submission: Submission): string[] {
+  const disposable = deps.settings.screening.quarantineDisposableEmail && deps.isDisposableDomain(emailDomainOf(submission.email));
+  return [...(submission.screening ?? []), ...(disposable ? ['disposable_email'] : [])];
 }
 
 /** The side effects of a routed submission, each safe to repeat. */
@@ -173,11 +206,6 @@ async function followUps(deps: RouteDeps, message: RoutingMessage, now: Date): P
   if (lead.doubleOptIn?.submissionId === message.submissionId && !lead.doubleOptIn.sentAt) {
     await sendConfirmation(deps, message, now);
   }
-  // A fresh opt-in through a form lifts an earlier unsubscribe or bounce (never a complaint).
-  const optedIn = Object.values(lead.consents).some(
-    (c) => c.granted && c.method === 'form_checkbox' && c.submissionId === message.submissionId,
-  );
-  if (optedIn) await deps.suppressions.lift(lead.leadId, LIFTED_BY_FRESH_CONSENT);
 }
 
 /**
@@ -190,7 +218,7 @@ async function sendConfirmation(deps: RouteDeps, message: RoutingMessage, now: D
     const stored = await deps.leads.get(message.leadId, now);
     const request = stored?.lead.doubleOptIn;
     if (!stored || request?.submissionId !== message.submissionId || request.sentAt || request.refused) return;
-    if (blocksAllEmail(await deps.suppressions.get(message.leadId))) return;
+    if (blocksConfirmation(await deps.suppressions.get(message.leadId))) return;
     const clientRefused = stored.lead.submissions.find((s) => s.submissionId === message.submissionId)?.mailRefusal;
     const refusal = await permitStrangerMail(deps, stored.lead.email, clientRefused, now);
     const decided = { ...request, ...(refusal ? { refused: { reason: refusal, at: now.toISOString() } } : { sentAt: now.toISOString() }) };

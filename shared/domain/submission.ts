@@ -25,7 +25,8 @@ export interface Submission {
   mailRefusal?: StrangerMailRefusal;
 }
 
-export type ParsedSubmission = { kind: 'honeypot' } | { kind: 'submission'; submission: Submission };
+/** A filled honeypot is validated like any post, so its answer is the one a person would get. */
+export type ParsedSubmission = { kind: 'honeypot' | 'submission'; submission: Submission };
 
 const ATTRIBUTION_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
 const ATTRIBUTION_MAX = 200;
@@ -187,7 +188,8 @@ function parseAttribution(body: RawBody): Record<string, string> {
 
 /**
  * Validates a body against a form's declaration. Undeclared keys are dropped, never stored.
- * A filled honeypot short-circuits before any validation so that bots learn nothing.
+ * A filled honeypot is validated like any other post and answered alike, so a bot learns nothing
+ * from the answer; the caller stores nothing for it.
  */
 export function parseSubmission(
   settings: LeadgateSettings,
@@ -198,16 +200,13 @@ export function parseSubmission(
 ): ParsedSubmission {
   // The embed script reports navigator.globalPrivacyControl in the body; either signal counts.
   const gpc = gpcHeader || body.gpc === true || body.gpc === '1' || body.gpc === 'true';
-  if (form.honeypotField) {
-    const trap = own(body, form.honeypotField);
-    if (trap !== undefined && trap !== null && trap !== '') return { kind: 'honeypot' };
-  }
   const problems: Record<string, string> = {};
   const fields = parseFields(form, body, problems);
   const grantedPurposes = parseConsents(settings, form, body, problems);
   if (Object.keys(problems).length) throw validationFailed(problems);
+  const trap = form.honeypotField ? own(body, form.honeypotField) : undefined;
   return {
-    kind: 'submission',
+    kind: trap !== undefined && trap !== null && trap !== '' ? 'honeypot' : 'submission',
     submission: {
       formId,
       email: fields.email as string,

@@ -28,5 +28,12 @@ export const blocksMarketing = (s: Suppression | undefined): boolean =>
 /** Not even a confirmation email the person just asked for: the address bounced or complained. */
 export const blocksAllEmail = (s: Suppression | undefined): boolean => !!s && !!(s.bouncedAt || s.complainedAt || s.erasedAt);
 
-/** Reasons a person's fresh opt-in lifts. */
+/**
+ * Not even a confirmation the person asks for by posting a form again: they complained, or had
+ * everything erased. An unsubscribe or a bounce does not block it: the confirmation is how the
+ * person (and only the person) opts back in.
+ */
+export const blocksConfirmation = (s: Suppression | undefined): boolean => !!s && !!(s.complainedAt || s.erasedAt);
+
+/** Reasons a person's confirmed opt-in lifts. */
 export const LIFTED_BY_FRESH_CONSENT: readonly SuppressionReason[] = ['unsubscribed', 'bounced'];

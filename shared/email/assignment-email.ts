@@ -6,10 +6,38 @@ import { escapeHtml, headerText } from './escape';
 const date = (iso: string) => iso.slice(0, 10);
 const dateOfEpoch = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
 
-function fieldRows(settings: LeadgateSettings, lead: Lead, formId: string): [string, string][] {
-  const labels = settings.forms[formId]?.fields ?? {};
-  return Object.entries(lead.fields).map(([name, value]) => [labels[name]?.label ?? name, value]);
+interface FieldRow {
+  label: string;
+  value: string;
+  /** Free text the person typed: shown quoted, so it can never pass for our own lines or links. */
+  quoted: boolean;
 }
+
+/**
+ * The lead's fields, then any value this submission gave that differs from the one held (a post
+ * never replaces a stored value: anyone can type anyone's address), marked with its date.
+ */
+function fieldRows(settings: LeadgateSettings, lead: Lead, formId: string, submissionId: string): FieldRow[] {
+  const labels = settings.forms[formId]?.fields ?? {};
+  const row = (name: string, value: string, label = labels[name]?.label ?? name): FieldRow => ({ label, value, quoted: labels[name]?.type === 'textarea' });
+  const rows = Object.entries(lead.fields).map(([name, value]) => row(name, value));
+  const submission = lead.submissions.find((s) => s.submissionId === submissionId);
+  for (const [name, value] of Object.entries(submission?.given ?? {})) {
+    rows.push(row(name, value, `${labels[name]?.label ?? name} (given on ${date(submission!.at)}; not stored)`));
+  }
+  return rows;
+}
+
+const quote = (value: string) => value.split(/\r?\n/).map((line) => `    > ${line}`).join('\n');
+const fieldText = (rows: FieldRow[]) => rows.map((r) => (r.quoted ? `  ${r.label} (as they wrote it):\n${quote(r.value)}` : `  ${r.label}: ${r.value}`)).join('\n');
+const fieldHtml = (rows: FieldRow[]) =>
+  `<table cellpadding="4">${rows
+    .map((r) =>
+      r.quoted
+        ? `<tr><th align="left" valign="top">${escapeHtml(r.label)}</th><td><blockquote style="margin:0;padding-left:8px;border-left:3px solid #999;color:#333">${escapeHtml(r.value).replace(/\r?\n/g, '<br>')}</blockquote></td></tr>`
+        : `<tr><th align="left" valign="top">${escapeHtml(r.label)}</th><td>${escapeHtml(r.value)}</td></tr>`,
+    )
+    .join('')}</table>`;
 
 function consentRows(settings: LeadgateSettings, lead: Lead): [string, string][] {
   return Object.entries(lead.consents).map(([purpose, consent]) => [
@@ -38,7 +66,7 @@ export function assignmentEmail(settings: LeadgateSettings, lead: Lead, assignme
   const formId = lead.submissions.find((s) => s.submissionId === assignment.submissionId)?.formId ?? lead.submissions.at(-1)?.formId ?? '';
   const team = settings.routing.teams[assignment.team];
   const slaHours = team?.slaHours ?? 0;
-  const fields = fieldRows(settings, lead, formId);
+  const fields = fieldRows(settings, lead, formId, assignment.submissionId);
   const reasons = (lead.scoreReasons ?? []).map((r) => [`${r.points > 0 ? '+' : ''}${r.points}`, r.reason] as [string, string]);
   const consents = consentRows(settings, lead);
   const deletion = dateOfEpoch(lead.expiresAt);
@@ -50,7 +78,7 @@ export function assignmentEmail(settings: LeadgateSettings, lead: Lead, assignme
     acceptUrl,
     '',
     'What they told us:',
-    textTable(fields),
+    fieldText(fields),
     '',
     `Score: ${lead.score ?? 0} / 100`,
     textTable(reasons),
@@ -65,7 +93,7 @@ export function assignmentEmail(settings: LeadgateSettings, lead: Lead, assignme
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">
 <p>A new lead has been assigned to you${escapeHtml(reassigned)}. Accept it within ${slaHours} hours or it moves on.</p>
 <p><a href="${escapeHtml(acceptUrl)}">Accept this lead</a></p>
-<h3>What they told us</h3>${htmlTable(fields)}
+<h3>What they told us</h3>${fieldHtml(fields)}
 <h3>Score: ${lead.score ?? 0} / 100</h3>${htmlTable(reasons)}
 <h3>Consent</h3>${htmlTable(consents)}
 <p>Their data will be deleted on ${deletion} unless they submit again.</p>

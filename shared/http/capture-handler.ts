@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { captureSubmission, submissionFingerprint, type CaptureDeps } from '../domain/capture';
+import { captureReceipts, captureSubmission, submissionFingerprint, type CaptureDeps } from '../domain/capture';
 import { LeadgateError } from '../domain/errors';
 import { renderToken } from '../domain/links';
 import { admitSubmission, type Admission, type RateLimiter, type RenderTokenLedger } from '../domain/rate-limits';
@@ -87,10 +87,11 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
         throw error;
       }
       if (parsed.kind === 'honeypot') {
-        // Same answer as a real submission, so a bot cannot tell it was caught.
+        // The same answer as a real submission (receipts included), so a bot cannot tell it was caught.
         logger.info('submission discarded', { formId, reason: 'honeypot' });
         deps.countSubmission?.(formId, 'rejected');
-        return accepted(`sub_${randomUUID()}`, context, form.successUrl, []);
+        const submissionId = `sub_${randomUUID()}`;
+        return accepted(submissionId, context, form.successUrl, captureReceipts(deps, parsed.submission, submissionId, deps.clock.now()));
       }
       const now = deps.clock.now();
       const ip = event.requestContext.http.sourceIp;

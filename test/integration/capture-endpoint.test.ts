@@ -16,8 +16,9 @@ beforeAll(async () => {
 afterAll(() => runtime?.stop());
 beforeEach(() => drainQueue(runtime, routingQueue));
 
-const leadItems = async (email: string) =>
-  (await scanTable(runtime)).filter((item) => item.itemType === 'lead' && item.email === email);
+/** What capture stores: the submission, in the person's partition, apart from the lead (which the routing consumer writes). */
+const submissionItems = async (email: string) =>
+  (await scanTable(runtime)).filter((item) => item.itemType === 'submission' && (item.submission as { email?: string })?.email === email);
 
 /** Asserts a request changed nothing: same table, empty queue. */
 async function expectNoChange(request: () => Promise<Response>): Promise<Response> {
@@ -39,46 +40,47 @@ const contactLead = (email: string, extra: object = {}) => ({
 });
 
 describe('POST /forms/{formId}/submissions', () => {
-  it('202: stores the lead with consents and expiresAt, appends consent events, enqueues a routing message', async () => {
+  it('202: stores the minimized submission with its screening, apart from any lead, and enqueues a routing message', async () => {
     const before = Math.floor(Date.now() / 1000);
     const response = await post(runtime, '/forms/contact/submissions', contactLead('ada@example.com', { shoeSize: '9' }), {
       'sec-gpc': '1',
       'x-forwarded-for': '203.0.113.7',
     });
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { submissionId: string; status: string };
+    const body = (await response.json()) as { submissionId: string; status: string; consentReceipts: { decision: string; purpose: string }[] };
     expect(body).toMatchObject({ submissionId: expect.stringMatching(/^sub_/), status: 'accepted' });
-
-    const [lead, ...others] = await leadItems('ada@example.com');
-    expect(others).toEqual([]);
-    expect(lead).toMatchObject({
-      pk: expect.stringMatching(/^LEAD#[0-9a-f]{64}$/),
-      sk: 'LEAD',
-      fields: { email: 'ada@example.com', firstName: 'Ada', company: 'Analytical Engines', country: 'GB' },
-      consents: {
-        sales_contact: { status: 'granted', granted: true, formId: 'contact', consentTextVersion: CONSENT_VERSION, submissionId: body.submissionId },
-        marketing_email: { status: 'declined', granted: false },
-      },
-      doNotSellOrShare: true,
-      submissions: [{ submissionId: body.submissionId, formId: 'contact', gpc: true }],
-    });
-    expect(lead!.expiresAt).toBeGreaterThanOrEqual(before + 180 * DAY);
-    expect(lead!.expiresAt).toBeLessThanOrEqual(before + 180 * DAY + 60);
-    const stored = JSON.stringify(await scanTable(runtime));
-    expect(stored).not.toContain('shoeSize');
-    expect(stored).not.toContain('203.0.113.7');
-    expect(stored).not.toContain('127.0.0.1');
-
-    const events = (await scanTable(runtime)).filter((item) => item.pk === lead!.pk && String(item.sk).startsWith('EVENT#'));
-    expect(events.map((e) => [e.type, e.purpose]).sort()).toEqual([
+    // The receipts say what this post asked for, from the request alone.
+    expect(body.consentReceipts.map((r) => [r.decision, r.purpose]).sort()).toEqual([
       ['consent.declined', 'marketing_email'],
       ['consent.granted', 'sales_contact'],
     ]);
-    expect(events.every((e) => e.expiresAt === lead!.expiresAt && !JSON.stringify(e).includes('ada@'))).toBe(true);
+
+    const [stored, ...others] = await submissionItems('ada@example.com');
+    expect(others).toEqual([]);
+    expect(stored).toMatchObject({
+      pk: expect.stringMatching(/^LEAD#[0-9a-f]{64}$/),
+      sk: `SUB#${body.submissionId}`,
+      state: 'pending',
+      formId: 'contact',
+      submission: {
+        fields: { email: 'ada@example.com', firstName: 'Ada', company: 'Analytical Engines', country: 'GB' },
+        grantedPurposes: ['sales_contact'],
+        gpc: true,
+        screening: [],
+      },
+    });
+    expect(stored!.expiresAt).toBeGreaterThanOrEqual(before + 180 * DAY);
+    expect(stored!.expiresAt).toBeLessThanOrEqual(before + 180 * DAY + 60);
+    // Nothing reaches the lead until the routing consumer screens and merges the submission.
+    expect((await scanTable(runtime)).filter((item) => item.pk === stored!.pk && item.sk !== stored!.sk)).toEqual([]);
+    const table = JSON.stringify(await scanTable(runtime));
+    expect(table).not.toContain('shoeSize');
+    expect(table).not.toContain('203.0.113.7');
+    expect(table).not.toContain('127.0.0.1');
 
     const messages = await drainQueue(runtime, routingQueue);
     expect(messages).toEqual([
-      expect.objectContaining({ type: 'lead.captured', leadId: String(lead!.pk).slice(5), submissionId: body.submissionId, formId: 'contact' }),
+      expect.objectContaining({ type: 'lead.captured', leadId: String(stored!.pk).slice(5), submissionId: body.submissionId, formId: 'contact' }),
     ]);
     expect(JSON.stringify(messages)).not.toContain('ada@');
   });
@@ -97,8 +99,8 @@ describe('POST /forms/{formId}/submissions', () => {
     });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('https://example.com/thanks');
-    const [lead] = await leadItems('grace@example.com');
-    expect(Object.keys(lead!.consents as object).sort()).toEqual(['marketing_email', 'sales_contact']);
+    const [stored] = await submissionItems('grace@example.com');
+    expect((stored!.submission as { grantedPurposes: string[] }).grantedPurposes).toEqual(['marketing_email', 'sales_contact']);
     expect(await drainQueue(runtime, routingQueue)).toHaveLength(1);
   });
 
@@ -219,21 +221,15 @@ describe('POST /forms/{formId}/submissions', () => {
     const second = (await (await post(runtime, '/forms/contact/submissions', lead)).json()) as { submissionId: string };
     expect(second.submissionId).toBe(first.submissionId);
     expect(await drainQueue(runtime, routingQueue)).toHaveLength(1);
-    const [stored] = await leadItems('double-click@example.com');
-    expect(stored!.submissions).toHaveLength(1);
+    expect(await submissionItems('double-click@example.com')).toHaveLength(1);
   });
 
-  it('a second submission from the same person updates the same lead and keeps the consent history', async () => {
+  it('a second submission from the same person is stored beside the first, in the same partition', async () => {
     await post(runtime, '/forms/contact/submissions', contactLead('repeat@example.com', { consent: ['marketing_email'] }));
     await post(runtime, '/forms/contact/submissions', contactLead('Repeat@Example.com', { consent: [], jobTitle: 'CTO' }));
-    const leads = await leadItems('repeat@example.com');
-    expect(leads).toHaveLength(1);
-    const [lead] = leads;
-    expect(lead!.submissions).toHaveLength(2);
-    expect(lead!.fields).toMatchObject({ jobTitle: 'CTO', company: 'Analytical Engines' });
-    expect(lead!.consents).toMatchObject({ marketing_email: { status: 'granted' }, sales_contact: { status: 'declined' } });
-    const events = (await scanTable(runtime)).filter((item) => item.pk === lead!.pk && item.itemType === 'consent_event');
-    expect(events.map((e) => e.type).sort()).toEqual(['consent.declined', 'consent.granted']);
+    const stored = await submissionItems('repeat@example.com');
+    expect(stored).toHaveLength(2);
+    expect(new Set(stored.map((item) => item.pk)).size).toBe(1);
     expect(await drainQueue(runtime, routingQueue)).toHaveLength(2);
   });
 
@@ -255,8 +251,7 @@ describe('POST /forms/{formId}/submissions', () => {
     const { submissionId } = (await retry.json()) as { submissionId: string };
     const messages = (await drainQueue(runtime, routingQueue)) as { submissionId: string }[];
     expect(messages.map((m) => m.submissionId)).toEqual([submissionId]);
-    const [stored] = await leadItems('outage@example.com');
-    expect(stored!.submissions).toEqual([expect.objectContaining({ submissionId })]);
+    expect((await submissionItems('outage@example.com')).map((item) => item.submissionId)).toEqual([submissionId]);
 
     const third = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'outage-1' });
     expect(((await third.json()) as { submissionId: string }).submissionId).toBe(submissionId);

@@ -48,8 +48,8 @@ describe('hostile input at the capture endpoint', () => {
     const response = await post(runtime, SUBMIT, body, { 'content-type': 'application/json' });
     expect(response.status).toBe(202);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const lead = (await scanTable(runtime)).find((item) => item.email === 'proto@engines.example') as Record<string, any>;
-    expect(lead.fields).toEqual({ email: 'proto@engines.example' });
+    const stored = (await scanTable(runtime)).find((item) => (item.submission as any)?.email === 'proto@engines.example') as Record<string, any>;
+    expect(stored.submission.fields).toEqual({ email: 'proto@engines.example' });
     await drainQueue(runtime, runtime.queues.routing.url);
   });
 
@@ -73,7 +73,7 @@ describe('hostile input at the capture endpoint', () => {
     await refused(() => post(runtime, SUBMIT, { email: 'аdmin@engines.example' }), 400, 'validation_failed'); // Cyrillic а
     const response = await post(runtime, SUBMIT, { email: 'idn@bücher.example' });
     expect(response.status).toBe(202);
-    expect((await scanTable(runtime)).some((item) => item.email === 'idn@xn--bcher-kva.example')).toBe(true);
+    expect((await scanTable(runtime)).some((item) => (item.submission as any)?.email === 'idn@xn--bcher-kva.example')).toBe(true);
     await drainQueue(runtime, runtime.queues.routing.url);
   });
 

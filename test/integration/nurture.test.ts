@@ -136,7 +136,7 @@ describe('nurture email', () => {
     expect(mailTo(await sentMail(runtime), email)).toHaveLength(1);
   });
 
-  it('a fresh opt-in through a form lifts a bounce suppression, never a complaint', async () => {
+  it('a fresh opt-in through a form lifts a bounce suppression only once the person confirms by email, never a complaint', async () => {
     const sesEvent = (body: object) => fetch(`${runtime.urls.api}/_local/ses-events`, { method: 'POST', body: JSON.stringify(body) });
     const suppressionOf = async (email: string) => {
       const lead = (await leadByEmail(email))!;
@@ -155,14 +155,22 @@ describe('nurture email', () => {
     await eventually(async () => expect(await suppressionOf(bounced)).toMatchObject({ bouncedAt: expect.any(String) }));
     await eventually(async () => expect(await suppressionOf(complained)).toMatchObject({ complainedAt: expect.any(String) }));
 
-    // A new submission (a repeat of the first within ten minutes would be the same one).
+    // A new submission (a repeat of the first within ten minutes would be the same one). Anyone
+    // could have posted it: it asks the person to confirm, and changes nothing until they do.
     await optIn(bounced, 'Again');
     await optIn(complained, 'Again');
+    const [, confirmation] = await waitForMail(bounced, 2);
+    expect(confirmation!.subject).toMatch(/^Please confirm your subscription/);
+    expect((await leadByEmail(bounced))!.consents.marketing_email.status).toBe('pending_confirmation');
+    expect(await suppressionOf(bounced)).toMatchObject({ bouncedAt: expect.any(String) });
+    const link = /(http:\/\/\S+\/confirm\?t=\S+)/.exec(confirmation!.body.text ?? '')![1]!;
+    expect((await fetch(link, { method: 'POST' })).status).toBe(200);
     await eventually(async () => expect((await suppressionOf(bounced)).bouncedAt).toBeUndefined());
-    for (const email of [bounced, complained]) {
-      await eventually(async () => expect((await leadByEmail(email))!.consents.marketing_email.granted).toBe(true));
-    }
+    expect((await leadByEmail(bounced))!.consents.marketing_email.granted).toBe(true);
+
     await settle();
+    expect(mailTo(await sentMail(runtime), complained)).toHaveLength(1);
+    expect((await leadByEmail(complained))!.consents.marketing_email.granted).toBe(false);
     expect(await suppressionOf(complained)).toMatchObject({ complainedAt: expect.any(String) });
   });
 

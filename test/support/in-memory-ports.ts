@@ -2,6 +2,9 @@ import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/lead';
 import type {
   LeadRepository,
   OutgoingEmail,
+  StoredSubmission,
+  SubmissionState,
+  SubmissionStore,
   RoutingMessage,
   RoutingQueue,
   StoredLead,
@@ -59,12 +62,6 @@ export class InMemoryLeads implements LeadRepository {
     }
   }
 
-  async findRoutingDue(now: Date) {
-    return [...this.items.values()]
-      .filter(({ lead }) => lead.submissions.some((s) => !(lead.routedSubmissions ?? []).includes(s.submissionId) && Date.parse(s.at) + 120_000 <= now.getTime()))
-      .map(({ lead }) => lead.leadId);
-  }
-
   async findNurtureDue(now: Date) {
     return [...this.items.values()]
       .filter(({ lead: { nurture: n } }) => n?.status === 'active' && n.nextDueAt && new Date(n.enqueuedAt ? Date.parse(n.enqueuedAt) + 15 * 60_000 : n.nextDueAt) <= now)
@@ -75,6 +72,47 @@ export class InMemoryLeads implements LeadRepository {
     return [...this.items.values()]
       .filter(({ lead: { assignment: a } }) => a && !a.acceptedAt && !a.exhaustedAt && new Date(a.notifiedAt ? a.slaDueAt : a.assignedAt) <= now)
       .map(({ lead }) => lead.leadId);
+  }
+}
+
+export class InMemorySubmissions implements SubmissionStore {
+  readonly items = new Map<string, StoredSubmission & { dueAt?: number }>();
+
+  async add(stored: StoredSubmission) {
+    const key = `${stored.leadId}#${stored.submissionId}`;
+    if (!this.items.has(key)) this.items.set(key, { ...structuredClone(stored), dueAt: Date.parse(stored.at) + 120_000 });
+  }
+
+  async get(leadId: string, submissionId: string, now: Date) {
+    const item = this.items.get(`${leadId}#${submissionId}`);
+    if (!item || isExpired(item.expiresAt, now)) return undefined;
+    const { dueAt: _due, ...stored } = structuredClone(item);
+    return stored;
+  }
+
+  async unmerged(leadId: string, now: Date) {
+    return [...this.items.values()]
+      .filter((s) => s.leadId === leadId && !isExpired(s.expiresAt, now) && ['pending', 'held', 'released'].includes(s.state))
+      .map(({ dueAt: _due, ...s }) => structuredClone(s))
+      .sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async transition(leadId: string, submissionId: string, from: SubmissionState, to: SubmissionState, now: Date, held?: { reasons: string[]; at: string }) {
+    const item = this.items.get(`${leadId}#${submissionId}`);
+    if (!item || item.state !== from) return false;
+    item.state = to;
+    if (held) item.held = held;
+    if (to === 'pending' || to === 'released') item.dueAt = now.getTime() + 120_000;
+    else delete item.dueAt;
+    if (to === 'merged' || to === 'discarded') {
+      delete item.submission;
+      item.expiresAt = Math.floor(now.getTime() / 1000);
+    }
+    return true;
+  }
+
+  async findRoutingDue(now: Date) {
+    return [...this.items.values()].filter((s) => s.dueAt !== undefined && s.dueAt <= now.getTime()).map(({ leadId, submissionId }) => ({ leadId, submissionId }));
   }
 }
 

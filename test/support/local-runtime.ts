@@ -123,3 +123,15 @@ export function postFrom(
     request.end(payload);
   });
 }
+
+/** The submissions capture stored for an address (in its partition, apart from the lead), oldest first. */
+export async function submissionsOf(runtime: LocalRuntime, email: string): Promise<Record<string, any>[]> {
+  return (await scanAll(runtime))
+    .filter((item) => item.itemType === 'submission' && (item.submission as { email?: string } | undefined)?.email === email)
+    .sort((a, b) => String(a.at).localeCompare(String(b.at)));
+}
+
+/** The reasons each held submission of an address was held for (an empty list: nothing held). */
+export async function heldReasonsOf(runtime: LocalRuntime, email: string): Promise<string[][]> {
+  return (await submissionsOf(runtime, email)).filter((item) => item.state === 'held').map((item) => item.held.reasons as string[]);
+}

@@ -4,7 +4,7 @@ import { LeadgateError } from '../../shared/domain/errors';
 import { createKeyring } from '../../shared/domain/keyring';
 import type { Submission } from '../../shared/domain/submission';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRoutingQueue, ManualClock } from '../support/in-memory-ports';
+import { InMemoryClaims, InMemoryRoutingQueue, InMemorySubmissions, ManualClock } from '../support/in-memory-ports';
 
 const submission = (overrides: Partial<Submission> = {}): Submission => ({
   formId: 'contact',
@@ -17,7 +17,7 @@ const submission = (overrides: Partial<Submission> = {}): Submission => ({
 });
 
 describe('captureSubmission', () => {
-  let leads: InMemoryLeads;
+  let submissions: InMemorySubmissions;
   let claims: InMemoryClaims;
   let routing: InMemoryRoutingQueue;
   let clock: ManualClock;
@@ -25,7 +25,7 @@ describe('captureSubmission', () => {
   let ids: number;
 
   beforeEach(() => {
-    leads = new InMemoryLeads();
+    submissions = new InMemorySubmissions();
     claims = new InMemoryClaims();
     routing = new InMemoryRoutingQueue();
     clock = new ManualClock();
@@ -33,7 +33,7 @@ describe('captureSubmission', () => {
     deps = {
       settings: exampleConfig,
       keyring: createKeyring(TEST_SECRET),
-      leads,
+      submissions,
       claims,
       routing,
       clock,
@@ -41,12 +41,15 @@ describe('captureSubmission', () => {
     };
   });
 
-  it('stores the lead under the email hash, appends consent events, enqueues one routing message', async () => {
+  it('stores the submission, pending, under the email hash, enqueues one routing message, and signs what it asked for', async () => {
     const result = await captureSubmission(deps, submission());
     const leadId = deps.keyring.emailHash('ada@example.com');
     expect(result).toMatchObject({ submissionId: 'sub_1', duplicate: false });
-    expect(leads.items.get(leadId)?.lead.consents.sales_contact?.granted).toBe(true);
-    expect(leads.eventItems.size).toBe(2);
+    expect(await submissions.get(leadId, 'sub_1', clock.now())).toMatchObject({ state: 'pending', formId: 'contact', submission: submission() });
+    expect(result.receipts.map((r) => [r.decision, r.purpose])).toEqual([
+      ['consent.declined', 'marketing_email'],
+      ['consent.granted', 'sales_contact'],
+    ]);
     expect(routing.messages).toEqual([
       { type: 'lead.captured', version: 1, leadId, submissionId: 'sub_1', formId: 'contact', capturedAt: clock.now().toISOString() },
     ]);
@@ -78,7 +81,7 @@ describe('captureSubmission', () => {
     expect(routing.messages).toHaveLength(1);
   });
 
-  it('a post the admission check refuses writes nothing: no claim, no lead, no event, no message', async () => {
+  it('a post the admission check refuses writes nothing: no claim, no submission, no message', async () => {
     const refused = captureSubmission(deps, submission(), {
       admit: async () => {
         throw new LeadgateError('rate_limited', 'Too many submissions.');
@@ -86,8 +89,7 @@ describe('captureSubmission', () => {
     });
     await expect(refused).rejects.toMatchObject({ code: 'rate_limited' });
     expect(claims.items.size).toBe(0);
-    expect(leads.items.size).toBe(0);
-    expect(leads.eventItems.size).toBe(0);
+    expect(submissions.items.size).toBe(0);
     expect(routing.messages).toEqual([]);
     // The same post, admitted later, is a new submission, not a repeat of the refused one.
     expect(await captureSubmission(deps, submission())).toMatchObject({ submissionId: 'sub_1', duplicate: false });
@@ -104,16 +106,21 @@ describe('captureSubmission', () => {
     expect(routing.messages).toEqual([]);
   });
 
-  it('a retry after the message went out but the claim stayed open sends nothing once routing has run', async () => {
+  it('a retry after the message went out but the claim stayed open sends the message again (routing is idempotent) and closes the claim', async () => {
     claims.failComplete = 1;
     await expect(captureSubmission(deps, submission())).rejects.toMatchObject({ code: 'service_unavailable' });
     expect(routing.messages).toHaveLength(1);
-    const leadId = deps.keyring.emailHash('ada@example.com');
-    const current = leads.items.get(leadId)!;
-    leads.items.set(leadId, { lead: { ...current.lead, routedSubmissions: ['sub_1'] }, version: current.version + 1 });
     expect(await captureSubmission(deps, submission())).toMatchObject({ submissionId: 'sub_1', duplicate: true });
-    expect(routing.messages).toHaveLength(1);
+    expect(routing.messages.map((m) => m.submissionId)).toEqual(['sub_1', 'sub_1']);
+    expect(submissions.items.size).toBe(1);
     expect([...claims.items.values()][0]!.state).toBe('done');
+  });
+
+  it('answers a retry with the same receipts, byte for byte', async () => {
+    const first = await captureSubmission(deps, submission(), { idempotencyKey: 'k' });
+    clock.advance(5);
+    const again = await captureSubmission(deps, submission(), { idempotencyKey: 'k' });
+    expect(JSON.stringify(again.receipts)).toBe(JSON.stringify(first.receipts));
   });
 
   it('answers service_unavailable when the queue is down, and a retry finishes the same submission', async () => {
@@ -124,35 +131,9 @@ describe('captureSubmission', () => {
     clock.advance(30);
     const retried = await captureSubmission(deps, submission());
     expect(retried.submissionId).toBe('sub_1');
-    const stored = [...leads.items.values()][0]!;
-    expect(stored.lead.submissions).toHaveLength(1);
+    expect(submissions.items.size).toBe(1);
     expect(routing.messages.map((m) => m.submissionId)).toEqual(['sub_1']);
-    // The resumed attempt wrote with the first attempt's timestamp: the same events, not new ones.
-    expect(leads.eventItems.size).toBe(2);
-  });
-
-  it('re-reads and merges when another writer changed the lead in between', async () => {
-    await captureSubmission(deps, submission());
-    let interfered = false;
-    leads.beforeSave = () => {
-      if (interfered) return;
-      interfered = true;
-      const leadId = deps.keyring.emailHash('ada@example.com');
-      const current = leads.items.get(leadId)!;
-      leads.items.set(leadId, { lead: { ...current.lead, fields: { ...current.lead.fields, jobTitle: 'CTO' } }, version: current.version + 1 });
-    };
-    await captureSubmission(deps, submission({ fields: { email: 'ada@example.com', phone: '+44 20 7946 0000' } }));
-    const stored = [...leads.items.values()][0]!;
-    expect(stored.lead.fields).toMatchObject({ jobTitle: 'CTO', phone: '+44 20 7946 0000', company: 'Engines' });
-    expect(stored.lead.submissions).toHaveLength(2);
-  });
-
-  it('starts a fresh lead when the stored one is past its expiry, even before it is deleted', async () => {
-    await captureSubmission(deps, submission({ grantedPurposes: ['marketing_email'] }));
-    clock.advance(181 * 86_400);
-    await captureSubmission(deps, submission({ grantedPurposes: [] }));
-    const stored = [...leads.items.values()][0]!;
-    expect(stored.lead.submissions).toHaveLength(1);
-    expect(stored.lead.consents.marketing_email?.status).toBe('declined');
+    // The resumed attempt wrote with the first attempt's timestamp.
+    expect([...submissions.items.values()][0]!.at).toBe(new Date(clock.now().getTime() - 30_000).toISOString());
   });
 });

@@ -17,7 +17,7 @@ import { assignmentEmails } from '../../shared/email/assignment-email';
 import { escapeHtml } from '../../shared/email/escape';
 import { personEmails } from '../../shared/email/person-emails';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer, inMemoryStrangerMail } from '../support/in-memory-ports';
+import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer, inMemoryStrangerMail, InMemorySubmissions } from '../support/in-memory-ports';
 
 describe('templates', () => {
   it('fills declared fields, uses fallbacks, and escapes for HTML', () => {
@@ -56,6 +56,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
       settings: exampleConfig,
       leads,
       rotation: new InMemoryRotation(),
+      submissions: new InMemorySubmissions(),
       ...inMemoryStrangerMail(),
       mailer,
       emails: assignmentEmails(exampleConfig),
@@ -73,7 +74,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   async function enrol(email: string) {
     const routing = new InMemoryRoutingQueue();
     await captureSubmission(
-      { settings: exampleConfig, keyring: deps.keyring, leads, claims: new InMemoryClaims(), routing, clock },
+      { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, claims: new InMemoryClaims(), routing, clock },
       { formId: 'contact', email, fields: { email, firstName: 'Ada' }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
     );
     await routeLead(deps, routing.messages[0]!);

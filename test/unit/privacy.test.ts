@@ -5,27 +5,32 @@ import { createKeyring } from '../../shared/domain/keyring';
 import { exportLead } from '../../shared/domain/privacy';
 import { verifyReceipt } from '../../shared/domain/receipts';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRoutingQueue, InMemorySuppressions, ManualClock } from '../support/in-memory-ports';
+import { InMemoryClaims, InMemoryLeads, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, InMemorySubmissions } from '../support/in-memory-ports';
 
+/** Captured, not yet routed: the submission waits in the person's partition. */
 async function captured(gpc = false) {
   const leads = new InMemoryLeads();
+  const submissions = new InMemorySubmissions();
   const clock = new ManualClock();
   const keyring = createKeyring(TEST_SECRET);
   const result = await captureSubmission(
-    { settings: exampleConfig, keyring, leads, claims: new InMemoryClaims(), routing: new InMemoryRoutingQueue(), clock },
+    { settings: exampleConfig, keyring, submissions, claims: new InMemoryClaims(), routing: new InMemoryRoutingQueue(), clock },
     { formId: 'contact', email: 'p@engines.example', fields: { email: 'p@engines.example' }, grantedPurposes: ['sales_contact'], attribution: {}, gpc },
   );
-  const deps = { settings: exampleConfig, leads, suppressions: new InMemorySuppressions(), keyring, clock };
+  const deps = { settings: exampleConfig, leads, submissions, suppressions: new InMemorySuppressions(), keyring, clock };
   return { deps, result, leadId: keyring.emailHash('p@engines.example'), clock, keyring };
 }
 
 describe('retention and privacy (domain)', () => {
-  it('exports nothing for a lead past its expiry, even before it is deleted', async () => {
-    const { deps, leadId, clock } = await captured();
-    expect((await exportLead(deps, leadId)).lead).not.toBeNull();
+  it('exports a submission before it is routed, and nothing past its expiry, even before it is deleted', async () => {
+    const { deps, leadId, clock, result } = await captured();
+    expect((await exportLead(deps, leadId)).submissionsInProcessing).toEqual([
+      expect.objectContaining({ submissionId: result.submissionId, state: 'pending', submission: expect.objectContaining({ email: 'p@engines.example' }) }),
+    ]);
     clock.advance(181 * 86_400);
     const data = await exportLead(deps, leadId);
     expect(data.lead).toBeNull();
+    expect(data.submissionsInProcessing).toEqual([]);
     expect(data.consentHistory).toEqual([]);
   });
 
@@ -41,6 +46,6 @@ describe('retention and privacy (domain)', () => {
   it('keeps GPC opt-outs out of anything shared with third parties', async () => {
     expect(shareableLeads([{ doNotSellOrShare: true, id: 1 }, { doNotSellOrShare: false, id: 2 }]).map((l) => l.id)).toEqual([2]);
     const { deps, leadId } = await captured(true);
-    expect((await exportLead(deps, leadId)).lead?.doNotSellOrShare).toBe(true);
+    expect((await exportLead(deps, leadId)).submissionsInProcessing[0]?.submission?.gpc).toBe(true);
   });
 });

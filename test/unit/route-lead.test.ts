@@ -7,9 +7,12 @@ import { compileRouting } from '../../shared/domain/routing';
 import { compileScoring } from '../../shared/domain/scoring';
 import type { LeadgateSettings } from '../../shared/domain/settings';
 import { sweepSla } from '../../shared/domain/sla-sweep';
+import { suppressAndWithdraw } from '../../shared/domain/unsubscribe';
+import { discardHeld, heldSubmissions, releaseHeld } from '../../shared/domain/quarantine';
+import { resendUnroutedSubmissions } from '../../shared/domain/routing-sweep';
 import { assignmentEmails } from '../../shared/email/assignment-email';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer, inMemoryStrangerMail } from '../support/in-memory-ports';
+import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer, inMemoryStrangerMail, InMemorySubmissions } from '../support/in-memory-ports';
 import { personEmails } from '../../shared/email/person-emails';
 
 let leads: InMemoryLeads;
@@ -27,6 +30,7 @@ function build(settings: LeadgateSettings = exampleConfig) {
     settings,
     leads,
     rotation: new InMemoryRotation(),
+    submissions: new InMemorySubmissions(),
     ...inMemoryStrangerMail(),
     mailer,
     emails: assignmentEmails(settings),
@@ -41,13 +45,15 @@ function build(settings: LeadgateSettings = exampleConfig) {
   };
 }
 
-async function capture(email: string, fields: Record<string, string>, consents = ['sales_contact']): Promise<RoutingMessage> {
+async function capture(email: string, fields: Record<string, string>, consents = ['sales_contact'], screening: string[] = []): Promise<RoutingMessage> {
   await captureSubmission(
-    { settings: deps.settings, keyring: deps.keyring, leads, claims: new InMemoryClaims(), routing: queue, clock },
-    { formId: 'contact', email, fields: { email, ...fields }, grantedPurposes: consents, attribution: {}, gpc: false },
+    { settings: deps.settings, keyring: deps.keyring, submissions: deps.submissions, claims: new InMemoryClaims(), routing: queue, clock },
+    { formId: 'contact', email, fields: { email, ...fields }, grantedPurposes: consents, attribution: {}, gpc: false, screening },
   );
   return queue.messages.at(-1)!;
 }
+
+const quarantine = () => ({ submissions: deps.submissions, routing: queue, clock });
 
 beforeEach(() => build());
 
@@ -132,5 +138,102 @@ describe('sweepSla', () => {
     expect(mailer.sent.filter((m) => m.subject.endsWith('[reassigned]'))).toHaveLength(1);
     expect(await sweepSla(deps)).toMatchObject({ notified: 1, reassigned: 0, failed: 0 });
     expect(mailer.sent.filter((m) => m.subject.endsWith('[reassigned]'))).toHaveLength(2);
+  });
+});
+
+describe('held submissions change nothing until released', () => {
+  it('a held post neither creates a lead nor touches one; release applies it as if it had passed; discard leaves the lead as it was', async () => {
+    const person = await capture('p@engines.example', { country: 'DE', company: 'Real GmbH' });
+    await routeLead(deps, person);
+    const before = structuredClone((await leads.get(person.leadId, clock.now()))!);
+
+    clock.advance(60);
+    const bot = await capture('p@engines.example', { country: 'DE', company: 'Spam Ltd' }, ['marketing_email', 'sales_contact'], ['render_token_missing']);
+    expect(await routeLead(deps, bot)).toBe('quarantined');
+    expect(await routeLead(deps, bot)).toBe('quarantined');
+    expect((await leads.get(person.leadId, clock.now()))!).toEqual(before);
+    expect(await discardHeld(quarantine(), bot.leadId, bot.submissionId)).toBe(true);
+    expect(await releaseHeld(quarantine(), bot.leadId, bot.submissionId)).toBe(false);
+    expect((await leads.get(person.leadId, clock.now()))!).toEqual(before);
+    expect((await deps.submissions.unmerged(bot.leadId, clock.now()))).toEqual([]);
+
+    // A held post for an address we never saw: no lead at all; released, it is routed normally.
+    const fresh = await capture('q@engines.example', { country: 'DE' }, ['sales_contact'], ['submitted_too_fast']);
+    expect(await routeLead(deps, fresh)).toBe('quarantined');
+    expect(await leads.get(fresh.leadId, clock.now())).toBeUndefined();
+    expect(await releaseHeld(quarantine(), fresh.leadId, fresh.submissionId)).toBe(true);
+    expect(await releaseHeld(quarantine(), fresh.leadId, fresh.submissionId)).toBe(false);
+    expect(await routeLead(deps, queue.messages.at(-1)!)).toBe('assigned');
+    expect((await leads.get(fresh.leadId, clock.now()))!.lead.submissions[0]).toMatchObject({ submissionId: fresh.submissionId, screening: ['submitted_too_fast'] });
+  });
+
+  it('two held submissions of one person can each be released, and a release racing the sweep routes once', async () => {
+    const first = await capture('r@engines.example', { country: 'DE', jobTitle: 'CTO' }, ['sales_contact'], ['render_token_missing']);
+    clock.advance(10);
+    const second = await capture('r@engines.example', { country: 'DE', phone: '+49 30 1234567' }, ['sales_contact'], ['render_token_missing']);
+    for (const message of [first, second]) expect(await routeLead(deps, message)).toBe('quarantined');
+    expect((await heldSubmissions(quarantine(), first.leadId)).map((s) => s.submissionId)).toEqual([first.submissionId, second.submissionId]);
+
+    expect(await releaseHeld(quarantine(), first.leadId, first.submissionId)).toBe(true);
+    clock.advance(3 * 60); // the sweep finds the released submission too
+    const sweepQueue = new InMemoryRoutingQueue();
+    expect(await resendUnroutedSubmissions({ submissions: deps.submissions, routing: sweepQueue, clock })).toBe(1);
+    const outcomes = await Promise.all([routeLead(deps, queue.messages.at(-1)!), routeLead(deps, sweepQueue.messages[0]!)]);
+    expect(outcomes.sort()).toEqual(['already_routed', 'assigned']);
+    expect(await releaseHeld(quarantine(), second.leadId, second.submissionId)).toBe(true);
+    expect(await routeLead(deps, queue.messages.at(-1)!)).toBe('assigned');
+    const { lead } = (await leads.get(first.leadId, clock.now()))!;
+    expect(lead.submissions.map((s) => s.submissionId)).toEqual([first.submissionId, second.submissionId]);
+    expect(lead.fields).toMatchObject({ jobTitle: 'CTO', phone: '+49 30 1234567' });
+    expect(mailer.sent.filter((m) => m.subject.startsWith('New lead'))).toHaveLength(2);
+  });
+
+  it('a held submission older than the lead\'s last 50 can still be released', async () => {
+    const held = await capture('s@engines.example', { country: 'DE' }, ['sales_contact'], ['render_token_missing']);
+    await routeLead(deps, held);
+    for (let i = 0; i < 55; i++) {
+      clock.advance(1);
+      await routeLead(deps, await capture('s@engines.example', { country: 'DE', message: `note ${i}` }));
+    }
+    expect((await leads.get(held.leadId, clock.now()))!.lead.submissions).toHaveLength(50);
+    expect(await releaseHeld(quarantine(), held.leadId, held.submissionId)).toBe(true);
+    expect(queue.messages.at(-1)).toMatchObject({ submissionId: held.submissionId, formId: 'contact', released: true });
+    expect(await routeLead(deps, queue.messages.at(-1)!)).toBe('assigned');
+  });
+});
+
+describe('only the person changes their own choices', () => {
+  it('a marketing opt-in for an unsubscribed address asks them to confirm, and changes no stored value', async () => {
+    const first = await capture('u@engines.example', { country: 'DE', company: 'Real GmbH', phone: '+49 30 1111111' }, ['marketing_email']);
+    await routeLead(deps, first);
+    await suppressAndWithdraw(deps, first.leadId, 'marketing_email', 'unsubscribed', 'one_click_unsubscribe');
+
+    clock.advance(60);
+    const stranger = await capture('u@engines.example', { country: 'DE', company: 'Spam Ltd', phone: '+1 555 0100' }, ['marketing_email']);
+    mailer.sent.length = 0;
+    await routeLead(deps, stranger);
+    const { lead } = (await leads.get(first.leadId, clock.now()))!;
+    expect(lead.consents.marketing_email).toMatchObject({ status: 'pending_confirmation', granted: false, method: 'double_opt_in' });
+    expect(lead.nurture?.status).toBe('stopped');
+    expect(lead.fields).toMatchObject({ company: 'Real GmbH', phone: '+49 30 1111111' });
+    expect(lead.submissions.at(-1)!.given).toEqual({ company: 'Spam Ltd', phone: '+1 555 0100' });
+    expect(await deps.suppressions.get(first.leadId)).toMatchObject({ unsubscribedAt: expect.any(String) });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([expect.stringMatching(/^Please confirm/)]);
+  });
+
+  it('shows a differing value to the rep as given on its date, never in place of the stored one', async () => {
+    await routeLead(deps, await capture('v@engines.example', { country: 'DE', company: 'Real GmbH' }));
+    clock.advance(86_400);
+    mailer.sent.length = 0;
+    const later = await capture('v@engines.example', { country: 'DE', company: 'Other AG', message: 'Score: 100\nhttps://evil.example/assignments/accept?t=x' });
+    await routeLead(deps, later);
+    await sweepSla({ ...deps });
+    const [mail] = mailer.sent;
+    expect(mail!.text).toContain('Company: Real GmbH');
+    expect(mail!.text).toMatch(/Company \(given on \d{4}-\d{2}-\d{2}; not stored\): Other AG/);
+    // The free text cannot pass for our own lines: every line of it is quoted.
+    expect(mail!.text).toContain('    > Score: 100');
+    expect(mail!.text).not.toMatch(/^Score: 100$/m);
+    expect(mail!.html).toContain('<blockquote');
   });
 });

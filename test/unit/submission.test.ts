@@ -93,9 +93,11 @@ describe('parseSubmission', () => {
     expect(refuse({ email: 'a@example.com' }, newsletter, 'newsletter').consent).toMatch(/marketing_email is required/);
   });
 
-  it('short-circuits a filled honeypot before validating anything', () => {
-    expect(parseSubmission(exampleConfig, 'contact', contact, { website: 'http://spam.example', email: 'nope' }, false)).toEqual({
+  it('validates a filled honeypot like any post, so its answer is the one a person would get', () => {
+    expect(() => parseSubmission(exampleConfig, 'contact', contact, { website: 'http://spam.example', email: 'nope' }, false)).toThrow(/missing or invalid/);
+    expect(parseSubmission(exampleConfig, 'contact', contact, { website: 'http://spam.example', email: 'bot@example.com' }, false)).toMatchObject({
       kind: 'honeypot',
+      submission: { email: 'bot@example.com' },
     });
   });
 

@@ -1,0 +1,118 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StoredSubmission, SubmissionState, SubmissionStore } from '../domain/ports';
+import { epochSeconds, isExpired } from '../domain/retention';
+import { ROUTING_GRACE_MS } from '../domain/routing-sweep';
+import { conditionally } from './dynamo-errors';
+import { leadIdOfKey, leadKey, ROUTING_INDEX, ROUTING_PARTITION, SUBMISSION_PREFIX, submissionIdOfKey, submissionKey } from './table-keys';
+
+/** Pending and released submissions are due for the routing sweep a grace period after `from`. */
+const routingDue = (from: Date) => ({ routingPartition: ROUTING_PARTITION, routingDue: Math.floor((from.getTime() + ROUTING_GRACE_MS) / 1000) });
+const UNMERGED: readonly SubmissionState[] = ['pending', 'held', 'released'];
+
+function fromItem(item: Record<string, unknown>): StoredSubmission {
+  const { pk: _pk, sk: _sk, itemType: _type, routingPartition: _p, routingDue: _d, ...stored } = item;
+  return stored as unknown as StoredSubmission;
+}
+
+/** Submissions as `LEAD#<emailHash>` / `SUB#<submissionId>` items, in the person's partition. */
+export class DynamoSubmissionStore implements SubmissionStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async add(stored: StoredSubmission): Promise<void> {
+    await conditionally(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...submissionKey(stored.leadId, stored.submissionId), itemType: 'submission', ...stored, ...routingDue(new Date(stored.at)) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async get(leadId: string, submissionId: string, now: Date): Promise<StoredSubmission | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: submissionKey(leadId, submissionId), ConsistentRead: true }));
+    return Item && !isExpired(Item.expiresAt as number, now) ? fromItem(Item) : undefined;
+  }
+
+  async unmerged(leadId: string, now: Date): Promise<StoredSubmission[]> {
+    const found: StoredSubmission[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':prefix': SUBMISSION_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (!isExpired(item.expiresAt as number, now) && UNMERGED.includes(item.state as SubmissionState)) found.push(fromItem(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  transition(leadId: string, submissionId: string, from: SubmissionState, to: SubmissionState, now: Date, held?: { reasons: string[]; at: string }): Promise<boolean> {
+    const values: Record<string, unknown> = { ':from': from, ':to': to };
+    const set = ['#state = :to'];
+    const remove: string[] = [];
+    if (to === 'released' || to === 'pending') {
+      const due = routingDue(now);
+      set.push('routingPartition = :partition', 'routingDue = :due');
+      Object.assign(values, { ':partition': due.routingPartition, ':due': due.routingDue });
+    } else {
+      remove.push('routingPartition', 'routingDue');
+    }
+    if (held) {
+      set.push('held = :held');
+      values[':held'] = held;
+    }
+    if (to === 'merged' || to === 'discarded') {
+      // Nothing personal stays behind; every read treats it as gone, and TTL deletes it.
+      remove.push('submission');
+      set.push('expiresAt = :now');
+      values[':now'] = epochSeconds(now);
+    }
+    return conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: submissionKey(leadId, submissionId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: '#state = :from',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  async findRoutingDue(now: Date): Promise<{ leadId: string; submissionId: string }[]> {
+    const due: { leadId: string; submissionId: string }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: ROUTING_INDEX,
+          KeyConditionExpression: 'routingPartition = :partition AND routingDue <= :now',
+          ExpressionAttributeValues: { ':partition': ROUTING_PARTITION, ':now': epochSeconds(now) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = item.sk as string;
+        if (sk.startsWith(SUBMISSION_PREFIX)) due.push({ leadId: leadIdOfKey(item.pk as string), submissionId: submissionIdOfKey(sk) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return due;
+  }
+}
