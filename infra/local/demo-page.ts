@@ -24,7 +24,7 @@ export function demoPageRoute(settings: LeadgateSettings, urls: () => { api: str
           'Leadgate (local)',
           `<h1>Leadgate, running locally</h1>
 <p>Fill in a form, then watch the emails arrive in the <a href="${e(ses)}">mail viewer</a>. Move time on with
-<code>curl -X POST ${e(api)}/_local/clock/advance -d '{"by":"3d"}'</code>.</p>
+<code>curl -X POST ${e(api)}/_local/clock/advance -H 'content-type: application/json' -d '{"by":"3d"}'</code>.</p>
 ${forms}`,
         ),
       };

@@ -99,6 +99,24 @@ function send(response: ServerResponse, result: APIGatewayProxyResultV2): void {
   response.writeHead(result.statusCode ?? 200, headers).end(body);
 }
 
+/**
+ * The local runtime's own routes change state (the clock, SES events), and a web page a developer
+ * visits could post to them: a POST must be JSON (which a page can send cross-origin only after a
+ * preflight that nothing here answers) and carry no Origin but the runtime's own.
+ */
+export function localRouteRefusal(request: IncomingMessage, ownOrigin: string): { status: number; error: { code: string; message: string } } | undefined {
+  if (request.method !== 'POST') return undefined;
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== ownOrigin) {
+    return { status: 403, error: { code: 'origin_not_allowed', message: 'Local routes take requests from this machine\'s tools, not from web pages.' } };
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    return { status: 415, error: { code: 'unsupported_media_type', message: 'Send JSON, with content-type: application/json.' } };
+  }
+  return undefined;
+}
+
 export interface LocalRoute {
   method: string;
   path: string;
@@ -129,6 +147,11 @@ export async function startHttpGateway(options: {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const local = options.localRoutes?.find((r) => r.method === request.method && r.path === path);
       if (local) {
+        const refusal = localRouteRefusal(request, `http://${request.headers.host ?? ''}`);
+        if (refusal) {
+          response.writeHead(refusal.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: refusal.error }));
+          return;
+        }
         const result = await local.handle(request, body);
         response.writeHead(result.status, { 'content-type': 'application/json', ...result.headers }).end(result.body);
         return;

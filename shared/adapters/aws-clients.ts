@@ -9,7 +9,15 @@ import type { Pluggable } from '@smithy/types';
  * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS, ...), which is how the
  * local runtime and the tests point the same code at the emulators.
  */
-const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000 };
+/**
+ * The connection timer starts while a request still waits for a free socket in the client's pool
+ * (50 by default). A Lambda container serves one invocation at a time and needs a few sockets;
+ * the local runtime serves many at once through one module, and with 50 sockets a burst of 200
+ * captures waited past the timeout and answered 503. A pool sized for that burst changes nothing
+ * on Lambda and lets the local runtime behave like many containers.
+ */
+const POOL = { maxSockets: 512 };
+const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000, httpAgent: POOL, httpsAgent: POOL };
 
 const plugins: Pluggable<any, any>[] = [];
 

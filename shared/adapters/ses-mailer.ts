@@ -1,5 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Mailer, OutgoingEmail } from '../domain/ports';
+import { headerText } from '../email/escape';
 
 /**
  * Sends through SES v2 SendEmail with simple content: SES builds the MIME, and custom headers
@@ -21,9 +22,10 @@ export class SesMailer implements Mailer {
         ...(email.tags ? { EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })) } : {}),
         Content: {
           Simple: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            // Cleaned again here, whoever composed them: no line break may reach a header.
+            Subject: { Data: headerText(email.subject, 998), Charset: 'UTF-8' },
             Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
-            ...(email.headers ? { Headers: Object.entries(email.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+            ...(email.headers ? { Headers: Object.entries(email.headers).map(([Name, Value]) => ({ Name: headerText(Name, 76), Value: headerText(Value, 998) })) } : {}),
           },
         },
       }),

@@ -88,6 +88,8 @@ export interface Lead {
   /** Submissions the routing consumer has finished with (most recent last, capped). */
   routedSubmissions?: string[];
   nurture?: NurtureState;
+  /** Single-use privacy requests (rectifications) applied to the lead, so one link applies once. */
+  appliedRequests?: string[];
   /** Nurture topics the person opted out of, while staying subscribed to the rest. */
   optedOutTopics?: string[];
   /**

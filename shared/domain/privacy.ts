@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeEmail } from './email-address';
 import { LeadgateError, validationFailed } from './errors';
 import type { Keyring } from './keyring';
 import type { ConsentEvent, Lead } from './lead';
@@ -8,7 +7,7 @@ import type { Clock, LeadRepository, OutgoingEmail, StoredSubmission, Submission
 import { consentReceipt, type ConsentReceipt } from './receipts';
 import { epochSeconds } from './retention';
 import type { LeadgateSettings } from './settings';
-import { parseSubmission, type RawBody } from './submission';
+import { parseEmailAddress, parseSubmission, type RawBody } from './submission';
 import { chargeClient, permitStrangerMail, sendStrangerMail, type StrangerMailDeps, type StrangerMailRefusal } from './stranger-mail';
 import type { Suppression, SuppressionList } from './suppression';
 
@@ -77,15 +76,16 @@ const UNMAILED_DAYS = 31;
  * is kept, with the reason, for an operator to answer (`leadgate privacy pending`).
  */
 export async function requestPrivacyAction(deps: PrivacyDeps, body: RawBody, requester: Requester): Promise<void> {
-  const rawEmail = typeof body.email === 'string' ? body.email.trim() : '';
+  // The address is checked exactly as a form checks it: the same person is the same key.
+  const address = parseEmailAddress(Object.hasOwn(body, 'email') ? body.email : undefined);
   const type = body.type;
   const problems: Record<string, string> = {};
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(rawEmail) || rawEmail.length > 254) problems.email = 'must be an email address';
+  if ('problem' in address) problems.email = address.problem;
   if (typeof type !== 'string' || !PRIVACY_REQUEST_TYPES.includes(type as PrivacyRequestType)) {
     problems.type = `must be one of ${PRIVACY_REQUEST_TYPES.join(', ')}`;
   }
-  if (Object.keys(problems).length) throw validationFailed(problems);
-  const email = normalizeEmail(rawEmail);
+  if ('problem' in address || Object.keys(problems).length) throw validationFailed(problems);
+  const email = address.email;
   const requestType = type as PrivacyRequestType;
   const now = deps.clock.now();
   const leadId = deps.keyring.emailHash(email);
@@ -203,13 +203,21 @@ export async function eraseLead(deps: Pick<PrivacyDeps, 'eraser' | 'suppressions
   return { ...unsigned, signature: signer.sign(Buffer.from(JSON.stringify(sorted))) };
 }
 
-/** Validates corrections like a form submission would, for the declared fields of the lead's forms. */
-export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBody): Promise<Lead> {
+const MAX_APPLIED_REQUESTS = 20;
+
+/**
+ * Validates corrections like a form submission would, for the declared fields of the lead's
+ * forms, and applies them once per request: the request's id is recorded in the same conditional
+ * write that changes the lead, so concurrent posts of one link apply it once. Undefined when the
+ * request was already applied.
+ */
+export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBody, requestId: string): Promise<Lead | undefined> {
   const now = deps.clock.now();
   for (let attempt = 1; attempt <= 5; attempt++) {
     const stored = await deps.leads.get(leadId, now);
     if (!stored) throw new LeadgateError('form_not_found', 'Nothing is held for this address any more.');
     const { lead } = stored;
+    if (lead.appliedRequests?.includes(requestId)) return undefined;
     // Each field the body names is corrected (validated as on the form) or, if sent empty, removed.
     // The email is the person's identity and stays; a new address is a new submission.
     const fields = { ...lead.fields };
@@ -226,7 +234,10 @@ export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBo
       }
     }
     const changed = [...new Set([...Object.keys(fields), ...Object.keys(lead.fields)])].filter((name) => fields[name] !== lead.fields[name]);
-    const rectified: Lead = { ...lead, fields, updatedAt: now.toISOString() };
+    const appliedRequests = [...(lead.appliedRequests ?? []), requestId].slice(-MAX_APPLIED_REQUESTS);
+    const rectified: Lead = { ...lead, fields, appliedRequests, updatedAt: now.toISOString() };
+    if (!(await deps.leads.save(rectified, stored.version, now))) continue;
+    // After the write that applied it, so a losing concurrent post records nothing.
     await deps.leads.appendEvents([
       {
         type: 'lead.rectified',
@@ -234,7 +245,7 @@ export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBo
         purpose: '-',
         at: now.toISOString(),
         formId: '-',
-        submissionId: `rectification-${epochSeconds(now)}`,
+        submissionId: `rectification-${requestId}`,
         consentTextVersion: '-',
         textSha256: '-',
         method: 'form_checkbox',
@@ -243,7 +254,7 @@ export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBo
         changedFields: changed,
       },
     ]);
-    if (await deps.leads.save(rectified, stored.version, now)) return rectified;
+    return rectified;
   }
   throw new Error('lead kept changing under concurrent writes');
 }

@@ -40,8 +40,9 @@ const DEFAULT_MAX_LENGTH: Record<FieldType, number> = {
   url: 2000,
 };
 
+/** No control characters, and no Unicode line break either (NEL U+0085, U+2028, U+2029). */
 // eslint-disable-next-line no-control-regex
-const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
+const SINGLE_LINE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
 // eslint-disable-next-line no-control-regex
 const MULTI_LINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 
@@ -85,6 +86,18 @@ function singleText(raw: unknown): { value?: string; problem?: string } {
   if (typeof raw !== 'string') return { problem: 'must be text' };
   const trimmed = raw.trim();
   return trimmed === '' ? {} : { value: trimmed };
+}
+
+const EMAIL_FIELD: FieldSettings = { type: 'email', label: 'Email', required: true };
+
+/** An address checked and normalized exactly as a form's email field is; a problem otherwise. */
+export function parseEmailAddress(raw: unknown): { email: string } | { problem: string } {
+  const { value, problem } = singleText(raw);
+  if (problem) return { problem };
+  if (value === undefined) return { problem: 'is required' };
+  const normalized = normalizeEmail(value);
+  const result = schemaFor(EMAIL_FIELD).safeParse(normalized);
+  return result.success ? { email: normalized } : { problem: result.error.issues[0]?.message ?? 'is invalid' };
 }
 
 function list(raw: unknown): { values: string[]; problem?: string } {

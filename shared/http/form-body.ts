@@ -5,6 +5,8 @@ import type { RawBody } from '../domain/submission';
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const JSON_TYPE = 'application/json';
+/** Refuses invalid UTF-8 instead of replacing it: bytes we cannot read are not data we store. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 function mediaType(header: string | undefined): { type: string; charset?: string } {
@@ -60,6 +62,16 @@ export function readFormBody(event: APIGatewayProxyEventV2): RawBody {
   if (raw.byteLength > MAX_BODY_BYTES) {
     throw new LeadgateError('payload_too_large', `The body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES}.`);
   }
-  const text = raw.toString('utf8');
+  // API Gateway hands a text body over already decoded, invalid bytes replaced by U+FFFD: that
+  // character, like bytes that do not decode, means the body was not UTF-8.
+  let text: string | undefined;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined || text.includes('\uFFFD')) {
+    throw new LeadgateError('unsupported_media_type', 'The body is not valid UTF-8; send the form encoded as UTF-8.');
+  }
   return type === JSON_TYPE ? parseJson(text) : parseUrlencoded(text);
 }

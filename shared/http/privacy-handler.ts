@@ -65,7 +65,7 @@ export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: Human
       if (request.type === 'rectification') {
         const body = readFormBody(event);
         try {
-          if (open.lead) await rectifyLead(deps, request.leadId, body);
+          if (open.lead && !(await rectifyLead(deps, request.leadId, body, request.requestId))) return INVALID();
         } catch (error) {
           if (error instanceof LeadgateError && error.code === 'validation_failed' && open.lead) {
             return htmlResponse(400, rectificationPage(deps, open, token, error.fields));

@@ -80,6 +80,27 @@ describe('a stranger cannot change a person\'s choices', () => {
   });
 });
 
+describe('held submissions', () => {
+  it('two held submissions of one person are listed by id and each released once, merged as if they had passed', async () => {
+    const email = 'twice-held@victim.example';
+    await post(runtime, '/forms/contact/submissions', contact(email, ['sales_contact'], { renderedAt: null, jobTitle: 'CTO' }));
+    await post(runtime, '/forms/contact/submissions', contact(email, ['sales_contact'], { renderedAt: null, phone: '+49 30 2222222' }));
+    await eventually(async () => expect(await heldReasonsOf(runtime, email)).toEqual([['render_token_missing'], ['render_token_missing']]));
+    const listed = JSON.parse((await cliAgainst(runtime, 'quarantine', 'list', '--json')).out) as { email: string; submissionId: string }[];
+    const ids = listed.filter((held) => held.email === email).map((held) => held.submissionId);
+    expect(ids).toHaveLength(2);
+    expect(await leadOf(email)).toBeUndefined();
+
+    for (const id of ids) expect((await cliAgainst(runtime, 'quarantine', 'release', '--id', id)).out).toContain('Released 1');
+    expect((await cliAgainst(runtime, 'quarantine', 'release', '--id', ids[0]!)).out).toContain('Released 0');
+    await eventually(async () => expect((await leadOf(email))?.submissions).toHaveLength(2));
+    const lead = (await leadOf(email))!;
+    expect(lead.fields).toMatchObject({ jobTitle: 'CTO', phone: '+49 30 2222222' });
+    expect(await heldReasonsOf(runtime, email)).toEqual([]);
+    await eventually(async () => expect(mailTo(await sentMail(runtime), lead.owner)).not.toHaveLength(0));
+  });
+});
+
 describe('the capture answer is a function of the request alone', () => {
   /** The body with what must differ between any two answers (ids, times, signatures) blanked. */
   const shape = async (response: Response) => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { manyPeopleOneClient } from '../../infra/local/config-variant';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
-import { drainQueue, post, postFrom, scanTable, startTestRuntime } from '../support/local-runtime';
+import { drainQueue, post, postFrom, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail } from '../support/mail';
 
 let runtime: LocalRuntime;
@@ -64,9 +64,15 @@ describe('hostile input at the capture endpoint', () => {
     await refused(() => raw('{"email":"dup@engines.example","email":"not-an-email"}', 'application/json'), 400, 'validation_failed');
   });
 
-  it('survives invalid UTF-8 and refuses it as an invalid address', async () => {
+  it('refuses invalid UTF-8 with 415, as the README promises', async () => {
     const body = Buffer.concat([Buffer.from('{"email":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('@engines.example"}')]);
-    await refused(() => raw(body, 'application/json'), 400, 'validation_failed');
+    await refused(() => raw(body, 'application/json'), 415, 'unsupported_media_type');
+    await refused(() => raw(Buffer.concat([Buffer.from('email=a%40engines.example&company='), Buffer.from([0xff])]), 'application/x-www-form-urlencoded'), 415, 'unsupported_media_type');
+  });
+
+  it.each(['\u0085', '\u2028', '\u2029'])('refuses the Unicode line break %j in single-line fields', async (separator) => {
+    await refused(() => post(runtime, SUBMIT, { email: 'ok@engines.example', company: `Acme${separator}Bcc: victim@example.com` }), 400, 'validation_failed');
+    await refused(() => post(runtime, SUBMIT, { email: 'ok@engines.example', firstName: `A${separator}B` }), 400, 'validation_failed');
   });
 
   it('refuses a confusable (non-ASCII) local part, and stores an IDN domain in its ASCII form', async () => {
@@ -154,6 +160,9 @@ describe('hostile tokens at the link endpoints', () => {
     expect((await post(runtime, '/privacy/requests', { email: 'a@b.example\r\nBcc: x@y.example', type: 'access' })).status).toBe(400);
     expect((await post(runtime, '/privacy/requests', { email: 'a@b.example', type: 'everything' })).status).toBe(400);
     expect((await post(runtime, '/privacy/requests', { email: ['a@b.example'], type: 'access' })).status).toBe(400);
+    // The address is checked exactly as forms check it: a confusable local part is refused here too.
+    expect((await post(runtime, '/privacy/requests', { email: 'аdmin@engines.example', type: 'access' })).status).toBe(400);
+    expect((await post(runtime, '/privacy/requests', { email: `x${'a'.repeat(260)}@engines.example`, type: 'access' })).status).toBe(400);
     expect((await sentMail(runtime)).length).toBe(mails);
   });
 
@@ -167,5 +176,37 @@ describe('hostile tokens at the link endpoints', () => {
     expect(answers.size).toBe(1);
     expect([...answers][0]).toMatch(/^202 /);
     expect((await sentMail(runtime)).length - mails).toBe(runtime.config.mailBudget.perIpPerHour);
+  });
+
+  it('answers the local routes only with JSON from no foreign origin, so a web page cannot move the clock', async () => {
+    const before = await (await postLocal(runtime, '/_local/clock/advance', { by: '0m' })).json();
+    const form = await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'by=3d' });
+    expect(form.status).toBe(415);
+    const foreign = await fetch(`${runtime.urls.api}/_local/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ by: '3d' }),
+    });
+    expect(foreign.status).toBe(403);
+    const plain = await fetch(`${runtime.urls.api}/_local/ses-events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    expect(plain.status).toBe(415);
+    const after = (await (await postLocal(runtime, '/_local/clock/advance', { by: '0m' })).json()) as { now: string };
+    expect(Date.parse(after.now) - Date.parse((before as { now: string }).now)).toBeLessThan(60_000);
+  });
+});
+
+describe('headers on every page', () => {
+  const pages = ['/forms/contact', '/unsubscribe?t=forged', '/confirm?t=forged', '/privacy/requests/confirm?t=forged', '/assignments/accept?t=forged'];
+  it.each(pages)('%s sends a Content-Security-Policy, nosniff and no Referer', async (path) => {
+    const response = await fetch(`${runtime.urls.api}${path}`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('JSON answers are not sniffed either', async () => {
+    const response = await post(runtime, SUBMIT, { email: 'not-an-email' });
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { CONSENT_VERSION } from '../support/example-config';
-import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, post, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { mailTo, sentMail } from '../support/mail';
 
 /** Personal data seeded into the pipeline; none of it may appear in any log line. */
@@ -57,7 +57,7 @@ describe('logs', () => {
       expect(lead?.assignment?.notifiedAt).toBeDefined();
       expect(mailTo(await sentMail(runtime), email.toLowerCase()).length).toBeGreaterThanOrEqual(2);
     }, 15_000);
-    await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', body: JSON.stringify({ by: '5h' }) });
+    await postLocal(runtime, '/_local/clock/advance', { by: '5h' });
 
     const lines = captured.join('').split('\n').filter((line) => line.trim());
     expect(lines.filter((line) => line.includes('"level"')).length).toBeGreaterThan(5); // the scan saw real logs

@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { CONSENT_VERSION } from '../support/example-config';
-import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, post, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { mailTo, sentMail, type StoredMail } from '../support/mail';
 
 let runtime: LocalRuntime;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => runtime?.stop());
 
 const header = (mail: StoredMail, name: string) => mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
-const advance = (by: string) => fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', body: JSON.stringify({ by }) });
+const advance = (by: string) => postLocal(runtime, '/_local/clock/advance', { by });
 const leadByEmail = async (email: string) =>
   (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any> | undefined;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
@@ -109,16 +109,10 @@ describe('nurture email', () => {
     const email = 'bounce@engines.example';
     await post(runtime, '/forms/contact/submissions', { email, consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
     await waitForMail(email, 1);
-    const soft = await fetch(`${runtime.urls.api}/_local/ses-events`, {
-      method: 'POST',
-      body: JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: email }] } }),
-    });
+    const soft = await postLocal(runtime, '/_local/ses-events', JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: email }] } }));
     expect(soft.status).toBe(202);
     expect((await leadByEmail(email))!.consents.marketing_email.granted).toBe(true);
-    await fetch(`${runtime.urls.api}/_local/ses-events`, {
-      method: 'POST',
-      body: JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Bounce@Engines.example' }] } }),
-    });
+    await postLocal(runtime, '/_local/ses-events', JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Bounce@Engines.example' }] } }));
     // SES events reach their consumer through a queue, as SNS delivers them: wait for both.
     const lead = await eventually(async () => {
       const current = (await leadByEmail(email))!;
@@ -137,7 +131,7 @@ describe('nurture email', () => {
   });
 
   it('a fresh opt-in through a form lifts a bounce suppression only once the person confirms by email, never a complaint', async () => {
-    const sesEvent = (body: object) => fetch(`${runtime.urls.api}/_local/ses-events`, { method: 'POST', body: JSON.stringify(body) });
+    const sesEvent = (body: object) => postLocal(runtime, '/_local/ses-events', JSON.stringify(body));
     const suppressionOf = async (email: string) => {
       const lead = (await leadByEmail(email))!;
       return (await scanTable(runtime)).find((i) => i.pk === `SUPPRESS#${String(lead.pk).slice(5)}`)!;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { CONSENT_VERSION } from '../support/example-config';
-import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, post, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { mailTo, sentMail } from '../support/mail';
 
 let runtime: LocalRuntime;
@@ -105,7 +105,7 @@ describe('privacy requests', () => {
     expect((await scanTable(runtime)).some((item) => item.itemType === 'suppression' && item.erasedAt)).toBe(true);
 
     const mailsBefore = mailTo(await sentMail(runtime), email).length;
-    await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', body: JSON.stringify({ by: '8d' }) });
+    await postLocal(runtime, '/_local/clock/advance', { by: '8d' });
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(mailTo(await sentMail(runtime), email).filter((m) => !m.subject.includes('privacy request'))).toHaveLength(
       mailsBefore - 1,
@@ -131,6 +131,18 @@ describe('privacy requests', () => {
     const event = (await scanTable(runtime)).find((item) => item.pk === lead.pk && item.type === 'lead.rectified')!;
     expect(event.changedFields).toEqual(expect.arrayContaining(['firstName', 'country', 'company']));
     expect(JSON.stringify(event)).not.toContain('Right');
+  });
+
+  it('a rectification link applies once, even posted three times at once', async () => {
+    const email = 'rectify-race@engines.example';
+    await captureAndRoute(email, [], { firstName: 'Wrong', country: 'DE' });
+    const link = await requestLink(email, 'rectification');
+    const post = (name: string) => fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `firstName=${name}` });
+    const answers = await Promise.all(['One', 'Two', 'Three'].map(post));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400]);
+    const lead = (await leadByEmail(email))!;
+    expect(['One', 'Two', 'Three']).toContain(lead.fields.firstName);
+    expect((await scanTable(runtime)).filter((item) => item.pk === lead.pk && item.type === 'lead.rectified')).toHaveLength(1);
   });
 
   it('limits requests per address, answering the same while sending no more mail', async () => {

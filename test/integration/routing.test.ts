@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { manyPeopleOneClient } from '../../infra/local/config-variant';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
-import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, post, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { acceptLinkIn, mailTo, sentMail } from '../support/mail';
 
 let runtime: LocalRuntime;
@@ -184,7 +184,7 @@ describe('scoring and routing through the local runtime', () => {
     expect(tampered.status).toBe(400);
 
     const before = (await sentMail(runtime)).length;
-    const advanced = await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', body: JSON.stringify({ by: '5h' }) });
+    const advanced = await postLocal(runtime, '/_local/clock/advance', { by: '5h' });
     expect(advanced.status).toBe(200);
     const moved = await leadByEmail(waiting);
     expect(moved.owner).not.toBe(a!.owner);
@@ -199,15 +199,15 @@ describe('scoring and routing through the local runtime', () => {
     expect((await fetch(acceptLinkIn(oldMail), { method: 'POST' })).status).toBe(409);
 
     // The team is exhausted after ana and ben: the fallback team gets it, then it stays put.
-    await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', body: JSON.stringify({ by: '5h' }) });
+    await postLocal(runtime, '/_local/clock/advance', { by: '5h' });
     expect((await leadByEmail(waiting)).assignment).toMatchObject({ team: 'global', rep: 'eve@example.com' });
-    await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', body: JSON.stringify({ by: '9h' }) });
+    await postLocal(runtime, '/_local/clock/advance', { by: '9h' });
     const settled = await leadByEmail(waiting);
     expect(settled.assignment).toMatchObject({ rep: 'eve@example.com', exhaustedAt: expect.any(String) });
   });
 
   it('refuses a malformed clock advance', async () => {
-    const response = await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', body: '{"by":"soon"}' });
+    const response = await postLocal(runtime, '/_local/clock/advance', '{"by":"soon"}');
     expect(response.status).toBe(400);
   });
 });

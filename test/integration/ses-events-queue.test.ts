@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { cliAgainst } from '../support/cli';
 import { CONSENT_VERSION } from '../support/example-config';
-import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, post, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 
 // SES bounce and complaint events reach their consumer through a queue with a dead-letter queue.
 
@@ -27,10 +27,7 @@ describe('SES events are never dropped', () => {
     const email = 'unlucky@engines.example';
     await post(runtime, '/forms/contact/submissions', { email, consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
     await eventually(async () => expect((await scanTable(runtime)).some((i) => i.email === email)).toBe(true));
-    await fetch(`${runtime.urls.api}/_local/ses-events`, {
-      method: 'POST',
-      body: JSON.stringify({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: email }] } }),
-    });
+    await postLocal(runtime, '/_local/ses-events', JSON.stringify({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: email }] } }));
     const dead = async () => (await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.queues.mailEvents.deadLetterUrl, VisibilityTimeout: 0 }))).Messages ?? [];
     await eventually(async () => expect(await dead()).toHaveLength(1), 20_000);
     expect(failures).toBe(3);

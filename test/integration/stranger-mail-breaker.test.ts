@@ -3,7 +3,7 @@ import { manyPeopleOneClient } from '../../infra/local/config-variant';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { cliAgainst } from '../support/cli';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
-import { eventually, post, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, post, postLocal, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
 import { mailTo, sentMail } from '../support/mail';
 
 // The bounce breaker for mail to unconfirmed addresses (issue: subscription bombing).
@@ -38,14 +38,11 @@ describe('the bounce breaker for mail to unconfirmed addresses', () => {
   const confirmationsTo = async (email: string) => mailTo(await sentMail(runtime), email).length;
   const signUp = async (email: string) => expect((await post(runtime, '/forms/newsletter/submissions', newsletter(email))).status).toBe(202);
   const bounce = (email: string) =>
-    fetch(`${runtime.urls.api}/_local/ses-events`, {
-      method: 'POST',
-      body: JSON.stringify({
+    postLocal(runtime, '/_local/ses-events', JSON.stringify({
         eventType: 'Bounce',
         mail: { tags: { audience: ['unverified'] } },
         bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: email }] },
-      }),
-    });
+      }));
 
   it('trips on hard bounces of confirmations: they stop, an assignment email still goes out, the alarm metric is emitted; resume restores them', async () => {
     const readers = Array.from({ length: 6 }, (_, i) => `reader${i}@inbox.example`);

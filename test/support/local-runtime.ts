@@ -135,3 +135,12 @@ export async function submissionsOf(runtime: LocalRuntime, email: string): Promi
 export async function heldReasonsOf(runtime: LocalRuntime, email: string): Promise<string[][]> {
   return (await submissionsOf(runtime, email)).filter((item) => item.state === 'held').map((item) => item.held.reasons as string[]);
 }
+
+/** POSTs JSON to one of the local runtime's own `/_local/...` routes (they take JSON only). */
+export function postLocal(runtime: LocalRuntime, path: string, body: string | object): Promise<Response> {
+  return fetch(`${runtime.urls.api}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
