@@ -1,4 +1,4 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LeadRepository } from '../shared/domain/ports';
 import type { PrivacyRequest } from '../shared/domain/privacy';
 
@@ -21,16 +21,15 @@ const ANSWER_DAYS = 30;
  */
 export async function pendingPrivacyRequests(db: DynamoDBDocumentClient, tableName: string, leads: LeadRepository, now: Date): Promise<PendingRequest[]> {
   const found: PendingRequest[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'attribute_exists(unmailed) AND attribute_not_exists(usedAt) AND expiresAt > :now',
-        ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateScan(
+    { client: db },
+    {
+      TableName: tableName,
+      FilterExpression: 'attribute_exists(unmailed) AND attribute_not_exists(usedAt) AND expiresAt > :now',
+      ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+    },
+  );
+  for await (const page of pages) {
     for (const item of (page.Items ?? []) as (PrivacyRequest & { unmailed: { reason: string } })[]) {
       found.push({
         requestId: item.requestId,
@@ -41,7 +40,6 @@ export async function pendingPrivacyRequests(db: DynamoDBDocumentClient, tableNa
         email: (await leads.get(item.leadId, now))?.lead.email,
       });
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }

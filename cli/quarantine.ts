@@ -1,4 +1,4 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoredSubmission } from '../shared/domain/ports';
 import { discardHeld, releaseHeld, type QuarantineDeps } from '../shared/domain/quarantine';
 
@@ -17,18 +17,17 @@ export class QuarantineAdmin {
 
   async list(): Promise<HeldSubmission[]> {
     const held: HeldSubmission[] = [];
-    let startKey: Record<string, unknown> | undefined;
     const now = Math.floor(this.deps.clock.now().getTime() / 1000);
-    do {
-      const page = await this.deps.db.send(
-        new ScanCommand({
-          TableName: this.deps.tableName,
-          FilterExpression: 'itemType = :submission AND #state = :held AND expiresAt > :now',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':submission': 'submission', ':held': 'held', ':now': now },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.deps.db },
+      {
+        TableName: this.deps.tableName,
+        FilterExpression: 'itemType = :submission AND #state = :held AND expiresAt > :now',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':submission': 'submission', ':held': 'held', ':now': now },
+      },
+    );
+    for await (const page of pages) {
       for (const item of (page.Items ?? []) as StoredSubmission[]) {
         held.push({
           leadId: item.leadId,
@@ -39,8 +38,7 @@ export class QuarantineAdmin {
           reasons: item.held?.reasons ?? [],
         });
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return held.sort((a, b) => a.at.localeCompare(b.at) || a.submissionId.localeCompare(b.submissionId));
   }
 

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoredSubmission, SubmissionState, SubmissionStore } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
 import { ROUTING_GRACE_MS } from '../domain/routing-sweep';
@@ -40,22 +40,20 @@ export class DynamoSubmissionStore implements SubmissionStore {
 
   async unmerged(leadId: string, now: Date): Promise<StoredSubmission[]> {
     const found: StoredSubmission[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':prefix': SUBMISSION_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':prefix': SUBMISSION_PREFIX },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if (!isExpired(item.expiresAt as number, now) && UNMERGED.includes(item.state as SubmissionState)) found.push(fromItem(item));
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return found.sort((a, b) => a.at.localeCompare(b.at));
   }
 
@@ -96,23 +94,21 @@ export class DynamoSubmissionStore implements SubmissionStore {
 
   async findRoutingDue(now: Date): Promise<{ leadId: string; submissionId: string }[]> {
     const due: { leadId: string; submissionId: string }[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: ROUTING_INDEX,
-          KeyConditionExpression: 'routingPartition = :partition AND routingDue <= :now',
-          ExpressionAttributeValues: { ':partition': ROUTING_PARTITION, ':now': epochSeconds(now) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        IndexName: ROUTING_INDEX,
+        KeyConditionExpression: 'routingPartition = :partition AND routingDue <= :now',
+        ExpressionAttributeValues: { ':partition': ROUTING_PARTITION, ':now': epochSeconds(now) },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const sk = item.sk as string;
         if (sk.startsWith(SUBMISSION_PREFIX)) due.push({ leadId: leadIdOfKey(item.pk as string), submissionId: submissionIdOfKey(sk) });
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return due;
   }
 }

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BreakerState, UnverifiedMailStats } from '../domain/stranger-mail';
 import { unverifiedMailBreakerKey, unverifiedMailBucketKey } from './table-keys';
 
@@ -30,27 +30,25 @@ export class DynamoUnverifiedMailStats implements UnverifiedMailStats {
 
   async totals(since: Date, now: Date): Promise<{ sent: number; bounced: number }> {
     const totals = { sent: 0, bounced: 0 };
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': unverifiedMailBucketKey(0).pk,
-            ':from': unverifiedMailBucketKey(bucketOf(since)).sk,
-            ':to': unverifiedMailBucketKey(bucketOf(now)).sk,
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': unverifiedMailBucketKey(0).pk,
+          ':from': unverifiedMailBucketKey(bucketOf(since)).sk,
+          ':to': unverifiedMailBucketKey(bucketOf(now)).sk,
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         totals.sent += (item.sent as number | undefined) ?? 0;
         totals.bounced += (item.bounced as number | undefined) ?? 0;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return totals;
   }
 

@@ -44,6 +44,22 @@ const eventOf = (leadId: string, purpose: string, state: ConsentState, gpc: bool
   expiresAt,
 });
 
+/** A purpose's state as one submission decided it, tied to the exact consent text shown. */
+function decidedState(settings: LeadgateSettings, purpose: string, status: ConsentState['status'], method: ConsentState['method'], formId: string, submissionId: string, at: string): ConsentState | undefined {
+  const consentText = settings.purposes[purpose]?.consentText;
+  if (!consentText) return undefined;
+  return {
+    status,
+    granted: status === 'granted',
+    at,
+    formId,
+    submissionId,
+    consentTextVersion: consentText.version,
+    textSha256: sha256Hex(consentText.text),
+    method,
+  };
+}
+
 /**
  * What one post asked for, purpose by purpose, from the request alone: ticked is granted (pending
  * confirmation on a double opt-in form), unticked is declined. The capture answer's receipts say
@@ -58,21 +74,10 @@ export function consentsAskedFor(
 ): ConsentEvent[] {
   const at = ids.at.toISOString();
   return Object.keys(form.purposes).flatMap((purpose) => {
-    const consentText = settings.purposes[purpose]?.consentText;
-    if (!consentText) return [];
     const ticked = submission.grantedPurposes.includes(purpose);
     const status = !ticked ? 'declined' : form.doubleOptIn ? 'pending_confirmation' : 'granted';
-    const state: ConsentState = {
-      status,
-      granted: status === 'granted',
-      at,
-      formId: submission.formId,
-      submissionId: ids.submissionId,
-      consentTextVersion: consentText.version,
-      textSha256: sha256Hex(consentText.text),
-      method: form.doubleOptIn ? 'double_opt_in' : 'form_checkbox',
-    };
-    return [eventOf(ids.leadId, purpose, state, submission.gpc, 0)];
+    const state = decidedState(settings, purpose, status, form.doubleOptIn ? 'double_opt_in' : 'form_checkbox', submission.formId, ids.submissionId, at);
+    return state ? [eventOf(ids.leadId, purpose, state, submission.gpc, 0)] : [];
   });
 }
 
@@ -96,21 +101,11 @@ function decideConsents(existing: Lead | undefined, submission: Submission, ctx:
     const previous = existing?.consents[purpose];
     const ticked = submission.grantedPurposes.includes(purpose);
     if (!ticked && previous) continue;
-    const consentText = ctx.settings.purposes[purpose]?.consentText;
-    if (!consentText) continue;
     const reconfirm = previous?.status === 'withdrawn' || (marketing.has(purpose) && blocksMarketing(ctx.suppression));
     const confirmByEmail = reconfirm || (ctx.form.doubleOptIn && !previous?.granted);
     const status = !ticked ? 'declined' : confirmByEmail ? 'pending_confirmation' : 'granted';
-    const state: ConsentState = {
-      status,
-      granted: status === 'granted',
-      at,
-      formId: submission.formId,
-      submissionId: ctx.submissionId,
-      consentTextVersion: consentText.version,
-      textSha256: sha256Hex(consentText.text),
-      method: confirmByEmail ? 'double_opt_in' : 'form_checkbox',
-    };
+    const state = decidedState(ctx.settings, purpose, status, confirmByEmail ? 'double_opt_in' : 'form_checkbox', submission.formId, ctx.submissionId, at);
+    if (!state) continue;
     states[purpose] = state;
     decided.push([purpose, state]);
   }
