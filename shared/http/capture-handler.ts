@@ -15,7 +15,7 @@ import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { formPage } from './form-page';
 import { readFormBody } from './form-body';
-import { htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
+import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
 
 export interface CaptureLogger extends ErrorLogger {
   info(message: string, extra: Record<string, unknown>): void;
@@ -65,7 +65,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       { formId, action: `/forms/${encodeURIComponent(formId)}/submissions`, renderToken: renderToken(deps.keyring, formId, deps.clock.now()), values: body, errors: error.fields ?? {}, scriptUrl: '/embed.js' },
       400,
     );
-    return htmlResponse(status, html);
+    return htmlResponse(status, html, FORM_PAGE_HEADERS);
   };
 
   return httpHandler(logger, negotiateJsonOrHtml(), corsResponses()).handler(async (event, context) => {

@@ -9,7 +9,7 @@ import { EMBED_SCRIPT } from './embed-script';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { formPage } from './form-page';
-import { htmlResponse, jsonResponse, type HttpResponse } from './responses';
+import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse, type HttpResponse } from './responses';
 
 /** GET /forms/{formId} (the hosted page), GET /forms/{formId}/render-token, GET /embed.js. */
 export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
@@ -32,6 +32,6 @@ export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: 
         renderToken: token,
         scriptUrl: '/embed.js',
       });
-      return htmlResponse(status, html);
+      return htmlResponse(status, html, FORM_PAGE_HEADERS);
     });
 }

@@ -21,6 +21,13 @@ export const jsonResponse = (statusCode: number, body: unknown, headers: Record<
   body: JSON.stringify(body),
 });
 
+/**
+ * For the pages that hold a form: no Referer leaves for another site, but a post to our own
+ * origin carries its Origin (under no-referrer, browsers send `Origin: null`, which the capture
+ * endpoint's origin check refuses). These pages carry no token in their URL.
+ */
+export const FORM_PAGE_HEADERS = { 'referrer-policy': 'same-origin' };
+
 export const htmlResponse = (statusCode: number, html: string, headers: Record<string, string> = {}): HttpResponse => ({
   statusCode,
   headers: { 'content-type': 'text/html; charset=utf-8', ...PAGE_SECURITY_HEADERS, ...NO_STORE, ...headers },
