@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
 import { eventually, heldReasonsOf, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { mailTo, sentMail } from '../support/mail';
 
 const SECRET = 'turnstile-test-secret';
 let runtime: LocalRuntime;
@@ -27,7 +28,11 @@ beforeAll(async () => {
   const verifyUrl = `http://127.0.0.1:${(double.address() as AddressInfo).port}/turnstile/v0/siteverify`;
   process.env.TURNSTILE_SECRET = SECRET;
   runtime = await startTestRuntime({
-    configFile: configFileWith((c) => (c.screening.turnstile = { enabled: true, siteKey: '1x00000000000000000000AA', verifyUrl })),
+    configFile: configFileWith((c) => {
+      c.screening.turnstile = { enabled: true, siteKey: '1x00000000000000000000AA', verifyUrl };
+      // Mail a stranger can cause needs a passed human check here.
+      c.mailBudget = { requireHumanCheck: true };
+    }),
   });
 });
 afterAll(async () => {
@@ -63,6 +68,16 @@ describe('Cloudflare Turnstile (server-side, against a siteverify double)', () =
   it('quarantines a failed or missing token', async () => {
     expect(await submit('bot@engines.example', 'forged')).toEqual(['turnstile_failed']);
     expect(await submit('lazy-bot@engines.example')).toEqual(['turnstile_failed']);
+  });
+
+  it('with requireHumanCheck, mails a privacy request only after a passed check, answering both alike', async () => {
+    const email = 'asks@engines.example';
+    const without = await post(runtime, '/privacy/requests', { email, type: 'access' });
+    const withCheck = await post(runtime, '/privacy/requests', { email, type: 'access', 'cf-turnstile-response': 'human-token' });
+    expect([without.status, withCheck.status]).toEqual([202, 202]);
+    expect(await without.text()).toBe(await withCheck.text());
+    await eventually(async () => expect(mailTo(await sentMail(runtime), email)).toHaveLength(1));
+    expect(seen.at(-1)?.get('response')).toBe('human-token');
   });
 
   it('renders the widget on the hosted form', async () => {
