@@ -1,5 +1,6 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { startLocalRuntime } from '../infra/local/runtime';
 import { createKeyring } from '../shared/domain/keyring';
@@ -22,12 +23,35 @@ export interface CaptureOverhead {
   requestsPerCapture: number;
   /** Capture p50 per request it makes, over bare p50 per request: the cost of everything else. */
   perRequestRatio: number;
+  /** The same p50s with every DynamoDB and SQS request held `delayMs` (an in-region round trip). */
+  delayed: { delayMs: number; captureMs: number; bareMs: number; ratio: number };
+  /**
+   * Sequential round trips per capture: the p50 the delay added to a capture, over what it added
+   * to each of the bare baseline's two sequential requests (a timer's delay is a little over its
+   * nominal value).
+   */
+  roundTrips: number;
 }
+
+/** One in-region DynamoDB or SQS call, about. */
+const ROUND_TRIP_MS = 5;
 
 export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   // One client sending hundreds of posts a minute is the benchmark, not abuse: lift the rate limits.
   const configFile = configVariant((c) => manyPeopleOneClient(c));
-  const runtime = await startLocalRuntime({ ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 }, consumers: false, schedules: false, configFile, faults: { countRequests: true }, log: () => undefined });
+  const runtime = await startLocalRuntime({
+    ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 },
+    consumers: false,
+    schedules: false,
+    configFile,
+    faults: { countRequests: true, delayProxies: true },
+    log: () => undefined,
+  });
+  // The baseline goes through the same proxies as the functions, so both pay the same hops.
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: runtime.functionEndpoints.dynamodb, credentials }));
+  const sqs = new SQSClient({ region: 'us-east-1', endpoint: runtime.functionEndpoints.sqs, credentials });
+  const queueUrl = new URL(new URL(runtime.queues.routing.url).pathname, runtime.functionEndpoints.sqs).href;
   try {
     const keyring = createKeyring(process.env.LEADGATE_HMAC_SECRET as string);
     const capture = async (i: number) => {
@@ -48,8 +72,8 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     };
     const bare = async (i: number) => {
       const started = performance.now();
-      await runtime.db.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH#${i}`, sk: 'LEAD', email: `bench${i}@engines.example`, expiresAt: 0 } }));
-      await runtime.sqs.send(new SendMessageCommand({ QueueUrl: runtime.queues.routing.url, MessageBody: JSON.stringify({ i }) }));
+      await db.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH#${i}`, sk: 'LEAD', email: `bench${i}@engines.example`, expiresAt: 0 } }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ i }) }));
       return performance.now() - started;
     };
     for (let i = 0; i < 50; i++) {
@@ -67,8 +91,27 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     const requestsPerCapture = (requests() - before) / rounds;
     const captureMs = median(captureTimes);
     const bareMs = median(bareTimes);
-    return { captureMs, bareMs, ratio: captureMs / bareMs, requestsPerCapture, perRequestRatio: captureMs / requestsPerCapture / (bareMs / 2) };
+
+    runtime.setRequestDelay(ROUND_TRIP_MS);
+    const delayedCapture: number[] = [];
+    const delayedBare: number[] = [];
+    for (let i = 0; i < rounds / 3; i++) {
+      delayedCapture.push(await capture(rounds + i));
+      delayedBare.push(await bare(rounds + i));
+    }
+    const delayed = { delayMs: ROUND_TRIP_MS, captureMs: median(delayedCapture), bareMs: median(delayedBare), ratio: median(delayedCapture) / median(delayedBare) };
+    return {
+      captureMs,
+      bareMs,
+      ratio: captureMs / bareMs,
+      requestsPerCapture,
+      perRequestRatio: captureMs / requestsPerCapture / (bareMs / 2),
+      delayed,
+      roundTrips: (delayed.captureMs - captureMs) / ((delayed.bareMs - bareMs) / 2),
+    };
   } finally {
+    db.destroy();
+    sqs.destroy();
     await runtime.stop();
   }
 }

@@ -62,6 +62,8 @@ export interface Faults {
   visibilityTimeoutSeconds?: number;
   /** Meter AWS requests and DynamoDB capacity (an SDK middleware on every client), for the cost model. */
   countRequests?: boolean;
+  /** Put delay proxies in front of DynamoDB and SQS for the functions (see LocalRuntime.setRequestDelay). */
+  delayProxies?: boolean;
 }
 
 export interface LocalRuntime {
@@ -84,6 +86,10 @@ export interface LocalRuntime {
   meterReadings(): MeterReadings;
   /** Function invocations so far, by function. */
   invocations(): Partial<Record<FunctionName, number>>;
+  /** The DynamoDB and SQS endpoints the functions use (behind the delay proxies, with faults.delayProxies). */
+  functionEndpoints: { dynamodb: string; sqs: string };
+  /** With faults.delayProxies: holds each of the functions' DynamoDB and SQS requests this long. */
+  setRequestDelay(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -135,13 +141,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const rate = faults.sesThrottleRate;
       sesProxy = await startFaultProxy(ses.url, { throttle: (operation) => operation === 'SendEmail' && Math.random() < rate });
     }
+    const delayProxies = faults.delayProxies ? await Promise.all([startFaultProxy(dynamodb.url), startFaultProxy(sqsUrl)]) : [];
     const meter = faults.countRequests ? createRequestMeter(topology.table.indexes) : undefined;
     const removeMeter = meter ? useClientPlugin(meter.plugin) : () => undefined;
     releaseFaults = async () => {
       removeMeter();
       await sesProxy?.stop();
+      await Promise.all(delayProxies.map((proxy) => proxy.stop()));
     };
-    const endpoints = { dynamodb: dynamodb.url, sqs: sqsUrl, ses: sesProxy?.url ?? ses.url };
+    const endpoints = { dynamodb: delayProxies[0]?.url ?? dynamodb.url, sqs: delayProxies[1]?.url ?? sqsUrl, ses: sesProxy?.url ?? ses.url };
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const lowLevel = new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials });
@@ -215,7 +223,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       LEADGATE_MAIL_DOMAINS: 'examples',
       TABLE_NAME: tableName,
       PUBLIC_API_URL: gateway.url,
-      ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), queues[name].url])),
+      // The SDK sends to a queue's own URL: point the functions' URLs at the endpoint they use.
+      ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), new URL(new URL(queues[name].url).pathname, endpoints.sqs).href])),
     });
     provideSettings(config);
     delete process.env.AWS_SESSION_TOKEN;
@@ -276,6 +285,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       },
       invocations() {
         return { ...invocationCounts };
+      },
+      functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
+      setRequestDelay(ms) {
+        if (!delayProxies.length) throw new Error('start the runtime with faults.delayProxies to delay requests');
+        delayProxies.forEach((proxy) => proxy.setDelay(ms));
       },
       async stopSqs() {
         await sqsEmulator?.stop();
