@@ -1,7 +1,7 @@
 import type { Assignment, Lead } from '../domain/lead';
 import type { AssignmentEmails, OutgoingEmail } from '../domain/ports';
 import type { LeadgateSettings } from '../domain/settings';
-import { escapeHtml, headerText } from './escape';
+import { emailDocument, escapeHtml, headerText } from './escape';
 
 const date = (iso: string) => iso.slice(0, 10);
 const dateOfEpoch = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
@@ -90,15 +90,14 @@ export function assignmentEmail(settings: LeadgateSettings, lead: Lead, assignme
     `Team ${assignment.team}, form ${formId}, submission ${assignment.submissionId}.`,
   ].join('\n');
 
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">
+  const html = emailDocument(subject, `
 <p>A new lead has been assigned to you${escapeHtml(reassigned)}. Accept it within ${slaHours} hours or it moves on.</p>
 <p><a href="${escapeHtml(acceptUrl)}">Accept this lead</a></p>
 <h3>What they told us</h3>${fieldHtml(fields)}
 <h3>Score: ${lead.score ?? 0} / 100</h3>${htmlTable(reasons)}
 <h3>Consent</h3>${htmlTable(consents)}
 <p>Their data will be deleted on ${deletion} unless they submit again.</p>
-<p style="color:#666">Team ${escapeHtml(assignment.team)}, form ${escapeHtml(formId)}, submission ${escapeHtml(assignment.submissionId)}.</p>
-</body></html>`;
+<p style="color:#666">Team ${escapeHtml(assignment.team)}, form ${escapeHtml(formId)}, submission ${escapeHtml(assignment.submissionId)}.</p>`);
 
   return { to: assignment.rep, subject, text, html };
 }
@@ -107,7 +106,7 @@ export function assignmentEmail(settings: LeadgateSettings, lead: Lead, assignme
 export function reassignedAwayEmail(lead: Lead, from: string, to: string, slaHours: number): OutgoingEmail {
   const subject = headerText(`Lead reassigned: ${leadTitle(lead)}`);
   const text = `The lead "${leadTitle(lead)}" was not accepted within ${slaHours} hours and has been reassigned to ${to}. No action is needed.`;
-  return { to: from, subject, text, html: `<!doctype html><html><body><p>${escapeHtml(text)}</p></body></html>` };
+  return { to: from, subject, text, html: emailDocument(subject, `<p>${escapeHtml(text)}</p>`) };
 }
 
 export const assignmentEmails = (settings: LeadgateSettings): AssignmentEmails => ({

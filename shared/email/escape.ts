@@ -12,3 +12,8 @@ export function headerText(text: string, max = 150): string {
   const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+
+/** A whole HTML email: a valid document (language, charset and the subject as its title). */
+export function emailDocument(subject: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:system-ui,sans-serif">${body}</body></html>`;
+}

@@ -2,9 +2,7 @@ import type { Lead } from '../domain/lead';
 import type { OutgoingEmail, PersonEmails } from '../domain/ports';
 import type { LeadgateSettings } from '../domain/settings';
 import { renderTemplate } from '../domain/template';
-import { escapeHtml, headerText } from './escape';
-
-const html = (body: string) => `<!doctype html><html><body style="font-family:system-ui,sans-serif">${body}</body></html>`;
+import { emailDocument, escapeHtml, headerText } from './escape';
 
 /**
  * Emails to leads. Every marketing email carries what CAN-SPAM and RFC 8058 ask for: a working
@@ -23,11 +21,12 @@ export function personEmails(settings: LeadgateSettings): PersonEmails {
       const htmlFooter = `<hr><p style="color:#555;font-size:12px">${escapeHtml(why)}<br>
 <a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a> with one click, no login needed.<br>
 ${escapeHtml(organization.name)}, ${escapeHtml(organization.postalAddress)}</p>`;
+      const subject = headerText(renderTemplate(step.subject, lead.fields));
       return {
         to: lead.email,
-        subject: headerText(renderTemplate(step.subject, lead.fields)),
+        subject,
         text: renderTemplate(step.text, lead.fields) + textFooter,
-        html: html(renderTemplate(step.html, lead.fields, escapeHtml) + htmlFooter),
+        html: emailDocument(subject, renderTemplate(step.html, lead.fields, escapeHtml) + htmlFooter),
         headers: {
           'List-Unsubscribe': `<${unsubscribeUrl}>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -47,11 +46,12 @@ If it was not you, ignore this email: nothing more will be sent, and the request
 
 ${organization.name}, ${organization.postalAddress}
 `;
+      const subject = headerText(`Please confirm your subscription to ${organization.name}`);
       return {
         to: lead.email,
-        subject: headerText(`Please confirm your subscription to ${organization.name}`),
+        subject,
         text,
-        html: html(`<p>Someone, hopefully you, asked ${escapeHtml(organization.name)} to send this address: ${escapeHtml(purposes.join('; '))}</p>
+        html: emailDocument(subject, `<p>Someone, hopefully you, asked ${escapeHtml(organization.name)} to send this address: ${escapeHtml(purposes.join('; '))}</p>
 <p><a href="${escapeHtml(confirmUrl)}">Confirm my subscription</a></p>
 <p>If it was not you, ignore this email: nothing more will be sent, and the request is deleted within ${settings.retention.unconfirmedDays} days.</p>
 <p style="color:#555;font-size:12px">${escapeHtml(organization.name)}, ${escapeHtml(organization.postalAddress)}</p>`),
