@@ -1,5 +1,6 @@
 import { readAcceptToken, repTag } from './links';
 import type { Keyring } from './keyring';
+import { updateLead } from './lead-update';
 import type { Clock, LeadRepository } from './ports';
 
 export type AcceptOutcome = 'accepted' | 'already_accepted' | 'superseded' | 'invalid';
@@ -15,15 +16,12 @@ export async function acceptAssignment(
   const now = deps.clock.now();
   const claims = readAcceptToken(deps.keyring, token, now);
   if (!claims) return 'invalid';
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const stored = await deps.leads.get(claims.leadId, now);
+  return updateLead<AcceptOutcome>(deps.leads, claims.leadId, now, (stored) => {
     const assignment = stored?.lead.assignment;
     if (!stored || !assignment || assignment.generation !== claims.generation || repTag(assignment.rep) !== claims.repTag) {
-      return 'superseded';
+      return { result: 'superseded' };
     }
-    if (assignment.acceptedAt) return 'already_accepted';
-    const accepted = { ...stored.lead, assignment: { ...assignment, acceptedAt: now.toISOString() } };
-    if (await deps.leads.save(accepted, stored.version, now)) return 'accepted';
-  }
-  throw new Error('lead kept changing under concurrent writes');
+    if (assignment.acceptedAt) return { result: 'already_accepted' };
+    return { result: 'accepted', save: { ...stored.lead, assignment: { ...assignment, acceptedAt: now.toISOString() } } };
+  });
 }

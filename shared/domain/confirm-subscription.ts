@@ -2,6 +2,7 @@ import type { ConsentEvent, Lead } from './lead';
 import { readConfirmToken } from './links';
 import type { Keyring } from './keyring';
 import { enrolInNurture } from './nurture';
+import { updateLead } from './lead-update';
 import type { Clock, LeadRepository } from './ports';
 import { addDays } from './retention';
 import type { LeadgateSettings } from './settings';
@@ -20,14 +21,13 @@ export async function confirmSubscription(
   const now = deps.clock.now();
   const claims = readConfirmToken(deps.keyring, token, now);
   if (!claims) return 'invalid';
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const stored = await deps.leads.get(claims.leadId, now);
-    if (!stored) return 'invalid';
+  const outcome = await updateLead<ConfirmOutcome>(deps.leads, claims.leadId, now, (stored) => {
+    if (!stored) return { result: 'invalid' };
     const { lead } = stored;
     const pending = Object.entries(lead.consents).filter(
       ([, c]) => c.status === 'pending_confirmation' && c.submissionId === claims.submissionId,
     );
-    if (pending.length === 0) return 'already_confirmed';
+    if (pending.length === 0) return { result: 'already_confirmed' };
     const at = now.toISOString();
     const consents = { ...lead.consents };
     const events: ConsentEvent[] = [];
@@ -55,11 +55,9 @@ export async function confirmSubscription(
       { ...lead, consents, expiresAt, doubleOptIn: { submissionId: claims.submissionId, ...lead.doubleOptIn, confirmedAt: at } },
       now,
     );
-    await deps.leads.appendEvents(events);
-    if (await deps.leads.save(confirmed, stored.version, now)) {
-      await deps.suppressions.lift(lead.leadId, LIFTED_BY_FRESH_CONSENT);
-      return 'confirmed';
-    }
-  }
-  throw new Error('lead kept changing under concurrent writes');
+    return { result: 'confirmed', save: confirmed, events };
+  });
+  // The person confirmed by email: only now is an earlier unsubscribe or bounce lifted.
+  if (outcome === 'confirmed') await deps.suppressions.lift(claims.leadId, LIFTED_BY_FRESH_CONSENT);
+  return outcome;
 }

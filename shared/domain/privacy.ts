@@ -3,6 +3,7 @@ import { LeadgateError, validationFailed } from './errors';
 import type { Keyring } from './keyring';
 import type { ConsentEvent, Lead } from './lead';
 import { privacyUrl, readPrivacyToken } from './links';
+import { updateLead } from './lead-update';
 import type { Clock, LeadRepository, OutgoingEmail, StoredSubmission, SubmissionStore } from './ports';
 import { consentReceipt, type ConsentReceipt } from './receipts';
 import { epochSeconds } from './retention';
@@ -213,11 +214,10 @@ const MAX_APPLIED_REQUESTS = 20;
  */
 export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBody, requestId: string): Promise<Lead | undefined> {
   const now = deps.clock.now();
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const stored = await deps.leads.get(leadId, now);
+  const applied = await updateLead<{ lead: Lead; changed: string[] } | undefined>(deps.leads, leadId, now, (stored) => {
     if (!stored) throw new LeadgateError('form_not_found', 'Nothing is held for this address any more.');
     const { lead } = stored;
-    if (lead.appliedRequests?.includes(requestId)) return undefined;
+    if (lead.appliedRequests?.includes(requestId)) return { result: undefined };
     // Each field the body names is corrected (validated as on the form) or, if sent empty, removed.
     // The email is the person's identity and stays; a new address is a new submission.
     const fields = { ...lead.fields };
@@ -225,7 +225,6 @@ export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBo
       const form = deps.settings.forms[formId];
       if (!form) continue;
       const parsed = parseSubmission(deps.settings, formId, { ...form, honeypotField: undefined, purposes: {} }, { ...body, email: lead.email }, false);
-      if (parsed.kind !== 'submission') continue;
       for (const name of Object.keys(form.fields)) {
         if (name === 'email' || !Object.hasOwn(body, name)) continue;
         const value = parsed.submission.fields[name];
@@ -236,25 +235,25 @@ export async function rectifyLead(deps: PrivacyDeps, leadId: string, body: RawBo
     const changed = [...new Set([...Object.keys(fields), ...Object.keys(lead.fields)])].filter((name) => fields[name] !== lead.fields[name]);
     const appliedRequests = [...(lead.appliedRequests ?? []), requestId].slice(-MAX_APPLIED_REQUESTS);
     const rectified: Lead = { ...lead, fields, appliedRequests, updatedAt: now.toISOString() };
-    if (!(await deps.leads.save(rectified, stored.version, now))) continue;
-    // After the write that applied it, so a losing concurrent post records nothing.
-    await deps.leads.appendEvents([
-      {
-        type: 'lead.rectified',
-        leadId,
-        purpose: '-',
-        at: now.toISOString(),
-        formId: '-',
-        submissionId: `rectification-${requestId}`,
-        consentTextVersion: '-',
-        textSha256: '-',
-        method: 'form_checkbox',
-        gpc: false,
-        expiresAt: lead.expiresAt,
-        changedFields: changed,
-      },
-    ]);
-    return rectified;
-  }
-  throw new Error('lead kept changing under concurrent writes');
+    return { result: { lead: rectified, changed }, save: rectified };
+  });
+  if (!applied) return undefined;
+  // After the write that applied it, so a losing concurrent post records nothing.
+  await deps.leads.appendEvents([
+    {
+      type: 'lead.rectified',
+      leadId,
+      purpose: '-',
+      at: now.toISOString(),
+      formId: '-',
+      submissionId: `rectification-${requestId}`,
+      consentTextVersion: '-',
+      textSha256: '-',
+      method: 'form_checkbox',
+      gpc: false,
+      expiresAt: applied.lead.expiresAt,
+      changedFields: applied.changed,
+    },
+  ]);
+  return applied.lead;
 }

@@ -11,11 +11,11 @@ import { addHours } from './retention';
 import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
 import type { ScoreLead } from './scoring';
 import type { LeadgateSettings } from './settings';
+import { changeLead, LEAD_WRITE_ATTEMPTS, LeadKeptChanging, updateLead } from './lead-update';
 import { permitStrangerMail, sendStrangerMail, type StrangerMailDeps } from './stranger-mail';
 
 export const SALES_CONTACT = 'sales_contact';
 const MAX_ROUTED_SUBMISSIONS = 50;
-const MAX_WRITE_ATTEMPTS = 5;
 
 export interface RouteDeps extends StrangerMailDeps {
   settings: LeadgateSettings;
@@ -104,7 +104,9 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
   const now = deps.clock.now();
   let outcome: RouteOutcome | undefined;
   let merged: StoredSubmission | undefined;
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS && !outcome; attempt++) {
+  // Its own loop rather than updateLead: a hold is a conditional change of the submission item,
+  // not of the lead, and losing that race must also start over from a fresh read.
+  for (let attempt = 1; attempt <= LEAD_WRITE_ATTEMPTS && !outcome; attempt++) {
     const [stored, captured, suppression] = await Promise.all([
       deps.leads.get(message.leadId, now),
       deps.submissions.get(message.leadId, message.submissionId, now),
@@ -181,7 +183,7 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
     };
     if (await deps.leads.save(assigned, version, now)) outcome = 'assigned';
   }
-  if (!outcome) throw new Error('lead kept changing under concurrent writes');
+  if (!outcome) throw new LeadKeptChanging(message.leadId);
   // The submission now lives in the lead: its own item keeps nothing personal and expires. Should
   // this fail, the sweep sends the message again, and the lead says it was routed.
   if (merged && (merged.state === 'pending' || merged.state === 'released')) {
@@ -214,36 +216,24 @@ async function followUps(deps: RouteDeps, message: RoutingMessage, now: Date): P
  * lead, sent, released again if sending fails. A refusal is recorded on the lead, not retried.
  */
 async function sendConfirmation(deps: RouteDeps, message: RoutingMessage, now: Date): Promise<void> {
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-    const stored = await deps.leads.get(message.leadId, now);
+  const claimed = await updateLead<Lead | undefined>(deps.leads, message.leadId, now, async (stored) => {
     const request = stored?.lead.doubleOptIn;
-    if (!stored || request?.submissionId !== message.submissionId || request.sentAt || request.refused) return;
-    if (blocksConfirmation(await deps.suppressions.get(message.leadId))) return;
+    if (!stored || request?.submissionId !== message.submissionId || request.sentAt || request.refused) return { result: undefined };
+    if (blocksConfirmation(await deps.suppressions.get(message.leadId))) return { result: undefined };
     const clientRefused = stored.lead.submissions.find((s) => s.submissionId === message.submissionId)?.mailRefusal;
     const refusal = await permitStrangerMail(deps, stored.lead.email, clientRefused, now);
     const decided = { ...request, ...(refusal ? { refused: { reason: refusal, at: now.toISOString() } } : { sentAt: now.toISOString() }) };
-    const claimed: Lead = { ...stored.lead, doubleOptIn: decided };
-    if (!(await deps.leads.save(claimed, stored.version, now))) continue;
-    if (refusal) return;
-    const link = confirmUrl(deps.publicUrl, deps.keyring, message.leadId, message.submissionId, now);
-    try {
-      await sendStrangerMail(deps, deps.personEmails.confirmation(claimed, message.formId, link), now);
-    } catch (error) {
-      await release(deps, message.leadId, now, (lead) =>
-        lead.doubleOptIn?.submissionId === message.submissionId ? { ...lead, doubleOptIn: { submissionId: message.submissionId } } : undefined,
-      );
-      throw error;
-    }
-    return;
-  }
-}
-
-/** Applies `change` to the stored lead with optimistic locking; a change of undefined means nothing to do. */
-export async function release(deps: Pick<RouteDeps, 'leads'>, leadId: string, now: Date, change: (lead: Lead) => Lead | undefined): Promise<void> {
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-    const stored = await deps.leads.get(leadId, now);
-    const changed = stored && change(stored.lead);
-    if (!stored || !changed) return;
-    if (await deps.leads.save(changed, stored.version, now)) return;
+    const lead: Lead = { ...stored.lead, doubleOptIn: decided };
+    return { result: refusal ? undefined : lead, save: lead };
+  });
+  if (!claimed) return;
+  const link = confirmUrl(deps.publicUrl, deps.keyring, message.leadId, message.submissionId, now);
+  try {
+    await sendStrangerMail(deps, deps.personEmails.confirmation(claimed, message.formId, link), now);
+  } catch (error) {
+    await changeLead(deps.leads, message.leadId, now, (lead) =>
+      lead.doubleOptIn?.submissionId === message.submissionId ? { ...lead, doubleOptIn: { submissionId: message.submissionId } } : undefined,
+    );
+    throw error;
   }
 }

@@ -2,6 +2,7 @@ import { withdrawConsent } from './consent-changes';
 import type { ConsentMethod } from './lead';
 import { readUnsubscribeToken } from './links';
 import type { Keyring } from './keyring';
+import { updateLead } from './lead-update';
 import type { Clock, LeadRepository } from './ports';
 import type { LeadgateSettings } from './settings';
 import type { SuppressionList, SuppressionReason } from './suppression';
@@ -15,8 +16,6 @@ export interface UnsubscribeDeps {
 }
 
 export type UnsubscribeChoice = { scope: 'all'; method: ConsentMethod } | { scope: 'topics'; topics: string[] };
-
-const MAX_WRITE_ATTEMPTS = 5;
 
 /** Reads an unsubscribe link's token: what the page may show (a masked address), or undefined. */
 export function unsubscribeTarget(deps: Pick<UnsubscribeDeps, 'keyring' | 'clock'>, token: string) {
@@ -38,13 +37,11 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string, choice: 
   }
   const known = new Set(Object.keys(deps.settings.nurture.topics));
   const topics = choice.topics.filter((topic) => known.has(topic));
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-    const stored = await deps.leads.get(target.leadId, now);
-    if (!stored) return true;
+  return updateLead(deps.leads, target.leadId, now, (stored) => {
+    if (!stored) return { result: true };
     const optedOutTopics = [...new Set([...(stored.lead.optedOutTopics ?? []), ...topics])].sort();
-    if (await deps.leads.save({ ...stored.lead, optedOutTopics }, stored.version, now)) return true;
-  }
-  throw new Error('lead kept changing under concurrent writes');
+    return { result: true, save: { ...stored.lead, optedOutTopics } };
+  });
 }
 
 /** Suppresses the address and withdraws the purpose's consent, with an event; used for unsubscribes, bounces, complaints. */
@@ -57,13 +54,9 @@ export async function suppressAndWithdraw(
 ): Promise<void> {
   const now = deps.clock.now();
   await deps.suppressions.add(leadId, reason, now);
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-    const stored = await deps.leads.get(leadId, now);
-    if (!stored) return;
+  await updateLead(deps.leads, leadId, now, (stored) => {
+    if (!stored) return { result: undefined };
     const change = withdrawConsent(deps.settings, stored.lead, purpose, method, now);
-    if (change.events.length === 0) return;
-    await deps.leads.appendEvents(change.events);
-    if (await deps.leads.save(change.lead, stored.version, now)) return;
-  }
-  throw new Error('lead kept changing under concurrent writes');
+    return change.events.length === 0 ? { result: undefined } : { result: undefined, save: change.lead, events: change.events };
+  });
 }
