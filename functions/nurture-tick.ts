@@ -20,7 +20,9 @@ const deps = {
 export const handler = async (_event: unknown, context: Context) => {
   // Stop taking new leads with 5 s to spare; the next scheduled run picks up the rest.
   const until = Date.now() + context.getRemainingTimeInMillis() - 5000;
-  const queued = await queueDueNurtureSteps(deps, until);
-  logger.info('nurture tick finished', { queued });
-  return { queued };
+  const result = await queueDueNurtureSteps(deps, until);
+  // A run that found nothing to do is routine: only worth a line at DEBUG.
+  if (result.queued || result.failed) logger.info('nurture tick finished', { ...result });
+  else logger.debug('nurture tick found nothing due');
+  return result;
 };

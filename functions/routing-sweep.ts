@@ -20,7 +20,7 @@ const deps = {
 export const handler = async (_event: unknown, context: Context) => {
   // Stop taking new leads with 5 s to spare; the next scheduled run picks up the rest.
   const until = Date.now() + context.getRemainingTimeInMillis() - 5000;
-  const resent = await resendUnroutedSubmissions(deps, until);
-  if (resent) logger.warn('re-sent routing for submissions that never completed', { resent });
-  return { resent };
+  const { sent, failed } = await resendUnroutedSubmissions(deps, until);
+  if (sent || failed) logger.warn('re-sent routing for submissions that never completed', { resent: sent, failed });
+  return { resent: sent, failed };
 };

@@ -15,6 +15,7 @@ export const handler = async (_event: unknown, context: Context) => {
   // Stop taking new leads with 5 s to spare; the next scheduled run picks up the rest.
   const until = Date.now() + context.getRemainingTimeInMillis() - 5000;
   const result = await sweepSla(deps, until);
-  logger.info('SLA sweep finished', { ...result });
+  if (Object.values(result).some(Boolean)) logger.info('SLA sweep finished', { ...result });
+  else logger.debug('SLA sweep found nothing due');
   return result;
 };

@@ -10,10 +10,10 @@ import type { Clock, EmailQueue, LeadRepository } from './ports';
 export async function queueDueNurtureSteps(
   deps: { leads: LeadRepository; emailQueue: EmailQueue; clock: Clock },
   until?: number,
-): Promise<number> {
+): Promise<{ queued: number; failed: number }> {
   const now = deps.clock.now();
   let queued = 0;
-  await forEachWithin(
+  const { failed } = await forEachWithin(
     await deps.leads.findNurtureDue(now),
     async (leadId) => {
       const stored = await deps.leads.get(leadId, now);
@@ -27,5 +27,5 @@ export async function queueDueNurtureSteps(
     },
     { ...(until ? { until } : {}) },
   );
-  return queued;
+  return { queued, failed };
 }

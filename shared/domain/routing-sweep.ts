@@ -14,14 +14,14 @@ export const ROUTING_GRACE_MS = 2 * 60_000;
 export async function resendUnroutedSubmissions(
   deps: { submissions: SubmissionStore; routing: RoutingQueue; clock: Clock },
   until?: number,
-): Promise<number> {
+): Promise<{ sent: number; failed: number }> {
   const now = deps.clock.now();
   let sent = 0;
-  await forEachWithin(await deps.submissions.findRoutingDue(now), async ({ leadId, submissionId }) => {
+  const { failed } = await forEachWithin(await deps.submissions.findRoutingDue(now), async ({ leadId, submissionId }) => {
     const stored = await deps.submissions.get(leadId, submissionId, now);
     if (stored?.state !== 'pending' && stored?.state !== 'released') return;
     await deps.routing.enqueue({ ...routingMessage(leadId, stored), ...(stored.state === 'released' ? { released: true as const } : {}) });
     sent++;
   }, { ...(until ? { until } : {}) });
-  return sent;
+  return { sent, failed };
 }

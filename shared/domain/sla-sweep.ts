@@ -30,18 +30,12 @@ function nextInRotation(order: string[], current: string, tried: readonly string
 export async function sweepSla(deps: RouteDeps, until?: number): Promise<SlaSweepResult> {
   const now = deps.clock.now();
   const result: SlaSweepResult = { reassigned: 0, exhausted: 0, notified: 0, failed: 0 };
-  await forEachWithin(
+  const { failed } = await forEachWithin(
     await deps.leads.findSlaDue(now),
-    async (leadId) => {
-      try {
-        await sweepLead(deps, leadId, now, result);
-      } catch {
-        // One lead's failure (say SES throttling) must not stop the sweep; it stays due and is retried.
-        result.failed++;
-      }
-    },
+    (leadId) => sweepLead(deps, leadId, now, result),
     { ...(until ? { until } : {}) },
   );
+  result.failed = failed;
   return result;
 }
 

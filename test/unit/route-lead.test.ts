@@ -177,7 +177,7 @@ describe('held submissions change nothing until released', () => {
     expect(await releaseHeld(quarantine(), first.leadId, first.submissionId)).toBe(true);
     clock.advance(3 * 60); // the sweep finds the released submission too
     const sweepQueue = new InMemoryRoutingQueue();
-    expect(await resendUnroutedSubmissions({ submissions: deps.submissions, routing: sweepQueue, clock })).toBe(1);
+    expect(await resendUnroutedSubmissions({ submissions: deps.submissions, routing: sweepQueue, clock })).toEqual({ sent: 1, failed: 0 });
     const outcomes = await Promise.all([routeLead(deps, queue.messages.at(-1)!), routeLead(deps, sweepQueue.messages[0]!)]);
     expect(outcomes.sort()).toEqual(['already_routed', 'assigned']);
     expect(await releaseHeld(quarantine(), second.leadId, second.submissionId)).toBe(true);
