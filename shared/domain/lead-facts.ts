@@ -9,6 +9,9 @@ export interface LeadFacts {
 
 const FREE_MAIL: ReadonlySet<string> = new Set(freeMailDomains as string[]);
 
-export const isFreeMailDomain = (domain: string): boolean => FREE_MAIL.has(domain);
+/** Names reserved for examples and tests (RFC 2606, RFC 6761): nobody's mailbox provider. */
+const RESERVED = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
+
+export const isFreeMailDomain = (domain: string): boolean => FREE_MAIL.has(domain) && !RESERVED.test(domain);
 
 export const emailDomainOf = (email: string): string => email.slice(email.lastIndexOf('@') + 1);

@@ -17,3 +17,8 @@ export function headerText(text: string, max = 150): string {
 export function emailDocument(subject: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:system-ui,sans-serif">${body}</body></html>`;
 }
+
+/** Who sent it, for a footer: the postal address alone when it already starts with the name. */
+export function senderLine(organization: { name: string; postalAddress: string }): string {
+  return organization.postalAddress.startsWith(organization.name) ? organization.postalAddress : `${organization.name}, ${organization.postalAddress}`;
+}

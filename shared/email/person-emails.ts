@@ -2,7 +2,7 @@ import type { Lead } from '../domain/lead';
 import type { OutgoingEmail, PersonEmails } from '../domain/ports';
 import type { LeadgateSettings } from '../domain/settings';
 import { renderTemplate } from '../domain/template';
-import { emailDocument, escapeHtml, headerText } from './escape';
+import { emailDocument, escapeHtml, headerText, senderLine } from './escape';
 
 /**
  * Emails to leads. Every marketing email carries what CAN-SPAM and RFC 8058 ask for: a working
@@ -17,10 +17,10 @@ export function personEmails(settings: LeadgateSettings): PersonEmails {
       const purpose = settings.purposes[sequence.purpose];
       const consent = lead.consents[sequence.purpose];
       const why = `You receive this because you agreed to "${purpose?.description ?? sequence.purpose}" from ${organization.name}${consent ? ` on ${consent.at.slice(0, 10)}` : ''}.`;
-      const textFooter = `\n\n--\n${why}\nUnsubscribe with one click, no login needed: ${unsubscribeUrl}\n${organization.name}, ${organization.postalAddress}\n`;
+      const textFooter = `\n\n--\n${why}\nUnsubscribe with one click, no login needed: ${unsubscribeUrl}\n${senderLine(organization)}\n`;
       const htmlFooter = `<hr><p style="color:#555;font-size:12px">${escapeHtml(why)}<br>
 <a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a> with one click, no login needed.<br>
-${escapeHtml(organization.name)}, ${escapeHtml(organization.postalAddress)}</p>`;
+${escapeHtml(senderLine(organization))}</p>`;
       const subject = headerText(renderTemplate(step.subject, lead.fields));
       return {
         to: lead.email,
@@ -44,7 +44,7 @@ ${confirmUrl}
 
 If it was not you, ignore this email: nothing more will be sent, and the request is deleted within ${settings.retention.unconfirmedDays} days.
 
-${organization.name}, ${organization.postalAddress}
+${senderLine(organization)}
 `;
       const subject = headerText(`Please confirm your subscription to ${organization.name}`);
       return {
@@ -54,7 +54,7 @@ ${organization.name}, ${organization.postalAddress}
         html: emailDocument(subject, `<p>Someone, hopefully you, asked ${escapeHtml(organization.name)} to send this address: ${escapeHtml(purposes.join('; '))}</p>
 <p><a href="${escapeHtml(confirmUrl)}">Confirm my subscription</a></p>
 <p>If it was not you, ignore this email: nothing more will be sent, and the request is deleted within ${settings.retention.unconfirmedDays} days.</p>
-<p style="color:#555;font-size:12px">${escapeHtml(organization.name)}, ${escapeHtml(organization.postalAddress)}</p>`),
+<p style="color:#555;font-size:12px">${escapeHtml(senderLine(organization))}</p>`),
       };
     },
   };

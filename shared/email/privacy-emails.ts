@@ -1,6 +1,6 @@
 import type { PrivacyEmails, PrivacyRequestType } from '../domain/privacy';
 import type { LeadgateSettings } from '../domain/settings';
-import { emailDocument, escapeHtml } from './escape';
+import { emailDocument, escapeHtml, senderLine } from './escape';
 
 const WHAT: Record<PrivacyRequestType, string> = {
   access: 'a copy of the data we hold about you',
@@ -10,21 +10,22 @@ const WHAT: Record<PrivacyRequestType, string> = {
 
 /** Emails answering privacy requests; sent only to the address the request names. */
 export function privacyEmails(settings: LeadgateSettings): PrivacyEmails {
-  const { name, postalAddress } = settings.organization;
+  const { name } = settings.organization;
+  const sender = senderLine(settings.organization);
   const subject = `Your privacy request to ${name}`;
   const wrap = (body: string) => emailDocument(subject, body);
   return {
     link(to, type, url) {
-      const text = `Someone, hopefully you, asked ${name} for ${WHAT[type]}.\n\nOpen this link within 24 hours and press the button to go ahead (it works once):\n${url}\n\nIf it was not you, ignore this email: nothing happens.\n\n${name}, ${postalAddress}\n`;
+      const text = `Someone, hopefully you, asked ${name} for ${WHAT[type]}.\n\nOpen this link within 24 hours and press the button to go ahead (it works once):\n${url}\n\nIf it was not you, ignore this email: nothing happens.\n\n${sender}\n`;
       return {
         to,
         subject,
         text,
-        html: wrap(`<p>Someone, hopefully you, asked ${escapeHtml(name)} for ${WHAT[type]}.</p><p><a href="${escapeHtml(url)}">Continue with your request</a> (within 24 hours; the link works once).</p><p>If it was not you, ignore this email: nothing happens.</p><p style="color:#555;font-size:12px">${escapeHtml(name)}, ${escapeHtml(postalAddress)}</p>`),
+        html: wrap(`<p>Someone, hopefully you, asked ${escapeHtml(name)} for ${WHAT[type]}.</p><p><a href="${escapeHtml(url)}">Continue with your request</a> (within 24 hours; the link works once).</p><p>If it was not you, ignore this email: nothing happens.</p><p style="color:#555;font-size:12px">${escapeHtml(sender)}</p>`),
       };
     },
     nothingHeld(to, type) {
-      const text = `Someone, hopefully you, asked ${name} for ${WHAT[type]}. We hold no personal data for this address, so there is nothing to do.\n\n${name}, ${postalAddress}\n`;
+      const text = `Someone, hopefully you, asked ${name} for ${WHAT[type]}. We hold no personal data for this address, so there is nothing to do.\n\n${sender}\n`;
       return { to, subject, text, html: wrap(`<p>${escapeHtml(text)}</p>`) };
     },
   };

@@ -104,7 +104,7 @@ describe('bundled functions', () => {
             encoding: 'utf8',
           })
         ).stdout.trim();
-      expect(await run({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SESSION_TOKEN: 'token' })).toBe('{"queued":0}');
+      expect(await run({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SESSION_TOKEN: 'token' })).toBe('{"queued":0,"failed":0}');
       expect(await run({})).toBe('ERROR CredentialsProviderError');
     } finally {
       await dynamodb.stop();

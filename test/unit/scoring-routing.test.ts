@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../shared/config/load';
+import { isFreeMailDomain } from '../../shared/domain/lead-facts';
 import { isProtectedAttribute } from '../../shared/domain/protected-attributes';
 import { compileRouting, rotation } from '../../shared/domain/routing';
 import { compileScoring } from '../../shared/domain/scoring';
@@ -30,6 +31,13 @@ describe('scoring', () => {
     });
     const maxed = compileScoring({ rules: [1, 2, 3].map((i) => ({ id: `r${i}`, when: { form: 'contact' }, points: 50, reason: 'big' })) });
     expect(maxed(facts({})).score).toBe(100);
+  });
+
+  it('never counts names reserved for examples and tests (RFC 2606, 6761) as free mail', () => {
+    expect(score(facts({ email: 'ada@example.com' }, 'newsletter')).reasons.map((r) => r.rule)).toEqual(['corporate_email']);
+    expect(isFreeMailDomain('example.com')).toBe(false);
+    expect(isFreeMailDomain('mail.test')).toBe(false);
+    expect(isFreeMailDomain('gmail.com')).toBe(true);
   });
 
   it('matches patterns case-insensitively on word boundaries', () => {
