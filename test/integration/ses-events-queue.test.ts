@@ -7,17 +7,21 @@ import { eventually, post, postLocal, scanTable, startTestRuntime } from '../sup
 
 // SES bounce and complaint events reach their consumer through a queue with a dead-letter queue.
 
-
 describe('SES events are never dropped', () => {
   let runtime: LocalRuntime;
+  let failing = true;
   let failures = 0;
   beforeAll(async () => {
     runtime = await startTestRuntime({
       schedules: false,
       faults: {
         visibilityTimeoutSeconds: 1,
-        // The events consumer fails on this one event every time it is delivered, for a while.
-        failRecord: (queue, body) => queue === 'mailEvents' && body.includes('unlucky@') && failures++ < 3,
+        // The events consumer fails on this one event every time it is delivered, until the fault is fixed.
+        failRecord: (queue, body) => {
+          const fails = failing && queue === 'mailEvents' && body.includes('unlucky@');
+          if (fails) failures++;
+          return fails;
+        },
       },
     });
   });
@@ -30,8 +34,13 @@ describe('SES events are never dropped', () => {
     await postLocal(runtime, '/_local/ses-events', JSON.stringify({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: email }] } }));
     const dead = async () => (await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.queues.mailEvents.deadLetterUrl, VisibilityTimeout: 0 }))).Messages ?? [];
     await eventually(async () => expect(await dead()).toHaveLength(1), 20_000);
-    expect(failures).toBe(3);
+    // Every receive counts toward the queue's maxReceiveCount (3), even one whose answer a busy
+    // poller never got, so the consumer saw it at most three times.
+    expect(failures).toBeGreaterThan(0);
+    expect(failures).toBeLessThanOrEqual(3);
     expect((await scanTable(runtime)).filter((i) => String(i.pk).startsWith('SUPPRESS#'))).toEqual([]);
+
+    failing = false; // the cause is fixed; now the operator redrives
 
     expect(await cliAgainst(runtime, 'dlq', 'redrive', '--queue', 'mailEvents')).toMatchObject({ code: 0, out: expect.stringContaining('mailEvents: moved 1') });
     await eventually(async () =>
