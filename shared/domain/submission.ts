@@ -164,7 +164,8 @@ function parseConsents(
     .filter(([purpose, ask]) => ask.required && !granted.includes(purpose))
     .map(([purpose]) => purpose);
   if (missing.length) {
-    problems.consent = `consent to ${missing.join(', ')} is required to submit this form`;
+    // In the person's words (the purpose's description), never our internal purpose id.
+    problems.consent = `this form needs your agreement to: ${missing.map((purpose) => settings.purposes[purpose]?.description ?? purpose).join(' ')}`;
     return [];
   }
   if (granted.length === 0) return granted;
