@@ -98,8 +98,10 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       const { submission } = parsed;
       const trap = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
       const mayMailStranger = form.doubleOptIn && submission.grantedPurposes.length > 0;
-      const admission = () =>
-        admitSubmission(
+      // Admission first, which writes only counters (a refused post stores nothing), then the
+      // human check, so an over-limit post never costs a paid verification call.
+      const admit = async () => {
+        const { held, strangerMails }: Admission = await admitSubmission(
           deps,
           {
             ip,
@@ -110,22 +112,12 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
           },
           now,
         );
-      const decide = ({ held, strangerMails }: Admission, humanChecked: boolean) => {
-        const mailRefusal = mayMailStranger ? clientRefusal(deps.settings.mailBudget, strangerMails, humanChecked) : undefined;
-        return { screening: held, ...(mailRefusal ? { mailRefusal } : {}) };
-      };
-      const options = key ? { idempotencyKey: key } : {};
-      let result;
-      if (deps.humanVerifier) {
-        // Over-limit posts are refused before the paid verification call.
-        const admitted = await admission();
         const human = await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip);
-        const { screening, ...mail } = decide(admitted, human.length === 0);
-        result = await captureSubmission(deps, { ...submission, ...mail, screening: [...trap.reasons, ...screening, ...human] }, options);
-      } else {
-        // Without Turnstile, the admission checks run alongside the capture's first read.
-        result = await captureSubmission(deps, { ...submission, screening: trap.reasons }, { ...options, admit: async () => decide(await admission(), false) });
-      }
+        const humanChecked = deps.humanVerifier !== undefined && human.length === 0;
+        const mailRefusal = mayMailStranger ? clientRefusal(deps.settings.mailBudget, strangerMails, humanChecked) : undefined;
+        return { screening: [...held, ...human], ...(mailRefusal ? { mailRefusal } : {}) };
+      };
+      const result = await captureSubmission(deps, { ...submission, screening: trap.reasons }, { ...(key ? { idempotencyKey: key } : {}), admit });
       logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: result.held ?? false });
       return accepted(result.submissionId, context, form.successUrl, result.receipts);
     });
