@@ -1,0 +1,69 @@
+/**
+ * One function's sandbox in the local runtime: a worker thread with only that function's
+ * environment (process.env here is what infra/topology.ts derives from its bindings), its own
+ * copy of every module (its bundle), the shared local clock and, for soak runs, the request meter.
+ * It loads the bundle as Lambda's init would, says whether that worked, then serves invocations.
+ */
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Context } from 'aws-lambda';
+import { useClientPlugin } from '../../shared/adapters/client-plugins';
+import { shareRuntimeClock } from '../../shared/adapters/runtime-clock';
+import { provideSettings } from '../../shared/config/settings-source';
+import type { LeadgateSettings } from '../../shared/domain/settings';
+import { meterPlugin } from './request-meter';
+import type { FromWorker, ToWorker } from './worker-messages';
+
+export interface FunctionWorkerData {
+  name: string;
+  bundle: string;
+  memoryMb: number;
+  settings: LeadgateSettings;
+  clock: SharedArrayBuffer;
+  meter: boolean;
+}
+
+const data = workerData as FunctionWorkerData;
+const port = parentPort!;
+const send = (message: FromWorker) => port.postMessage(message);
+const serialized = (error: unknown) => {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message, stack: e.stack ?? '' };
+};
+
+process.setSourceMapsEnabled(true);
+shareRuntimeClock(data.clock);
+provideSettings(data.settings);
+if (data.meter) useClientPlugin(meterPlugin((observation) => send({ type: 'meter', observation })));
+
+const functionName = `leadgate-local-${data.name}`;
+const context = (deadline: number): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+  memoryLimitInMB: String(data.memoryMb),
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+try {
+  const module = (await import(pathToFileURL(data.bundle).href)) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
+  const handler = module.handler;
+  if (typeof handler !== 'function') throw new Error(`${data.bundle} exports no handler`);
+  port.on('message', (message: ToWorker) => {
+    handler(message.event, context(message.deadline)).then(
+      (value) => send({ type: 'result', id: message.id, value }),
+      (error: unknown) => send({ type: 'failure', id: message.id, error: serialized(error) }),
+    );
+  });
+  send({ type: 'ready' });
+} catch (error) {
+  send({ type: 'initError', error: serialized(error) });
+}

@@ -1,0 +1,119 @@
+import { functionEnv } from '../config/function-env';
+import { bundledSettings } from '../config/settings-source';
+import { createKeyring, type Keyring } from '../domain/keyring';
+import type { NurtureMessage, RoutingMessage } from '../domain/ports';
+import type { RouteDeps } from '../domain/route-lead';
+import { compileRouting } from '../domain/routing';
+import { compileScoring } from '../domain/scoring';
+import type { LeadgateSettings } from '../domain/settings';
+import type { StrangerMailDeps } from '../domain/stranger-mail';
+import { assignmentEmails } from '../email/assignment-email';
+import { personEmails } from '../email/person-emails';
+import { createDocumentClient, createSesClient, createSqsClient } from './aws-clients';
+import { isDisposableDomain } from './disposable-domains';
+import { DynamoLeadRepository } from './dynamo-lead-repository';
+import { DynamoLeadEraser, DynamoPrivacyRequests } from './dynamo-privacy';
+import { DynamoRateLimiter } from './dynamo-rate-limiter';
+import { DynamoRenderTokenLedger } from './dynamo-render-token-ledger';
+import { DynamoRotationStore } from './dynamo-rotation-store';
+import { DynamoSubmissionClaims } from './dynamo-submission-claims';
+import { DynamoSubmissionStore } from './dynamo-submission-store';
+import { DynamoSuppressionList } from './dynamo-suppression-list';
+import { DynamoUnverifiedMailStats } from './dynamo-unverified-mail-stats';
+import { loadBoundSecret } from './hmac-secret';
+import { createMailDomains } from './mail-domains';
+import { createMailMetrics } from './metrics';
+import { runtimeClock } from './runtime-clock';
+import { SesMailer } from './ses-mailer';
+import { SqsJsonQueue } from './sqs-queue';
+import { TurnstileVerifier } from './turnstile-verifier';
+
+/** Makes a value on first use and keeps it: once per container. */
+function once<T>(make: () => T): () => T {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value;
+  };
+}
+
+/*
+ * What functions are built from: one memoized factory per adapter, made on first use and kept for
+ * the container, so a function builds, and needs the bindings of, only what it asks for (one
+ * without the sendsEmail binding never makes a mailer), and its bundle holds only those (each
+ * factory is pure until called, so the bundler drops the ones a function does not import).
+ */
+export const env = /* @__PURE__ */ once(() => functionEnv());
+export const settings = /* @__PURE__ */ once(() => bundledSettings());
+export const clock = runtimeClock;
+const db = /* @__PURE__ */ once(createDocumentClient);
+const table = () => env().tableName();
+
+export const keyring = /* @__PURE__ */ once(async (): Promise<Keyring> => createKeyring(await loadBoundSecret(env(), 'hmac')));
+/** Undefined with Turnstile off. */
+export const humanVerifier = /* @__PURE__ */ once(async () => {
+  const { turnstile } = settings().screening;
+  return turnstile.enabled ? new TurnstileVerifier(await loadBoundSecret(env(), 'turnstile'), turnstile.verifyUrl) : undefined;
+});
+export const leads = /* @__PURE__ */ once(() => new DynamoLeadRepository(db(), table()));
+export const submissions = /* @__PURE__ */ once(() => new DynamoSubmissionStore(db(), table()));
+export const claims = /* @__PURE__ */ once(() => new DynamoSubmissionClaims(db(), table()));
+export const rotation = /* @__PURE__ */ once(() => new DynamoRotationStore(db(), table(), runtimeClock));
+export const suppressions = /* @__PURE__ */ once(() => new DynamoSuppressionList(db(), table()));
+export const rateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter(db(), table()));
+export const renderTokens = /* @__PURE__ */ once(() => new DynamoRenderTokenLedger(db(), table()));
+export const mailStats = /* @__PURE__ */ once(() => new DynamoUnverifiedMailStats(db(), table()));
+export const privacyRequests = /* @__PURE__ */ once(() => new DynamoPrivacyRequests(db(), table()));
+export const eraser = /* @__PURE__ */ once(() => new DynamoLeadEraser(db(), table()));
+export const routingQueue = /* @__PURE__ */ once(() => new SqsJsonQueue<RoutingMessage>(createSqsClient(), env().queueUrl('routing')));
+export const emailQueue = /* @__PURE__ */ once(() => new SqsJsonQueue<NurtureMessage>(createSqsClient(), env().queueUrl('email')));
+export const mailer = /* @__PURE__ */ once(() => {
+  const { fromName, fromAddress } = settings().sender;
+  return new SesMailer(createSesClient(), `"${fromName.replace(/"/g, '')}" <${fromAddress}>`, env().sesConfigurationSet());
+});
+export const publicUrl = /* @__PURE__ */ once(() => env().publicApiUrl());
+export const mailMetrics = /* @__PURE__ */ once(createMailMetrics);
+
+/** The budgets, mail-domain check, breaker and metrics behind every mail a stranger can cause. */
+export const strangerMail = /* @__PURE__ */ once(
+  async (): Promise<StrangerMailDeps & { settings: LeadgateSettings }> => ({
+    settings: settings(),
+    keyring: await keyring(),
+    mailer: mailer(),
+    rateLimiter: rateLimiter(),
+    mailDomains: createMailDomains(env()),
+    mailStats: mailStats(),
+    onRefused: mailMetrics().refused,
+  }),
+);
+
+/** Everything routing and assignment use: the routing consumer, the SLA sweep. */
+export const routeDeps = /* @__PURE__ */ once(
+  async (): Promise<RouteDeps> => ({
+    ...(await strangerMail()),
+    leads: leads(),
+    submissions: submissions(),
+    rotation: rotation(),
+    emails: assignmentEmails(settings()),
+    personEmails: personEmails(settings()),
+    suppressions: suppressions(),
+    clock: runtimeClock,
+    publicUrl: publicUrl(),
+    scoreLead: compileScoring(settings().scoring),
+    chooseTeam: compileRouting(settings().routing),
+    isDisposableDomain,
+  }),
+);
+
+/** A person's own choices (unsubscribe, confirm, suppression on bounce): nothing is mailed. */
+export const consentDeps = /* @__PURE__ */ once(async () => ({
+  settings: settings(),
+  leads: leads(),
+  suppressions: suppressions(),
+  keyring: await keyring(),
+  clock: runtimeClock,
+}));

@@ -1,0 +1,83 @@
+import * as z from 'zod/mini';
+import type { QueueName } from '../../infra/topology';
+
+/**
+ * The environment a function runs with. Every variable a binding sets is named here and nowhere
+ * else: infra/topology.ts derives each function's environment from its bindings with these names
+ * (`functionEnvironment`), the stack and the local runtime set exactly that, and a function reads
+ * it through `functionEnv()` once per container. A function asking for a variable its bindings do
+ * not set fails at start, in Lambda and in the local runtime alike.
+ */
+export const VARIABLES = {
+  tableName: 'TABLE_NAME',
+  publicApiUrl: 'PUBLIC_API_URL',
+  /** SES configuration set that publishes bounces and complaints; set for functions that send email. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** Powertools' logger and metrics read it: one service name per function. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** `examples`: mail domains from the local resolver double instead of DNS (local runtime only). */
+  mailDomains: 'LEADGATE_MAIL_DOMAINS',
+} as const;
+
+/** Each secret is its Secrets Manager ARN when deployed and its value locally. */
+export const SECRET_VARIABLES = {
+  /** The HMAC key for email hashes, tokens and claims. */
+  hmac: { arn: 'HMAC_SECRET_ARN', value: 'LEADGATE_HMAC_SECRET' },
+  /** Cloudflare Turnstile's secret key (only with Turnstile enabled). */
+  turnstile: { arn: 'TURNSTILE_SECRET_ARN', value: 'TURNSTILE_SECRET' },
+} as const;
+export type SecretName = keyof typeof SECRET_VARIABLES;
+export type SecretSource = { value: string } | { arn: string };
+
+/** Environment variable carrying a queue's URL, e.g. ROUTING_QUEUE_URL. */
+export const queueUrlVariable = (queue: QueueName): string => `${queue.toUpperCase()}_QUEUE_URL`;
+
+export interface FunctionEnv {
+  tableName(): string;
+  queueUrl(queue: QueueName): string;
+  publicApiUrl(): string;
+  sesConfigurationSet(): string;
+  secret(name: SecretName): SecretSource;
+  mailDomains: 'examples' | undefined;
+}
+
+const url = z.url();
+const hmacSecret = z.string().check(z.minLength(32));
+
+export class FunctionEnvError extends Error {
+  override name = 'FunctionEnvError';
+}
+
+/** Reads and checks the environment; each accessor throws FunctionEnvError when its binding is missing. */
+export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
+  const read = (name: string, binding: string): string => {
+    const value = env[name];
+    if (!value) throw new FunctionEnvError(`Invalid function environment: ${name} is not set; the function needs the ${binding} binding in infra/topology.ts`);
+    return value;
+  };
+  const mailDomains = env[VARIABLES.mailDomains];
+  if (mailDomains !== undefined && mailDomains !== 'examples') {
+    throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.mailDomains} may only be "examples"`);
+  }
+  return {
+    tableName: () => read(VARIABLES.tableName, 'table'),
+    queueUrl: (queue) => read(queueUrlVariable(queue), `sendsTo: ['${queue}']`),
+    publicApiUrl() {
+      const value = read(VARIABLES.publicApiUrl, 'public API URL');
+      if (!url.safeParse(value).success) throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.publicApiUrl} is not a URL`);
+      return value;
+    },
+    sesConfigurationSet: () => read(VARIABLES.sesConfigurationSet, 'sendsEmail'),
+    secret(name) {
+      const { arn, value } = SECRET_VARIABLES[name];
+      if (env[value]) {
+        if (name === 'hmac' && !hmacSecret.safeParse(env[value]).success) {
+          throw new FunctionEnvError(`Invalid function environment: ${value} must be at least 32 characters`);
+        }
+        return { value: env[value] };
+      }
+      return { arn: read(arn, `secrets: ['${name}']`) };
+    },
+    mailDomains,
+  };
+}
