@@ -16,6 +16,7 @@ export async function bundleLikeTheStack(entry: string | { contents: string }): 
     target: BUNDLE.target,
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
+    external: [...BUNDLE.external],
     define: settingsDefine(loadConfigFile()),
     alias: { [CREDENTIALS_ALIAS.from]: CREDENTIALS_ALIAS.to },
     logLevel: 'silent',

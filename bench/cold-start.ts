@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { functionNames, topology } from '../infra/topology';
+import { functionEnvironment, functionNames, topology, type BoundResources, type FunctionName } from '../infra/topology';
 import { bundleLikeTheStack } from './bundle-size';
 
 const BASELINE = `
@@ -17,15 +17,16 @@ const ses = new SESv2Client({});
 export const handler = async () => ({ db: !!db, sqs: !!sqs, ses: !!ses });
 `;
 
-const ENV = {
-  PATH: process.env.PATH ?? '',
-  AWS_REGION: 'us-east-1',
-  TABLE_NAME: 'bench',
-  ROUTING_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench',
-  EMAIL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-email',
-  PUBLIC_API_URL: 'https://leads.example.com',
-  LEADGATE_HMAC_SECRET: 'x'.repeat(40),
+const LAMBDA_ENV = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
+const RESOURCES: BoundResources = {
+  tableName: 'bench',
+  publicApiUrl: 'https://leads.example.com',
+  queueUrl: (queue) => `http://127.0.0.1:9/000000000000/bench-${queue}`,
+  sesConfigurationSet: 'bench',
+  secret: (name) => (name === 'hmac' ? { value: 'x'.repeat(40) } : undefined),
 };
+/** What Lambda sets, and what the function's bindings set (its secret given as a value: no Secrets Manager call). */
+const environmentOf = (name: FunctionName) => ({ ...LAMBDA_ENV, ...functionEnvironment(topology.functions[name], RESOURCES) });
 
 async function bundle(entry: string | { contents: string }, dir: string, name: string): Promise<string> {
   const out = join(dir, `${name}.mjs`);
@@ -34,10 +35,10 @@ async function bundle(entry: string | { contents: string }, dir: string, name: s
 }
 
 /** Time to import a bundle in a fresh Node process (module evaluation, top-level await included). */
-const importOnce = (file: string): number =>
+const importOnce = (file: string, env: Record<string, string>): number =>
   Number(
     execFileSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`], {
-      env: ENV,
+      env,
       encoding: 'utf8',
     }).trim(),
   );
@@ -45,12 +46,12 @@ const importOnce = (file: string): number =>
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /** Medians of the function's and the baseline's import times, measured alternately so load drift hits both. */
-function paired(file: string, baseline: string, runs: number): { ms: number; baselineMs: number } {
+function paired(file: string, env: Record<string, string>, baseline: string, runs: number): { ms: number; baselineMs: number } {
   const ours: number[] = [];
   const base: number[] = [];
   for (let i = 0; i < runs; i++) {
-    base.push(importOnce(baseline));
-    ours.push(importOnce(file));
+    base.push(importOnce(baseline, LAMBDA_ENV));
+    ours.push(importOnce(file, env));
   }
   return { ms: median(ours), baselineMs: median(base) };
 }
@@ -65,7 +66,7 @@ export async function coldStarts(runs = 7): Promise<{ baselineMs: number; functi
   const baselines: number[] = [];
   for (const name of functionNames) {
     const file = await bundle(topology.functions[name].entry, dir, name);
-    const { ms, baselineMs } = paired(file, baseline, runs);
+    const { ms, baselineMs } = paired(file, environmentOf(name), baseline, runs);
     baselines.push(baselineMs);
     functions.push({ name, ms, ratio: ms / baselineMs });
   }

@@ -1,3 +1,4 @@
+import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -36,8 +37,8 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
     const cloudFormation = new CloudFormationClient({});
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
     const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-    if (!outputs.TableName || !outputs.HmacSecretArn || !outputs.RoutingQueueUrl) {
-      throw new Error(`stack ${stack} lacks the TableName, HmacSecretArn or RoutingQueueUrl output`);
+    if (!outputs.TableName || !outputs.HmacSecretArn || !outputs.routingQueueUrl) {
+      throw new Error(`stack ${stack} lacks the TableName, HmacSecretArn or routingQueueUrl output`);
     }
     const queues = Object.fromEntries(
       queueNames.map((name) => [name, { url: outputs[`${name}QueueUrl`] ?? '', deadLetterUrl: outputs[`${name}DeadLetterQueueUrl`] ?? '' }]),
@@ -48,7 +49,7 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
     const low = new DynamoDBClient({});
     return {
       db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
-      routingQueue: new SqsJsonQueue(sqs, outputs.RoutingQueueUrl),
+      routingQueue: new SqsJsonQueue(sqs, outputs.routingQueueUrl),
       sqs,
       queues,
       tableName: outputs.TableName,
@@ -61,7 +62,7 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
     };
   }
   const endpoint = env.LEADGATE_DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${env.LEADGATE_DYNAMODB_PORT ?? DEFAULT_PORTS.dynamodb}`;
-  let secret = env.LEADGATE_HMAC_SECRET;
+  let secret = env[SECRET_VARIABLES.hmac.value];
   if (!secret) {
     try {
       secret = readFileSync(join('.leadgate', 'hmac-secret'), 'utf8').trim();

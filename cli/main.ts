@@ -5,7 +5,7 @@ import { DynamoLeadEraser } from '../shared/adapters/dynamo-privacy';
 import { DynamoSubmissionStore } from '../shared/adapters/dynamo-submission-store';
 import { DynamoSuppressionList } from '../shared/adapters/dynamo-suppression-list';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
-import { loadConfigFile } from '../shared/config/load';
+import { CONFIG_FILE_VARIABLE, loadConfigFile } from '../shared/config/load';
 import { normalizeEmail } from '../shared/domain/email-address';
 import { createKeyring } from '../shared/domain/keyring';
 import { eraseLead, exportLead } from '../shared/domain/privacy';
@@ -110,7 +110,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 
     if (positionals[0] === 'embed') {
       const formId = need(positionals[1], 'the form id');
-      const settings = loadConfigFile(io.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
+      const settings = loadConfigFile(io.env[CONFIG_FILE_VARIABLE] ?? 'leadgate.config.yaml');
       io.out(embedSnippet(settings, formId, values.api ?? `http://127.0.0.1:${io.env.PORT ?? DEFAULT_PORTS.api}`));
       return 0;
     }
@@ -169,7 +169,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
     const connection = await connect({ stack: values.stack, env: io.env });
     try {
-      const settings = loadConfigFile(io.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
+      const settings = loadConfigFile(io.env[CONFIG_FILE_VARIABLE] ?? 'leadgate.config.yaml');
       const keyring = createKeyring(connection.secret);
       const leads = new DynamoLeadRepository(connection.db, connection.tableName);
       const submissions = new DynamoSubmissionStore(connection.db, connection.tableName);

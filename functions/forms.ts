@@ -1,14 +1,13 @@
 import { loadHmacSecret } from '../shared/adapters/hmac-secret';
 import { createLogger } from '../shared/adapters/logger';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
-import { readSecretEnv } from '../shared/config/runtime-env';
+import { functionEnv } from '../shared/config/function-env';
 import { bundledSettings } from '../shared/config/settings-source';
 import { createKeyring } from '../shared/domain/keyring';
 import { createFormsHandler } from '../shared/http/forms-handler';
 
-const env = readSecretEnv();
-
+// Not built from shared/adapters/components: that module would bring the DynamoDB, SQS and SES clients into a function with no table, queue or mail.
 export const handler = createFormsHandler(
-  { settings: bundledSettings(), keyring: createKeyring(await loadHmacSecret(env)), clock: runtimeClock },
-  createLogger('leadgate-forms'),
+  { settings: bundledSettings(), keyring: createKeyring(await loadHmacSecret(functionEnv())), clock: runtimeClock },
+  createLogger(),
 );

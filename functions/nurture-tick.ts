@@ -1,20 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../shared/adapters/logger';
-import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
-import { DynamoLeadRepository } from '../shared/adapters/dynamo-lead-repository';
-import { runtimeClock } from '../shared/adapters/runtime-clock';
-import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
-import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
+import * as c from '../shared/adapters/components';
 import { queueDueNurtureSteps } from '../shared/domain/nurture-tick';
-import type { NurtureMessage } from '../shared/domain/ports';
 
-const logger = createLogger('leadgate-nurture-tick');
-const env = readRuntimeEnv();
-const deps = {
-  leads: new DynamoLeadRepository(createDocumentClient(), env.TABLE_NAME),
-  emailQueue: new SqsJsonQueue<NurtureMessage>(createSqsClient(), requireVar(env, 'EMAIL_QUEUE_URL')),
-  clock: runtimeClock,
-};
+const logger = createLogger();
+const deps = { leads: c.leads(), emailQueue: c.emailQueue(), clock: c.clock };
 
 /** Scheduled: queues the nurture steps that are due. */
 export const handler = async (_event: unknown, context: Context) => {

@@ -1,20 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
-import { DynamoSubmissionStore } from '../shared/adapters/dynamo-submission-store';
+import * as c from '../shared/adapters/components';
 import { createLogger } from '../shared/adapters/logger';
-import { runtimeClock } from '../shared/adapters/runtime-clock';
-import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
-import { readRuntimeEnv, requireVar } from '../shared/config/runtime-env';
-import type { RoutingMessage } from '../shared/domain/ports';
 import { resendUnroutedSubmissions } from '../shared/domain/routing-sweep';
 
-const logger = createLogger('leadgate-routing-sweep');
-const env = readRuntimeEnv();
-const deps = {
-  submissions: new DynamoSubmissionStore(createDocumentClient(), env.TABLE_NAME),
-  routing: new SqsJsonQueue<RoutingMessage>(createSqsClient(), requireVar(env, 'ROUTING_QUEUE_URL')),
-  clock: runtimeClock,
-};
+const logger = createLogger();
+const deps = { submissions: c.submissions(), routing: c.routingQueue(), clock: c.clock };
 
 /** Scheduled: re-sends routing for submissions whose message never completed. */
 export const handler = async (_event: unknown, context: Context) => {

@@ -1,15 +1,21 @@
 import { createLogger } from '../shared/adapters/logger';
-import { loadHmacSecret } from '../shared/adapters/hmac-secret';
-import { createRouteDeps } from '../shared/adapters/route-deps';
+import * as c from '../shared/adapters/components';
 import { sqsBatchHandler } from '../shared/adapters/sqs-batch';
-import { readRuntimeEnv } from '../shared/config/runtime-env';
-import { bundledSettings } from '../shared/config/settings-source';
 import { parseNurtureMessage } from '../shared/domain/queue-messages';
-import { sendNurtureStep } from '../shared/domain/send-nurture';
+import { sendNurtureStep, type NurtureDeps } from '../shared/domain/send-nurture';
+import { personEmails } from '../shared/email/person-emails';
 
-const logger = createLogger('leadgate-send-email');
-const env = readRuntimeEnv();
-const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env));
+const logger = createLogger();
+const deps: NurtureDeps = {
+  settings: c.settings(),
+  leads: c.leads(),
+  suppressions: c.suppressions(),
+  mailer: c.mailer(),
+  personEmails: personEmails(c.settings()),
+  keyring: await c.keyring(),
+  clock: c.clock,
+  publicUrl: c.publicUrl(),
+};
 
 /** Email queue consumer: sends one nurture step per record, re-checking consent and suppression. */
 export const handler = sqsBatchHandler(async (record) => {

@@ -1,16 +1,11 @@
-import { loadHmacSecret } from '../shared/adapters/hmac-secret';
+import * as c from '../shared/adapters/components';
 import { createLogger } from '../shared/adapters/logger';
-import { createMailMetrics } from '../shared/adapters/metrics';
-import { createRouteDeps } from '../shared/adapters/route-deps';
 import { sqsBatchHandler } from '../shared/adapters/sqs-batch';
-import { readRuntimeEnv } from '../shared/config/runtime-env';
-import { bundledSettings } from '../shared/config/settings-source';
 import { handleSesEvent } from '../shared/domain/ses-events';
 
-const logger = createLogger('leadgate-ses-events');
-const env = readRuntimeEnv();
-const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env), 'leadgate-ses-events');
-const metrics = createMailMetrics('leadgate-ses-events');
+const logger = createLogger();
+const deps = { ...(await c.consentDeps()), mailStats: c.mailStats() };
+const metrics = c.mailMetrics();
 
 /**
  * SES bounce and complaint events, delivered by SNS into the events queue (raw message delivery).

@@ -1,14 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../shared/adapters/logger';
-import { loadHmacSecret } from '../shared/adapters/hmac-secret';
-import { createRouteDeps } from '../shared/adapters/route-deps';
-import { readRuntimeEnv } from '../shared/config/runtime-env';
-import { bundledSettings } from '../shared/config/settings-source';
+import * as c from '../shared/adapters/components';
 import { sweepSla } from '../shared/domain/sla-sweep';
 
-const logger = createLogger('leadgate-sla-sweep');
-const env = readRuntimeEnv();
-const deps = createRouteDeps(env, bundledSettings(), await loadHmacSecret(env));
+const logger = createLogger();
+const deps = await c.routeDeps();
 
 /** Scheduled: reassigns leads whose rep did not accept in time. */
 export const handler = async (_event: unknown, context: Context) => {

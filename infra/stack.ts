@@ -12,7 +12,8 @@ import { LeadStore } from './constructs/store';
 import { LeadgateMail } from './constructs/mail';
 import { WorkQueue } from './constructs/queues';
 import { acknowledgeFindings } from './nag-acknowledgements';
-import { functionNames, queueNames, queueUrlVariable, scheduleNames, type FunctionName, type QueueName, type Topology } from './topology';
+import { functionEnvironment, functionNames, queueNames, scheduleNames, type BoundResources, type FunctionName, type QueueName, type Topology } from './topology';
+import type { SecretName } from '../shared/config/function-env';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 
@@ -72,11 +73,20 @@ export class LeadgateStack extends Stack {
       manageIdentity: settings.sender.manageIdentity,
     });
 
+    const secrets: Record<SecretName, Secret | undefined> = { hmac: hmacSecret, turnstile: turnstileSecret };
+    const resources: BoundResources = {
+      tableName: store.table.tableName,
+      publicApiUrl: api.url,
+      queueUrl: (queue) => queues[queue].queue.queueUrl,
+      sesConfigurationSet: mail.configurationSet.configurationSetName,
+      secret: (name) => (secrets[name] ? { arn: secrets[name].secretArn } : undefined),
+    };
     for (const name of functionNames) {
       const spec = topology.functions[name];
       const fn = this.functions[name].fn;
+      for (const [variable, value] of Object.entries(functionEnvironment(spec, resources))) fn.addEnvironment(variable, value);
+      // The grants follow the same bindings as the environment.
       if (spec.access.table !== 'none') {
-        fn.addEnvironment('TABLE_NAME', store.table.tableName);
         fn.addToRolePolicy(
           new PolicyStatement({
             actions: [...TABLE_ACTIONS[spec.access.table]],
@@ -86,7 +96,6 @@ export class LeadgateStack extends Stack {
         store.key.grant(fn, ...KEY_ACTIONS);
       }
       if (spec.access.sendsEmail) {
-        fn.addEnvironment('SES_CONFIGURATION_SET', mail.configurationSet.configurationSetName);
         fn.addToRolePolicy(
           new PolicyStatement({
             actions: ['ses:SendEmail'],
@@ -97,19 +106,8 @@ export class LeadgateStack extends Stack {
           }),
         );
       }
-      fn.addEnvironment('PUBLIC_API_URL', api.url);
-      for (const queue of spec.access.sendsTo) {
-        fn.addEnvironment(queueUrlVariable(queue), queues[queue].queue.queueUrl);
-        queues[queue].queue.grantSendMessages(fn);
-      }
-      if (spec.access.hmacSecret) {
-        fn.addEnvironment('HMAC_SECRET_ARN', hmacSecret.secretArn);
-        hmacSecret.grantRead(fn);
-      }
-      if (turnstileSecret && spec.access.turnstileSecret) {
-        fn.addEnvironment('TURNSTILE_SECRET_ARN', turnstileSecret.secretArn);
-        turnstileSecret.grantRead(fn);
-      }
+      for (const queue of spec.access.sendsTo) queues[queue].queue.grantSendMessages(fn);
+      for (const secret of spec.access.secrets) secrets[secret]?.grantRead(fn);
     }
 
     for (const name of queueNames) {
@@ -149,7 +147,6 @@ export class LeadgateStack extends Stack {
       new CfnOutput(this, `${name}QueueUrl`, { value: queues[name].queue.queueUrl });
       new CfnOutput(this, `${name}DeadLetterQueueUrl`, { value: queues[name].deadLetterQueue.queueUrl, description: 'Redrive with `npx leadgate dlq redrive`' });
     }
-    new CfnOutput(this, 'RoutingQueueUrl', { value: queues.routing.queue.queueUrl, description: 'Read by the leadgate CLI (quarantine release)' });
     new CfnOutput(this, 'AsyncFailuresQueueUrl', { value: asyncFailures.queueUrl, description: 'Failed scheduled runs (Lambda on-failure destination)' });
     new CfnOutput(this, 'HmacSecretArn', { value: hmacSecret.secretArn, description: 'Read by the leadgate CLI (--stack)' });
 

@@ -1,7 +1,11 @@
+import { TABLE_SCHEMA } from '../shared/adapters/table-keys';
+import { queueUrlVariable, SECRET_VARIABLES, VARIABLES, type SecretName, type SecretSource } from '../shared/config/function-env';
+
 /**
  * The one description of Leadgate's wiring, as plain data. infra/stack.ts builds AWS resources
- * from it and infra/local/ builds the local runtime from it, so the two cannot drift.
- * No aws-cdk-lib import here.
+ * from it and infra/local/ builds the local runtime from it, so the two cannot drift: every
+ * binding of a function (table access, queues, secrets, email) is declared here once, and
+ * `functionEnvironment` derives the variables both set from it. No aws-cdk-lib import here.
  */
 
 export type QueueName = 'routing' | 'email' | 'mailEvents';
@@ -19,11 +23,10 @@ export interface FunctionSpec {
     table: 'none' | 'read' | 'readWrite' | 'readWriteDelete';
     /** Queues the function sends to; each becomes <NAME>_QUEUE_URL in its environment. */
     sendsTo: readonly QueueName[];
-    hmacSecret: boolean;
-    /** May send email as the configured SES identity. */
+    /** Secrets it reads (Secrets Manager deployed, a variable locally); turnstile exists only with Turnstile enabled. */
+    secrets: readonly SecretName[];
+    /** May send email as the configured SES identity, through the configuration set. */
     sendsEmail: boolean;
-    /** Reads the Turnstile secret (when Turnstile is enabled). */
-    turnstileSecret?: boolean;
   };
   /** Data files copied next to the bundle (too big to bundle; read on first use). */
   files?: readonly { from: string; to: string }[];
@@ -61,9 +64,9 @@ export interface IndexSpec {
 }
 
 export interface TableSpec {
-  partitionKey: 'pk';
-  sortKey: 'sk';
-  ttlAttribute: 'expiresAt';
+  partitionKey: string;
+  sortKey: string;
+  ttlAttribute: string;
   /** Sparse global secondary indexes (keys only). */
   indexes: readonly IndexSpec[];
 }
@@ -86,30 +89,21 @@ export interface Topology {
 }
 
 export const topology = {
-  table: {
-    partitionKey: 'pk',
-    sortKey: 'sk',
-    ttlAttribute: 'expiresAt',
-    indexes: [
-      { name: 'bySlaDue', partitionKey: 'slaPartition', sortKey: 'slaDue', sortKeyType: 'N' },
-      { name: 'byNurtureDue', partitionKey: 'nurturePartition', sortKey: 'nurtureDue', sortKeyType: 'N' },
-      { name: 'byRoutingDue', partitionKey: 'routingPartition', sortKey: 'routingDue', sortKeyType: 'N' },
-    ],
-  },
+  table: TABLE_SCHEMA,
   functions: {
     capture: {
       entry: 'functions/capture.ts',
       description: 'Validates a form submission, stores the lead with consent and retention, enqueues routing',
       memoryMb: 1024,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: ['routing'], hmacSecret: true, sendsEmail: false, turnstileSecret: true },
+      access: { table: 'readWrite', sendsTo: ['routing'], secrets: ['hmac', 'turnstile'], sendsEmail: false },
     },
     route: {
       entry: 'functions/route.ts',
       description: 'Scores each captured lead and assigns it to a sales rep by email',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: true },
+      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: true },
       files: [{ from: 'node_modules/disposable-email-domains/index.json', to: 'disposable-domains.json' }],
     },
     slaSweep: {
@@ -117,70 +111,70 @@ export const topology = {
       description: 'Reassigns leads not accepted within their team SLA',
       memoryMb: 512,
       timeoutSeconds: 60,
-      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: true },
+      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: true },
     },
     accept: {
       entry: 'functions/accept.ts',
       description: 'Accept links in assignment emails',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
     },
     nurtureTick: {
       entry: 'functions/nurture-tick.ts',
       description: 'Queues the nurture steps that are due',
       memoryMb: 512,
       timeoutSeconds: 60,
-      access: { table: 'readWrite', sendsTo: ['email'], hmacSecret: false, sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: ['email'], secrets: [], sendsEmail: false },
     },
     sendEmail: {
       entry: 'functions/send-email.ts',
       description: 'Sends nurture emails, re-checking consent and suppression at send time',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: true },
+      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: true },
     },
     unsubscribe: {
       entry: 'functions/unsubscribe.ts',
       description: 'Unsubscribe page and RFC 8058 one-click unsubscribe',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
     },
     confirm: {
       entry: 'functions/confirm.ts',
       description: 'Double opt-in confirmation links',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
     },
     sesEvents: {
       entry: 'functions/ses-events.ts',
       description: 'Suppresses addresses that hard-bounce or complain',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWrite', sendsTo: [], hmacSecret: true, sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
     },
     privacy: {
       entry: 'functions/privacy.ts',
       description: 'Self-service privacy requests: access, erasure, rectification',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWriteDelete', sendsTo: [], hmacSecret: true, sendsEmail: true, turnstileSecret: true },
+      access: { table: 'readWriteDelete', sendsTo: [], secrets: ['hmac', 'turnstile'], sendsEmail: true },
     },
     routingSweep: {
       entry: 'functions/routing-sweep.ts',
       description: 'Re-sends routing for submissions whose message never completed',
       memoryMb: 512,
       timeoutSeconds: 60,
-      access: { table: 'readWrite', sendsTo: ['routing'], hmacSecret: false, sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: ['routing'], secrets: [], sendsEmail: false },
     },
     forms: {
       entry: 'functions/forms.ts',
       description: 'Hosted form pages, render tokens and the embed script',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'none', sendsTo: [], hmacSecret: true, sendsEmail: false },
+      access: { table: 'none', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
     },
   },
   routes: [
@@ -234,8 +228,35 @@ export const topology = {
   mail: { eventsQueue: 'mailEvents' },
 } as const satisfies Topology;
 
-/** Environment variable carrying a queue's URL, e.g. ROUTING_QUEUE_URL. */
-export const queueUrlVariable = (queue: QueueName): string => `${queue.toUpperCase()}_QUEUE_URL`;
+/** The resources a function's bindings point at: deployed, CloudFormation references; locally, the emulators'. */
+export interface BoundResources {
+  tableName: string;
+  publicApiUrl: string;
+  queueUrl(queue: QueueName): string;
+  sesConfigurationSet: string;
+  /** Where a secret comes from, or undefined when the deployment has none (Turnstile off). */
+  secret(name: SecretName): SecretSource | undefined;
+}
+
+/** The service name a function logs and emits metrics as: leadgate-<entry file>, e.g. leadgate-sla-sweep. */
+export const serviceName = (spec: FunctionSpec): string => `leadgate-${spec.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
+
+/** Every variable a function's bindings set, and nothing else. */
+export function functionEnvironment(spec: FunctionSpec, resources: BoundResources): Record<string, string> {
+  const env: Record<string, string> = {
+    [VARIABLES.serviceName]: serviceName(spec),
+    [VARIABLES.publicApiUrl]: resources.publicApiUrl,
+  };
+  if (spec.access.table !== 'none') env[VARIABLES.tableName] = resources.tableName;
+  if (spec.access.sendsEmail) env[VARIABLES.sesConfigurationSet] = resources.sesConfigurationSet;
+  for (const queue of spec.access.sendsTo) env[queueUrlVariable(queue)] = resources.queueUrl(queue);
+  for (const name of spec.access.secrets) {
+    const source = resources.secret(name);
+    if (source && 'arn' in source) env[SECRET_VARIABLES[name].arn] = source.arn;
+    else if (source) env[SECRET_VARIABLES[name].value] = source.value;
+  }
+  return env;
+}
 
 export const functionNames = Object.keys(topology.functions) as FunctionName[];
 export const queueNames = Object.keys(topology.queues) as QueueName[];

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { LeadgateSettings } from '../../shared/domain/settings';
 
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+
 /** Lambda bundles take credentials from the environment only (see the module's comment). */
 export const CREDENTIALS_ALIAS = {
   from: '@aws-sdk/credential-provider-node',
@@ -17,6 +19,13 @@ export const BUNDLE = {
   target: 'node22',
   mainFields: ['module', 'main'],
   banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+  /**
+   * Left out of the bundle: the SDK loads its event-stream codec with a dynamic import, only for
+   * operations that stream events, and none of ours does (DynamoDB, SQS, SES v2 SendEmail,
+   * Secrets Manager). Bundled it is 20 KB of every bundle; a client that ever needed it would
+   * fail at that call with ERR_MODULE_NOT_FOUND, never at start.
+   */
+  external: ['@smithy/core/event-streams'],
 } as const;
 
 /** The validated settings, compiled into every bundle (see shared/config/settings-source.ts). */

@@ -6,9 +6,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LeadgateSettings } from '../../shared/domain/settings';
 import type { FunctionName, FunctionSpec } from '../topology';
-import { BUNDLE, CREDENTIALS_ALIAS, settingsDefine } from './bundling';
+import { BUNDLE, CREDENTIALS_ALIAS, PROJECT_ROOT, settingsDefine } from './bundling';
 
-export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+export { PROJECT_ROOT };
 
 /**
  * One Lambda function of the topology: Node 24 (the newest Lambda runtime) on arm64, a minified ESM bundle with the AWS SDK
@@ -36,14 +36,15 @@ export class LeadgateFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: resolve(PROJECT_ROOT, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: `leadgate-${id}` },
+      // The bindings' variables (POWERTOOLS_SERVICE_NAME among them) come from functionEnvironment in the stack.
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         format: OutputFormat.ESM,
         minify: BUNDLE.minify,
         sourceMap: true,
         target: BUNDLE.target,
         mainFields: [...BUNDLE.mainFields],
-        externalModules: [],
+        externalModules: [...BUNDLE.external],
         banner: BUNDLE.banner,
         define: settingsDefine(settings),
         esbuildArgs: { '--alias': `${CREDENTIALS_ALIAS.from}=${CREDENTIALS_ALIAS.to}` },

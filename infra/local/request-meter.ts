@@ -1,4 +1,5 @@
 import type { Pluggable } from '@smithy/types';
+import { itemKindOf } from '../../shared/adapters/table-keys';
 
 /** DynamoDB operations that can report the capacity they consumed. */
 const CAPACITY_OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem']);
@@ -20,9 +21,16 @@ export interface MeterReadings {
   indexWriteUnits: number;
 }
 
+/** What the plugin saw of one request; the meter turns these into readings (they cross threads as plain data). */
+export type MeterObservation =
+  | { kind: 'attempt'; request: string }
+  | { kind: 'capacity'; operation: string; key: Item; units: number; read: boolean; track?: { item: Item | undefined } };
+
 export interface RequestMeter {
   /** An AWS SDK v3 client plugin; add it to a client's middleware stack. */
   plugin: Pluggable<any, any>;
+  /** Takes an observation from a plugin elsewhere (a function's worker thread). */
+  observe(observation: MeterObservation): void;
   readings(): MeterReadings;
 }
 
@@ -41,18 +49,59 @@ const plain = (value: unknown): unknown =>
 const unitsOf = (consumed: Capacity | Capacity[] | undefined) =>
   [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
 
-/** LEAD#<hash>/LEAD is a lead, LEAD#<hash>/EVENT#... an event, CLAIM#<id>/CLAIM a claim, and so on. */
-function kindOf(key: Item): string {
-  const pk = String(plain(key.pk) ?? '');
-  const sk = String(plain(key.sk) ?? '');
-  return (pk.startsWith('LEAD#') ? sk.split('#')[0] : pk.split('#')[0]) || 'other';
+/**
+ * The SDK plugin that watches what a client asks of AWS: every request attempt by service and
+ * operation; for DynamoDB the capacity units the table reports (it is asked to report them) and
+ * each written item's index keys as the write leaves it.
+ */
+export function meterPlugin(observe: (observation: MeterObservation) => void): Pluggable<any, any> {
+  return {
+    applyToStack(stack) {
+      stack.add(
+        (next, context) => async (args) => {
+          const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          if (context.clientName !== 'DynamoDBClient' || !CAPACITY_OPERATIONS.has(operation)) return next(args);
+          const input = args.input as Input;
+          const key = input.Key ?? input.Item ?? {};
+          const read = READS.has(operation);
+          // An update's new item is needed to follow its index keys; callers that asked for nothing get nothing back.
+          const wantsNothing = operation === 'UpdateItem' && (input.ReturnValues ?? 'NONE') === 'NONE';
+          try {
+            const result = await next({
+              ...args,
+              input: { ...input, ReturnConsumedCapacity: input.ReturnConsumedCapacity ?? 'TOTAL', ...(wantsNothing ? { ReturnValues: 'ALL_NEW' } : {}) },
+            });
+            const output = result.output as { ConsumedCapacity?: Capacity | Capacity[]; Attributes?: Item };
+            const track =
+              operation === 'PutItem' ? { item: input.Item }
+              : operation === 'DeleteItem' ? { item: undefined }
+              : operation === 'UpdateItem' && (wantsNothing || input.ReturnValues === 'ALL_NEW') ? { item: output.Attributes }
+              : undefined;
+            observe({ kind: 'capacity', operation, key, units: unitsOf(output.ConsumedCapacity), read, ...(track ? { track } : {}) });
+            if (wantsNothing) delete output.Attributes;
+            if (input.ReturnConsumedCapacity === undefined) delete output.ConsumedCapacity;
+            return result;
+          } catch (error) {
+            // A failed conditional write still costs one unit.
+            if (!read && (error as Error).name === 'ConditionalCheckFailedException') observe({ kind: 'capacity', operation, key, units: 1, read });
+            throw error;
+          }
+        },
+        { step: 'initialize', name: 'leadgateCapacityMeter' },
+      );
+      // Inside the retry loop, so every attempt that reaches the service is counted.
+      stack.add(
+        (next, context) => async (args) => {
+          observe({ kind: 'attempt', request: `${SERVICES[context.clientName as string] ?? context.clientName}:${String(context.commandName).replace(/Command$/, '')}` });
+          return next(args);
+        },
+        { step: 'deserialize', name: 'leadgateRequestMeter' },
+      );
+    },
+  };
 }
 
-/**
- * Counts what the functions ask of AWS, for the cost model: every request attempt by service and
- * operation; for DynamoDB the capacity units the table reports (it is asked to report them) and
- * the index writes, from the index keys of each item as the writes leave it.
- */
+/** Counts what the functions ask of AWS, for the cost model, from what the plugins observe. */
 export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter {
   const requests = new Map<string, number>();
   const totals = { readUnits: 0, writeUnits: 0, indexWriteUnits: 0 };
@@ -60,10 +109,6 @@ export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter 
   /** Each item's place in each index ("partition|sort", or undefined when absent), as last written. */
   const placed = new Map<string, (string | undefined)[]>();
 
-  const addWrite = (key: Item, units: number) => {
-    totals.writeUnits += units;
-    byItem.set(kindOf(key), (byItem.get(kindOf(key)) ?? 0) + units);
-  };
   const track = (key: Item, item: Item | undefined) => {
     const id = `${plain(key.pk)}|${plain(key.sk)}`;
     const before = placed.get(id) ?? [];
@@ -75,53 +120,23 @@ export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter 
     });
     placed.set(id, after);
   };
-
-  const plugin: Pluggable<any, any> = {
-    applyToStack(stack) {
-      stack.add(
-        (next, context) => async (args) => {
-          const operation = String(context.commandName ?? '').replace(/Command$/, '');
-          if (context.clientName !== 'DynamoDBClient' || !CAPACITY_OPERATIONS.has(operation)) return next(args);
-          const input = args.input as Input;
-          const key = input.Key ?? input.Item ?? {};
-          const isRead = READS.has(operation);
-          // An update's new item is needed to follow its index keys; callers that asked for nothing get nothing back.
-          const wantsNothing = operation === 'UpdateItem' && (input.ReturnValues ?? 'NONE') === 'NONE';
-          try {
-            const result = await next({
-              ...args,
-              input: { ...input, ReturnConsumedCapacity: input.ReturnConsumedCapacity ?? 'TOTAL', ...(wantsNothing ? { ReturnValues: 'ALL_NEW' } : {}) },
-            });
-            const output = result.output as { ConsumedCapacity?: Capacity | Capacity[]; Attributes?: Item };
-            const units = unitsOf(output.ConsumedCapacity);
-            if (isRead) totals.readUnits += units;
-            else addWrite(key, units);
-            if (operation === 'PutItem') track(key, input.Item);
-            if (operation === 'DeleteItem') track(key, undefined);
-            if (operation === 'UpdateItem' && (wantsNothing || input.ReturnValues === 'ALL_NEW')) track(key, output.Attributes);
-            if (wantsNothing) delete output.Attributes;
-            if (input.ReturnConsumedCapacity === undefined) delete output.ConsumedCapacity;
-            return result;
-          } catch (error) {
-            if (!isRead && (error as Error).name === 'ConditionalCheckFailedException') addWrite(key, 1);
-            throw error;
-          }
-        },
-        { step: 'initialize', name: 'leadgateCapacityMeter' },
-      );
-      // Inside the retry loop, so every attempt that reaches the service is counted.
-      stack.add(
-        (next, context) => async (args) => {
-          const key = `${SERVICES[context.clientName as string] ?? context.clientName}:${String(context.commandName).replace(/Command$/, '')}`;
-          requests.set(key, (requests.get(key) ?? 0) + 1);
-          return next(args);
-        },
-        { step: 'deserialize', name: 'leadgateRequestMeter' },
-      );
-    },
+  const observe = (observation: MeterObservation) => {
+    if (observation.kind === 'attempt') {
+      requests.set(observation.request, (requests.get(observation.request) ?? 0) + 1);
+      return;
+    }
+    const { key, units, read } = observation;
+    if (read) totals.readUnits += units;
+    else {
+      totals.writeUnits += units;
+      const kind = itemKindOf(String(plain(key.pk) ?? ''), String(plain(key.sk) ?? ''));
+      byItem.set(kind, (byItem.get(kind) ?? 0) + units);
+    }
+    if (observation.track) track(key, observation.track.item);
   };
   return {
-    plugin,
+    plugin: meterPlugin(observe),
+    observe,
     readings: () => ({ requests: Object.fromEntries(requests), ...totals, writeUnitsByItem: Object.fromEntries(byItem) }),
   };
 }

@@ -1,16 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfigFile } from '../../shared/config/load';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { CONFIG_FILE_VARIABLE, loadConfigFile } from '../../shared/config/load';
 import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateConfig } from '../../shared/config/schema';
+import { SECRET_VARIABLES, VARIABLES } from '../../shared/config/function-env';
 import { advanceRuntimeClock, runtimeClock } from '../../shared/adapters/runtime-clock';
-import { functionNames, queueNames, queueUrlVariable, scheduleNames, topology, type FunctionName, type QueueName, type ScheduleName } from '../topology';
+import {
+  functionEnvironment,
+  queueNames,
+  scheduleNames,
+  topology as declaredTopology,
+  type BoundResources,
+  type FunctionName,
+  type FunctionSpec,
+  type QueueName,
+  type ScheduleName,
+  type Topology,
+} from '../topology';
 import { clockRoute } from './clock-route';
 import { demoPageRoute } from './demo-page';
 import { DEFAULT_PORTS } from './names';
@@ -19,12 +30,12 @@ export { DEFAULT_PORTS };
 import { sesEventsRoute } from './ses-events-route';
 import { startDynamoDb, startDynamoDbLocal, startSes, startSqs, type Emulator } from './emulators';
 import { startHttpGateway } from './http-gateway';
-import { invoke, type Handler } from './lambda-context';
+import { functionBundles } from './function-bundles';
+import { startLambdaHost, type LambdaHost } from './lambda-host';
 import { provisionQueues, provisionTable, type LocalQueue } from './provision';
 import { SqsPoller, type SqsInvoker } from './sqs-poller';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { createRequestMeter, type MeterReadings } from './request-meter';
-import { useClientPlugin } from '../../shared/adapters/aws-clients';
 import { sweepExpired } from './ttl-sweeper';
 
 const REGION = 'us-east-1';
@@ -46,6 +57,10 @@ export interface LocalRuntimeOptions {
   dynamodb?: 'dynalite' | 'dynamodb-local';
   /** Fault injection and request counting, for soak runs (npm run soak). */
   faults?: Faults;
+  /** The wiring to run (default: infra/topology.ts); tests pass a changed copy. */
+  topology?: Topology;
+  /** Local values of the secrets that have no generated local value (default: TURNSTILE_SECRET from the environment). */
+  secrets?: { turnstile?: string | undefined };
   log?: (line: string) => void;
 }
 
@@ -104,7 +119,8 @@ function localSecret(dataDir: string | undefined): string {
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => undefined);
   const ports = { ...DEFAULT_PORTS, ...options.ports };
-  const configFile = resolve(options.configFile ?? process.env.LEADGATE_CONFIG_FILE ?? 'leadgate.config.yaml');
+  const topology = options.topology ?? declaredTopology;
+  const configFile = resolve(options.configFile ?? process.env[CONFIG_FILE_VARIABLE] ?? 'leadgate.config.yaml');
   const config = loadConfigFile(configFile);
 
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
@@ -114,7 +130,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const emulators: Emulator[] = [];
   let sqsEmulator: Emulator | undefined;
   let releaseFaults = async () => undefined as void;
+  let stopHost = async () => undefined as void;
   const stopAll = async () => {
+    await stopHost().catch(() => undefined);
     await sqsEmulator?.stop().catch(() => undefined);
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
@@ -143,9 +161,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     const delayProxies = faults.delayProxies ? await Promise.all([startFaultProxy(dynamodb.url), startFaultProxy(sqsUrl)]) : [];
     const meter = faults.countRequests ? createRequestMeter(topology.table.indexes) : undefined;
-    const removeMeter = meter ? useClientPlugin(meter.plugin) : () => undefined;
     releaseFaults = async () => {
-      removeMeter();
       await sesProxy?.stop();
       await Promise.all(delayProxies.map((proxy) => proxy.stop()));
     };
@@ -161,8 +177,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const pollerSqs = meter ? new SQSClient({ region: REGION, endpoint: sqsUrl, credentials }) : sqs;
     if (meter) pollerSqs.middlewareStack.use(meter.plugin);
 
-    const handlers = {} as Record<FunctionName, Handler<unknown, unknown>>;
-    const invocationCounts: Partial<Record<FunctionName, number>> = {};
+    let host: LambdaHost | undefined;
+    const invoke = <E, R>(name: FunctionName, event: E): Promise<R> => {
+      if (!host) throw new Error('the functions have not started');
+      return host.invoke<E, R>(name, event);
+    };
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
     const sweep = () => sweepExpired(db, tableName, runtimeClock);
     // One run of a schedule at a time: a local timer fires every few seconds, and a sweep with a
@@ -172,7 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const current = running.get(name);
       if (current) return current;
       const spec = topology.schedules[name];
-      const run = invoke(spec.function, handlers[spec.function], { source: 'leadgate.local', 'detail-type': 'Scheduled Event', time: runtimeClock.now().toISOString() })
+      const run = invoke(spec.function, { source: 'leadgate.local', 'detail-type': 'Scheduled Event', time: runtimeClock.now().toISOString() })
         .then(() => undefined)
         .finally(() => running.delete(name));
       running.set(name, run);
@@ -197,8 +216,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const gateway = await startHttpGateway({
       port: ports.api,
       routes: topology.routes,
-      invoke: (name, event) =>
-        invoke(name, handlers[name] as Handler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>, event),
+      invoke: (name, event) => invoke(name, event),
       localRoutes: [
         demoPageRoute(config, () => ({ api: publicUrl, ses: ses.url })),
         clockRoute(advanceClock, () => runtimeClock.now()),
@@ -210,34 +228,50 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     publicUrl = gateway.url;
-    // The functions read these once, at import, exactly as they read what the stack sets.
-    Object.assign(process.env, {
+    const hmacSecret = localSecret(dataDir);
+    // The CLI and the tests, run from this process, read the local secret and the config from here.
+    Object.assign(process.env, { [SECRET_VARIABLES.hmac.value]: hmacSecret, [CONFIG_FILE_VARIABLE]: configFile });
+    provideSettings(config);
+    const turnstileSecret = options.secrets?.turnstile ?? process.env[SECRET_VARIABLES.turnstile.value];
+    const resources: BoundResources = {
+      tableName,
+      publicApiUrl: gateway.url,
+      // The SDK sends to a queue's own URL: point the functions' URLs at the endpoint they use.
+      queueUrl: (queue) => new URL(new URL(queues[queue].url).pathname, endpoints.sqs).href,
+      sesConfigurationSet: 'leadgate-local',
+      secret: (name) => {
+        if (name === 'hmac') return { value: hmacSecret };
+        return config.screening.turnstile.enabled && turnstileSecret ? { value: turnstileSecret } : undefined;
+      },
+    };
+    const lambdaEnvironment = (spec: FunctionSpec): Record<string, string> => ({
+      // What Lambda sets for every function, with the credentials the emulators accept.
       AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-      AWS_ENDPOINT_URL_SESV2: endpoints.ses,
-      LEADGATE_CONFIG_FILE: configFile,
-      LEADGATE_HMAC_SECRET: localSecret(dataDir),
-      LEADGATE_MAIL_DOMAINS: 'examples',
-      TABLE_NAME: tableName,
-      PUBLIC_API_URL: gateway.url,
-      // The SDK sends to a queue's own URL: point the functions' URLs at the endpoint they use.
-      ...Object.fromEntries(queueNames.map((name) => [queueUrlVariable(name), new URL(new URL(queues[name].url).pathname, endpoints.sqs).href])),
+      AWS_SESSION_TOKEN: 'local',
+      // Each service's endpoint only where a binding allows its use: elsewhere a call would go to AWS and fail, as it would without the grant.
+      ...(spec.access.table !== 'none' ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb } : {}),
+      ...(spec.access.sendsTo.length ? { AWS_ENDPOINT_URL_SQS: endpoints.sqs } : {}),
+      ...(spec.access.sendsEmail ? { AWS_ENDPOINT_URL_SESV2: endpoints.ses } : {}),
+      [VARIABLES.mailDomains]: 'examples',
+      // Log level and metrics switches, as an operator would set them on the functions.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name, value]) => name.startsWith('POWERTOOLS_') && name !== VARIABLES.serviceName && value !== undefined)) as Record<string, string>,
+      ...functionEnvironment(spec, resources),
     });
-    provideSettings(config);
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-    for (const name of functionNames) {
-      const module = (await import(pathToFileURL(resolve(topology.functions[name].entry)).href)) as {
-        handler: Handler<unknown, unknown>;
-      };
-      handlers[name] = (event, context) => {
-        invocationCounts[name] = (invocationCounts[name] ?? 0) + 1;
-        return module.handler(event, context);
-      };
-    }
+    const functionSpecs = topology.functions as Record<FunctionName, FunctionSpec>;
+    const names = Object.keys(functionSpecs) as FunctionName[];
+    host = await startLambdaHost({
+      functions: functionSpecs,
+      bundles: await functionBundles(names.map((name) => functionSpecs[name].entry)),
+      environments: Object.fromEntries(names.map((name) => [name, lambdaEnvironment(functionSpecs[name])])),
+      settings: config,
+      ...(meter ? { meter: meter.observe } : {}),
+      log,
+    });
+    const lambdaHost = host;
+    stopHost = () => lambdaHost.stop();
 
     // Like an event source mapping's concurrency: several pollers per queue, each one batch at a time.
     const pollers = queueNames.flatMap((name) => {
@@ -251,7 +285,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             queueArn: queues[name].arn,
             spec: { ...spec, visibilityTimeoutSeconds: faults.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds },
             invoke: withFaults(
-              (event) => invoke(spec.consumer, handlers[spec.consumer] as Handler<SQSEvent, SQSBatchResponse>, event),
+              (event) => invoke<SQSEvent, SQSBatchResponse>(spec.consumer, event),
               (body) => (name === 'routing' && Math.random() < (faults.consumerFailureRate ?? 0)) || (faults.failRecord?.(name, body) ?? false),
               faults.duplicateDelivery ?? false,
             ),
@@ -283,9 +317,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       meterReadings() {
         return meter?.readings() ?? { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 };
       },
-      invocations() {
-        return { ...invocationCounts };
-      },
+      invocations: () => lambdaHost.invocations(),
       functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
       setRequestDelay(ms) {
         if (!delayProxies.length) throw new Error('start the runtime with faults.delayProxies to delay requests');
@@ -304,6 +336,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         timers.forEach(clearInterval);
         await Promise.all(pollers.map((poller) => poller.stop()));
         await gateway.stop();
+        await lambdaHost.stop();
         sqs.destroy();
         lowLevel.destroy();
         await releaseFaults();

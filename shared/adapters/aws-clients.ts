@@ -3,6 +3,9 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Pluggable } from '@smithy/types';
+import { clientPlugins } from './client-plugins';
+
+export { useClientPlugin } from './client-plugins';
 
 /**
  * Clients are created once per container. Endpoints come from the SDK's standard variables
@@ -19,22 +22,8 @@ import type { Pluggable } from '@smithy/types';
 const POOL = { maxSockets: 512 };
 const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000, httpAgent: POOL, httpsAgent: POOL };
 
-const plugins: Pluggable<any, any>[] = [];
-
-/**
- * Adds an SDK plugin to every client created after this call. Deployed functions add none; the
- * local runtime adds its request meter for the cost model before it loads the functions.
- */
-export function useClientPlugin(plugin: Pluggable<any, any>): () => void {
-  plugins.push(plugin);
-  return () => {
-    const index = plugins.indexOf(plugin);
-    if (index >= 0) plugins.splice(index, 1);
-  };
-}
-
 function withPlugins<C extends { middlewareStack: { use(plugin: Pluggable<any, any>): void } }>(client: C): C {
-  for (const plugin of plugins) client.middlewareStack.use(plugin);
+  for (const plugin of clientPlugins()) client.middlewareStack.use(plugin);
   return client;
 }
 

@@ -1,28 +1,17 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Assignment, ConsentEvent, Lead, NurtureState } from '../domain/lead';
-import { REQUEUE_AFTER_MS } from '../domain/nurture';
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Assignment, ConsentEvent, Lead } from '../domain/lead';
+import { nurtureTickDueAt, slaSweepDueAt } from '../domain/due-times';
 import type { LeadRepository, StoredLead } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
 import { conditionally } from './dynamo-errors';
-import { eventKey, leadIdOfKey, leadKey, NURTURE_INDEX, NURTURE_PARTITION, SLA_INDEX, SLA_PARTITION } from './table-keys';
+import { EVENT_PREFIX, eventKey, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-/**
- * The sparse SLA index holds the next time the sweep must act on an assignment: at once while
- * its email is unsent, at its SLA deadline once sent; nothing once accepted or exhausted.
- */
-function slaIndexAttributes(assignment: Assignment | undefined) {
-  if (!assignment || assignment.acceptedAt || assignment.exhaustedAt) return {};
-  return { slaPartition: SLA_PARTITION, slaDue: epoch(assignment.notifiedAt ? assignment.slaDueAt : assignment.assignedAt) };
-}
-
-/** The sparse nurture index: when the scheduler must next look at the lead's sequence. */
-function nurtureIndexAttributes(state: NurtureState | undefined) {
-  if (!state || state.status !== 'active' || !state.nextDueAt) return {};
-  const due = state.enqueuedAt ? Date.parse(state.enqueuedAt) + REQUEUE_AFTER_MS : Date.parse(state.nextDueAt);
-  return { nurturePartition: NURTURE_PARTITION, nurtureDue: Math.floor(due / 1000) };
-}
+const indexAttributes = (lead: Lead) => ({
+  ...sparseIndexAttributes(INDEXES.sla, slaSweepDueAt(lead.assignment)),
+  ...sparseIndexAttributes(INDEXES.nurture, nurtureTickDueAt(lead.nurture)),
+});
 
 export class DynamoLeadRepository implements LeadRepository {
   constructor(
@@ -35,8 +24,8 @@ export class DynamoLeadRepository implements LeadRepository {
       new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }),
     );
     if (!Item || isExpired(Item.expiresAt as number | undefined, now)) return undefined;
-    const { pk: _pk, sk: _sk, itemType: _type, version, slaPartition: _p, slaDue: _d, nurturePartition: _np, nurtureDue: _nd, ...lead } = Item;
-    return { lead: lead as Lead, version: version as number };
+    const { version, ...lead } = withoutKeys(Item, INDEXES.sla, INDEXES.nurture);
+    return { lead: lead as unknown as Lead, version: version as number };
   }
 
   async save(lead: Lead, expectedVersion: number | undefined, now: Date): Promise<boolean> {
@@ -44,7 +33,7 @@ export class DynamoLeadRepository implements LeadRepository {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...slaIndexAttributes(lead.assignment), ...nurtureIndexAttributes(lead.nurture), version: (expectedVersion ?? 0) + 1 },
+          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...indexAttributes(lead), version: (expectedVersion ?? 0) + 1 },
           ...(expectedVersion === undefined
             ? {
                 // An expired item may linger until DynamoDB deletes it; it counts as absent.
@@ -73,22 +62,21 @@ export class DynamoLeadRepository implements LeadRepository {
 
   async events(leadId: string, now: Date): Promise<ConsentEvent[]> {
     const events: ConsentEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
-          ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':events': 'EVENT#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const { pk: _pk, sk: _sk, itemType: _type, ...event } of page.Items ?? []) {
-        if (!isExpired(event.expiresAt as number, now)) events.push(event as ConsentEvent);
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':events': EVENT_PREFIX },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const event = withoutKeys(item) as unknown as ConsentEvent;
+        if (!isExpired(event.expiresAt, now)) events.push(event);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return events;
   }
 
@@ -99,8 +87,9 @@ export class DynamoLeadRepository implements LeadRepository {
           TableName: this.tableName,
           Key: leadKey(leadId),
           // Bumping the version makes a concurrent read-modify-write of the lead retry, not undo this.
-          UpdateExpression: 'SET assignment.notifiedAt = :at, slaDue = :due, version = version + :one',
+          UpdateExpression: 'SET assignment.notifiedAt = :at, #due = :due, version = version + :one',
           ConditionExpression: 'assignment.generation = :generation AND attribute_not_exists(assignment.notifiedAt)',
+          ExpressionAttributeNames: { '#due': INDEXES.sla.sortKey },
           ExpressionAttributeValues: {
             ':at': at.toISOString(),
             ':due': epoch(assignment.slaDueAt),
@@ -118,8 +107,9 @@ export class DynamoLeadRepository implements LeadRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: leadKey(leadId),
-          UpdateExpression: 'REMOVE assignment.notifiedAt SET slaDue = :due, version = version + :one',
+          UpdateExpression: 'REMOVE assignment.notifiedAt SET #due = :due, version = version + :one',
           ConditionExpression: 'assignment.generation = :generation',
+          ExpressionAttributeNames: { '#due': INDEXES.sla.sortKey },
           ExpressionAttributeValues: { ':due': epoch(assignment.assignedAt), ':one': 1, ':generation': assignment.generation },
         }),
       ),
@@ -127,31 +117,27 @@ export class DynamoLeadRepository implements LeadRepository {
   }
 
   findSlaDue(now: Date): Promise<string[]> {
-    return this.dueIn(SLA_INDEX, 'slaPartition', SLA_PARTITION, 'slaDue', now);
+    return this.dueIn(INDEXES.sla, now);
   }
 
   findNurtureDue(now: Date): Promise<string[]> {
-    return this.dueIn(NURTURE_INDEX, 'nurturePartition', NURTURE_PARTITION, 'nurtureDue', now);
+    return this.dueIn(INDEXES.nurture, now);
   }
 
-  private async dueIn(index: string, partitionKey: string, partition: string, dueKey: string, now: Date): Promise<string[]> {
+  private async dueIn(index: SparseIndex, now: Date): Promise<string[]> {
     const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index,
-          KeyConditionExpression: '#partition = :partition AND #due <= :now',
-          ExpressionAttributeNames: { '#partition': partitionKey, '#due': dueKey },
-          ExpressionAttributeValues: { ':partition': partition, ':now': epochSeconds(now) },
-          ProjectionExpression: 'pk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => leadIdOfKey(item.pk as string)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#partition = :partition AND #due <= :now',
+        ExpressionAttributeNames: { '#partition': index.partitionKey, '#due': index.sortKey },
+        ExpressionAttributeValues: { ':partition': index.partition, ':now': epochSeconds(now) },
+        ProjectionExpression: 'pk',
+      },
+    );
+    for await (const page of pages) ids.push(...(page.Items ?? []).map((item) => leadIdOfKey(item.pk as string)));
     return ids;
   }
 }

@@ -1,18 +1,14 @@
 import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoredSubmission, SubmissionState, SubmissionStore } from '../domain/ports';
 import { epochSeconds, isExpired } from '../domain/retention';
-import { ROUTING_GRACE_MS } from '../domain/routing-sweep';
+import { routingSweepDueAt } from '../domain/due-times';
 import { conditionally } from './dynamo-errors';
-import { leadIdOfKey, leadKey, ROUTING_INDEX, ROUTING_PARTITION, SUBMISSION_PREFIX, submissionIdOfKey, submissionKey } from './table-keys';
+import { INDEXES, leadIdOfKey, leadKey, SUBMISSION_PREFIX, sparseIndexAttributes, submissionIdOfKey, submissionKey, withoutKeys } from './table-keys';
 
-/** Pending and released submissions are due for the routing sweep a grace period after `from`. */
-const routingDue = (from: Date) => ({ routingPartition: ROUTING_PARTITION, routingDue: Math.floor((from.getTime() + ROUTING_GRACE_MS) / 1000) });
 const UNMERGED: readonly SubmissionState[] = ['pending', 'held', 'released'];
+const { routing } = INDEXES;
 
-function fromItem(item: Record<string, unknown>): StoredSubmission {
-  const { pk: _pk, sk: _sk, itemType: _type, routingPartition: _p, routingDue: _d, ...stored } = item;
-  return stored as unknown as StoredSubmission;
-}
+const fromItem = (item: Record<string, unknown>) => withoutKeys(item, routing) as unknown as StoredSubmission;
 
 /** Submissions as `LEAD#<emailHash>` / `SUB#<submissionId>` items, in the person's partition. */
 export class DynamoSubmissionStore implements SubmissionStore {
@@ -26,7 +22,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...submissionKey(stored.leadId, stored.submissionId), itemType: 'submission', ...stored, ...routingDue(new Date(stored.at)) },
+          Item: { ...submissionKey(stored.leadId, stored.submissionId), itemType: 'submission', ...stored, ...sparseIndexAttributes(routing, routingSweepDueAt(stored.state, new Date(stored.at))) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -61,12 +57,12 @@ export class DynamoSubmissionStore implements SubmissionStore {
     const values: Record<string, unknown> = { ':from': from, ':to': to };
     const set = ['#state = :to'];
     const remove: string[] = [];
-    if (to === 'released' || to === 'pending') {
-      const due = routingDue(now);
-      set.push('routingPartition = :partition', 'routingDue = :due');
-      Object.assign(values, { ':partition': due.routingPartition, ':due': due.routingDue });
+    const due = sparseIndexAttributes(routing, routingSweepDueAt(to, now));
+    if (Object.keys(due).length) {
+      set.push('#partition = :partition', '#due = :due');
+      Object.assign(values, { ':partition': due[routing.partitionKey], ':due': due[routing.sortKey] });
     } else {
-      remove.push('routingPartition', 'routingDue');
+      remove.push('#partition', '#due');
     }
     if (held) {
       set.push('held = :held');
@@ -85,7 +81,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
           Key: submissionKey(leadId, submissionId),
           UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
           ConditionExpression: '#state = :from',
-          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeNames: { '#state': 'state', '#partition': routing.partitionKey, '#due': routing.sortKey },
           ExpressionAttributeValues: values,
         }),
       ),
@@ -98,9 +94,10 @@ export class DynamoSubmissionStore implements SubmissionStore {
       { client: this.db },
       {
         TableName: this.tableName,
-        IndexName: ROUTING_INDEX,
-        KeyConditionExpression: 'routingPartition = :partition AND routingDue <= :now',
-        ExpressionAttributeValues: { ':partition': ROUTING_PARTITION, ':now': epochSeconds(now) },
+        IndexName: routing.name,
+        KeyConditionExpression: '#partition = :partition AND #due <= :now',
+        ExpressionAttributeNames: { '#partition': routing.partitionKey, '#due': routing.sortKey },
+        ExpressionAttributeValues: { ':partition': routing.partition, ':now': epochSeconds(now) },
       },
     );
     for await (const page of pages) {

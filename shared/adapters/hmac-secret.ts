@@ -1,13 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretEnv } from '../config/runtime-env';
+import type { FunctionEnv, SecretName, SecretSource } from '../config/function-env';
+
+const DESCRIPTIONS: Record<SecretName, string> = { hmac: 'HMAC secret', turnstile: 'Turnstile secret' };
 
 /** A secret: given in the environment locally, read from Secrets Manager when deployed (once per container). */
-export async function loadSecret(value: string | undefined, arn: string | undefined, what: string): Promise<string> {
-  if (value) return value;
-  if (!arn) throw new Error(`No ${what}: set its value (local) or its Secrets Manager ARN (deployed)`);
+export async function loadSecret(source: SecretSource, what: string): Promise<string> {
+  if ('value' in source) return source.value;
   const client = new SecretsManagerClient({});
   try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: source.arn }));
     if (!SecretString) throw new Error(`The ${what} has no string value`);
     return SecretString;
   } finally {
@@ -15,4 +16,6 @@ export async function loadSecret(value: string | undefined, arn: string | undefi
   }
 }
 
-export const loadHmacSecret = (env: SecretEnv): Promise<string> => loadSecret(env.LEADGATE_HMAC_SECRET, env.HMAC_SECRET_ARN, 'HMAC secret');
+/** The named secret of the function's bindings. */
+export const loadBoundSecret = (env: FunctionEnv, name: SecretName): Promise<string> => loadSecret(env.secret(name), DESCRIPTIONS[name]);
+export const loadHmacSecret = (env: FunctionEnv): Promise<string> => loadBoundSecret(env, 'hmac');

@@ -41,4 +41,5 @@ class MaskingLogFormatter extends LogFormatter {
   }
 }
 
-export const createLogger = (serviceName: string): Logger => new Logger({ serviceName, logFormatter: new MaskingLogFormatter() });
+/** The service name is the function's POWERTOOLS_SERVICE_NAME (infra/topology.ts); tools pass their own. */
+export const createLogger = (serviceName?: string): Logger => new Logger({ ...(serviceName ? { serviceName } : {}), logFormatter: new MaskingLogFormatter() });

@@ -1,3 +1,4 @@
+import type { FunctionEnv } from '../config/function-env';
 import { Resolver } from 'node:dns/promises';
 import type { MailDomains } from '../domain/stranger-mail';
 
@@ -52,6 +53,6 @@ export class ExampleMailDomains implements MailDomains {
   }
 }
 
-/** DNS in AWS; the double in the local runtime, which sets LEADGATE_MAIL_DOMAINS=examples. */
-export const createMailDomains = (env: { LEADGATE_MAIL_DOMAINS?: string | undefined }): MailDomains =>
-  env.LEADGATE_MAIL_DOMAINS === 'examples' ? new ExampleMailDomains() : new DnsMailDomains();
+/** DNS in AWS; the double in the local runtime, which asks for it (VARIABLES.mailDomains). */
+export const createMailDomains = (env: Pick<FunctionEnv, 'mailDomains'>): MailDomains =>
+  env.mailDomains === 'examples' ? new ExampleMailDomains() : new DnsMailDomains();

@@ -2,6 +2,9 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RouteOutcome } from '../domain/route-lead';
 import { UNVERIFIED_MAIL_PAUSED_METRIC, type StrangerMailRefusal } from '../domain/stranger-mail';
 
+/** The service dimension is the function's POWERTOOLS_SERVICE_NAME (infra/topology.ts). */
+const NAMESPACE = 'Leadgate';
+
 export type SubmissionOutcome = 'accepted' | 'quarantined' | 'rejected';
 
 /** What a routing outcome means for the per-form screening counts (undefined: counted before). */
@@ -12,8 +15,8 @@ export function submissionOutcome(outcome: RouteOutcome): SubmissionOutcome | un
 }
 
 /** CloudWatch embedded metrics: `Submissions` by form and outcome (accepted, quarantined, rejected). */
-export function createSubmissionMetrics(serviceName: string) {
-  const metrics = new Metrics({ namespace: 'Leadgate', serviceName });
+export function createSubmissionMetrics() {
+  const metrics = new Metrics({ namespace: NAMESPACE });
   return (formId: string, outcome: SubmissionOutcome | undefined) => {
     if (!outcome) return;
     metrics.singleMetric().addDimension('formId', formId).addDimension('outcome', outcome).addMetric('Submissions', MetricUnit.Count, 1);
@@ -24,8 +27,8 @@ export function createSubmissionMetrics(serviceName: string) {
  * CloudWatch embedded metrics for mail to unconfirmed addresses: `StrangerMailRefused` by reason,
  * and `UnverifiedMailPaused` when the bounce breaker trips (the stack alarms on it).
  */
-export function createMailMetrics(serviceName: string) {
-  const metrics = new Metrics({ namespace: 'Leadgate', serviceName });
+export function createMailMetrics() {
+  const metrics = new Metrics({ namespace: NAMESPACE });
   return {
     refused(reason: StrangerMailRefusal) {
       metrics.singleMetric().addDimension('reason', reason).addMetric('StrangerMailRefused', MetricUnit.Count, 1);

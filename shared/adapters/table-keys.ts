@@ -1,12 +1,69 @@
-/** Key layout of the single table (design §4). Only this file spells out key formats. */
-export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });
-export const leadIdOfKey = (pk: string) => pk.slice('LEAD#'.length);
+/**
+ * The single table (design §4): its keys, TTL attribute, sparse indexes and key layout. Only this
+ * file spells them; infra/topology.ts builds the table from TABLE_SCHEMA, the adapters key items
+ * with the functions below.
+ */
 
-export const submissionKey = (leadId: string, submissionId: string) => ({ pk: `LEAD#${leadId}`, sk: `SUB#${submissionId}` });
+/** A sparse keys-only index: an item is in it while it carries both attributes. */
+export interface SparseIndex {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+  sortKeyType: 'N';
+  /** The one partition value every item in the index has (the index is read by due time). */
+  partition: string;
+}
+
+const sparseIndex = (name: string, attribute: string, partition: string): SparseIndex => ({
+  name,
+  partitionKey: `${attribute}Partition`,
+  sortKey: `${attribute}Due`,
+  sortKeyType: 'N',
+  partition,
+});
+
+/** Assignments awaiting the SLA sweep; leads with a nurture step due; submissions the routing consumer has not finished. */
+export const INDEXES = {
+  sla: sparseIndex('bySlaDue', 'sla', 'SLA'),
+  nurture: sparseIndex('byNurtureDue', 'nurture', 'NURTURE'),
+  routing: sparseIndex('byRoutingDue', 'routing', 'ROUTING'),
+} as const;
+
+export const TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  indexes: Object.values(INDEXES),
+} as const;
+
+/** A sparse index's attributes for an item due at `due` (none: the item leaves the index). */
+export function sparseIndexAttributes(index: SparseIndex, due: Date | undefined): Record<string, string | number> {
+  return due ? { [index.partitionKey]: index.partition, [index.sortKey]: Math.floor(due.getTime() / 1000) } : {};
+}
+
+/** The stored item without its keys and index attributes. */
+export function withoutKeys(item: Record<string, unknown>, ...indexes: SparseIndex[]): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, itemType: _type, ...rest } = item;
+  for (const index of indexes) {
+    delete rest[index.partitionKey];
+    delete rest[index.sortKey];
+  }
+  return rest;
+}
+
+const LEAD = 'LEAD#';
+export const leadKey = (leadId: string) => ({ pk: `${LEAD}${leadId}`, sk: 'LEAD' });
+export const leadIdOfKey = (pk: string) => pk.slice(LEAD.length);
+
 export const SUBMISSION_PREFIX = 'SUB#';
+export const submissionKey = (leadId: string, submissionId: string) => ({ pk: `${LEAD}${leadId}`, sk: `${SUBMISSION_PREFIX}${submissionId}` });
 export const submissionIdOfKey = (sk: string) => sk.slice(SUBMISSION_PREFIX.length);
 
-export const eventKey = (leadId: string, at: string, id: string) => ({ pk: `LEAD#${leadId}`, sk: `EVENT#${at}#${id}` });
+export const EVENT_PREFIX = 'EVENT#';
+export const eventKey = (leadId: string, at: string, id: string) => ({ pk: `${LEAD}${leadId}`, sk: `${EVENT_PREFIX}${at}#${id}` });
+
+/** What kind of item a key is (LEAD, SUB, EVENT, CLAIM, RATE, ROTATION, ...): items of a person's partition by their sort key. */
+export const itemKindOf = (pk: string, sk: string): string => (pk.startsWith(LEAD) ? sk.split('#')[0] : pk.split('#')[0]) || 'other';
 
 export const claimKey = (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLAIM' });
 
@@ -15,16 +72,6 @@ export const rateKey = (key: string, window: number) => ({ pk: `RATE#${key}`, sk
 /** The submissions a render token carried (by content fingerprint), until the token expires. */
 export const renderTokenKey = (tokenId: string) => ({ pk: `RENDER#${tokenId}`, sk: 'RENDER' });
 
-
-/** Sparse index of assignments awaiting the SLA sweep (see DynamoLeadRepository). */
-export const SLA_INDEX = 'bySlaDue';
-export const SLA_PARTITION = 'SLA';
-/** Sparse index of stored submissions the routing consumer has not finished (pending or released). */
-export const ROUTING_INDEX = 'byRoutingDue';
-export const ROUTING_PARTITION = 'ROUTING';
-/** Sparse index of leads with a nurture step due. */
-export const NURTURE_INDEX = 'byNurtureDue';
-export const NURTURE_PARTITION = 'NURTURE';
 
 export const suppressionKey = (leadId: string) => ({ pk: `SUPPRESS#${leadId}`, sk: 'SUPPRESS' });
 

@@ -38,7 +38,10 @@ export function parseConfig(document: unknown, source = 'configuration'): Leadga
 }
 
 /** Reads and validates a YAML configuration file. */
-export function loadConfigFile(file = process.env.LEADGATE_CONFIG_FILE ?? DEFAULT_CONFIG_FILE): LeadgateConfig {
+/** Names the configuration file for the local runtime, the CLI and the synth. */
+export const CONFIG_FILE_VARIABLE = 'LEADGATE_CONFIG_FILE';
+
+export function loadConfigFile(file = process.env[CONFIG_FILE_VARIABLE] ?? DEFAULT_CONFIG_FILE): LeadgateConfig {
   const path = resolve(file);
   let text: string;
   try {

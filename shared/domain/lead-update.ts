@@ -12,8 +12,15 @@ export class LeadKeptChanging extends Error {
   }
 }
 
-/** What to make of the lead as read: a result and nothing to write, or a changed lead to save (its consent events appended first). */
-export type LeadChange<T> = { result: T; save?: undefined } | { result: T; save: Lead; events?: readonly ConsentEvent[] };
+/**
+ * What to make of the lead as read: a result and nothing to write, a changed lead to save (its
+ * consent events appended first), or `retry` when something else `decide` relied on changed
+ * under it (a conditional write of another item lost its race).
+ */
+export type LeadChange<T> =
+  | { result: T; save?: undefined; retry?: undefined }
+  | { result: T; save: Lead; events?: readonly ConsentEvent[]; retry?: undefined }
+  | { retry: true };
 
 /**
  * The one way to change a lead: read it, let `decide` work out the change, save it only if the
@@ -21,15 +28,18 @@ export type LeadChange<T> = { result: T; save?: undefined } | { result: T; save:
  * there first. Events go before the lead, so a retry writes the same events again rather than a
  * lead without them. `decide` may run several times: it must be a function of what it reads.
  */
-export async function updateLead<T>(
+export async function updateLead<T, A = undefined>(
   leads: LeadRepository,
   leadId: string,
   now: Date,
-  decide: (stored: StoredLead | undefined) => LeadChange<T> | Promise<LeadChange<T>>,
+  decide: (stored: StoredLead | undefined, alongside: A) => LeadChange<T> | Promise<LeadChange<T>>,
+  /** Other reads `decide` needs, made in parallel with the lead's (one round trip, not two). */
+  readAlongside?: () => Promise<A>,
 ): Promise<T> {
   for (let attempt = 1; attempt <= LEAD_WRITE_ATTEMPTS; attempt++) {
-    const stored = await leads.get(leadId, now);
-    const change = await decide(stored);
+    const [stored, alongside] = await Promise.all([leads.get(leadId, now), readAlongside?.() as Promise<A>]);
+    const change = await decide(stored, alongside);
+    if (change.retry) continue;
     if (!change.save) return change.result;
     if (change.events?.length) await leads.appendEvents(change.events);
     if (await leads.save(change.save, stored?.version, now)) return change.result;

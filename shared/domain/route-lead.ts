@@ -2,16 +2,16 @@ import { acceptUrl, confirmUrl } from './links';
 import type { Assignment, AssignmentReason, Lead } from './lead';
 import { emailDomainOf, type LeadFacts } from './lead-facts';
 import type { Keyring } from './keyring';
-import type { AssignmentEmails, Clock, LeadRepository, Mailer, PersonEmails, RotationStore, RoutingMessage, StoredSubmission, SubmissionStore } from './ports';
+import type { AssignmentEmails, Clock, LeadRepository, Mailer, PersonEmails, RotationStore, RoutingMessage, StoredLead, StoredSubmission, SubmissionStore } from './ports';
 import { recordSubmission } from './record-submission';
 import type { Submission } from './submission';
 import { enrolInNurture } from './nurture';
-import { blocksConfirmation, type SuppressionList } from './suppression';
+import { blocksConfirmation, type Suppression, type SuppressionList } from './suppression';
 import { addHours } from './retention';
 import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
 import type { ScoreLead } from './scoring';
 import type { LeadgateSettings } from './settings';
-import { changeLead, LEAD_WRITE_ATTEMPTS, LeadKeptChanging, updateLead } from './lead-update';
+import { changeLead, type LeadChange, updateLead } from './lead-update';
 import { permitStrangerMail, sendStrangerMail, type StrangerMailDeps } from './stranger-mail';
 
 export const SALES_CONTACT = 'sales_contact';
@@ -102,88 +102,14 @@ export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): 
  */
 export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promise<RouteOutcome> {
   const now = deps.clock.now();
-  let outcome: RouteOutcome | undefined;
-  let merged: StoredSubmission | undefined;
-  // Its own loop rather than updateLead: a hold is a conditional change of the submission item,
-  // not of the lead, and losing that race must also start over from a fresh read.
-  for (let attempt = 1; attempt <= LEAD_WRITE_ATTEMPTS && !outcome; attempt++) {
-    const [stored, captured, suppression] = await Promise.all([
-      deps.leads.get(message.leadId, now),
-      deps.submissions.get(message.leadId, message.submissionId, now),
-      deps.suppressions.get(message.leadId),
-    ]);
-    if (stored?.lead.routedSubmissions?.includes(message.submissionId)) {
-      merged = captured;
-      outcome = 'already_routed';
-      break;
-    }
-    // Erased, discarded or expired before it was routed: there is nothing to do.
-    if (!captured?.submission) return 'lead_gone';
-    if (captured.state === 'held') return 'quarantined';
-    if (captured.state === 'pending') {
-      const held = screeningReasons(deps, captured.submission);
-      if (held.length) {
-        if (await deps.submissions.transition(message.leadId, message.submissionId, 'pending', 'held', now, { reasons: held, at: now.toISOString() })) return 'quarantined';
-        continue;
-      }
-    }
-    const form = deps.settings.forms[captured.formId];
-    if (!form) throw new Error(`form "${captured.formId}" is no longer configured; the submission waits in the dead-letter queue`);
-    const recorded = recordSubmission(stored?.lead, captured.submission, {
-      settings: deps.settings,
-      form,
-      leadId: message.leadId,
-      submissionId: message.submissionId,
-      at: new Date(captured.at),
-      suppression,
-    });
-    const lead = recorded.lead;
-    const version = stored?.version;
-    const facts = factsOf(lead, captured.formId);
-    const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
-    const { score, reasons } = deps.scoreLead(facts);
-    const pending = Object.values(lead.consents).some(
-      (c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId,
-    );
-    const scored: Lead = enrolInNurture(deps.settings, {
-      ...lead,
-      score,
-      scoreReasons: reasons,
-      routedSubmissions,
-      ...(pending ? { doubleOptIn: { submissionId: message.submissionId } } : {}),
-    }, now);
-    // Events first: if the lead write then fails, the retry writes the same events again.
-    await deps.leads.appendEvents(recorded.events);
-    merged = captured;
-    if (!lead.consents[SALES_CONTACT]?.granted) {
-      if (await deps.leads.save(scored, version, now)) outcome = 'no_consent';
-      continue;
-    }
-
-    const pick = await pickRep(deps, lead, facts, score, message.submissionId, now);
-    const slaHours = deps.settings.routing.teams[pick.team]?.slaHours ?? 24;
-    const assignment: Assignment = {
-      submissionId: message.submissionId,
-      team: pick.team,
-      rep: pick.rep,
-      reason: pick.reason,
-      assignedAt: now.toISOString(),
-      slaDueAt: addHours(now, slaHours),
-      generation: (lead.assignment?.generation ?? 0) + 1,
-      tried: [pick.rep],
-    };
-    const assigned: Lead = {
-      ...scored,
-      owner: pick.rep,
-      assignment,
-      assignmentHistory: [
-        ...(lead.assignmentHistory ?? []),
-        { submissionId: message.submissionId, team: pick.team, rep: pick.rep, reason: pick.reason, at: assignment.assignedAt },
-      ],
-    };
-    if (await deps.leads.save(assigned, version, now)) outcome = 'assigned';
-  }
-  if (!outcome) throw new LeadKeptChanging(message.leadId);
+  const { outcome, merged } = await updateLead<RouteResult, [StoredSubmission | undefined, Suppression | undefined]>(
+    deps.leads,
+    message.leadId,
+    now,
+    (stored, [captured, suppression]) => routeDecision(deps, message, now, stored, captured, suppression),
+    () => Promise.all([deps.submissions.get(message.leadId, message.submissionId, now), deps.suppressions.get(message.leadId)]),
+  );
+  if (outcome === 'lead_gone' || outcome === 'quarantined') return outcome;
   // The submission now lives in the lead: its own item keeps nothing personal and expires. Should
   // this fail, the sweep sends the message again, and the lead says it was routed.
   if (merged && (merged.state === 'pending' || merged.state === 'released')) {
@@ -191,6 +117,79 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
   }
   await followUps(deps, message, now);
   return outcome;
+}
+
+type RouteResult = { outcome: RouteOutcome; merged?: StoredSubmission | undefined };
+
+/** One attempt at routing the submission against the lead as read (updateLead retries it on a lost race). */
+async function routeDecision(
+  deps: RouteDeps,
+  message: RoutingMessage,
+  now: Date,
+  stored: StoredLead | undefined,
+  captured: StoredSubmission | undefined,
+  suppression: Suppression | undefined,
+): Promise<LeadChange<RouteResult>> {
+  if (stored?.lead.routedSubmissions?.includes(message.submissionId)) return { result: { outcome: 'already_routed', merged: captured } };
+  // Erased, discarded or expired before it was routed: there is nothing to do.
+  if (!captured?.submission) return { result: { outcome: 'lead_gone' } };
+  if (captured.state === 'held') return { result: { outcome: 'quarantined' } };
+  if (captured.state === 'pending') {
+    const held = screeningReasons(deps, captured.submission);
+    if (held.length) {
+      // A hold is a conditional change of the submission item: losing that race starts over from a fresh read.
+      const holds = await deps.submissions.transition(message.leadId, message.submissionId, 'pending', 'held', now, { reasons: held, at: now.toISOString() });
+      return holds ? { result: { outcome: 'quarantined' } } : { retry: true };
+    }
+  }
+  const form = deps.settings.forms[captured.formId];
+  if (!form) throw new Error(`form "${captured.formId}" is no longer configured; the submission waits in the dead-letter queue`);
+  const recorded = recordSubmission(stored?.lead, captured.submission, {
+    settings: deps.settings,
+    form,
+    leadId: message.leadId,
+    submissionId: message.submissionId,
+    at: new Date(captured.at),
+    suppression,
+  });
+  const lead = recorded.lead;
+  const facts = factsOf(lead, captured.formId);
+  const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
+  const { score, reasons } = deps.scoreLead(facts);
+  const pending = Object.values(lead.consents).some(
+    (c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId,
+  );
+  const scored: Lead = enrolInNurture(deps.settings, {
+    ...lead,
+    score,
+    scoreReasons: reasons,
+    routedSubmissions,
+    ...(pending ? { doubleOptIn: { submissionId: message.submissionId } } : {}),
+  }, now);
+  if (!lead.consents[SALES_CONTACT]?.granted) return { result: { outcome: 'no_consent', merged: captured }, save: scored, events: recorded.events };
+
+  const pick = await pickRep(deps, lead, facts, score, message.submissionId, now);
+  const slaHours = deps.settings.routing.teams[pick.team]?.slaHours ?? 24;
+  const assignment: Assignment = {
+    submissionId: message.submissionId,
+    team: pick.team,
+    rep: pick.rep,
+    reason: pick.reason,
+    assignedAt: now.toISOString(),
+    slaDueAt: addHours(now, slaHours),
+    generation: (lead.assignment?.generation ?? 0) + 1,
+    tried: [pick.rep],
+  };
+  const assigned: Lead = {
+    ...scored,
+    owner: pick.rep,
+    assignment,
+    assignmentHistory: [
+      ...(lead.assignmentHistory ?? []),
+      { submissionId: message.submissionId, team: pick.team, rep: pick.rep, reason: pick.reason, at: assignment.assignedAt },
+    ],
+  };
+  return { result: { outcome: 'assigned', merged: captured }, save: assigned, events: recorded.events };
 }
 
 /** Screening: what capture found (time trap, render token, bursts, human check) and a disposable domain. */

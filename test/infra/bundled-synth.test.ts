@@ -1,4 +1,6 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -15,19 +17,22 @@ import { CONSENT_VERSION } from '../support/example-config';
 /** The one real synth: esbuild bundling, CloudFormation validation and cdk-nag, as `cdk synth` does. */
 const BUDGET_BYTES = 500 * 1024;
 const bundles = new Map<string, string>();
+/** Each function's environment as the synthesized template sets it (values are CloudFormation references). */
+const templateEnvironments = new Map<string, Record<string, unknown>>();
 
 beforeAll(() => {
   const outdir = mkdtempSync(join(tmpdir(), 'leadgate-synth-'));
   const { app, stack } = buildApp(new App({ outdir }));
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Type: string; Properties: { Description?: string; Code?: { S3Key?: string } } }>;
+    Resources: Record<string, { Type: string; Properties: { Description?: string; Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } } }>;
   };
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const name = functionNames.find((n) => topology.functions[n].description === resource.Properties.Description);
     const hash = resource.Properties.Code?.S3Key?.replace(/\.zip$/, '');
     if (name && hash) bundles.set(name, join(outdir, `asset.${hash}`, 'index.mjs'));
+    if (name) templateEnvironments.set(name, resource.Properties.Environment?.Variables ?? {});
   }
 }, 120_000);
 
@@ -45,34 +50,41 @@ describe('bundled functions', () => {
     expect(code).toContain(CONSENT_VERSION); // the validated settings are compiled in
   });
 
+  it('keeps the routing bundle (the largest consumer) no larger than 394.6 KB, its size when the wiring issue was filed', () => {
+    expect(statSync(bundles.get('route')!).size).toBeLessThanOrEqual(394.6 * 1024);
+  });
+
   it('ships the disposable-domain list next to the routing bundle, not inside any bundle', () => {
     const route = bundles.get('route')!;
     expect(existsSync(join(dirname(route), 'disposable-domains.json'))).toBe(true);
     for (const [name, file] of bundles) expect(statSync(file).size, name).toBeLessThan(BUDGET_BYTES * 1.2);
   });
 
-  it('each bundle loads as ESM in a fresh Node process and exports a handler', () => {
+  it('each bundle loads as ESM in a fresh Node process with only its own environment from the template, and exports a handler', async () => {
     expect(bundles.size).toBe(functionNames.length);
-    for (const [name, file] of bundles) {
-      const output = execFileSync(
-        process.execPath,
-        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler);`],
-        {
-          env: {
-            PATH: process.env.PATH,
-            TABLE_NAME: 'leadgate-test',
-            ROUTING_QUEUE_URL: 'http://127.0.0.1:9/000000000000/none',
-            LEADGATE_HMAC_SECRET: 'x'.repeat(40),
-            PUBLIC_API_URL: 'https://leads.example.com',
-            EMAIL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/none-email',
-            AWS_REGION: 'us-east-1',
-          },
-          encoding: 'utf8',
-        },
-      );
-      expect(output.trim(), name).toBe('function');
+    const secrets = await startSecretsManagerDouble();
+    try {
+      for (const [name, file] of bundles) {
+        const env = deployedEnvironment(templateEnvironments.get(name)!, secrets.url);
+        expect(await loadBundle(file, env), name).toBe('function');
+      }
+      // Every secret a function read was one the template pointed it at.
+      expect(secrets.asked.size).toBeGreaterThan(0);
+      for (const id of secrets.asked) expect(id).toBe(SECRET_ARN);
+    } finally {
+      secrets.close();
     }
-  });
+  }, 60_000);
+
+  it('a bundle missing one variable of its template environment fails at init, naming it', async () => {
+    const secrets = await startSecretsManagerDouble();
+    try {
+      const { ROUTING_QUEUE_URL: _removed, ...env } = deployedEnvironment(templateEnvironments.get('capture')!, secrets.url);
+      expect(await loadBundle(bundles.get('capture')!, env)).toMatch(/ROUTING_QUEUE_URL is not set/);
+    } finally {
+      secrets.close();
+    }
+  }, 30_000);
 
   it('signs requests with the credentials Lambda puts in the environment, and carries no other credential chain', async () => {
     const file = bundles.get('nurtureTick')!;
@@ -111,3 +123,57 @@ describe('bundled functions', () => {
     }
   }, 60_000);
 });
+
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:leadgate-test';
+
+/**
+ * The template's variables with each CloudFormation reference replaced by a value of its kind,
+ * plus what Lambda itself sets: nothing another function has.
+ */
+function deployedEnvironment(variables: Record<string, unknown>, secretsManagerUrl: string): Record<string, string> {
+  const value = (name: string, raw: unknown): string => {
+    if (typeof raw === 'string') return raw;
+    if (name === 'TABLE_NAME') return 'leadgate-test';
+    if (name.endsWith('_QUEUE_URL')) return `http://127.0.0.1:9/000000000000/${name.toLowerCase()}`;
+    if (name.endsWith('_SECRET_ARN')) return SECRET_ARN;
+    if (name === 'PUBLIC_API_URL') return 'https://leads.example.com';
+    if (name === 'SES_CONFIGURATION_SET') return 'leadgate-test';
+    throw new Error(`no stand-in for ${name}: teach deployedEnvironment its kind`);
+  };
+  return {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_SESSION_TOKEN: 'test',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerUrl,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ...Object.fromEntries(Object.entries(variables).map(([name, raw]) => [name, value(name, raw)])),
+  };
+}
+
+/** Imports a bundle in a fresh process: `function` when it exports a handler, else the init error's message. */
+async function loadBundle(file: string, env: Record<string, string>): Promise<string> {
+  const script = `try { const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler); } catch (error) { console.log(error.message); }`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  return stdout.trim();
+}
+
+/** Answers GetSecretValue for SECRET_ARN, as Secrets Manager would; records what was asked. */
+async function startSecretsManagerDouble(): Promise<{ url: string; asked: Set<string>; close(): void }> {
+  const asked = new Set<string>();
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const { SecretId } = JSON.parse(body) as { SecretId: string };
+      asked.add(SecretId);
+      const known = request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue' && SecretId === SECRET_ARN;
+      response
+        .writeHead(known ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify(known ? { ARN: SECRET_ARN, Name: 'leadgate-test', SecretString: 's'.repeat(64) } : { __type: 'ResourceNotFoundException', message: 'no such secret' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked, close: () => server.close() };
+}

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
 import { THROTTLE } from '../../infra/constructs/api';
 import { TABLE_ACTIONS } from '../../infra/stack';
-import { functionNames, queueNames, scheduleNames, topology } from '../../infra/topology';
+import { functionEnvironment, functionNames, queueNames, scheduleNames, serviceName, topology, type BoundResources } from '../../infra/topology';
 import { exampleConfig } from '../support/example-config';
 
 /** A fast synth: no bundling, no CloudFormation schema validation; cdk-nag still runs. */
@@ -30,6 +30,24 @@ describe('LeadgateStack from the topology', () => {
   it('has exactly the topology\'s routes', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
     expect(routes).toEqual(topology.routes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('sets each function\'s environment from its bindings and nothing else (functionEnvironment)', () => {
+    const resourcesStandIn: BoundResources = {
+      tableName: 't',
+      publicApiUrl: 'https://x',
+      queueUrl: (queue) => queue,
+      sesConfigurationSet: 's',
+      // Turnstile is off in the example config: the stack creates no Turnstile secret.
+      secret: (name) => (name === 'hmac' ? { arn: 'a' } : undefined),
+    };
+    for (const name of functionNames) {
+      const spec = topology.functions[name];
+      const fn = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === spec.description)![1];
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(variables).sort(), name).toEqual([...Object.keys(functionEnvironment(spec, resourcesStandIn)), 'NODE_OPTIONS'].sort());
+      expect(variables.POWERTOOLS_SERVICE_NAME, name).toBe(serviceName(spec));
+    }
   });
 
   it('has exactly the topology\'s functions: Node 22+ on arm64, with its memory and timeout', () => {
@@ -182,7 +200,7 @@ describe('least privilege', () => {
     const scheduled = scheduleNames.some((s) => topology.schedules[s].function === name);
     if (spec.access.sendsTo.length || scheduled) ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].forEach((a) => allowed.add(a));
     if (spec.access.sendsEmail) allowed.add('ses:SendEmail');
-    if (spec.access.hmacSecret) ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].forEach((a) => allowed.add(a));
+    if (spec.access.secrets.length) ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].forEach((a) => allowed.add(a));
     if (queueNames.some((q) => topology.queues[q].consumer === name)) {
       ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].forEach((a) => allowed.add(a));
     }

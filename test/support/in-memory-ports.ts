@@ -12,6 +12,9 @@ import type {
   SubmissionClaims,
 } from '../../shared/domain/ports';
 import { isExpired } from '../../shared/domain/retention';
+import { nurtureTickDueAt, routingSweepDueAt, slaSweepDueAt } from '../../shared/domain/due-times';
+
+const isDue = (due: Date | undefined, now: Date) => due !== undefined && due <= now;
 import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/rate-limits';
 import type { BreakerState, UnverifiedMailStats } from '../../shared/domain/stranger-mail';
 import { ExampleMailDomains } from '../../shared/adapters/mail-domains';
@@ -64,23 +67,23 @@ export class InMemoryLeads implements LeadRepository {
 
   async findNurtureDue(now: Date) {
     return [...this.items.values()]
-      .filter(({ lead: { nurture: n } }) => n?.status === 'active' && n.nextDueAt && new Date(n.enqueuedAt ? Date.parse(n.enqueuedAt) + 15 * 60_000 : n.nextDueAt) <= now)
+      .filter(({ lead }) => isDue(nurtureTickDueAt(lead.nurture), now))
       .map(({ lead }) => lead.leadId);
   }
 
   async findSlaDue(now: Date) {
     return [...this.items.values()]
-      .filter(({ lead: { assignment: a } }) => a && !a.acceptedAt && !a.exhaustedAt && new Date(a.notifiedAt ? a.slaDueAt : a.assignedAt) <= now)
+      .filter(({ lead }) => isDue(slaSweepDueAt(lead.assignment), now))
       .map(({ lead }) => lead.leadId);
   }
 }
 
 export class InMemorySubmissions implements SubmissionStore {
-  readonly items = new Map<string, StoredSubmission & { dueAt?: number }>();
+  readonly items = new Map<string, StoredSubmission & { dueAt?: Date | undefined }>();
 
   async add(stored: StoredSubmission) {
     const key = `${stored.leadId}#${stored.submissionId}`;
-    if (!this.items.has(key)) this.items.set(key, { ...structuredClone(stored), dueAt: Date.parse(stored.at) + 120_000 });
+    if (!this.items.has(key)) this.items.set(key, { ...structuredClone(stored), dueAt: routingSweepDueAt(stored.state, new Date(stored.at)) });
   }
 
   async get(leadId: string, submissionId: string, now: Date) {
@@ -102,8 +105,7 @@ export class InMemorySubmissions implements SubmissionStore {
     if (!item || item.state !== from) return false;
     item.state = to;
     if (held) item.held = held;
-    if (to === 'pending' || to === 'released') item.dueAt = now.getTime() + 120_000;
-    else delete item.dueAt;
+    item.dueAt = routingSweepDueAt(to, now);
     if (to === 'merged' || to === 'discarded') {
       delete item.submission;
       item.expiresAt = Math.floor(now.getTime() / 1000);
@@ -112,7 +114,7 @@ export class InMemorySubmissions implements SubmissionStore {
   }
 
   async findRoutingDue(now: Date) {
-    return [...this.items.values()].filter((s) => s.dueAt !== undefined && s.dueAt <= now.getTime()).map(({ leadId, submissionId }) => ({ leadId, submissionId }));
+    return [...this.items.values()].filter((s) => isDue(s.dueAt, now)).map(({ leadId, submissionId }) => ({ leadId, submissionId }));
   }
 }
 

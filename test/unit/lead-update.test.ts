@@ -48,4 +48,25 @@ describe('updateLead', () => {
     };
     await expect(updateLead(leads, 'a'.repeat(64), now, (stored) => ({ result: 1, save: stored!.lead }))).rejects.toBeInstanceOf(LeadKeptChanging);
   });
+
+  it('reads what the decision needs alongside the lead on every attempt, and starts over when the decision asks to retry', async () => {
+    const leads = new InMemoryLeads();
+    await leads.save(lead({ email: 'a@example.com' }), undefined, now);
+    let reads = 0;
+    const seen: number[] = [];
+    const result = await updateLead(
+      leads,
+      'a'.repeat(64),
+      now,
+      (_stored, read: number) => {
+        seen.push(read);
+        return read < 3 ? { retry: true } : { result: read };
+      },
+      async () => ++reads,
+    );
+    expect(result).toBe(3);
+    expect(seen).toEqual([1, 2, 3]);
+    // A decision that always asks to retry gives up like a lead that never holds still.
+    await expect(updateLead(leads, 'a'.repeat(64), now, () => ({ retry: true }))).rejects.toBeInstanceOf(LeadKeptChanging);
+  });
 });
