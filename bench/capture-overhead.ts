@@ -99,7 +99,12 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       delayedCapture.push(await capture(rounds + i));
       delayedBare.push(await bare(rounds + i));
     }
-    const delayed = { delayMs: ROUND_TRIP_MS, captureMs: median(delayedCapture), bareMs: median(delayedBare), ratio: median(delayedCapture) / median(delayedBare) };
+    const delayed = {
+      delayMs: ROUND_TRIP_MS,
+      captureMs: median(delayedCapture),
+      bareMs: median(delayedBare),
+      ratio: median(delayedCapture) / median(delayedBare),
+    };
     return {
       captureMs,
       bareMs,

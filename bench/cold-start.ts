@@ -37,10 +37,14 @@ async function bundle(entry: string | { contents: string }, dir: string, name: s
 /** Time to import a bundle in a fresh Node process (module evaluation, top-level await included). */
 const importOnce = (file: string, env: Record<string, string>): number =>
   Number(
-    execFileSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`], {
-      env,
-      encoding: 'utf8',
-    }).trim(),
+    execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    ).trim(),
   );
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;

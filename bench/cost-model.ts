@@ -71,7 +71,13 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     KMS: a.kmsRequestsPerLead * PRICES.kmsPerTenThousand * 100,
   };
   const beforeSes = Object.values(items).reduce((sum, v) => sum + v, 0);
-  return { items, beforeSes, ses: perLead(ses) * PRICES.sesPerThousand * 1000, writeUnitsPerLead: writeUnits, readUnitsPerLead: perLead(usage.meter.readUnits) };
+  return {
+    items,
+    beforeSes,
+    ses: perLead(ses) * PRICES.sesPerThousand * 1000,
+    writeUnitsPerLead: writeUnits,
+    readUnitsPerLead: perLead(usage.meter.readUnits),
+  };
 }
 
 export const COST_TARGET_BEFORE_SES = 8;

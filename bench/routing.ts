@@ -56,20 +56,33 @@ export function jsonRulesDecider(config: LeadgateConfig, at: Date) {
     engine.addOperator('matches', (value: unknown, pattern: string) => {
       if (typeof value !== 'string') return false;
       let regex = patterns.get(pattern);
-      if (!regex) patterns.set(pattern, (regex = new RegExp(pattern, 'i')));
+      if (!regex) {
+        regex = new RegExp(pattern, 'i');
+        patterns.set(pattern, regex);
+      }
       return regex.test(value);
     });
     engine.addOperator('equalsIgnoreCase', (value: unknown, wanted: string) => typeof value === 'string' && value.toLowerCase() === wanted.toLowerCase());
-    engine.addOperator('inIgnoreCase', (value: unknown, list: string[]) =>
-      typeof value === 'string' && list.some((item) => item.toLowerCase() === value.toLowerCase()),
+    engine.addOperator(
+      'inIgnoreCase',
+      (value: unknown, list: string[]) => typeof value === 'string' && list.some((item) => item.toLowerCase() === value.toLowerCase()),
     );
   }
-  config.scoring.rules.forEach((rule, index) =>
-    scoring.addRule({ name: rule.id, priority: 1000 - index, conditions: toJsonRulesConditions(rule.when), event: { type: rule.id, params: { points: rule.points } } }),
-  );
-  config.routing.rules.forEach((rule, index) =>
-    routing.addRule({ priority: 1000 - index, conditions: toJsonRulesConditions(rule.when), event: { type: 'team', params: { team: rule.team, order: index } } }),
-  );
+  config.scoring.rules.forEach((rule, index) => {
+    scoring.addRule({
+      name: rule.id,
+      priority: 1000 - index,
+      conditions: toJsonRulesConditions(rule.when),
+      event: { type: rule.id, params: { points: rule.points } },
+    });
+  });
+  config.routing.rules.forEach((rule, index) => {
+    routing.addRule({
+      priority: 1000 - index,
+      conditions: toJsonRulesConditions(rule.when),
+      event: { type: 'team', params: { team: rule.team, order: index } },
+    });
+  });
   const rotations = new Map(Object.entries(config.routing.teams).map(([id, team]) => [id, rotation(team, at)]));
   const turns = new Map<string, number>();
   return async (facts: LeadFacts): Promise<Decision> => {

@@ -1,6 +1,6 @@
 // Handlers started by the capture benchmark log only warnings, so the figures stay readable.
-process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
-process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 import { spawnSync } from 'node:child_process';
 import { loadConfigFile } from '../shared/config/load';
@@ -48,10 +48,14 @@ for (let i = 0; i < slowRounds; i++) checksum += (await slow(leads[i % leads.len
 const theirsPerSecond = rate(slowRounds, performance.now() - started);
 
 console.log(`\nScoring and routing, in process, example rules, ${leads.length} distinct leads (decisions identical: yes; checksum ${checksum})`);
-console.log(`  Leadgate compiled rules   ${Math.round(oursPerSecond).toLocaleString('en').padStart(12)} leads/s   target ${ROUTING_TARGET_PER_SECOND.toLocaleString('en')}: ${oursPerSecond >= ROUTING_TARGET_PER_SECOND ? 'met' : 'missed'}`);
+console.log(
+  `  Leadgate compiled rules   ${Math.round(oursPerSecond).toLocaleString('en').padStart(12)} leads/s   target ${ROUTING_TARGET_PER_SECOND.toLocaleString('en')}: ${oursPerSecond >= ROUTING_TARGET_PER_SECOND ? 'met' : 'missed'}`,
+);
 console.log(`  json-rules-engine         ${Math.round(theirsPerSecond).toLocaleString('en').padStart(12)} leads/s`);
 const ratio = oursPerSecond / theirsPerSecond;
-console.log(`  ratio                     ${ratio.toFixed(0).padStart(12)}x         target ${ROUTING_TARGET_RATIO}x: ${ratio >= ROUTING_TARGET_RATIO ? 'met' : 'missed'}`);
+console.log(
+  `  ratio                     ${ratio.toFixed(0).padStart(12)}x         target ${ROUTING_TARGET_RATIO}x: ${ratio >= ROUTING_TARGET_RATIO ? 'met' : 'missed'}`,
+);
 
 console.log('\nFunction bundles (minified ESM, AWS SDK included)');
 console.log('  function      size (KB)   gzip (KB)');
@@ -64,7 +68,9 @@ const COLD_START_TARGET = 1.3;
 const CAPTURE_OVERHEAD_TARGET = 1.5;
 
 const cold = await coldStarts();
-console.log(`\nCold start: import of each bundle in a fresh Node process, median of 7, vs a handler that only creates the same SDK clients (${cold.baselineMs.toFixed(1)} ms)`);
+console.log(
+  `\nCold start: import of each bundle in a fresh Node process, median of 7, vs a handler that only creates the same SDK clients (${cold.baselineMs.toFixed(1)} ms)`,
+);
 console.log('  function      import (ms)   ratio   target 1.3');
 for (const { name, ms, ratio } of cold.functions) {
   console.log(`  ${name.padEnd(12)} ${ms.toFixed(1).padStart(11)}   ${ratio.toFixed(2).padStart(5)}   ${ratio <= COLD_START_TARGET ? 'met' : 'missed'}`);
@@ -74,12 +80,20 @@ const overhead = await captureOverhead();
 console.log('\nCapture overhead, local runtime, 300 sequential captures after 50 warm-up (then 100 with a delay), both behind loopback proxies');
 console.log(`  capture through the runtime, p50   ${overhead.captureMs.toFixed(2)} ms`);
 console.log(`  bare DynamoDB put + SQS send, p50  ${overhead.bareMs.toFixed(2)} ms`);
-console.log(`  ratio                              ${overhead.ratio.toFixed(2)}   target ${CAPTURE_OVERHEAD_TARGET}: ${overhead.ratio <= CAPTURE_OVERHEAD_TARGET ? 'met' : 'missed'}`);
+console.log(
+  `  ratio                              ${overhead.ratio.toFixed(2)}   target ${CAPTURE_OVERHEAD_TARGET}: ${overhead.ratio <= CAPTURE_OVERHEAD_TARGET ? 'met' : 'missed'}`,
+);
 console.log(`  AWS requests per capture (metered) ${overhead.requestsPerCapture.toFixed(2)}   (bare: 2)`);
-console.log(`  per request, capture ÷ bare        ${overhead.perRequestRatio.toFixed(2)}   (HTTP, validation, HMACs, receipt signing spread over its requests)`);
+console.log(
+  `  per request, capture ÷ bare        ${overhead.perRequestRatio.toFixed(2)}   (HTTP, validation, HMACs, receipt signing spread over its requests)`,
+);
 const { delayed } = overhead;
-console.log(`  with ${delayed.delayMs} ms per DynamoDB/SQS request (about an in-region call), p50: capture ${delayed.captureMs.toFixed(2)} ms, bare ${delayed.bareMs.toFixed(2)} ms`);
-console.log(`  ratio with the delay                ${delayed.ratio.toFixed(2)}   target ${CAPTURE_OVERHEAD_TARGET}: ${delayed.ratio <= CAPTURE_OVERHEAD_TARGET ? 'met' : 'missed'}`);
+console.log(
+  `  with ${delayed.delayMs} ms per DynamoDB/SQS request (about an in-region call), p50: capture ${delayed.captureMs.toFixed(2)} ms, bare ${delayed.bareMs.toFixed(2)} ms`,
+);
+console.log(
+  `  ratio with the delay                ${delayed.ratio.toFixed(2)}   target ${CAPTURE_OVERHEAD_TARGET}: ${delayed.ratio <= CAPTURE_OVERHEAD_TARGET ? 'met' : 'missed'}`,
+);
 console.log(`  sequential round trips per capture ${overhead.roundTrips.toFixed(1)}   (the p50 the delay added ÷ what it added per bare request; bare: 2)`);
 
 // The cost run needs a runtime of its own, and handler modules load once per process: a child.

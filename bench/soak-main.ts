@@ -46,8 +46,15 @@ row('run time (s)', report.seconds.toFixed(1));
 console.log(faults ? '\nIncluding what the injected faults cause (duplicate deliveries, retries, redrives): an upper bound.' : '');
 for (const line of costReport(report.usage)) console.log(line);
 const clean =
-  report.lost === 0 && report.duplicateAssignments === 0 && report.missingAssignments === 0 && report.misrouted === 0 &&
-  report.assignmentEmails.duplicated === 0 && report.assignmentEmails.missing === 0 && report.nurture.duplicated === 0 &&
-  report.nurture.missing === 0 && report.deadLettersLeft === 0 && report.accepted === count;
+  report.lost === 0 &&
+  report.duplicateAssignments === 0 &&
+  report.missingAssignments === 0 &&
+  report.misrouted === 0 &&
+  report.assignmentEmails.duplicated === 0 &&
+  report.assignmentEmails.missing === 0 &&
+  report.nurture.duplicated === 0 &&
+  report.nurture.missing === 0 &&
+  report.deadLettersLeft === 0 &&
+  report.accepted === count;
 console.log(clean ? '\nZero lost, zero duplicated, zero misrouted.' : '\nTHE SOAK FOUND PROBLEMS (see FAIL above).');
 process.exitCode = clean ? 0 : 1;

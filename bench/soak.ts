@@ -93,7 +93,12 @@ async function scanLeads(runtime: LocalRuntime): Promise<Lead[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await runtime.db.send(
-      new ScanCommand({ TableName: runtime.tableName, FilterExpression: 'itemType = :lead', ExpressionAttributeValues: { ':lead': 'lead' }, ExclusiveStartKey: start }),
+      new ScanCommand({
+        TableName: runtime.tableName,
+        FilterExpression: 'itemType = :lead',
+        ExpressionAttributeValues: { ':lead': 'lead' },
+        ExclusiveStartKey: start,
+      }),
     );
     leads.push(...((page.Items ?? []) as Lead[]));
     start = page.LastEvaluatedKey;
@@ -189,7 +194,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (!lead) return false;
       if (lead.submissions.some((s) => !(lead.routedSubmissions ?? []).includes(s.submissionId))) return false;
       if (sales && !lead.assignment?.notifiedAt) return false;
-      return !(form === 'contact' && marketing && !(lead.nurture?.sent.length));
+      return !(form === 'contact' && marketing && !lead.nurture?.sent.length);
     };
     for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
       const current = new Map((await scanLeads(runtime)).map((lead) => [lead.email, lead]));

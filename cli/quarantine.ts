@@ -43,7 +43,12 @@ export class QuarantineAdmin {
   }
 
   /** The held submissions with `reason` (any, if absent) held at or after `since`. */
-  async matching(filter: { reason?: string | undefined; since?: Date | undefined; leadId?: string | undefined; submissionId?: string | undefined }): Promise<HeldSubmission[]> {
+  async matching(filter: {
+    reason?: string | undefined;
+    since?: Date | undefined;
+    leadId?: string | undefined;
+    submissionId?: string | undefined;
+  }): Promise<HeldSubmission[]> {
     return (await this.list()).filter(
       (held) =>
         (!filter.reason || held.reasons.includes(filter.reason)) &&

@@ -15,4 +15,3 @@ export function buildApp(app = new App()): { app: App; stack: LeadgateStack } {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stack };
 }
-

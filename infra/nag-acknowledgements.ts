@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { type Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -28,12 +28,12 @@ export function acknowledgeFindings(
   acknowledge(
     parts.api,
     'AwsSolutions::AwsSolutions-APIG4',
-    'Public capture endpoints: any visitor of a marketer\'s site must be able to post a form without credentials. Abuse is limited by stage throttling, body size limits, validation and the honeypot.',
+    "Public capture endpoints: any visitor of a marketer's site must be able to post a form without credentials. Abuse is limited by stage throttling, body size limits, validation and the honeypot.",
   );
   acknowledge(
     parts.hmacSecret,
     'AwsSolutions::AwsSolutions-SMG4',
-    'The HMAC key derives every lead\'s table key; automatic rotation would orphan existing leads. It is rotated deliberately, with a re-keying run (docs: operations).',
+    "The HMAC key derives every lead's table key; automatic rotation would orphan existing leads. It is rotated deliberately, with a re-keying run (docs: operations).",
   );
   if (parts.turnstileSecret) {
     acknowledge(
@@ -46,7 +46,7 @@ export function acknowledgeFindings(
     acknowledge(
       fn,
       'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AWSLambdaBasicExecutionRole only allows writing the function\'s own CloudWatch logs.',
+      "AWSLambdaBasicExecutionRole only allows writing the function's own CloudWatch logs.",
     );
     acknowledge(
       fn,
@@ -58,12 +58,12 @@ export function acknowledgeFindings(
       'Serverless::Serverless-LambdaDLQ',
       parts.scheduled.includes(fn)
         ? 'Invoked asynchronously by its EventBridge schedule: a failed invocation goes to the on-failure destination (the AsyncFailures queue, EventInvokeConfig), which supersedes a function DLQ. A test asserts it.'
-        : 'Never invoked asynchronously: API Gateway invokes synchronously, and SQS event source mappings (SES events included, which SNS delivers into a queue) dead-letter failed messages in the queue\'s own DLQ. A test asserts that no function has an SNS or other asynchronous trigger without a destination.',
+        : "Never invoked asynchronously: API Gateway invokes synchronously, and SQS event source mappings (SES events included, which SNS delivers into a queue) dead-letter failed messages in the queue's own DLQ. A test asserts that no function has an SNS or other asynchronous trigger without a destination.",
     );
     acknowledge(
       fn,
       'Serverless::Serverless-LambdaEventSourceMappingDestination',
-      'SQS event source mappings do not support on-failure destinations; failed messages move to the queue\'s dead-letter queue after its max receive count.',
+      "SQS event source mappings do not support on-failure destinations; failed messages move to the queue's dead-letter queue after its max receive count.",
     );
   }
   for (const queue of parts.queues) {
@@ -84,7 +84,7 @@ export function acknowledgeFindings(
     acknowledge(
       parts.asyncFailures,
       id,
-      'This queue is the on-failure destination of the scheduled functions\' asynchronous invocations: the end of the chain, inspected by an operator (the next scheduled run redoes the work).',
+      "This queue is the on-failure destination of the scheduled functions' asynchronous invocations: the end of the chain, inspected by an operator (the next scheduled run redoes the work).",
     );
   }
 }

@@ -12,7 +12,16 @@ import { LeadStore } from './constructs/store';
 import { LeadgateMail } from './constructs/mail';
 import { WorkQueue } from './constructs/queues';
 import { acknowledgeFindings } from './nag-acknowledgements';
-import { functionEnvironment, functionNames, queueNames, scheduleNames, type BoundResources, type FunctionName, type QueueName, type Topology } from './topology';
+import {
+  functionEnvironment,
+  functionNames,
+  queueNames,
+  scheduleNames,
+  type BoundResources,
+  type FunctionName,
+  type QueueName,
+  type Topology,
+} from './topology';
 import type { SecretName } from '../shared/config/function-env';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -28,7 +37,12 @@ export const TABLE_ACTIONS = {
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
   readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
   readWriteDelete: [
-    'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem',
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:BatchGetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:ConditionCheckItem',
     'dynamodb:DeleteItem',
   ],
 } as const;
@@ -43,9 +57,7 @@ export class LeadgateStack extends Stack {
     const { topology, settings } = props;
 
     const store = new LeadStore(this, 'Store', topology.table);
-    const queues = Object.fromEntries(
-      queueNames.map((name) => [name, new WorkQueue(this, name, topology.queues[name])]),
-    ) as Record<QueueName, WorkQueue>;
+    const queues = Object.fromEntries(queueNames.map((name) => [name, new WorkQueue(this, name, topology.queues[name])])) as Record<QueueName, WorkQueue>;
     const hmacSecret = new Secret(this, 'HmacSecret', {
       description: 'Leadgate HMAC key for email hashes and submission claims',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -56,16 +68,12 @@ export class LeadgateStack extends Stack {
       ? new Secret(this, 'TurnstileSecret', { description: 'Cloudflare Turnstile secret key (set its value after deploying)' })
       : undefined;
 
-    this.functions = Object.fromEntries(
-      functionNames.map((name) => [name, new LeadgateFunction(this, name, topology.functions[name], settings)]),
-    ) as Record<FunctionName, LeadgateFunction>;
+    this.functions = Object.fromEntries(functionNames.map((name) => [name, new LeadgateFunction(this, name, topology.functions[name], settings)])) as Record<
+      FunctionName,
+      LeadgateFunction
+    >;
 
-    const api = new LeadgateApi(
-      this,
-      'Http',
-      topology.routes,
-      Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never,
-    );
+    const api = new LeadgateApi(this, 'Http', topology.routes, Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never);
     const mail = new LeadgateMail(this, 'Mail', {
       eventsQueue: queues[topology.mail.eventsQueue].queue,
       eventsDeadLetterQueue: queues[topology.mail.eventsQueue].deadLetterQueue,
@@ -145,7 +153,10 @@ export class LeadgateStack extends Stack {
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
     for (const name of queueNames) {
       new CfnOutput(this, `${name}QueueUrl`, { value: queues[name].queue.queueUrl });
-      new CfnOutput(this, `${name}DeadLetterQueueUrl`, { value: queues[name].deadLetterQueue.queueUrl, description: 'Redrive with `npx leadgate dlq redrive`' });
+      new CfnOutput(this, `${name}DeadLetterQueueUrl`, {
+        value: queues[name].deadLetterQueue.queueUrl,
+        description: 'Redrive with `npx leadgate dlq redrive`',
+      });
     }
     new CfnOutput(this, 'AsyncFailuresQueueUrl', { value: asyncFailures.queueUrl, description: 'Failed scheduled runs (Lambda on-failure destination)' });
     new CfnOutput(this, 'HmacSecretArn', { value: hmacSecret.secretArn, description: 'Read by the leadgate CLI (--stack)' });

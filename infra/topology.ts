@@ -9,7 +9,19 @@ import { queueUrlVariable, SECRET_VARIABLES, VARIABLES, type SecretName, type Se
  */
 
 export type QueueName = 'routing' | 'email' | 'mailEvents';
-export type FunctionName = 'capture' | 'route' | 'slaSweep' | 'accept' | 'nurtureTick' | 'sendEmail' | 'unsubscribe' | 'confirm' | 'sesEvents' | 'privacy' | 'forms' | 'routingSweep';
+export type FunctionName =
+  | 'capture'
+  | 'route'
+  | 'slaSweep'
+  | 'accept'
+  | 'nurtureTick'
+  | 'sendEmail'
+  | 'unsubscribe'
+  | 'confirm'
+  | 'sesEvents'
+  | 'privacy'
+  | 'forms'
+  | 'routingSweep';
 export type ScheduleName = 'slaSweep' | 'nurtureTick' | 'routingSweep';
 
 export interface FunctionSpec {

@@ -54,8 +54,15 @@ export class LeadgateMail extends Construct {
     alarm('ComplaintRateAlarm', 'Reputation.ComplaintRate', COMPLAINT_RATE_ALARM);
     // The bounce breaker paused mail to unconfirmed addresses (confirmations, privacy-request mails).
     new Alarm(this, 'UnverifiedMailPausedAlarm', {
-      alarmDescription: 'Mail to unconfirmed addresses is paused: its hard-bounce rate passed mailBudget.breaker.bounceRate. See docs/operations.md, then `npx leadgate mail resume`.',
-      metric: new Metric({ namespace: 'Leadgate', metricName: UNVERIFIED_MAIL_PAUSED_METRIC, dimensionsMap: { service: 'leadgate-ses-events' }, statistic: 'Sum', period: Duration.minutes(5) }),
+      alarmDescription:
+        'Mail to unconfirmed addresses is paused: its hard-bounce rate passed mailBudget.breaker.bounceRate. See docs/operations.md, then `npx leadgate mail resume`.',
+      metric: new Metric({
+        namespace: 'Leadgate',
+        metricName: UNVERIFIED_MAIL_PAUSED_METRIC,
+        dimensionsMap: { service: 'leadgate-ses-events' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -29,7 +29,11 @@ export function clockRoute(advance: (ms: number) => Promise<void>, now: () => Da
         return {
           status: 400,
           body: JSON.stringify({
-            error: { code: 'validation_failed', message: 'Send {"by": "<n><m|h|d>"}, e.g. {"by": "4h"}.', fields: { by: 'expected a duration such as 30m, 4h or 3d' } },
+            error: {
+              code: 'validation_failed',
+              message: 'Send {"by": "<n><m|h|d>"}, e.g. {"by": "4h"}.',
+              fields: { by: 'expected a duration such as 30m, 4h or 3d' },
+            },
           }),
         };
       }

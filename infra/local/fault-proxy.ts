@@ -38,13 +38,10 @@ export async function startFaultProxy(target: string, options: { throttle?: (ope
       res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
       return;
     }
-    const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     forward.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();

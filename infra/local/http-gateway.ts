@@ -53,7 +53,9 @@ export function toEvent(request: IncomingMessage, body: Buffer, route: CompiledR
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const pathParameters: Record<string, string> = {};
-  route.params.forEach((name, index) => (pathParameters[name] = decodeURIComponent(match[index + 1] as string)));
+  route.params.forEach((name, index) => {
+    pathParameters[name] = decodeURIComponent(match[index + 1] as string);
+  });
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = new Date();
   const routeKey = `${route.spec.method} ${route.spec.path}`;
@@ -108,7 +110,7 @@ export function localRouteRefusal(request: IncomingMessage, ownOrigin: string): 
   if (request.method !== 'POST') return undefined;
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== ownOrigin) {
-    return { status: 403, error: { code: 'origin_not_allowed', message: 'Local routes take requests from this machine\'s tools, not from web pages.' } };
+    return { status: 403, error: { code: 'origin_not_allowed', message: "Local routes take requests from this machine's tools, not from web pages." } };
   }
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {

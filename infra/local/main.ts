@@ -36,7 +36,9 @@ Leadgate is running locally (ready in ${Math.round(performance.now() - started)}
   API              ${api}
   Mail viewer      ${ses}   (every email sent, with its headers)
   DynamoDB         ${dynamodb}   (table ${runtime.tableName}, data in .leadgate/)
-  SQS              ${sqs}   (queue URLs: ${Object.values(runtime.queues).map((q) => q.url).join(', ')})
+  SQS              ${sqs}   (queue URLs: ${Object.values(runtime.queues)
+    .map((q) => q.url)
+    .join(', ')})
 
 Forms: ${Object.keys(runtime.config.forms).join(', ')}
 

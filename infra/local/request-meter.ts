@@ -1,4 +1,4 @@
-import type { Pluggable } from '@smithy/types';
+import type { ClientPlugin } from '../../shared/adapters/client-plugins';
 import { itemKindOf } from '../../shared/adapters/table-keys';
 
 /** DynamoDB operations that can report the capacity they consumed. */
@@ -28,7 +28,7 @@ export type MeterObservation =
 
 export interface RequestMeter {
   /** An AWS SDK v3 client plugin; add it to a client's middleware stack. */
-  plugin: Pluggable<any, any>;
+  plugin: ClientPlugin;
   /** Takes an observation from a plugin elsewhere (a function's worker thread). */
   observe(observation: MeterObservation): void;
   readings(): MeterReadings;
@@ -45,16 +45,17 @@ type Capacity = { CapacityUnits?: number };
 
 /** A value from either client: plain (document client) or an AttributeValue (low-level client). */
 const plain = (value: unknown): unknown =>
-  typeof value === 'object' && value !== null && ('S' in value || 'N' in value) ? ((value as { S?: unknown; N?: unknown }).S ?? (value as { N?: unknown }).N) : value;
-const unitsOf = (consumed: Capacity | Capacity[] | undefined) =>
-  [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+  typeof value === 'object' && value !== null && ('S' in value || 'N' in value)
+    ? ((value as { S?: unknown; N?: unknown }).S ?? (value as { N?: unknown }).N)
+    : value;
+const unitsOf = (consumed: Capacity | Capacity[] | undefined) => [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
 
 /**
  * The SDK plugin that watches what a client asks of AWS: every request attempt by service and
  * operation; for DynamoDB the capacity units the table reports (it is asked to report them) and
  * each written item's index keys as the write leaves it.
  */
-export function meterPlugin(observe: (observation: MeterObservation) => void): Pluggable<any, any> {
+export function meterPlugin(observe: (observation: MeterObservation) => void): ClientPlugin {
   return {
     applyToStack(stack) {
       stack.add(
@@ -73,10 +74,13 @@ export function meterPlugin(observe: (observation: MeterObservation) => void): P
             });
             const output = result.output as { ConsumedCapacity?: Capacity | Capacity[]; Attributes?: Item };
             const track =
-              operation === 'PutItem' ? { item: input.Item }
-              : operation === 'DeleteItem' ? { item: undefined }
-              : operation === 'UpdateItem' && (wantsNothing || input.ReturnValues === 'ALL_NEW') ? { item: output.Attributes }
-              : undefined;
+              operation === 'PutItem'
+                ? { item: input.Item }
+                : operation === 'DeleteItem'
+                  ? { item: undefined }
+                  : operation === 'UpdateItem' && (wantsNothing || input.ReturnValues === 'ALL_NEW')
+                    ? { item: output.Attributes }
+                    : undefined;
             observe({ kind: 'capacity', operation, key, units: unitsOf(output.ConsumedCapacity), read, ...(track ? { track } : {}) });
             if (wantsNothing) delete output.Attributes;
             if (input.ReturnConsumedCapacity === undefined) delete output.ConsumedCapacity;
@@ -92,7 +96,10 @@ export function meterPlugin(observe: (observation: MeterObservation) => void): P
       // Inside the retry loop, so every attempt that reaches the service is counted.
       stack.add(
         (next, context) => async (args) => {
-          observe({ kind: 'attempt', request: `${SERVICES[context.clientName as string] ?? context.clientName}:${String(context.commandName).replace(/Command$/, '')}` });
+          observe({
+            kind: 'attempt',
+            request: `${SERVICES[context.clientName as string] ?? context.clientName}:${String(context.commandName).replace(/Command$/, '')}`,
+          });
           return next(args);
         },
         { step: 'deserialize', name: 'leadgateRequestMeter' },

@@ -129,8 +129,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   const emulators: Emulator[] = [];
   let sqsEmulator: Emulator | undefined;
-  let releaseFaults = async () => undefined as void;
-  let stopHost = async () => undefined as void;
+  let releaseFaults = async (): Promise<void> => undefined;
+  let stopHost = async (): Promise<void> => undefined;
   const stopAll = async () => {
     await stopHost().catch(() => undefined);
     await sqsEmulator?.stop().catch(() => undefined);
@@ -257,7 +257,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(spec.access.sendsEmail ? { AWS_ENDPOINT_URL_SESV2: endpoints.ses } : {}),
       [VARIABLES.mailDomains]: 'examples',
       // Log level and metrics switches, as an operator would set them on the functions.
-      ...Object.fromEntries(Object.entries(process.env).filter(([name, value]) => name.startsWith('POWERTOOLS_') && name !== VARIABLES.serviceName && value !== undefined)) as Record<string, string>,
+      ...(Object.fromEntries(
+        Object.entries(process.env).filter(([name, value]) => name.startsWith('POWERTOOLS_') && name !== VARIABLES.serviceName && value !== undefined),
+      ) as Record<string, string>),
       ...functionEnvironment(spec, resources),
     });
     const functionSpecs = topology.functions as Record<FunctionName, FunctionSpec>;
@@ -293,16 +295,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           }),
       );
     });
-    if (options.consumers ?? true) pollers.forEach((poller) => poller.start());
+    if (options.consumers ?? true) for (const poller of pollers) poller.start();
 
     const timers = [
       setInterval(() => void sweep().catch(onError), options.sweepIntervalMs ?? 60_000),
-      ...scheduleNames.map((name) =>
-        setInterval(() => void runSchedule(name).catch(onError), topology.schedules[name].localEverySeconds * 1000),
-      ),
+      ...scheduleNames.map((name) => setInterval(() => void runSchedule(name).catch(onError), topology.schedules[name].localEverySeconds * 1000)),
     ];
     if (!(options.schedules ?? true)) timers.slice(1).forEach(clearInterval);
-    timers.forEach((timer) => timer.unref());
+    for (const timer of timers) timer.unref();
 
     return {
       config,
@@ -321,7 +321,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
       setRequestDelay(ms) {
         if (!delayProxies.length) throw new Error('start the runtime with faults.delayProxies to delay requests');
-        delayProxies.forEach((proxy) => proxy.setDelay(ms));
+        for (const proxy of delayProxies) proxy.setDelay(ms);
       },
       async stopSqs() {
         await sqsEmulator?.stop();

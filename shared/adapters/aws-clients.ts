@@ -2,8 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Pluggable } from '@smithy/types';
-import { clientPlugins } from './client-plugins';
+import { type ClientPlugin, clientPlugins } from './client-plugins';
 
 export { useClientPlugin } from './client-plugins';
 
@@ -22,7 +21,7 @@ export { useClientPlugin } from './client-plugins';
 const POOL = { maxSockets: 512 };
 const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000, httpAgent: POOL, httpsAgent: POOL };
 
-function withPlugins<C extends { middlewareStack: { use(plugin: Pluggable<any, any>): void } }>(client: C): C {
+function withPlugins<C extends { middlewareStack: { use(plugin: ClientPlugin): void } }>(client: C): C {
   for (const plugin of clientPlugins()) client.middlewareStack.use(plugin);
   return client;
 }

@@ -8,10 +8,14 @@ import type { Pluggable } from '@smithy/types';
  */
 const PLUGINS = Symbol.for('leadgate.clientPlugins');
 
-export const clientPlugins = (): Pluggable<any, any>[] => ((globalThis as { [PLUGINS]?: Pluggable<any, any>[] })[PLUGINS] ??= []);
+/** A plugin for any client: the SDK types plugins by each client's own input and output unions. */
+// biome-ignore lint/suspicious/noExplicitAny: one plugin serves every client, whatever its command types
+export type ClientPlugin = Pluggable<any, any>;
+
+export const clientPlugins = (): ClientPlugin[] => ((globalThis as { [PLUGINS]?: ClientPlugin[] })[PLUGINS] ??= []);
 
 /** Adds a plugin to every client created after this call; returns its removal. */
-export function useClientPlugin(plugin: Pluggable<any, any>): () => void {
+export function useClientPlugin(plugin: ClientPlugin): () => void {
   clientPlugins().push(plugin);
   return () => {
     const index = clientPlugins().indexOf(plugin);

@@ -20,9 +20,7 @@ export class DynamoLeadRepository implements LeadRepository {
   ) {}
 
   async get(leadId: string, now: Date): Promise<StoredLead | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }),
-    );
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }));
     if (!Item || isExpired(Item.expiresAt as number | undefined, now)) return undefined;
     const { version, ...lead } = withoutKeys(Item, INDEXES.sla, INDEXES.nurture);
     return { lead: lead as unknown as Lead, version: version as number };

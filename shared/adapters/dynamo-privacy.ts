@@ -11,7 +11,9 @@ export class DynamoPrivacyRequests implements PrivacyRequestStore {
   ) {}
 
   async create(request: PrivacyRequest): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...privacyRequestKey(request.requestId), itemType: 'privacy_request', ...request } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...privacyRequestKey(request.requestId), itemType: 'privacy_request', ...request } }),
+    );
   }
 
   async get(requestId: string, now: Date): Promise<PrivacyRequest | undefined> {

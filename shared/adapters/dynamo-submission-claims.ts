@@ -25,9 +25,7 @@ export class DynamoSubmissionClaims implements SubmissionClaims {
       );
       if (created) return { created: true };
       // dynalite does not support ReturnValuesOnConditionCheckFailure, so read the winner.
-      const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: claimKey(claim.claimId), ConsistentRead: true }),
-      );
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: claimKey(claim.claimId), ConsistentRead: true }));
       if (Item && !isExpired(Item.expiresAt as number, now)) {
         const { pk: _pk, sk: _sk, itemType: _type, ...existing } = Item;
         return { created: false, existing: existing as SubmissionClaim };

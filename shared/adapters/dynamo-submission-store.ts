@@ -22,7 +22,12 @@ export class DynamoSubmissionStore implements SubmissionStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...submissionKey(stored.leadId, stored.submissionId), itemType: 'submission', ...stored, ...sparseIndexAttributes(routing, routingSweepDueAt(stored.state, new Date(stored.at))) },
+          Item: {
+            ...submissionKey(stored.leadId, stored.submissionId),
+            itemType: 'submission',
+            ...stored,
+            ...sparseIndexAttributes(routing, routingSweepDueAt(stored.state, new Date(stored.at))),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -53,7 +58,14 @@ export class DynamoSubmissionStore implements SubmissionStore {
     return found.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  transition(leadId: string, submissionId: string, from: SubmissionState, to: SubmissionState, now: Date, held?: { reasons: string[]; at: string }): Promise<boolean> {
+  transition(
+    leadId: string,
+    submissionId: string,
+    from: SubmissionState,
+    to: SubmissionState,
+    now: Date,
+    held?: { reasons: string[]; at: string },
+  ): Promise<boolean> {
     const values: Record<string, unknown> = { ':from': from, ':to': to };
     const set = ['#state = :to'];
     const remove: string[] = [];

@@ -41,20 +41,28 @@ export class DynamoSuppressionList implements SuppressionList {
     // Most people were never suppressed: a read costs a fifth of the write a failed condition costs.
     const names = Object.fromEntries(reasons.map((reason, i) => [`#r${i}`, ATTRIBUTE[reason]]));
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: suppressionKey(leadId), ConsistentRead: true, ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names }),
-    );
-    if (!Item || Object.keys(Item).length === 0) return;
-    await this.db.send(
-      new UpdateCommand({
+      new GetCommand({
         TableName: this.tableName,
         Key: suppressionKey(leadId),
-        UpdateExpression: `REMOVE ${reasons.map((_, i) => `#r${i}`).join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: Object.fromEntries(reasons.map((reason, i) => [`#r${i}`, ATTRIBUTE[reason]])),
+        ConsistentRead: true,
+        ProjectionExpression: Object.keys(names).join(', '),
+        ExpressionAttributeNames: names,
       }),
-    ).catch((error: Error) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+    );
+    if (!Item || Object.keys(Item).length === 0) return;
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: suppressionKey(leadId),
+          UpdateExpression: `REMOVE ${reasons.map((_, i) => `#r${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.fromEntries(reasons.map((reason, i) => [`#r${i}`, ATTRIBUTE[reason]])),
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 
   async countSoftBounce(leadId: string): Promise<void> {

@@ -2,7 +2,8 @@ import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 
 /** Keys whose values are personal data whatever they hold. */
-const PERSONAL_KEYS = /^(email|e-?mail|to|from|name|firstname|lastname|fullname|phone|tel|mobile|message|address|ip|sourceip|useragent|company|jobtitle|fields)$/i;
+const PERSONAL_KEYS =
+  /^(email|e-?mail|to|from|name|firstname|lastname|fullname|phone|tel|mobile|message|address|ip|sourceip|useragent|company|jobtitle|fields)$/i;
 const EMAIL = /[^\s@"'<>,;]+@[^\s@"'<>,;]+\.[^\s@"'<>,;]+/g;
 const PHONE = /(?<![\w-])\+?\d[\d ().]{6,}\d(?![\w-])/g;
 
@@ -30,9 +31,7 @@ class MaskingLogFormatter extends LogFormatter {
         message: maskPersonalData(attributes.message) as string,
         timestamp: this.formatTimestamp(attributes.timestamp),
         service: attributes.serviceName,
-        ...(attributes.lambdaContext
-          ? { function_request_id: attributes.lambdaContext.awsRequestId, cold_start: attributes.lambdaContext.coldStart }
-          : {}),
+        ...(attributes.lambdaContext ? { function_request_id: attributes.lambdaContext.awsRequestId, cold_start: attributes.lambdaContext.coldStart } : {}),
         ...(attributes.xRayTraceId ? { xray_trace_id: attributes.xRayTraceId } : {}),
       },
     });

@@ -25,7 +25,9 @@ export class SesMailer implements Mailer {
             // Cleaned again here, whoever composed them: no line break may reach a header.
             Subject: { Data: headerText(email.subject, 998), Charset: 'UTF-8' },
             Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
-            ...(email.headers ? { Headers: Object.entries(email.headers).map(([Name, Value]) => ({ Name: headerText(Name, 76), Value: headerText(Value, 998) })) } : {}),
+            ...(email.headers
+              ? { Headers: Object.entries(email.headers).map(([Name, Value]) => ({ Name: headerText(Name, 76), Value: headerText(Value, 998) })) }
+              : {}),
           },
         },
       }),

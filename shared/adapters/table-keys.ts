@@ -72,7 +72,6 @@ export const rateKey = (key: string, window: number) => ({ pk: `RATE#${key}`, sk
 /** The submissions a render token carried (by content fingerprint), until the token expires. */
 export const renderTokenKey = (tokenId: string) => ({ pk: `RENDER#${tokenId}`, sk: 'RENDER' });
 
-
 export const suppressionKey = (leadId: string) => ({ pk: `SUPPRESS#${leadId}`, sk: 'SUPPRESS' });
 
 const ROTATION = (teamId: string) => `ROTATION#${teamId}`;

@@ -29,10 +29,7 @@ export function formatIssues(issues: readonly Pick<z.core.$ZodIssue, 'path' | 'm
 /** Validates an already-parsed configuration document. */
 export function parseConfig(document: unknown, source = 'configuration'): LeadgateConfig {
   const result = configSchema.safeParse(document);
-  const problems = [
-    ...(result.success ? [] : formatIssues(result.error.issues)),
-    ...formatIssues(crossReferenceProblems(document)),
-  ];
+  const problems = [...(result.success ? [] : formatIssues(result.error.issues)), ...formatIssues(crossReferenceProblems(document))];
   if (problems.length || !result.success) throw new ConfigError(source, problems);
   return result.data;
 }

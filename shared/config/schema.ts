@@ -32,10 +32,7 @@ const purposeSchema = z.strictObject({
 
 const formSchema = z.strictObject({
   title: z.string().min(1),
-  fields: z.record(
-    z.string().regex(identifier, 'field names are letters, digits and underscores, starting with a letter'),
-    fieldSchema,
-  ),
+  fields: z.record(z.string().regex(identifier, 'field names are letters, digits and underscores, starting with a letter'), fieldSchema),
   purposes: z.record(z.string(), z.strictObject({ required: z.boolean().default(false) })).default({}),
   doubleOptIn: z.boolean().default(false),
   retentionDays: z.int().min(1).max(3650),
@@ -169,7 +166,11 @@ const repSchema = z.strictObject({
 
 const teamSchema = z.strictObject({
   strategy: z.enum(['round_robin', 'weighted', 'capacity'], { error: 'expected one of round_robin, weighted, capacity' }),
-  slaHours: z.number().positive().max(24 * 30).default(4),
+  slaHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(4),
   dailyCap: z.int().min(1).optional(),
   reps: z.array(repSchema).min(1, 'a team needs at least one rep'),
 });
@@ -263,7 +264,7 @@ export function crossReferenceProblems(document: unknown): { path: string[]; mes
     const fields = asRecord(form.fields);
     const at = (...path: string[]) => ['forms', formId, ...path];
     const email = fields.email as Loose;
-    if (!email || email.type !== 'email' || email.required !== true) {
+    if (email?.type !== 'email' || email.required !== true) {
       problems.push({ path: at('fields', 'email'), message: 'every form declares a required field "email" of type email (leads are keyed by it)' });
     }
     for (const name of Object.keys(fields)) {
@@ -286,7 +287,10 @@ export function crossReferenceProblems(document: unknown): { path: string[]; mes
   }
   problems.push(...ruleProblems(root), ...nurtureProblems(root), ...senderProblems(root));
   if (asRecord(root.mailBudget).requireHumanCheck === true && asRecord(asRecord(root.screening).turnstile).enabled !== true) {
-    problems.push({ path: ['mailBudget', 'requireHumanCheck'], message: 'needs screening.turnstile.enabled: without a human check nothing could ever be mailed' });
+    problems.push({
+      path: ['mailBudget', 'requireHumanCheck'],
+      message: 'needs screening.turnstile.enabled: without a human check nothing could ever be mailed',
+    });
   }
   return problems;
 }
@@ -306,7 +310,12 @@ function senderProblems(root: Record<string, unknown>): { path: string[]; messag
   const covered = id.includes('@') ? from === id : domain === id || domain.endsWith(`.${id}`);
   return covered
     ? []
-    : [{ path: ['sender', 'fromAddress'], message: `"${fromAddress}" is not covered by sender.identity "${identity}": use an address at ${id.includes('@') ? id : `${id} (or a subdomain)`}, or change the identity` }];
+    : [
+        {
+          path: ['sender', 'fromAddress'],
+          message: `"${fromAddress}" is not covered by sender.identity "${identity}": use an address at ${id.includes('@') ? id : `${id} (or a subdomain)`}, or change the identity`,
+        },
+      ];
 }
 
 /** Templates may name only fields declared by a form that asks for the sequence's purpose. */
@@ -383,7 +392,9 @@ function ruleProblems(root: Record<string, unknown>): { path: string[]; message:
   };
   const scoringRules = asRecord(root.scoring).rules;
   if (Array.isArray(scoringRules)) {
-    scoringRules.forEach((rule, i) => checkCondition(asRecord(rule).when, ['scoring', 'rules', String(i), 'when'], false));
+    scoringRules.forEach((rule, i) => {
+      checkCondition(asRecord(rule).when, ['scoring', 'rules', String(i), 'when'], false);
+    });
   }
   const routing = asRecord(root.routing);
   const teams = asRecord(routing.teams);

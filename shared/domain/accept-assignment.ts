@@ -9,10 +9,7 @@ export type AcceptOutcome = 'accepted' | 'already_accepted' | 'superseded' | 'in
  * Accepts an assignment from the link in the rep's email. The link names one lead, one rep and
  * one assignment generation: once the lead has been reassigned, the old link accepts nothing.
  */
-export async function acceptAssignment(
-  deps: { leads: LeadRepository; keyring: Keyring; clock: Clock },
-  token: string,
-): Promise<AcceptOutcome> {
+export async function acceptAssignment(deps: { leads: LeadRepository; keyring: Keyring; clock: Clock }, token: string): Promise<AcceptOutcome> {
   const now = deps.clock.now();
   const claims = readAcceptToken(deps.keyring, token, now);
   if (!claims) return 'invalid';

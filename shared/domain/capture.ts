@@ -98,9 +98,7 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
   }
 
   const fingerprint = submissionFingerprint(deps.keyring, submission);
-  const claimId = options.idempotencyKey
-    ? deps.keyring.claimId(`key\u0000${submission.formId}\u0000${options.idempotencyKey}`)
-    : fingerprint;
+  const claimId = options.idempotencyKey ? deps.keyring.claimId(`key\u0000${submission.formId}\u0000${options.idempotencyKey}`) : fingerprint;
   const fresh: SubmissionClaim = {
     claimId,
     fingerprint,
@@ -112,10 +110,7 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
   const outcome = await step('lead store', () => deps.claims.claim(fresh, now));
   const claim = outcome.created ? fresh : outcome.existing;
   if (claim.fingerprint !== fingerprint) {
-    throw new LeadgateError(
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used for a different submission; use a new key for new content.',
-    );
+    throw new LeadgateError('idempotency_key_reused', 'This Idempotency-Key was already used for a different submission; use a new key for new content.');
   }
   const at = new Date(claim.at);
   const receipts = captureReceipts(deps, submission, claim.submissionId, at);

@@ -24,9 +24,7 @@ export async function confirmSubscription(
   const outcome = await updateLead<ConfirmOutcome>(deps.leads, claims.leadId, now, (stored) => {
     if (!stored) return { result: 'invalid' };
     const { lead } = stored;
-    const pending = Object.entries(lead.consents).filter(
-      ([, c]) => c.status === 'pending_confirmation' && c.submissionId === claims.submissionId,
-    );
+    const pending = Object.entries(lead.consents).filter(([, c]) => c.status === 'pending_confirmation' && c.submissionId === claims.submissionId);
     if (pending.length === 0) return { result: 'already_confirmed' };
     const at = now.toISOString();
     const consents = { ...lead.consents };

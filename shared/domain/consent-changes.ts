@@ -11,13 +11,7 @@ export interface ConsentChange {
  * Withdraws a purpose at once: the consent state records when and how, the nurture for that
  * purpose stops, and when no purpose is left granted the data is kept only for the grace period.
  */
-export function withdrawConsent(
-  settings: LeadgateSettings,
-  lead: Lead,
-  purpose: string,
-  method: ConsentMethod,
-  now: Date,
-): ConsentChange {
+export function withdrawConsent(settings: LeadgateSettings, lead: Lead, purpose: string, method: ConsentMethod, now: Date): ConsentChange {
   const current = lead.consents[purpose];
   if (!current || current.status === 'withdrawn' || current.status === 'declined') return { lead, events: [] };
   const at = now.toISOString();

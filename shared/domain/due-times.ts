@@ -17,7 +17,7 @@ export function slaSweepDueAt(assignment: Assignment | undefined): Date | undefi
 
 /** The next step's due time; a queued step that was never sent comes back after REQUEUE_AFTER_MS. */
 export function nurtureTickDueAt(state: NurtureState | undefined): Date | undefined {
-  if (!state || state.status !== 'active' || !state.nextDueAt) return undefined;
+  if (state?.status !== 'active' || !state.nextDueAt) return undefined;
   return new Date(state.enqueuedAt ? Date.parse(state.enqueuedAt) + REQUEUE_AFTER_MS : Date.parse(state.nextDueAt));
 }
 

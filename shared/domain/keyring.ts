@@ -17,8 +17,7 @@ export interface Keyring {
   receipts: ReceiptSigner;
 }
 
-const derive = (secret: string, label: string): Buffer =>
-  Buffer.from(hkdfSync('sha256', secret, 'leadgate', label, 32));
+const derive = (secret: string, label: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'leadgate', label, 32));
 
 export function createKeyring(secret: string): Keyring {
   if (secret.length < 32) throw new Error('The HMAC secret must be at least 32 characters.');

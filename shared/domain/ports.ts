@@ -5,7 +5,6 @@ export interface Clock {
   now(): Date;
 }
 
-
 export interface StoredLead {
   lead: Lead;
   /** Optimistic-lock version of the stored item. */
@@ -101,7 +100,14 @@ export interface SubmissionStore {
    * caller whose change applied, false if it was no longer in `from`. Held ones carry their
    * reasons; merged and discarded ones drop the submission's personal data and expire at once.
    */
-  transition(leadId: string, submissionId: string, from: SubmissionState, to: SubmissionState, now: Date, held?: { reasons: string[]; at: string }): Promise<boolean>;
+  transition(
+    leadId: string,
+    submissionId: string,
+    from: SubmissionState,
+    to: SubmissionState,
+    now: Date,
+    held?: { reasons: string[]; at: string },
+  ): Promise<boolean>;
   /** Submissions pending or released a grace period ago whose routing never completed (sparse index). */
   findRoutingDue(now: Date): Promise<{ leadId: string; submissionId: string }[]>;
 }

@@ -146,7 +146,10 @@ export interface LeadExport {
 }
 
 /** Everything held about one person, for access requests and `leadgate privacy export`. */
-export async function exportLead(deps: Pick<PrivacyDeps, 'settings' | 'leads' | 'submissions' | 'suppressions' | 'keyring' | 'clock'>, leadId: string): Promise<LeadExport> {
+export async function exportLead(
+  deps: Pick<PrivacyDeps, 'settings' | 'leads' | 'submissions' | 'suppressions' | 'keyring' | 'clock'>,
+  leadId: string,
+): Promise<LeadExport> {
   const now = deps.clock.now();
   const [stored, history, unmerged] = await Promise.all([deps.leads.get(leadId, now), deps.leads.events(leadId, now), deps.submissions.unmerged(leadId, now)]);
   const lead = stored?.lead ?? null;
@@ -155,7 +158,10 @@ export async function exportLead(deps: Pick<PrivacyDeps, 'settings' | 'leads' | 
     exportedAt: now.toISOString(),
     controller: { name: organization.name, postalAddress: organization.postalAddress, privacyNotice: organization.privacyNoticeUrl },
     purposesOfProcessing: Object.fromEntries(
-      Object.entries(purposes).map(([id, p]) => [id, { description: p.description, consentText: p.consentText.text, consentTextVersion: p.consentText.version }]),
+      Object.entries(purposes).map(([id, p]) => [
+        id,
+        { description: p.description, consentText: p.consentText.text, consentTextVersion: p.consentText.version },
+      ]),
     ),
     lead,
     retention: lead ? { deleteAfter: new Date(lead.expiresAt * 1000).toISOString() } : null,

@@ -4,9 +4,32 @@
  * `ageRange` is caught and `message` (which contains "age") is not.
  */
 const WORDS = new Set([
-  'age', 'dob', 'birthday', 'birthdate', 'gender', 'sex', 'race', 'racial', 'ethnicity', 'ethnic',
-  'religion', 'religious', 'faith', 'health', 'medical', 'disability', 'disabled', 'orientation',
-  'marital', 'pregnancy', 'pregnant', 'nationality', 'citizenship', 'zip', 'zipcode', 'postcode',
+  'age',
+  'dob',
+  'birthday',
+  'birthdate',
+  'gender',
+  'sex',
+  'race',
+  'racial',
+  'ethnicity',
+  'ethnic',
+  'religion',
+  'religious',
+  'faith',
+  'health',
+  'medical',
+  'disability',
+  'disabled',
+  'orientation',
+  'marital',
+  'pregnancy',
+  'pregnant',
+  'nationality',
+  'citizenship',
+  'zip',
+  'zipcode',
+  'postcode',
 ]);
 const COMPOUNDS = ['dateofbirth', 'birthyear', 'sexualorientation', 'maritalstatus', 'firstname', 'givenname', 'forename', 'postalcode'];
 

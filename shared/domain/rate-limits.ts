@@ -82,9 +82,7 @@ export async function admitSubmission(deps: AdmissionDeps, request: ClientReques
   const [perIp, perEmail, tokenFresh] = await Promise.all([
     deps.rateLimiter.hit(clientKey(deps.keyring, request.ip), HOUR, counters, now),
     deps.rateLimiter.hit(`email#${deps.keyring.claimId(`email\u0000${request.email}`)}`, HOUR, ['hits'], now),
-    token
-      ? deps.renderTokens.use(deps.keyring.claimId(`render\u0000${token.token}`), request.fingerprint, renderTokenUses, token.expiresAt)
-      : true,
+    token ? deps.renderTokens.use(deps.keyring.claimId(`render\u0000${token.token}`), request.fingerprint, renderTokenUses, token.expiresAt) : true,
   ]);
   const seconds = Math.floor(now.getTime() / 1000);
   if ((perIp[minute] ?? 0) > rateLimits.perIpPerMinute) throw rateLimited(60 - (seconds % 60));

@@ -90,7 +90,7 @@ export function verifyReceipt(document: unknown, trustedPublicKey?: string): Rec
   if (receipt.receiptVersion !== 1 || typeof receipt.signature !== 'string' || typeof receipt.publicKey !== 'string') {
     return { valid: false, reason: 'not a Leadgate consent receipt (version, signature or public key missing)' };
   }
-  if (trustedPublicKey && receipt.publicKey !== trustedPublicKey) return { valid: false, reason: 'signed with a key that is not the issuer\'s' };
+  if (trustedPublicKey && receipt.publicKey !== trustedPublicKey) return { valid: false, reason: "signed with a key that is not the issuer's" };
   try {
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: receipt.publicKey }, format: 'jwk' });
     const ok = verify(null, canonical(receipt as ConsentReceipt), key, Buffer.from(receipt.signature, 'base64url'));

@@ -26,7 +26,10 @@ export interface RecordedSubmission {
 const textHashes = new Map<string, string>();
 export function sha256Hex(text: string): string {
   let hash = textHashes.get(text);
-  if (!hash) textHashes.set(text, (hash = createHash('sha256').update(text, 'utf8').digest('hex')));
+  if (!hash) {
+    hash = createHash('sha256').update(text, 'utf8').digest('hex');
+    textHashes.set(text, hash);
+  }
   return hash;
 }
 
@@ -45,7 +48,15 @@ const eventOf = (leadId: string, purpose: string, state: ConsentState, gpc: bool
 });
 
 /** A purpose's state as one submission decided it, tied to the exact consent text shown. */
-function decidedState(settings: LeadgateSettings, purpose: string, status: ConsentState['status'], method: ConsentState['method'], formId: string, submissionId: string, at: string): ConsentState | undefined {
+function decidedState(
+  settings: LeadgateSettings,
+  purpose: string,
+  status: ConsentState['status'],
+  method: ConsentState['method'],
+  formId: string,
+  submissionId: string,
+  at: string,
+): ConsentState | undefined {
   const consentText = settings.purposes[purpose]?.consentText;
   if (!consentText) return undefined;
   return {
@@ -121,8 +132,7 @@ function decideConsents(existing: Lead | undefined, submission: Submission, ctx:
 export function recordSubmission(existing: Lead | undefined, submission: Submission, ctx: RecordContext): RecordedSubmission {
   const { states, decided } = decideConsents(existing, submission, ctx);
   const anyGranted = Object.values(states).some((state) => state.granted);
-  const retentionDays =
-    ctx.form.doubleOptIn && !anyGranted ? ctx.settings.retention.unconfirmedDays : ctx.form.retentionDays;
+  const retentionDays = ctx.form.doubleOptIn && !anyGranted ? ctx.settings.retention.unconfirmedDays : ctx.form.retentionDays;
   const expiresAt = Math.max(existing?.expiresAt ?? 0, addDays(ctx.at, retentionDays));
   const events = decided.map(([purpose, state]) => eventOf(ctx.leadId, purpose, state, submission.gpc, expiresAt));
 

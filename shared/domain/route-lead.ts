@@ -2,7 +2,18 @@ import { acceptUrl, confirmUrl } from './links';
 import type { Assignment, AssignmentReason, Lead } from './lead';
 import { emailDomainOf, type LeadFacts } from './lead-facts';
 import type { Keyring } from './keyring';
-import type { AssignmentEmails, Clock, LeadRepository, Mailer, PersonEmails, RotationStore, RoutingMessage, StoredLead, StoredSubmission, SubmissionStore } from './ports';
+import type {
+  AssignmentEmails,
+  Clock,
+  LeadRepository,
+  Mailer,
+  PersonEmails,
+  RotationStore,
+  RoutingMessage,
+  StoredLead,
+  StoredSubmission,
+  SubmissionStore,
+} from './ports';
 import { recordSubmission } from './record-submission';
 import type { Submission } from './submission';
 import { enrolInNurture } from './nurture';
@@ -156,16 +167,18 @@ async function routeDecision(
   const facts = factsOf(lead, captured.formId);
   const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
   const { score, reasons } = deps.scoreLead(facts);
-  const pending = Object.values(lead.consents).some(
-    (c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId,
+  const pending = Object.values(lead.consents).some((c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId);
+  const scored: Lead = enrolInNurture(
+    deps.settings,
+    {
+      ...lead,
+      score,
+      scoreReasons: reasons,
+      routedSubmissions,
+      ...(pending ? { doubleOptIn: { submissionId: message.submissionId } } : {}),
+    },
+    now,
   );
-  const scored: Lead = enrolInNurture(deps.settings, {
-    ...lead,
-    score,
-    scoreReasons: reasons,
-    routedSubmissions,
-    ...(pending ? { doubleOptIn: { submissionId: message.submissionId } } : {}),
-  }, now);
   if (!lead.consents[SALES_CONTACT]?.granted) return { result: { outcome: 'no_consent', merged: captured }, save: scored, events: recorded.events };
 
   const pick = await pickRep(deps, lead, facts, score, message.submissionId, now);

@@ -17,11 +17,15 @@ export async function resendUnroutedSubmissions(
 ): Promise<{ sent: number; failed: number }> {
   const now = deps.clock.now();
   let sent = 0;
-  const { failed } = await forEachWithin(await deps.submissions.findRoutingDue(now), async ({ leadId, submissionId }) => {
-    const stored = await deps.submissions.get(leadId, submissionId, now);
-    if (stored?.state !== 'pending' && stored?.state !== 'released') return;
-    await deps.routing.enqueue({ ...routingMessage(leadId, stored), ...(stored.state === 'released' ? { released: true as const } : {}) });
-    sent++;
-  }, { ...(until ? { until } : {}) });
+  const { failed } = await forEachWithin(
+    await deps.submissions.findRoutingDue(now),
+    async ({ leadId, submissionId }) => {
+      const stored = await deps.submissions.get(leadId, submissionId, now);
+      if (stored?.state !== 'pending' && stored?.state !== 'released') return;
+      await deps.routing.enqueue({ ...routingMessage(leadId, stored), ...(stored.state === 'released' ? { released: true as const } : {}) });
+      sent++;
+    },
+    { ...(until ? { until } : {}) },
+  );
   return { sent, failed };
 }

@@ -32,6 +32,6 @@ export function compileScoring(settings: ScoringSettings): ScoreLead {
         reasons.push(rule.reason);
       }
     }
-    return { score: total < 0 ? 0 : total > 100 ? 100 : total, reasons };
+    return { score: total < 0 ? 0 : Math.min(total, 100), reasons };
   };
 }

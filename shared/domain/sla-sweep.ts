@@ -30,11 +30,7 @@ function nextInRotation(order: string[], current: string, tried: readonly string
 export async function sweepSla(deps: RouteDeps, until?: number): Promise<SlaSweepResult> {
   const now = deps.clock.now();
   const result: SlaSweepResult = { reassigned: 0, exhausted: 0, notified: 0, failed: 0 };
-  const { failed } = await forEachWithin(
-    await deps.leads.findSlaDue(now),
-    (leadId) => sweepLead(deps, leadId, now, result),
-    { ...(until ? { until } : {}) },
-  );
+  const { failed } = await forEachWithin(await deps.leads.findSlaDue(now), (leadId) => sweepLead(deps, leadId, now, result), { ...(until ? { until } : {}) });
   result.failed = failed;
   return result;
 }

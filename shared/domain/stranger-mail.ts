@@ -11,13 +11,7 @@ import type { MailBudgetSettings } from './settings';
  * flood an inbox, nor push the SES account past its bounce threshold and stop every other mail.
  * A refused mail is never an error the requester sees: the answer stays the same.
  */
-export type StrangerMailRefusal =
-  | 'ip_budget'
-  | 'human_check_required'
-  | 'domain_budget'
-  | 'global_budget'
-  | 'no_mail_domain'
-  | 'paused_by_bounces';
+export type StrangerMailRefusal = 'ip_budget' | 'human_check_required' | 'domain_budget' | 'global_budget' | 'no_mail_domain' | 'paused_by_bounces';
 
 /** The metric (namespace Leadgate) the stack's alarm watches: mail to unconfirmed addresses paused. */
 export const UNVERIFIED_MAIL_PAUSED_METRIC = 'UnverifiedMailPaused';

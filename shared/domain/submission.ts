@@ -41,9 +41,9 @@ const DEFAULT_MAX_LENGTH: Record<FieldType, number> = {
 };
 
 /** No control characters, and no Unicode line break either (NEL U+0085, U+2028, U+2029). */
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const SINGLE_LINE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const MULTI_LINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 
 function valueSchema(field: FieldSettings): z.ZodMiniType<string, string> {
@@ -62,9 +62,7 @@ function valueSchema(field: FieldSettings): z.ZodMiniType<string, string> {
     case 'url':
       return z.string().check(...base, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
     case 'country':
-      return z.string().check(
-        z.refine((value) => COUNTRY_CODES.has(value), 'must be an ISO 3166-1 alpha-2 country code such as DE'),
-      );
+      return z.string().check(z.refine((value) => COUNTRY_CODES.has(value), 'must be an ISO 3166-1 alpha-2 country code such as DE'));
     case 'text':
     case 'textarea':
       return z.string().check(...base);
@@ -75,7 +73,10 @@ function valueSchema(field: FieldSettings): z.ZodMiniType<string, string> {
 const schemaCache = new WeakMap<FieldSettings, z.ZodMiniType<string, string>>();
 function schemaFor(field: FieldSettings) {
   let schema = schemaCache.get(field);
-  if (!schema) schemaCache.set(field, (schema = valueSchema(field)));
+  if (!schema) {
+    schema = valueSchema(field);
+    schemaCache.set(field, schema);
+  }
   return schema;
 }
 
@@ -143,12 +144,7 @@ function parseFields(form: FormSettings, body: RawBody, problems: Record<string,
  * showed. `consentVersion` is one version (every ticked purpose's text carries it) or, in JSON,
  * an object from purpose id to version.
  */
-function parseConsents(
-  settings: LeadgateSettings,
-  form: FormSettings,
-  body: RawBody,
-  problems: Record<string, string>,
-): string[] {
+function parseConsents(settings: LeadgateSettings, form: FormSettings, body: RawBody, problems: Record<string, string>): string[] {
   const { values, problem } = list(own(body, 'consent'));
   if (problem) {
     problems.consent = problem;
@@ -205,13 +201,7 @@ function parseAttribution(body: RawBody): Record<string, string> {
  * A filled honeypot is validated like any other post and answered alike, so a bot learns nothing
  * from the answer; the caller stores nothing for it.
  */
-export function parseSubmission(
-  settings: LeadgateSettings,
-  formId: string,
-  form: FormSettings,
-  body: RawBody,
-  gpcHeader: boolean,
-): ParsedSubmission {
+export function parseSubmission(settings: LeadgateSettings, formId: string, form: FormSettings, body: RawBody, gpcHeader: boolean): ParsedSubmission {
   // The embed script reports navigator.globalPrivacyControl in the body; either signal counts.
   const gpc = gpcHeader || body.gpc === true || body.gpc === '1' || body.gpc === 'true';
   const problems: Record<string, string> = {};

@@ -22,8 +22,7 @@ export interface SuppressionList {
 }
 
 /** No marketing email at all. */
-export const blocksMarketing = (s: Suppression | undefined): boolean =>
-  !!s && !!(s.unsubscribedAt || s.bouncedAt || s.complainedAt || s.erasedAt);
+export const blocksMarketing = (s: Suppression | undefined): boolean => !!s && !!(s.unsubscribedAt || s.bouncedAt || s.complainedAt || s.erasedAt);
 
 /** Not even a confirmation email the person just asked for: the address bounced or complained. */
 export const blocksAllEmail = (s: Suppression | undefined): boolean => !!s && !!(s.bouncedAt || s.complainedAt || s.erasedAt);

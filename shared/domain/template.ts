@@ -8,12 +8,8 @@ export function templateFields(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((match) => match[1] as string);
 }
 
-export function renderTemplate(
-  template: string,
-  fields: Readonly<Record<string, string>>,
-  escape: (text: string) => string = (text) => text,
-): string {
+export function renderTemplate(template: string, fields: Readonly<Record<string, string>>, escapeValue: (text: string) => string = (text) => text): string {
   return template.replace(PLACEHOLDER, (_, name: string, fallback: string | undefined) =>
-    escape(Object.hasOwn(fields, name) ? (fields[name] as string) : (fallback ?? '').trim()),
+    escapeValue(Object.hasOwn(fields, name) ? (fields[name] as string) : (fallback ?? '').trim()),
   );
 }

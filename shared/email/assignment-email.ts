@@ -28,8 +28,13 @@ function fieldRows(settings: LeadgateSettings, lead: Lead, formId: string, submi
   return rows;
 }
 
-const quote = (value: string) => value.split(/\r?\n/).map((line) => `    > ${line}`).join('\n');
-const fieldText = (rows: FieldRow[]) => rows.map((r) => (r.quoted ? `  ${r.label} (as they wrote it):\n${quote(r.value)}` : `  ${r.label}: ${r.value}`)).join('\n');
+const quote = (value: string) =>
+  value
+    .split(/\r?\n/)
+    .map((line) => `    > ${line}`)
+    .join('\n');
+const fieldText = (rows: FieldRow[]) =>
+  rows.map((r) => (r.quoted ? `  ${r.label} (as they wrote it):\n${quote(r.value)}` : `  ${r.label}: ${r.value}`)).join('\n');
 const fieldHtml = (rows: FieldRow[]) =>
   `<table cellpadding="4">${rows
     .map((r) =>
@@ -42,9 +47,7 @@ const fieldHtml = (rows: FieldRow[]) =>
 function consentRows(settings: LeadgateSettings, lead: Lead): [string, string][] {
   return Object.entries(lead.consents).map(([purpose, consent]) => [
     settings.purposes[purpose]?.description ?? purpose,
-    consent.granted
-      ? `yes, on ${date(consent.at)} (form ${consent.formId}, text version ${consent.consentTextVersion})`
-      : consent.status.replace('_', ' '),
+    consent.granted ? `yes, on ${date(consent.at)} (form ${consent.formId}, text version ${consent.consentTextVersion})` : consent.status.replace('_', ' '),
   ]);
 }
 
@@ -90,14 +93,17 @@ export function assignmentEmail(settings: LeadgateSettings, lead: Lead, assignme
     `Team ${assignment.team}, form ${formId}, submission ${assignment.submissionId}.`,
   ].join('\n');
 
-  const html = emailDocument(subject, `
+  const html = emailDocument(
+    subject,
+    `
 <p>A new lead has been assigned to you${escapeHtml(reassigned)}. Accept it within ${slaHours} hours or it moves on.</p>
 <p><a href="${escapeHtml(acceptUrl)}">Accept this lead</a></p>
 <h3>What they told us</h3>${fieldHtml(fields)}
 <h3>Score: ${lead.score ?? 0} / 100</h3>${htmlTable(reasons)}
 <h3>Consent</h3>${htmlTable(consents)}
 <p>Their data will be deleted on ${deletion} unless they submit again.</p>
-<p style="color:#666">Team ${escapeHtml(assignment.team)}, form ${escapeHtml(formId)}, submission ${escapeHtml(assignment.submissionId)}.</p>`);
+<p style="color:#666">Team ${escapeHtml(assignment.team)}, form ${escapeHtml(formId)}, submission ${escapeHtml(assignment.submissionId)}.</p>`,
+  );
 
   return { to: assignment.rep, subject, text, html };
 }

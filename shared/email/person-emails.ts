@@ -51,10 +51,13 @@ ${senderLine(organization)}
         to: lead.email,
         subject,
         text,
-        html: emailDocument(subject, `<p>Someone, hopefully you, asked ${escapeHtml(organization.name)} to send this address: ${escapeHtml(purposes.join('; '))}</p>
+        html: emailDocument(
+          subject,
+          `<p>Someone, hopefully you, asked ${escapeHtml(organization.name)} to send this address: ${escapeHtml(purposes.join('; '))}</p>
 <p><a href="${escapeHtml(confirmUrl)}">Confirm my subscription</a></p>
 <p>If it was not you, ignore this email: nothing more will be sent, and the request is deleted within ${settings.retention.unconfirmedDays} days.</p>
-<p style="color:#555;font-size:12px">${escapeHtml(senderLine(organization))}</p>`),
+<p style="color:#555;font-size:12px">${escapeHtml(senderLine(organization))}</p>`,
+        ),
       };
     },
   };

@@ -21,7 +21,9 @@ export function privacyEmails(settings: LeadgateSettings): PrivacyEmails {
         to,
         subject,
         text,
-        html: wrap(`<p>Someone, hopefully you, asked ${escapeHtml(name)} for ${WHAT[type]}.</p><p><a href="${escapeHtml(url)}">Continue with your request</a> (within 24 hours; the link works once).</p><p>If it was not you, ignore this email: nothing happens.</p><p style="color:#555;font-size:12px">${escapeHtml(sender)}</p>`),
+        html: wrap(
+          `<p>Someone, hopefully you, asked ${escapeHtml(name)} for ${WHAT[type]}.</p><p><a href="${escapeHtml(url)}">Continue with your request</a> (within 24 hours; the link works once).</p><p>If it was not you, ignore this email: nothing happens.</p><p style="color:#555;font-size:12px">${escapeHtml(sender)}</p>`,
+        ),
       };
     },
     nothingHeld(to, type) {

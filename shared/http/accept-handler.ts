@@ -1,11 +1,10 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { acceptAssignment, type AcceptOutcome } from '../domain/accept-assignment';
 import type { Keyring } from '../domain/keyring';
 import type { Clock, LeadRepository } from '../domain/ports';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { confirmButtonPage, messagePage } from './html';
-import { htmlResponse, type HttpResponse } from './responses';
+import { htmlResponse } from './responses';
 
 const OUTCOME_PAGES: Record<AcceptOutcome, { status: number; title: string; text: string }> = {
   accepted: { status: 200, title: 'Lead accepted', text: 'The lead is yours. Thank you for picking it up quickly.' },
@@ -24,12 +23,12 @@ const OUTCOME_PAGES: Record<AcceptOutcome, { status: number; title: string; text
  */
 export function createAcceptHandler(deps: { leads: LeadRepository; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
   return httpHandler(logger).handler(async (event) => {
-      const token = event.queryStringParameters?.t ?? '';
-      if (event.requestContext.http.method === 'GET') {
-        return htmlResponse(200, confirmButtonPage('Accept this lead?', 'Accepting tells the team you are following it up.', 'Accept this lead', token));
-      }
-      const outcome = await acceptAssignment(deps, token);
-      const view = OUTCOME_PAGES[outcome];
-      return htmlResponse(view.status, messagePage(view.title, view.text));
-    });
+    const token = event.queryStringParameters?.t ?? '';
+    if (event.requestContext.http.method === 'GET') {
+      return htmlResponse(200, confirmButtonPage('Accept this lead?', 'Accepting tells the team you are following it up.', 'Accept this lead', token));
+    }
+    const outcome = await acceptAssignment(deps, token);
+    const view = OUTCOME_PAGES[outcome];
+    return htmlResponse(view.status, messagePage(view.title, view.text));
+  });
 }

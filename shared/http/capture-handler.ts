@@ -62,63 +62,70 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
     const { status, html } = formPage(
       deps.settings,
       form,
-      { formId, action: `/forms/${encodeURIComponent(formId)}/submissions`, renderToken: renderToken(deps.keyring, formId, deps.clock.now()), values: body, errors: error.fields ?? {}, scriptUrl: '/embed.js' },
+      {
+        formId,
+        action: `/forms/${encodeURIComponent(formId)}/submissions`,
+        renderToken: renderToken(deps.keyring, formId, deps.clock.now()),
+        values: body,
+        errors: error.fields ?? {},
+        scriptUrl: '/embed.js',
+      },
       400,
     );
     return htmlResponse(status, html, FORM_PAGE_HEADERS);
   };
 
   return httpHandler(logger, negotiateJsonOrHtml(), corsResponses()).handler(async (event, context) => {
-      const formId = event.pathParameters?.formId ?? '';
-      const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
-      if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
-      (context as CorsContext).leadgateCors = corsHeaders(event, form);
-      if (event.requestContext.http.method === 'OPTIONS') return { statusCode: 204, headers: { ...PREFLIGHT_HEADERS }, body: '' };
+    const formId = event.pathParameters?.formId ?? '';
+    const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
+    if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
+    (context as CorsContext).leadgateCors = corsHeaders(event, form);
+    if (event.requestContext.http.method === 'OPTIONS') return { statusCode: 204, headers: { ...PREFLIGHT_HEADERS }, body: '' };
 
-      const key = idempotencyKey(event);
-      const body = readFormBody(event);
-      let parsed;
-      try {
-        parsed = parseSubmission(deps.settings, formId, form, body, event.headers['sec-gpc'] === '1');
-      } catch (error) {
-        if (error instanceof LeadgateError && error.code === 'validation_failed' && prefersHtml(context)) {
-          return formWithErrors(formId, form, body, error);
-        }
-        throw error;
+    const key = idempotencyKey(event);
+    const body = readFormBody(event);
+    let parsed: ReturnType<typeof parseSubmission>;
+    try {
+      parsed = parseSubmission(deps.settings, formId, form, body, event.headers['sec-gpc'] === '1');
+    } catch (error) {
+      if (error instanceof LeadgateError && error.code === 'validation_failed' && prefersHtml(context)) {
+        return formWithErrors(formId, form, body, error);
       }
-      if (parsed.kind === 'honeypot') {
-        // The same answer as a real submission (receipts included), so a bot cannot tell it was caught.
-        logger.info('submission discarded', { formId, reason: 'honeypot' });
-        deps.countSubmission?.(formId, 'rejected');
-        const submissionId = `sub_${randomUUID()}`;
-        return accepted(submissionId, context, form.successUrl, captureReceipts(deps, parsed.submission, submissionId, deps.clock.now()));
-      }
-      const now = deps.clock.now();
-      const ip = event.requestContext.http.sourceIp;
-      const { submission } = parsed;
-      const trap = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
-      const mayMailStranger = form.doubleOptIn && submission.grantedPurposes.length > 0;
-      // Admission first, which writes only counters (a refused post stores nothing), then the
-      // human check, so an over-limit post never costs a paid verification call.
-      const admit = async () => {
-        const { held, strangerMails }: Admission = await admitSubmission(
-          deps,
-          {
-            ip,
-            email: submission.email,
-            fingerprint: submissionFingerprint(deps.keyring, submission),
-            mayMailStranger,
-            ...(trap.renderToken ? { renderToken: trap.renderToken } : {}),
-          },
-          now,
-        );
-        const human = await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip);
-        const humanChecked = deps.humanVerifier !== undefined && human.length === 0;
-        const mailRefusal = mayMailStranger ? clientRefusal(deps.settings.mailBudget, strangerMails, humanChecked) : undefined;
-        return { screening: [...held, ...human], ...(mailRefusal ? { mailRefusal } : {}) };
-      };
-      const result = await captureSubmission(deps, { ...submission, screening: trap.reasons }, { ...(key ? { idempotencyKey: key } : {}), admit });
-      logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: result.held ?? false });
-      return accepted(result.submissionId, context, form.successUrl, result.receipts);
-    });
+      throw error;
+    }
+    if (parsed.kind === 'honeypot') {
+      // The same answer as a real submission (receipts included), so a bot cannot tell it was caught.
+      logger.info('submission discarded', { formId, reason: 'honeypot' });
+      deps.countSubmission?.(formId, 'rejected');
+      const submissionId = `sub_${randomUUID()}`;
+      return accepted(submissionId, context, form.successUrl, captureReceipts(deps, parsed.submission, submissionId, deps.clock.now()));
+    }
+    const now = deps.clock.now();
+    const ip = event.requestContext.http.sourceIp;
+    const { submission } = parsed;
+    const trap = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
+    const mayMailStranger = form.doubleOptIn && submission.grantedPurposes.length > 0;
+    // Admission first, which writes only counters (a refused post stores nothing), then the
+    // human check, so an over-limit post never costs a paid verification call.
+    const admit = async () => {
+      const { held, strangerMails }: Admission = await admitSubmission(
+        deps,
+        {
+          ip,
+          email: submission.email,
+          fingerprint: submissionFingerprint(deps.keyring, submission),
+          mayMailStranger,
+          ...(trap.renderToken ? { renderToken: trap.renderToken } : {}),
+        },
+        now,
+      );
+      const human = await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip);
+      const humanChecked = deps.humanVerifier !== undefined && human.length === 0;
+      const mailRefusal = mayMailStranger ? clientRefusal(deps.settings.mailBudget, strangerMails, humanChecked) : undefined;
+      return { screening: [...held, ...human], ...(mailRefusal ? { mailRefusal } : {}) };
+    };
+    const result = await captureSubmission(deps, { ...submission, screening: trap.reasons }, { ...(key ? { idempotencyKey: key } : {}), admit });
+    logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: result.held ?? false });
+    return accepted(result.submissionId, context, form.successUrl, result.receipts);
+  });
 }

@@ -1,9 +1,8 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { confirmSubscription, type ConfirmOutcome } from '../domain/confirm-subscription';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { confirmButtonPage, messagePage } from './html';
-import { htmlResponse, type HttpResponse } from './responses';
+import { htmlResponse } from './responses';
 
 const PAGES: Record<ConfirmOutcome, { status: number; title: string; text: string }> = {
   confirmed: { status: 200, title: 'Subscription confirmed', text: 'Thank you. You can unsubscribe at any time from any email we send.' },
@@ -14,11 +13,14 @@ const PAGES: Record<ConfirmOutcome, { status: number; title: string; text: strin
 /** GET /confirm shows a button and confirms nothing (link scanners only GET); its POST confirms. */
 export function createConfirmHandler(deps: Parameters<typeof confirmSubscription>[0], logger: ErrorLogger) {
   return httpHandler(logger).handler(async (event) => {
-      const token = event.queryStringParameters?.t ?? '';
-      if (event.requestContext.http.method === 'GET') {
-        return htmlResponse(200, confirmButtonPage('Confirm your subscription', 'Press the button to confirm that you want these emails.', 'Confirm my subscription', token));
-      }
-      const view = PAGES[await confirmSubscription(deps, token)];
-      return htmlResponse(view.status, messagePage(view.title, view.text));
-    });
+    const token = event.queryStringParameters?.t ?? '';
+    if (event.requestContext.http.method === 'GET') {
+      return htmlResponse(
+        200,
+        confirmButtonPage('Confirm your subscription', 'Press the button to confirm that you want these emails.', 'Confirm my subscription', token),
+      );
+    }
+    const view = PAGES[await confirmSubscription(deps, token)];
+    return htmlResponse(view.status, messagePage(view.title, view.text));
+  });
 }

@@ -47,15 +47,10 @@ export function errorResponse(error: LeadgateError, preferHtml: boolean): HttpRe
   const retryAfter = error.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_SECONDS : undefined);
   const headers: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
   if (preferHtml) return htmlResponse(status, errorPage(error), headers);
-  return jsonResponse(
-    status,
-    { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } },
-    headers,
-  );
+  return jsonResponse(status, { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } }, headers);
 }
 
-export const prefersHtml = (context: Context): boolean =>
-  (context as Context & { preferredMediaType?: string }).preferredMediaType === 'text/html';
+export const prefersHtml = (context: Context): boolean => (context as Context & { preferredMediaType?: string }).preferredMediaType === 'text/html';
 
 /**
  * Turns every error into a structured response. Unexpected errors are logged by name only
@@ -65,10 +60,7 @@ export function errorResponses(logger: ErrorLogger): middy.MiddlewareObj<APIGate
   return {
     onError: async (request) => {
       const error = request.error;
-      const known =
-        error instanceof LeadgateError
-          ? error
-          : new LeadgateError('internal_error', 'Something went wrong on our side; please retry later.');
+      const known = error instanceof LeadgateError ? error : new LeadgateError('internal_error', 'Something went wrong on our side; please retry later.');
       if (!(error instanceof LeadgateError) || known.code === 'service_unavailable') {
         const cause = error instanceof LeadgateError ? error.cause : error;
         logger.error('request failed', {

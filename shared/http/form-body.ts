@@ -50,10 +50,7 @@ function parseJson(text: string): RawBody {
 export function readFormBody(event: APIGatewayProxyEventV2): RawBody {
   const { type, charset } = mediaType(event.headers['content-type']);
   if (type !== JSON_TYPE && type !== FORM_TYPE) {
-    throw new LeadgateError(
-      'unsupported_media_type',
-      `Send the form as ${FORM_TYPE} or ${JSON_TYPE}${type ? `, not ${type.slice(0, 100)}` : ''}.`,
-    );
+    throw new LeadgateError('unsupported_media_type', `Send the form as ${FORM_TYPE} or ${JSON_TYPE}${type ? `, not ${type.slice(0, 100)}` : ''}.`);
   }
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     throw new LeadgateError('unsupported_media_type', 'Send the form encoded as UTF-8.');

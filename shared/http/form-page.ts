@@ -16,7 +16,13 @@ export interface FormView {
 
 const INPUT_TYPES: Record<FieldSettings['type'], string> = { text: 'text', email: 'email', tel: 'tel', url: 'url', country: 'text', textarea: 'text' };
 const AUTOCOMPLETE: Record<string, string> = {
-  email: 'email', firstName: 'given-name', lastName: 'family-name', company: 'organization', jobTitle: 'organization-title', country: 'country', phone: 'tel',
+  email: 'email',
+  firstName: 'given-name',
+  lastName: 'family-name',
+  company: 'organization',
+  jobTitle: 'organization-title',
+  country: 'country',
+  phone: 'tel',
 };
 
 let countryOptions: string | undefined;
@@ -54,7 +60,9 @@ export function formMarkup(settings: LeadgateSettings, form: FormSettings, view:
   const errors = view.errors ?? {};
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '');
   const ticked = new Set([values.consent ?? []].flat());
-  const fields = Object.entries(form.fields).map(([name, spec]) => field(name, spec, text(name), errors[name])).join('\n');
+  const fields = Object.entries(form.fields)
+    .map(([name, spec]) => field(name, spec, text(name), errors[name]))
+    .join('\n');
   const purposes = Object.entries(form.purposes)
     .map(([id, ask]) => {
       const purpose = settings.purposes[id]!;

@@ -1,4 +1,3 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { LeadgateError } from '../domain/errors';
 import type { Keyring } from '../domain/keyring';
 import { renderToken } from '../domain/links';
@@ -9,29 +8,29 @@ import { EMBED_SCRIPT } from './embed-script';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { formPage } from './form-page';
-import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse, type HttpResponse } from './responses';
+import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse } from './responses';
 
 /** GET /forms/{formId} (the hosted page), GET /forms/{formId}/render-token, GET /embed.js. */
 export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
   return httpHandler(logger).handler(async (event) => {
-      if (event.rawPath === '/embed.js') {
-        return {
-          statusCode: 200,
-          headers: { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' },
-          body: EMBED_SCRIPT,
-        };
-      }
-      const formId = event.pathParameters?.formId ?? '';
-      const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
-      if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
-      const token = renderToken(deps.keyring, formId, deps.clock.now());
-      if (event.rawPath.endsWith('/render-token')) return jsonResponse(200, { renderedAt: token }, corsHeaders(event, form));
-      const { status, html } = formPage(deps.settings, form, {
-        formId,
-        action: `/forms/${encodeURIComponent(formId)}/submissions`,
-        renderToken: token,
-        scriptUrl: '/embed.js',
-      });
-      return htmlResponse(status, html, FORM_PAGE_HEADERS);
+    if (event.rawPath === '/embed.js') {
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' },
+        body: EMBED_SCRIPT,
+      };
+    }
+    const formId = event.pathParameters?.formId ?? '';
+    const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
+    if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
+    const token = renderToken(deps.keyring, formId, deps.clock.now());
+    if (event.rawPath.endsWith('/render-token')) return jsonResponse(200, { renderedAt: token }, corsHeaders(event, form));
+    const { status, html } = formPage(deps.settings, form, {
+      formId,
+      action: `/forms/${encodeURIComponent(formId)}/submissions`,
+      renderToken: token,
+      scriptUrl: '/embed.js',
     });
+    return htmlResponse(status, html, FORM_PAGE_HEADERS);
+  });
 }

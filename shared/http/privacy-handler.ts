@@ -1,20 +1,12 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { LeadgateError } from '../domain/errors';
-import {
-  eraseLead,
-  exportLead,
-  openPrivacyRequest,
-  rectifyLead,
-  requestPrivacyAction,
-  type OpenRequest,
-  type PrivacyDeps,
-} from '../domain/privacy';
+import { eraseLead, exportLead, openPrivacyRequest, rectifyLead, requestPrivacyAction, type OpenRequest, type PrivacyDeps } from '../domain/privacy';
 import { humanCheck, type HumanVerifier } from '../domain/screening';
 import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { readFormBody } from './form-body';
 import { confirmButtonPage, escapeHtml, messagePage, page } from './html';
-import { htmlResponse, jsonResponse, type HttpResponse } from './responses';
+import { htmlResponse, jsonResponse } from './responses';
 
 const ACCEPTED = 'If we hold data for this address, we have emailed a link to it. The link works once, for 24 hours.';
 const INVALID = () => htmlResponse(400, messagePage('This link is not valid', 'The link is damaged, has expired or was already used. Make a new request.'));
@@ -41,48 +33,56 @@ function rectificationPage(deps: PrivacyDeps, open: OpenRequest, token: string, 
 /** POST /privacy/requests, and the emailed link: GET shows one button (or the correction form), POST acts. */
 export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: HumanVerifier }, logger: ErrorLogger) {
   return httpHandler(logger, negotiateJsonOrHtml()).handler(async (event, context: Context) => {
-      const method = event.requestContext.http.method;
-      if (event.rawPath === '/privacy/requests') {
-        const body = readFormBody(event);
-        const ip = event.requestContext.http.sourceIp;
-        const humanChecked = (await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)).length === 0 && !!deps.humanVerifier;
-        await requestPrivacyAction(deps, body, { ip, humanChecked });
-        return prefersHtml(context)
-          ? htmlResponse(202, messagePage('Check your inbox', ACCEPTED))
-          : jsonResponse(202, { status: 'accepted', message: ACCEPTED });
-      }
-      const token = event.queryStringParameters?.t ?? '';
-      const open = await openPrivacyRequest(deps, token);
-      if (!open) return INVALID();
-      const { request } = open;
-      if (method === 'GET') {
-        if (request.type === 'rectification' && open.lead) return htmlResponse(200, rectificationPage(deps, open, token));
-        const labels = { access: ['Download your data', 'Download my data'], erasure: ['Erase your data', 'Erase my data'], rectification: ['Correct your data', 'Continue'] } as const;
-        const [title, button] = labels[request.type];
-        const warning = request.type === 'erasure' ? 'This deletes everything we hold about you, at once and for good. We keep only a one-way hash of your address so that we never email you again.' : 'Press the button to continue.';
-        return htmlResponse(200, confirmButtonPage(title, warning, button, token));
-      }
-      if (request.type === 'rectification') {
-        const body = readFormBody(event);
-        try {
-          if (open.lead && !(await rectifyLead(deps, request.leadId, body, request.requestId))) return INVALID();
-        } catch (error) {
-          if (error instanceof LeadgateError && error.code === 'validation_failed' && open.lead) {
-            return htmlResponse(400, rectificationPage(deps, open, token, error.fields));
-          }
-          throw error;
+    const method = event.requestContext.http.method;
+    if (event.rawPath === '/privacy/requests') {
+      const body = readFormBody(event);
+      const ip = event.requestContext.http.sourceIp;
+      const humanChecked = (await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip)).length === 0 && !!deps.humanVerifier;
+      await requestPrivacyAction(deps, body, { ip, humanChecked });
+      return prefersHtml(context) ? htmlResponse(202, messagePage('Check your inbox', ACCEPTED)) : jsonResponse(202, { status: 'accepted', message: ACCEPTED });
+    }
+    const token = event.queryStringParameters?.t ?? '';
+    const open = await openPrivacyRequest(deps, token);
+    if (!open) return INVALID();
+    const { request } = open;
+    if (method === 'GET') {
+      if (request.type === 'rectification' && open.lead) return htmlResponse(200, rectificationPage(deps, open, token));
+      const labels = {
+        access: ['Download your data', 'Download my data'],
+        erasure: ['Erase your data', 'Erase my data'],
+        rectification: ['Correct your data', 'Continue'],
+      } as const;
+      const [title, button] = labels[request.type];
+      const warning =
+        request.type === 'erasure'
+          ? 'This deletes everything we hold about you, at once and for good. We keep only a one-way hash of your address so that we never email you again.'
+          : 'Press the button to continue.';
+      return htmlResponse(200, confirmButtonPage(title, warning, button, token));
+    }
+    if (request.type === 'rectification') {
+      const body = readFormBody(event);
+      try {
+        if (open.lead && !(await rectifyLead(deps, request.leadId, body, request.requestId))) return INVALID();
+      } catch (error) {
+        if (error instanceof LeadgateError && error.code === 'validation_failed' && open.lead) {
+          return htmlResponse(400, rectificationPage(deps, open, token, error.fields));
         }
-        if (!(await deps.requests.markUsed(request.requestId, deps.clock.now()))) return INVALID();
-        return htmlResponse(200, messagePage('Your data is corrected', 'Thank you. The corrections are saved and recorded.'));
+        throw error;
       }
       if (!(await deps.requests.markUsed(request.requestId, deps.clock.now()))) return INVALID();
-      if (request.type === 'access') {
-        return jsonResponse(200, await exportLead(deps, request.leadId), { 'content-disposition': 'attachment; filename="my-data.json"' });
-      }
-      const receipt = await eraseLead(deps, request.leadId);
-      return htmlResponse(
-        200,
-        page('Your data is erased', `<h1>Your data is erased</h1><p>Everything we held about you is deleted. This is your erasure receipt; it contains no personal data.</p><pre>${escapeHtml(JSON.stringify(receipt, null, 2))}</pre>`),
-      );
-    });
+      return htmlResponse(200, messagePage('Your data is corrected', 'Thank you. The corrections are saved and recorded.'));
+    }
+    if (!(await deps.requests.markUsed(request.requestId, deps.clock.now()))) return INVALID();
+    if (request.type === 'access') {
+      return jsonResponse(200, await exportLead(deps, request.leadId), { 'content-disposition': 'attachment; filename="my-data.json"' });
+    }
+    const receipt = await eraseLead(deps, request.leadId);
+    return htmlResponse(
+      200,
+      page(
+        'Your data is erased',
+        `<h1>Your data is erased</h1><p>Everything we held about you is deleted. This is your erasure receipt; it contains no personal data.</p><pre>${escapeHtml(JSON.stringify(receipt, null, 2))}</pre>`,
+      ),
+    );
+  });
 }

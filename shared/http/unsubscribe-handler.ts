@@ -6,9 +6,16 @@ import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { readFormBody } from './form-body';
 import { escapeHtml, messagePage, page } from './html';
-import { htmlResponse, type HttpResponse } from './responses';
+import { htmlResponse } from './responses';
 
-const INVALID = () => htmlResponse(400, messagePage('This link is not valid', 'The unsubscribe link is damaged. Use the link in the most recent email, or reply to it and we will unsubscribe you by hand.'));
+const INVALID = () =>
+  htmlResponse(
+    400,
+    messagePage(
+      'This link is not valid',
+      'The unsubscribe link is damaged. Use the link in the most recent email, or reply to it and we will unsubscribe you by hand.',
+    ),
+  );
 
 function preferencesPage(settings: UnsubscribeDeps['settings'], maskedEmail: string, token: string): string {
   const action = `?t=${escapeHtml(encodeURIComponent(token))}`;
@@ -50,17 +57,17 @@ function choiceOf(event: APIGatewayProxyEventV2): UnsubscribeChoice {
  */
 export function createUnsubscribeHandler(deps: UnsubscribeDeps, logger: ErrorLogger) {
   return httpHandler(logger).handler(async (event) => {
-      const token = event.queryStringParameters?.t ?? '';
-      const target = unsubscribeTarget(deps, token);
-      if (!target) return INVALID();
-      if (event.requestContext.http.method === 'GET') return htmlResponse(200, preferencesPage(deps.settings, target.maskedEmail, token));
-      const choice = choiceOf(event);
-      if (!(await unsubscribe(deps, token, choice))) return INVALID();
-      return htmlResponse(
-        200,
-        choice.scope === 'all'
-          ? messagePage('You are unsubscribed', `${target.maskedEmail} will get no more marketing email from us. It took effect immediately.`)
-          : messagePage('Preferences saved', 'You will get no more email on the topics you ticked.'),
-      );
-    });
+    const token = event.queryStringParameters?.t ?? '';
+    const target = unsubscribeTarget(deps, token);
+    if (!target) return INVALID();
+    if (event.requestContext.http.method === 'GET') return htmlResponse(200, preferencesPage(deps.settings, target.maskedEmail, token));
+    const choice = choiceOf(event);
+    if (!(await unsubscribe(deps, token, choice))) return INVALID();
+    return htmlResponse(
+      200,
+      choice.scope === 'all'
+        ? messagePage('You are unsubscribed', `${target.maskedEmail} will get no more marketing email from us. It took effect immediately.`)
+        : messagePage('Preferences saved', 'You will get no more email on the topics you ticked.'),
+    );
+  });
 }

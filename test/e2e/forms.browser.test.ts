@@ -35,7 +35,8 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const page = () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head><body><h1>Talk to us</h1>${snippet}</body></html>`;
+    const page = () =>
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head><body><h1>Talk to us</h1>${snippet}</body></html>`;
     allowed = await staticSite(page);
     foreign = await staticSite(page);
     const configFile = configFileWith((c) => {
@@ -47,7 +48,15 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 

@@ -25,7 +25,10 @@ beforeAll(() => {
   const { app, stack } = buildApp(new App({ outdir }));
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Type: string; Properties: { Description?: string; Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } } }>;
+    Resources: Record<
+      string,
+      { Type: string; Properties: { Description?: string; Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } } }
+    >;
   };
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
@@ -171,7 +174,13 @@ async function startSecretsManagerDouble(): Promise<{ url: string; asked: Set<st
       const known = request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue' && SecretId === SECRET_ARN;
       response
         .writeHead(known ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' })
-        .end(JSON.stringify(known ? { ARN: SECRET_ARN, Name: 'leadgate-test', SecretString: 's'.repeat(64) } : { __type: 'ResourceNotFoundException', message: 'no such secret' }));
+        .end(
+          JSON.stringify(
+            known
+              ? { ARN: SECRET_ARN, Name: 'leadgate-test', SecretString: 's'.repeat(64) }
+              : { __type: 'ResourceNotFoundException', message: 'no such secret' },
+          ),
+        );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

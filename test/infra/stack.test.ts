@@ -10,8 +10,7 @@ import { functionEnvironment, functionNames, queueNames, scheduleNames, serviceN
 import { exampleConfig } from '../support/example-config';
 
 /** A fast synth: no bundling, no CloudFormation schema validation; cdk-nag still runs. */
-const fastApp = () =>
-  new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false } as never);
+const fastApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false } as never);
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 let template: Template;
@@ -27,12 +26,14 @@ beforeAll(() => {
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
 describe('LeadgateStack from the topology', () => {
-  it('has exactly the topology\'s routes', () => {
-    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
+  it("has exactly the topology's routes", () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
     expect(routes).toEqual(topology.routes.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('sets each function\'s environment from its bindings and nothing else (functionEnvironment)', () => {
+  it("sets each function's environment from its bindings and nothing else (functionEnvironment)", () => {
     const resourcesStandIn: BoundResources = {
       tableName: 't',
       publicApiUrl: 'https://x',
@@ -50,7 +51,7 @@ describe('LeadgateStack from the topology', () => {
     }
   });
 
-  it('has exactly the topology\'s functions: Node 22+ on arm64, with its memory and timeout', () => {
+  it("has exactly the topology's functions: Node 22+ on arm64, with its memory and timeout", () => {
     const functions = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties);
     expect(functions).toHaveLength(functionNames.length);
     for (const name of functionNames) {
@@ -62,7 +63,7 @@ describe('LeadgateStack from the topology', () => {
     }
   });
 
-  it('has exactly the topology\'s queues, each with an encrypted, TLS-only DLQ and the right redrive', () => {
+  it("has exactly the topology's queues, each with an encrypted, TLS-only DLQ and the right redrive", () => {
     // Each topology queue and its DLQ, plus the scheduled functions' on-failure destination.
     const queues = ofType('AWS::SQS::Queue');
     expect(queues).toHaveLength(queueNames.length * 2 + 1);
@@ -77,13 +78,11 @@ describe('LeadgateStack from the topology', () => {
       expect(spec.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * consumerTimeout);
     }
     expect(queues.every(([, q]) => q.Properties.SqsManagedSseEnabled === true)).toBe(true);
-    const tlsPolicies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) =>
-      JSON.stringify(p.Properties).includes('aws:SecureTransport'),
-    );
+    const tlsPolicies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => JSON.stringify(p.Properties).includes('aws:SecureTransport'));
     expect(tlsPolicies).toHaveLength(queueNames.length * 2 + 1);
   });
 
-  it('has exactly the topology\'s event source mappings, reporting batch item failures', () => {
+  it("has exactly the topology's event source mappings, reporting batch item failures", () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
     expect(mappings).toHaveLength(queueNames.length);
     for (const name of queueNames) {
@@ -131,17 +130,24 @@ describe('LeadgateStack from the topology', () => {
     expect(ofType('AWS::SecretsManager::Secret')).toHaveLength(1);
   });
 
-  it('grants no wildcard except X-Ray\'s, and only the privacy function may delete from the table', () => {
+  it("grants no wildcard except X-Ray's, and only the privacy function may delete from the table", () => {
     const deleters = functionNames.filter((name) => topology.functions[name].access.table === 'readWriteDelete');
     expect(deleters).toEqual(['privacy']);
-    const deleterRole = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === topology.functions.privacy.description)![1]
-      .Properties.Role['Fn::GetAtt'][0];
+    const deleterRole = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === topology.functions.privacy.description)![1].Properties
+      .Role['Fn::GetAtt'][0];
     for (const [id, policy] of ofType('AWS::IAM::Policy')) {
       const isDeleter = JSON.stringify(policy.Properties.Roles).includes(deleterRole);
       for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]) {
         const actions = [statement.Action].flat();
-        if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:')), id).toBe(true);
-        expect(actions.filter((a) => a.includes('*')), id).toEqual([]);
+        if (statement.Resource === '*')
+          expect(
+            actions.every((a) => a.startsWith('xray:')),
+            id,
+          ).toBe(true);
+        expect(
+          actions.filter((a) => a.includes('*')),
+          id,
+        ).toEqual([]);
         if (!isDeleter) expect(actions, id).not.toContain('dynamodb:DeleteItem');
         expect(actions, id).not.toContain('dynamodb:BatchWriteItem');
       }
@@ -150,7 +156,7 @@ describe('LeadgateStack from the topology', () => {
 });
 
 describe('schedules, indexes and least privilege', () => {
-  it('has exactly the topology\'s schedules, each targeting its function', () => {
+  it("has exactly the topology's schedules, each targeting its function", () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
     expect(rules).toHaveLength(scheduleNames.length);
     for (const name of scheduleNames) {
@@ -158,7 +164,7 @@ describe('schedules, indexes and least privilege', () => {
     }
   });
 
-  it('has the topology\'s sparse indexes, keys only', () => {
+  it("has the topology's sparse indexes, keys only", () => {
     const [, table] = ofType('AWS::DynamoDB::Table')[0]!;
     const indexes = table.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string } }[];
     expect(indexes.map((i) => i.IndexName)).toEqual(topology.table.indexes.map((i) => i.name));
@@ -167,8 +173,8 @@ describe('schedules, indexes and least privilege', () => {
 
   it('lets only email-sending functions send, and only as the configured identity', () => {
     const statementsOf = (name: string) => {
-      const role = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === topology.functions[name as 'route'].description)![1]
-        .Properties.Role['Fn::GetAtt'][0];
+      const role = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === topology.functions[name as 'route'].description)![1].Properties
+        .Role['Fn::GetAtt'][0];
       return ofType('AWS::IAM::Policy')
         .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))
         .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
@@ -193,24 +199,25 @@ describe('least privilege', () => {
     const spec = topology.functions[name];
     const allowed = new Set<string>(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
     if (spec.access.table !== 'none') {
-      TABLE_ACTIONS[spec.access.table].forEach((a) => allowed.add(a));
-      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].forEach((a) => allowed.add(a));
+      for (const a of TABLE_ACTIONS[spec.access.table]) allowed.add(a);
+      for (const a of ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']) allowed.add(a);
     }
     // Scheduled functions also send to their on-failure destination (a Lambda destination uses the function's role).
     const scheduled = scheduleNames.some((s) => topology.schedules[s].function === name);
-    if (spec.access.sendsTo.length || scheduled) ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].forEach((a) => allowed.add(a));
+    if (spec.access.sendsTo.length || scheduled) for (const a of ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) allowed.add(a);
     if (spec.access.sendsEmail) allowed.add('ses:SendEmail');
-    if (spec.access.secrets.length) ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].forEach((a) => allowed.add(a));
+    if (spec.access.secrets.length) for (const a of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) allowed.add(a);
     if (queueNames.some((q) => topology.queues[q].consumer === name)) {
-      ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].forEach((a) => allowed.add(a));
+      for (const a of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) allowed.add(a);
     }
     return allowed;
   }
 
   it('gives every function only the permissions its topology entry needs', () => {
     for (const name of functionNames) {
-      const role = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === topology.functions[name].description)![1]
-        .Properties.Role['Fn::GetAtt'][0];
+      const role = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === topology.functions[name].description)![1].Properties.Role[
+        'Fn::GetAtt'
+      ][0];
       const actions = ofType('AWS::IAM::Policy')
         .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))
         .flatMap(([, p]) => (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) => [s.Action].flat()));
@@ -237,7 +244,9 @@ describe('mail', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const subscriptions = ofType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
     expect(subscriptions).toEqual([expect.objectContaining({ Protocol: 'sqs', RawMessageDelivery: true, RedrivePolicy: expect.anything() })]);
-    const eventsQueue = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith(topology.mail.eventsQueue) && id.includes('Queue') && !id.includes('DeadLetter'))!;
+    const eventsQueue = Object.entries(resources).find(
+      ([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith(topology.mail.eventsQueue) && id.includes('Queue') && !id.includes('DeadLetter'),
+    )!;
     expect(JSON.stringify(subscriptions[0]!.Endpoint)).toContain(eventsQueue[0]);
   });
 
@@ -245,7 +254,9 @@ describe('mail', () => {
     // Asynchronous triggers: SNS subscriptions and EventBridge rules. SNS here feeds a queue only.
     expect(ofType('AWS::SNS::Subscription').every(([, r]) => r.Properties.Protocol !== 'lambda')).toBe(true);
     const asyncTargets = new Set(
-      ofType('AWS::Events::Rule').flatMap(([, r]) => (r.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[]).map((t) => t.Arn['Fn::GetAtt'][0])),
+      ofType('AWS::Events::Rule').flatMap(([, r]) =>
+        (r.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[]).map((t) => t.Arn['Fn::GetAtt'][0]),
+      ),
     );
     expect(asyncTargets.size).toBe(new Set(scheduleNames.map((name) => topology.schedules[name].function)).size);
     const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);

@@ -105,9 +105,7 @@ describe('POST /forms/{formId}/submissions', () => {
   });
 
   it('400 validation_failed: names each bad field and writes nothing', async () => {
-    const response = await expectNoChange(() =>
-      post(runtime, '/forms/contact/submissions', { email: 'not-an-email', country: 'Narnia', phone: 'x' }),
-    );
+    const response = await expectNoChange(() => post(runtime, '/forms/contact/submissions', { email: 'not-an-email', country: 'Narnia', phone: 'x' }));
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       error: {
@@ -147,9 +145,7 @@ describe('POST /forms/{formId}/submissions', () => {
 
   it('400 malformed_body: invalid JSON, or JSON that is not an object', async () => {
     for (const body of ['{"email":', '["a@example.com"]']) {
-      const response = await expectNoChange(() =>
-        post(runtime, '/forms/contact/submissions', body, { 'content-type': 'application/json' }),
-      );
+      const response = await expectNoChange(() => post(runtime, '/forms/contact/submissions', body, { 'content-type': 'application/json' }));
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('malformed_body');
     }
@@ -173,15 +169,11 @@ describe('POST /forms/{formId}/submissions', () => {
 
   it('415 unsupported_media_type for anything but JSON or urlencoded', async () => {
     for (const type of ['text/plain', 'multipart/form-data; boundary=x', 'application/json; charset=latin1']) {
-      const response = await expectNoChange(() =>
-        post(runtime, '/forms/contact/submissions', 'email=a@example.com', { 'content-type': type }),
-      );
+      const response = await expectNoChange(() => post(runtime, '/forms/contact/submissions', 'email=a@example.com', { 'content-type': type }));
       expect(response.status).toBe(415);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
     }
-    const missing = await expectNoChange(() =>
-      fetch(`${runtime.urls.api}/forms/contact/submissions`, { method: 'POST', body: new Uint8Array([1, 2]) }),
-    );
+    const missing = await expectNoChange(() => fetch(`${runtime.urls.api}/forms/contact/submissions`, { method: 'POST', body: new Uint8Array([1, 2]) }));
     expect(missing.status).toBe(415);
   });
 

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => runtime?.stop());
 
-const leadOf = async (email: string) => (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any> | undefined;
+const leadOf = async (email: string) =>
+  (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any> | undefined;
 const contact = (email: string, consent: string[], extra: object = {}) => ({ email, country: 'DE', consent, consentVersion: CONSENT_VERSION, ...extra });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
 /** Waits for mail, running the schedules (the nurture tick queues due steps) as time would. */
@@ -26,7 +27,7 @@ const waitForMail = (email: string, count: number) =>
   }, 20_000);
 const header = (mail: StoredMail, name: string) => mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 
-describe('a stranger cannot change a person\'s choices', () => {
+describe("a stranger cannot change a person's choices", () => {
   it('attack 1: a held post grants nothing, discarding it leaves the lead as it was, and no marketing mail follows', async () => {
     const email = 'sales-only@victim.example';
     await post(runtime, '/forms/contact/submissions', contact(email, ['sales_contact'], { company: 'Real GmbH' }));
@@ -58,7 +59,11 @@ describe('a stranger cannot change a person\'s choices', () => {
     await post(runtime, '/forms/contact/submissions', contact(email, ['marketing_email'], { company: 'Real GmbH', phone: '+49 30 1111111' }));
     const [welcome] = await waitForMail(email, 1);
     const unsubscribe = header(welcome!, 'List-Unsubscribe')!.slice(1, -1);
-    const oneClick = await fetch(unsubscribe, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const oneClick = await fetch(unsubscribe, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(oneClick.status).toBe(200);
     const expiresBefore = (await leadOf(email))!.expiresAt;
 
@@ -105,8 +110,7 @@ describe('the capture answer is a function of the request alone', () => {
   /** The body with what must differ between any two answers (ids, times, signatures) blanked. */
   const shape = async (response: Response) => {
     expect(response.status).toBe(202);
-    return (await response.text())
-      .replace(/"(submissionId|receiptId|subject|at|signature)":"[^"]*"/g, '"$1":"…"');
+    return (await response.text()).replace(/"(submissionId|receiptId|subject|at|signature)":"[^"]*"/g, '"$1":"…"');
   };
 
   it('answers a known, an unknown, a confirmed, a suppressed and a honeypot-caught address alike', async () => {
@@ -130,7 +134,8 @@ describe('the capture answer is a function of the request alone', () => {
     expect(new Set(answers).size).toBe(1);
     expect(answers[0]).toContain('"decision":"consent.declined"');
 
-    const newsletter = (email: string) => post(runtime, '/forms/newsletter/submissions', { email, consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
+    const newsletter = (email: string) =>
+      post(runtime, '/forms/newsletter/submissions', { email, consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
     const signups = [await shape(await newsletter('confirmed@answers.example')), await shape(await newsletter('brand-new@answers.example'))];
     expect(signups[0]).toBe(signups[1]);
     expect(signups[0]).toContain('"decision":"consent.pending_confirmation"');

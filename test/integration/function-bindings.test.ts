@@ -23,7 +23,10 @@ function withoutEachBinding(spec: FunctionSpec): { binding: string; spec: Functi
   const { access } = spec;
   return [
     ...(access.table !== 'none' ? [{ binding: 'table', spec: { ...spec, access: { ...access, table: 'none' as const } } }] : []),
-    ...access.sendsTo.map((queue) => ({ binding: `sendsTo ${queue}`, spec: { ...spec, access: { ...access, sendsTo: access.sendsTo.filter((q) => q !== queue) } } })),
+    ...access.sendsTo.map((queue) => ({
+      binding: `sendsTo ${queue}`,
+      spec: { ...spec, access: { ...access, sendsTo: access.sendsTo.filter((q) => q !== queue) } },
+    })),
     ...access.secrets
       .filter((secret) => secret === 'hmac')
       .map((secret) => ({ binding: `secret ${secret}`, spec: { ...spec, access: { ...access, secrets: access.secrets.filter((s) => s !== secret) } } })),
@@ -61,7 +64,9 @@ describe('each function runs with only its own bindings', () => {
         (error: unknown) => error,
       );
       expect(failure, `${name} without ${binding}`).toBeInstanceOf(FunctionInitError);
-      expect(String((failure as Error).message), `${name} without ${binding}`).toMatch(new RegExp(`^${name} failed to start: Invalid function environment: [A-Z_]+ is not set`));
+      expect(String((failure as Error).message), `${name} without ${binding}`).toMatch(
+        new RegExp(`^${name} failed to start: Invalid function environment: [A-Z_]+ is not set`),
+      );
     }
   });
 });

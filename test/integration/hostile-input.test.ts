@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { manyPeopleOneClient } from '../../infra/local/config-variant';
-import { CONSENT_VERSION, configFileWith } from '../support/example-config';
+import { configFileWith } from '../support/example-config';
 import { drainQueue, post, postFrom, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail } from '../support/mail';
 
@@ -67,7 +67,11 @@ describe('hostile input at the capture endpoint', () => {
   it('refuses invalid UTF-8 with 415, as the README promises', async () => {
     const body = Buffer.concat([Buffer.from('{"email":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('@engines.example"}')]);
     await refused(() => raw(body, 'application/json'), 415, 'unsupported_media_type');
-    await refused(() => raw(Buffer.concat([Buffer.from('email=a%40engines.example&company='), Buffer.from([0xff])]), 'application/x-www-form-urlencoded'), 415, 'unsupported_media_type');
+    await refused(
+      () => raw(Buffer.concat([Buffer.from('email=a%40engines.example&company='), Buffer.from([0xff])]), 'application/x-www-form-urlencoded'),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it.each(['\u0085', '\u2028', '\u2029'])('refuses the Unicode line break %j in single-line fields', async (separator) => {
@@ -106,7 +110,13 @@ describe('hostile input at the capture endpoint', () => {
   });
 
   it('property: arbitrary field values never crash the endpoint or write on refusal', async () => {
-    const value = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('\r\n', '<script>', '"\'><', '\u0000', '\u2028'), fc.integer(), fc.constant(null));
+    const value = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('\r\n', '<script>', '"\'><', '\u0000', '\u2028'),
+      fc.integer(),
+      fc.constant(null),
+    );
     const field = fc.constantFrom('email', 'firstName', 'company', 'country', 'phone', 'message', 'consent', 'consentVersion', '__proto__', 'renderedAt');
     await fc.assert(
       fc.asyncProperty(fc.dictionary(field, value, { maxKeys: 6 }), async (body) => {
@@ -180,7 +190,11 @@ describe('hostile tokens at the link endpoints', () => {
 
   it('answers the local routes only with JSON from no foreign origin, so a web page cannot move the clock', async () => {
     const before = await (await postLocal(runtime, '/_local/clock/advance', { by: '0m' })).json();
-    const form = await fetch(`${runtime.urls.api}/_local/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'by=3d' });
+    const form = await fetch(`${runtime.urls.api}/_local/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'by=3d',
+    });
     expect(form.status).toBe(415);
     const foreign = await fetch(`${runtime.urls.api}/_local/clock/advance`, {
       method: 'POST',

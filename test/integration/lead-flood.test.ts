@@ -20,7 +20,20 @@ const leads = async () => (await scanTable(runtime)).filter((item) => item.itemT
 const leadOf = async (email: string) => (await leads()).find((lead) => lead.email === email);
 
 const PEOPLE = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'donald', 'frances', 'john', 'margaret', 'ken'];
-const COMPANIES = ['analytical', 'harvard', 'bletchley', 'mathematisch', 'liskov', 'stanford', 'allen', 'backus', 'hamilton', 'thompson', 'ritchie', 'kernighan'];
+const COMPANIES = [
+  'analytical',
+  'harvard',
+  'bletchley',
+  'mathematisch',
+  'liskov',
+  'stanford',
+  'allen',
+  'backus',
+  'hamilton',
+  'thompson',
+  'ritchie',
+  'kernighan',
+];
 /** Distinct, plausible company addresses without a counter in them (no shared shape). */
 const plausible = (i: number) => `${PEOPLE[i % PEOPLE.length]}@${COMPANIES[Math.floor(i / PEOPLE.length) % COMPANIES.length]}-labs.example`;
 

@@ -34,10 +34,8 @@ describe('local runtime', () => {
     expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(0);
   });
 
-  it('creates queues with the topology\'s visibility timeout and dead-letter redrive', async () => {
-    const { Attributes } = await runtime.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: runtime.queues.routing.url, AttributeNames: ['All'] }),
-    );
+  it("creates queues with the topology's visibility timeout and dead-letter redrive", async () => {
+    const { Attributes } = await runtime.sqs.send(new GetQueueAttributesCommand({ QueueUrl: runtime.queues.routing.url, AttributeNames: ['All'] }));
     expect(Attributes?.VisibilityTimeout).toBe(String(topology.queues.routing.visibilityTimeoutSeconds));
     expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({
       maxReceiveCount: topology.queues.routing.maxReceiveCount,
@@ -45,14 +43,29 @@ describe('local runtime', () => {
   });
 
   it('`leadgate dlq redrive` moves dead-lettered messages back, and the consumer takes them', async () => {
-    const message = { type: 'lead.captured', version: 1, leadId: 'e'.repeat(64), submissionId: 'sub_dead', formId: 'contact', capturedAt: new Date().toISOString() };
+    const message = {
+      type: 'lead.captured',
+      version: 1,
+      leadId: 'e'.repeat(64),
+      submissionId: 'sub_dead',
+      formId: 'contact',
+      capturedAt: new Date().toISOString(),
+    };
     await runtime.sqs.send(new SendMessageCommand({ QueueUrl: runtime.queues.routing.deadLetterUrl, MessageBody: JSON.stringify(message) }));
     expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(1);
     let out = '';
     const code = await runCli(['dlq', 'redrive', '--json'], {
-      out: (t) => void (out += t),
-      err: (t) => void (out += t),
-      env: { LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb, LEADGATE_SQS_ENDPOINT: runtime.urls.sqs, LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET },
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+      env: {
+        LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb,
+        LEADGATE_SQS_ENDPOINT: runtime.urls.sqs,
+        LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET,
+      },
     });
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ routing: 1, email: 0, mailEvents: 0 });

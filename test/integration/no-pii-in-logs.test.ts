@@ -59,7 +59,10 @@ describe('logs', () => {
     }, 15_000);
     await postLocal(runtime, '/_local/clock/advance', { by: '5h' });
 
-    const lines = captured.join('').split('\n').filter((line) => line.trim());
+    const lines = captured
+      .join('')
+      .split('\n')
+      .filter((line) => line.trim());
     expect(lines.filter((line) => line.includes('"level"')).length).toBeGreaterThan(5); // the scan saw real logs
     const needles = [...Object.values(PERSON), email.toLowerCase(), 'seeded-pii'].filter((value) => value.length > 3);
     const hits = lines.filter((line) => needles.some((needle) => line.toLowerCase().includes(needle.toLowerCase())));

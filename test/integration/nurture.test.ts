@@ -99,7 +99,11 @@ describe('nurture email', () => {
     // Claim someone else's address: a changed payload with the original signature.
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), l: 'f'.repeat(64) })).toString('base64url');
     const tampered = `${base}?t=${encodeURIComponent(`${kid}.${forged}.${signature}`)}`;
-    const response = await fetch(tampered, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const response = await fetch(tampered, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).not.toContain('tamper');
     expect(await scanTable(runtime)).toEqual(before);
@@ -109,10 +113,18 @@ describe('nurture email', () => {
     const email = 'bounce@engines.example';
     await post(runtime, '/forms/contact/submissions', { email, consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
     await waitForMail(email, 1);
-    const soft = await postLocal(runtime, '/_local/ses-events', JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: email }] } }));
+    const soft = await postLocal(
+      runtime,
+      '/_local/ses-events',
+      JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: email }] } }),
+    );
     expect(soft.status).toBe(202);
     expect((await leadByEmail(email))!.consents.marketing_email.granted).toBe(true);
-    await postLocal(runtime, '/_local/ses-events', JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Bounce@Engines.example' }] } }));
+    await postLocal(
+      runtime,
+      '/_local/ses-events',
+      JSON.stringify({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Bounce@Engines.example' }] } }),
+    );
     // SES events reach their consumer through a queue, as SNS delivers them: wait for both.
     const lead = await eventually(async () => {
       const current = (await leadByEmail(email))!;
@@ -137,7 +149,12 @@ describe('nurture email', () => {
       return (await scanTable(runtime)).find((i) => i.pk === `SUPPRESS#${String(lead.pk).slice(5)}`)!;
     };
     const optIn = (email: string, firstName?: string) =>
-      post(runtime, '/forms/contact/submissions', { email, ...(firstName ? { firstName } : {}), consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
+      post(runtime, '/forms/contact/submissions', {
+        email,
+        ...(firstName ? { firstName } : {}),
+        consent: ['marketing_email'],
+        consentVersion: CONSENT_VERSION,
+      });
     const bounced = 'lifted@engines.example';
     const complained = 'complained@engines.example';
     for (const email of [bounced, complained]) {

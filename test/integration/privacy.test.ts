@@ -43,8 +43,12 @@ const cli = async (...args: string[]) => {
   let out = '';
   let err = '';
   const code = await runCli(args, {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
     env: { LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb, LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET },
   });
   return { code, out, err };
@@ -63,7 +67,7 @@ describe('privacy requests', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('access: the link\'s button downloads everything held, with consent history, hashes and the rep; the link works once', async () => {
+  it("access: the link's button downloads everything held, with consent history, hashes and the rep; the link works once", async () => {
     const email = 'access@engines.example';
     await captureAndRoute(email, ['sales_contact', 'marketing_email'], { firstName: 'Ada', country: 'DE' });
     const link = await requestLink(email, 'access');
@@ -107,9 +111,7 @@ describe('privacy requests', () => {
     const mailsBefore = mailTo(await sentMail(runtime), email).length;
     await postLocal(runtime, '/_local/clock/advance', { by: '8d' });
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(mailTo(await sentMail(runtime), email).filter((m) => !m.subject.includes('privacy request'))).toHaveLength(
-      mailsBefore - 1,
-    );
+    expect(mailTo(await sentMail(runtime), email).filter((m) => !m.subject.includes('privacy request'))).toHaveLength(mailsBefore - 1);
   });
 
   it('rectification: the form shows the declared fields, refuses invalid input, and records the correction', async () => {

@@ -197,7 +197,14 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
 
     it('lists a lead for the nurture tick when its step is due, or when a queued step was never sent', async () => {
       const leadId = id('lead');
-      const nurture = { sequence: 'welcome', enrolledAt: at(0).toISOString(), nextStep: 0, nextDueAt: at(60).toISOString(), status: 'active' as const, sent: [] };
+      const nurture = {
+        sequence: 'welcome',
+        enrolledAt: at(0).toISOString(),
+        nextStep: 0,
+        nextDueAt: at(60).toISOString(),
+        status: 'active' as const,
+        sent: [],
+      };
       await repos.leads.save(lead(leadId, { nurture }), undefined, at(0));
       expect(await repos.leads.findNurtureDue(at(59))).not.toContain(leadId);
       expect(await repos.leads.findNurtureDue(at(60))).toContain(leadId);
@@ -241,7 +248,10 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       const leadId = id('lead');
       const grace = ROUTING_GRACE_MS / 1000;
       const dueIds = async (seconds: number) =>
-        (await repos.submissions.findRoutingDue(at(seconds))).filter((s) => s.leadId === leadId).map((s) => s.submissionId).sort();
+        (await repos.submissions.findRoutingDue(at(seconds)))
+          .filter((s) => s.leadId === leadId)
+          .map((s) => s.submissionId)
+          .sort();
       await repos.submissions.add(submission(leadId, 'pending', 0));
       await repos.submissions.add(submission(leadId, 'held', 0));
       await repos.submissions.transition(leadId, 'held', 'pending', 'held', at(0), { reasons: ['x'], at: at(0).toISOString() });

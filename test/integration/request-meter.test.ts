@@ -31,9 +31,9 @@ describe('the request meter (cost model input)', () => {
     expect(updated.ConsumedCapacity).toBeUndefined();
     await db.send(new PutCommand({ TableName: tableName, Item: { ...Key, note: 'short', slaPartition: 'SLA', slaDue: 200 } })); // stays: 0
     await db.send(new PutCommand({ TableName: tableName, Item: { ...Key, note: 'short', nurturePartition: 'NURTURE', nurtureDue: 5 } })); // SLA leaves, nurture enters: 2
-    await expect(
-      db.send(new PutCommand({ TableName: tableName, Item: { ...Key }, ConditionExpression: 'attribute_not_exists(pk)' })),
-    ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' }); // costs a write unit, changes no index
+    await expect(db.send(new PutCommand({ TableName: tableName, Item: { ...Key }, ConditionExpression: 'attribute_not_exists(pk)' }))).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    }); // costs a write unit, changes no index
     await db.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
     await db.send(new DeleteCommand({ TableName: tableName, Key })); // nurture leaves: 1
 

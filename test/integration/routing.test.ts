@@ -31,8 +31,7 @@ async function submit(country: string, consent: string[] = ['sales_contact'], ex
   return email;
 }
 
-const leadByEmail = async (email: string) =>
-  (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any>;
+const leadByEmail = async (email: string) => (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any>;
 
 async function waitForMailCount(count: number) {
   return eventually(async () => {
@@ -78,7 +77,13 @@ describe('scoring and routing through the local runtime', () => {
     expect(mail.subject).toBe(`New lead: Company ${counter} (score ${lead.score})`);
     expect(mail.body.text).toContain(`Score: ${lead.score} / 100`);
     for (const reason of lead.scoreReasons) expect(mail.body.text).toContain(reason.reason);
-    expect(lead.scoreReasons.map((r: { rule: string }) => r.rule)).toEqual(['corporate_email', 'contact_form', 'named_company', 'senior_role', 'wrote_message']);
+    expect(lead.scoreReasons.map((r: { rule: string }) => r.rule)).toEqual([
+      'corporate_email',
+      'contact_form',
+      'named_company',
+      'senior_role',
+      'wrote_message',
+    ]);
     expect(lead.score).toBe(90);
     expect(mail.body.text).toContain(`text version ${CONSENT_VERSION}`);
     expect(mail.body.text).toContain(new Date(lead.expiresAt * 1000).toISOString().slice(0, 10));
@@ -111,9 +116,7 @@ describe('scoring and routing through the local runtime', () => {
     const ben = mailTo(before, 'ben@example.com').length;
     const emails = Array.from({ length: 200 }, (_, i) => `burst${i}@engines.example`);
     const responses = await Promise.all(
-      emails.map((email) =>
-        post(runtime, '/forms/contact/submissions', { email, country: 'NL', consent: ['sales_contact'], consentVersion: CONSENT_VERSION }),
-      ),
+      emails.map((email) => post(runtime, '/forms/contact/submissions', { email, country: 'NL', consent: ['sales_contact'], consentVersion: CONSENT_VERSION })),
     );
     expect(responses.every((r) => r.status === 202)).toBe(true);
     const after = await waitForMailCount(before.length + 200);
@@ -180,7 +183,10 @@ describe('scoring and routing through the local runtime', () => {
     const accepted = await fetch(link, { method: 'POST' });
     expect(accepted.status).toBe(200);
     expect((await leadByEmail(taken)).assignment.acceptedAt).toBeDefined();
-    const tampered = await fetch(link.replace(/t=(.)/, (_, c: string) => `t=${c === 'k' ? 'j' : 'k'}`), { method: 'POST' });
+    const tampered = await fetch(
+      link.replace(/t=(.)/, (_, c: string) => `t=${c === 'k' ? 'j' : 'k'}`),
+      { method: 'POST' },
+    );
     expect(tampered.status).toBe(400);
 
     const before = (await sentMail(runtime)).length;

@@ -32,7 +32,8 @@ describe('SES events are never dropped', () => {
     await post(runtime, '/forms/contact/submissions', { email, consent: ['marketing_email'], consentVersion: CONSENT_VERSION });
     await eventually(async () => expect((await scanTable(runtime)).some((i) => i.email === email)).toBe(true));
     await postLocal(runtime, '/_local/ses-events', JSON.stringify({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: email }] } }));
-    const dead = async () => (await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.queues.mailEvents.deadLetterUrl, VisibilityTimeout: 0 }))).Messages ?? [];
+    const dead = async () =>
+      (await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.queues.mailEvents.deadLetterUrl, VisibilityTimeout: 0 }))).Messages ?? [];
     await eventually(async () => expect(await dead()).toHaveLength(1), 20_000);
     // Every receive counts toward the queue's maxReceiveCount (3), even one whose answer a busy
     // poller never got, so the consumer saw it at most three times.
@@ -42,7 +43,10 @@ describe('SES events are never dropped', () => {
 
     failing = false; // the cause is fixed; now the operator redrives
 
-    expect(await cliAgainst(runtime, 'dlq', 'redrive', '--queue', 'mailEvents')).toMatchObject({ code: 0, out: expect.stringContaining('mailEvents: moved 1') });
+    expect(await cliAgainst(runtime, 'dlq', 'redrive', '--queue', 'mailEvents')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('mailEvents: moved 1'),
+    });
     await eventually(async () =>
       expect((await scanTable(runtime)).find((i) => String(i.pk).startsWith('SUPPRESS#'))).toMatchObject({ complainedAt: expect.any(String) }),
     );

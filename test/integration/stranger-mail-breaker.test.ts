@@ -38,11 +38,15 @@ describe('the bounce breaker for mail to unconfirmed addresses', () => {
   const confirmationsTo = async (email: string) => mailTo(await sentMail(runtime), email).length;
   const signUp = async (email: string) => expect((await post(runtime, '/forms/newsletter/submissions', newsletter(email))).status).toBe(202);
   const bounce = (email: string) =>
-    postLocal(runtime, '/_local/ses-events', JSON.stringify({
+    postLocal(
+      runtime,
+      '/_local/ses-events',
+      JSON.stringify({
         eventType: 'Bounce',
         mail: { tags: { audience: ['unverified'] } },
         bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: email }] },
-      }));
+      }),
+    );
 
   it('trips on hard bounces of confirmations: they stop, an assignment email still goes out, the alarm metric is emitted; resume restores them', async () => {
     const readers = Array.from({ length: 6 }, (_, i) => `reader${i}@inbox.example`);
@@ -63,7 +67,12 @@ describe('the bounce breaker for mail to unconfirmed addresses', () => {
 
     // Sales goes on: a consented lead's assignment email is sent.
     const before = (await sentMail(runtime)).length;
-    await post(runtime, '/forms/contact/submissions', { email: 'buyer@engines.example', country: 'DE', consent: ['sales_contact'], consentVersion: CONSENT_VERSION });
+    await post(runtime, '/forms/contact/submissions', {
+      email: 'buyer@engines.example',
+      country: 'DE',
+      consent: ['sales_contact'],
+      consentVersion: CONSENT_VERSION,
+    });
     await eventually(async () => expect((await sentMail(runtime)).slice(before).some((m) => m.subject.startsWith('New lead:'))).toBe(true));
 
     const resumed = await cliAgainst(runtime, 'mail', 'resume');
@@ -72,4 +81,3 @@ describe('the bounce breaker for mail to unconfirmed addresses', () => {
     await eventually(async () => expect(await confirmationsTo('after-resume@inbox.example')).toBe(1));
   });
 });
-

@@ -12,9 +12,11 @@ import { mailTo, sentMail } from '../support/mail';
 /** Runs `work` over `items`, `width` at a time (a script's concurrency, bounded). */
 async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
 }
 
 const newsletter = (email: string) => ({ email, consent: ['marketing_email'], consentVersion: CONSENT_VERSION, renderedAt: renderedAt('newsletter') });
@@ -107,4 +109,3 @@ describe('budgets for mail a stranger can cause', () => {
     expect(mailTo(await sentMail(runtime), email)).toHaveLength(0);
   });
 });
-

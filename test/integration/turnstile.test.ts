@@ -20,7 +20,9 @@ beforeAll(async () => {
       const form = new URLSearchParams(body);
       seen.push(form);
       const success = form.get('secret') === SECRET && form.get('response') === 'human-token';
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success, 'error-codes': success ? [] : ['invalid-input-response'] }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ success, 'error-codes': success ? [] : ['invalid-input-response'] }));
     });
   });
   double.listen(0, '127.0.0.1');

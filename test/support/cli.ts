@@ -5,8 +5,12 @@ import type { LocalRuntime } from '../../infra/local/runtime';
 export async function cliAgainst(runtime: LocalRuntime, ...args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
   const code = await runCli(args, {
-    out: (t) => void (out += t),
-    err: (t) => void (out += t),
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      out += t;
+    },
     env: {
       LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb,
       LEADGATE_SQS_ENDPOINT: runtime.urls.sqs,

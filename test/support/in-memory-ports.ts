@@ -35,7 +35,7 @@ export class InMemoryLeads implements LeadRepository {
     this.beforeSave?.();
     const current = this.items.get(lead.leadId);
     const live = current && !isExpired(current.lead.expiresAt, now) ? current : undefined;
-    if ((live?.version) !== expectedVersion) return false;
+    if (live?.version !== expectedVersion) return false;
     this.items.set(lead.leadId, { lead: structuredClone(lead), version: (expectedVersion ?? 0) + 1 });
     return true;
   }
@@ -66,15 +66,11 @@ export class InMemoryLeads implements LeadRepository {
   }
 
   async findNurtureDue(now: Date) {
-    return [...this.items.values()]
-      .filter(({ lead }) => isDue(nurtureTickDueAt(lead.nurture), now))
-      .map(({ lead }) => lead.leadId);
+    return [...this.items.values()].filter(({ lead }) => isDue(nurtureTickDueAt(lead.nurture), now)).map(({ lead }) => lead.leadId);
   }
 
   async findSlaDue(now: Date) {
-    return [...this.items.values()]
-      .filter(({ lead }) => isDue(slaSweepDueAt(lead.assignment), now))
-      .map(({ lead }) => lead.leadId);
+    return [...this.items.values()].filter(({ lead }) => isDue(slaSweepDueAt(lead.assignment), now)).map(({ lead }) => lead.leadId);
   }
 }
 

@@ -21,12 +21,7 @@ export function renderedAt(formId: string, secondsAgo = 5): string {
  * POSTs to the local API. JSON posts to a form get a valid render token unless they carry their
  * own `renderedAt` (or `renderedAt: null` to send none), as a person using the form would.
  */
-export async function post(
-  runtime: LocalRuntime,
-  path: string,
-  body: string | object,
-  headers: Record<string, string> = {},
-): Promise<Response> {
+export async function post(runtime: LocalRuntime, path: string, body: string | object, headers: Record<string, string> = {}): Promise<Response> {
   const form = /^\/forms\/([^/]+)\/submissions$/.exec(path)?.[1];
   if (typeof body === 'string') {
     return fetch(`${runtime.urls.api}${path}`, { method: 'POST', redirect: 'manual', headers, body });
@@ -60,9 +55,7 @@ export async function scanAll(runtime: LocalRuntime): Promise<Record<string, unk
 export async function drainQueue(runtime: LocalRuntime, queueUrl: string): Promise<unknown[]> {
   const bodies: unknown[] = [];
   for (;;) {
-    const { Messages = [] } = await runtime.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
+    const { Messages = [] } = await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
     if (Messages.length === 0) return bodies;
     bodies.push(...Messages.map((m) => JSON.parse(m.Body ?? 'null')));
     await runtime.sqs.send(

@@ -22,9 +22,7 @@ describe('configuration', () => {
   it('accepts the shipped example with what later features rely on', () => {
     const config = loadConfigFile('leadgate.config.yaml');
     expect(Object.keys(config.purposes)).toEqual(['marketing_email', 'sales_contact']);
-    expect(Object.keys(config.forms.contact!.fields)).toEqual([
-      'email', 'firstName', 'lastName', 'company', 'jobTitle', 'country', 'phone', 'message',
-    ]);
+    expect(Object.keys(config.forms.contact!.fields)).toEqual(['email', 'firstName', 'lastName', 'company', 'jobTitle', 'country', 'phone', 'message']);
     expect(config.forms.contact).toMatchObject({ retentionDays: 180, honeypotField: 'website', doubleOptIn: false });
     expect(config.forms.contact!.purposes).toEqual({ marketing_email: { required: false }, sales_contact: { required: false } });
     expect(config.forms.newsletter).toMatchObject({ retentionDays: 365, doubleOptIn: true, purposes: { marketing_email: { required: true } } });
@@ -36,9 +34,7 @@ describe('configuration', () => {
   it('names a bad field type by its path and lists the allowed types', () => {
     const document = example();
     document.forms.contact.fields.email.type = 'mail';
-    expect(problemsOf(document)).toContain(
-      'forms.contact.fields.email.type: expected one of text, email, tel, country, textarea, url',
-    );
+    expect(problemsOf(document)).toContain('forms.contact.fields.email.type: expected one of text, email, tel, country, textarea, url');
   });
 
   it('lists every problem at once, not just the first', () => {
@@ -61,7 +57,9 @@ describe('configuration', () => {
   it('refuses a From address the SES identity does not cover, and accepts a subdomain of it', () => {
     const document = example();
     document.sender.fromAddress = 'hello@example.net';
-    expect(problemsOf(document)).toContainEqual(expect.stringMatching(/^sender\.fromAddress: "hello@example\.net" is not covered by sender\.identity "example\.com"/));
+    expect(problemsOf(document)).toContainEqual(
+      expect.stringMatching(/^sender\.fromAddress: "hello@example\.net" is not covered by sender\.identity "example\.com"/),
+    );
     document.sender.identity = 'news@example.com';
     document.sender.fromAddress = 'other@example.com';
     expect(problemsOf(document)).toContainEqual(expect.stringMatching(/^sender\.fromAddress: .*use an address at news@example\.com/));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../shared/config/load';
+import { type ConfigError, parseConfig } from '../../shared/config/load';
 import { captureSubmission } from '../../shared/domain/capture';
 import { createKeyring } from '../../shared/domain/keyring';
 import { unsubscribeUrl } from '../../shared/domain/links';
@@ -17,7 +17,17 @@ import { assignmentEmails } from '../../shared/email/assignment-email';
 import { escapeHtml } from '../../shared/email/escape';
 import { personEmails } from '../../shared/email/person-emails';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer, inMemoryStrangerMail, InMemorySubmissions } from '../support/in-memory-ports';
+import {
+  InMemoryClaims,
+  InMemoryLeads,
+  InMemoryRotation,
+  InMemoryRoutingQueue,
+  InMemorySuppressions,
+  ManualClock,
+  RecordingMailer,
+  inMemoryStrangerMail,
+  InMemorySubmissions,
+} from '../support/in-memory-ports';
 
 describe('templates', () => {
   it('fills declared fields, uses fallbacks, and escapes for HTML', () => {

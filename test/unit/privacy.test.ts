@@ -34,7 +34,7 @@ describe('retention and privacy (domain)', () => {
     expect(data.consentHistory).toEqual([]);
   });
 
-  it('signs a receipt per consent decision that verifies only against the issuer\'s key', async () => {
+  it("signs a receipt per consent decision that verifies only against the issuer's key", async () => {
     const { result, keyring } = await captured();
     expect(result.receipts.map((r) => `${r.purpose}:${r.decision}`).sort()).toEqual(['marketing_email:consent.declined', 'sales_contact:consent.granted']);
     for (const receipt of result.receipts) expect(verifyReceipt(receipt, keyring.receipts.publicKey)).toEqual({ valid: true });
@@ -44,7 +44,12 @@ describe('retention and privacy (domain)', () => {
   });
 
   it('keeps GPC opt-outs out of anything shared with third parties', async () => {
-    expect(shareableLeads([{ doNotSellOrShare: true, id: 1 }, { doNotSellOrShare: false, id: 2 }]).map((l) => l.id)).toEqual([2]);
+    expect(
+      shareableLeads([
+        { doNotSellOrShare: true, id: 1 },
+        { doNotSellOrShare: false, id: 2 },
+      ]).map((l) => l.id),
+    ).toEqual([2]);
     const { deps, leadId } = await captured(true);
     expect((await exportLead(deps, leadId)).submissionsInProcessing[0]?.submission?.gpc).toBe(true);
   });

@@ -12,7 +12,17 @@ import { discardHeld, heldSubmissions, releaseHeld } from '../../shared/domain/q
 import { resendUnroutedSubmissions } from '../../shared/domain/routing-sweep';
 import { assignmentEmails } from '../../shared/email/assignment-email';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRotation, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, RecordingMailer, inMemoryStrangerMail, InMemorySubmissions } from '../support/in-memory-ports';
+import {
+  InMemoryClaims,
+  InMemoryLeads,
+  InMemoryRotation,
+  InMemoryRoutingQueue,
+  InMemorySuppressions,
+  ManualClock,
+  RecordingMailer,
+  inMemoryStrangerMail,
+  InMemorySubmissions,
+} from '../support/in-memory-ports';
 import { personEmails } from '../../shared/email/person-emails';
 
 let leads: InMemoryLeads;
@@ -155,7 +165,7 @@ describe('held submissions change nothing until released', () => {
     expect(await discardHeld(quarantine(), bot.leadId, bot.submissionId)).toBe(true);
     expect(await releaseHeld(quarantine(), bot.leadId, bot.submissionId)).toBe(false);
     expect((await leads.get(person.leadId, clock.now()))!).toEqual(before);
-    expect((await deps.submissions.unmerged(bot.leadId, clock.now()))).toEqual([]);
+    expect(await deps.submissions.unmerged(bot.leadId, clock.now())).toEqual([]);
 
     // A held post for an address we never saw: no lead at all; released, it is routed normally.
     const fresh = await capture('q@engines.example', { country: 'DE' }, ['sales_contact'], ['submitted_too_fast']);
@@ -164,7 +174,10 @@ describe('held submissions change nothing until released', () => {
     expect(await releaseHeld(quarantine(), fresh.leadId, fresh.submissionId)).toBe(true);
     expect(await releaseHeld(quarantine(), fresh.leadId, fresh.submissionId)).toBe(false);
     expect(await routeLead(deps, queue.messages.at(-1)!)).toBe('assigned');
-    expect((await leads.get(fresh.leadId, clock.now()))!.lead.submissions[0]).toMatchObject({ submissionId: fresh.submissionId, screening: ['submitted_too_fast'] });
+    expect((await leads.get(fresh.leadId, clock.now()))!.lead.submissions[0]).toMatchObject({
+      submissionId: fresh.submissionId,
+      screening: ['submitted_too_fast'],
+    });
   });
 
   it('two held submissions of one person can each be released, and a release racing the sweep routes once', async () => {
@@ -188,7 +201,7 @@ describe('held submissions change nothing until released', () => {
     expect(mailer.sent.filter((m) => m.subject.startsWith('New lead'))).toHaveLength(2);
   });
 
-  it('a held submission older than the lead\'s last 50 can still be released', async () => {
+  it("a held submission older than the lead's last 50 can still be released", async () => {
     const held = await capture('s@engines.example', { country: 'DE' }, ['sales_contact'], ['render_token_missing']);
     await routeLead(deps, held);
     for (let i = 0; i < 55; i++) {
@@ -225,7 +238,11 @@ describe('only the person changes their own choices', () => {
     await routeLead(deps, await capture('v@engines.example', { country: 'DE', company: 'Real GmbH' }));
     clock.advance(86_400);
     mailer.sent.length = 0;
-    const later = await capture('v@engines.example', { country: 'DE', company: 'Other AG', message: 'Score: 100\nhttps://evil.example/assignments/accept?t=x' });
+    const later = await capture('v@engines.example', {
+      country: 'DE',
+      company: 'Other AG',
+      message: 'Score: 100\nhttps://evil.example/assignments/accept?t=x',
+    });
     await routeLead(deps, later);
     await sweepSla({ ...deps });
     const [mail] = mailer.sent;

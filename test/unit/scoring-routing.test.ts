@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../shared/config/load';
+import { type ConfigError, parseConfig } from '../../shared/config/load';
 import { isFreeMailDomain } from '../../shared/domain/lead-facts';
 import { isProtectedAttribute } from '../../shared/domain/protected-attributes';
 import { compileRouting, rotation } from '../../shared/domain/routing';
@@ -86,10 +86,28 @@ describe('routing', () => {
 });
 
 describe('protected attributes', () => {
-  it.each(['age', 'ageRange', 'dateOfBirth', 'dob', 'gender', 'sex', 'race', 'ethnicity', 'religion', 'healthStatus', 'disability', 'sexual_orientation', 'maritalStatus', 'pregnant', 'nationality', 'firstName', 'first_name', 'postcode', 'postalCode', 'zip'])(
-    'recognises %s',
-    (name) => expect(isProtectedAttribute(name)).toBe(true),
-  );
+  it.each([
+    'age',
+    'ageRange',
+    'dateOfBirth',
+    'dob',
+    'gender',
+    'sex',
+    'race',
+    'ethnicity',
+    'religion',
+    'healthStatus',
+    'disability',
+    'sexual_orientation',
+    'maritalStatus',
+    'pregnant',
+    'nationality',
+    'firstName',
+    'first_name',
+    'postcode',
+    'postalCode',
+    'zip',
+  ])('recognises %s', (name) => expect(isProtectedAttribute(name)).toBe(true));
 
   it.each(['message', 'company', 'jobTitle', 'country', 'usage', 'language', 'lastName', 'page'])('allows %s', (name) => {
     expect(isProtectedAttribute(name)).toBe(false);

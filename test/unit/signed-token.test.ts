@@ -28,7 +28,11 @@ describe('signed tokens', () => {
         fc.pre(token[index] !== char);
         const altered = token.slice(0, index) + char + token.slice(index + 1);
         // base64url's last character can carry unused bits; decoding may map it back to the same bytes.
-        const sameBytes = (t: string) => t.split('.').map((part) => Buffer.from(part, 'base64url').toString('hex')).join('.');
+        const sameBytes = (t: string) =>
+          t
+            .split('.')
+            .map((part) => Buffer.from(part, 'base64url').toString('hex'))
+            .join('.');
         fc.pre(sameBytes(altered) !== sameBytes(token));
         expect(verifyToken(keys, altered, 'accept', now)).toBeUndefined();
       }),

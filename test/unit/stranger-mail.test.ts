@@ -14,14 +14,29 @@ import {
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import { inMemoryStrangerMail, RecordingMailer } from '../support/in-memory-ports';
 
-const budget: MailBudgetSettings = { ...exampleConfig.mailBudget, perDomainPerHour: 2, globalPerHour: 3, breaker: { bounceRate: 0.1, windowMinutes: 60, minimumSent: 4 } };
+const budget: MailBudgetSettings = {
+  ...exampleConfig.mailBudget,
+  perDomainPerHour: 2,
+  globalPerHour: 3,
+  breaker: { bounceRate: 0.1, windowMinutes: 60, minimumSent: 4 },
+};
 const now = new Date('2026-11-30T10:00:00Z');
 const minutes = (m: number) => new Date(now.getTime() + m * 60_000);
 
 function deps() {
   const refused: StrangerMailRefusal[] = [];
   const mailer = new RecordingMailer();
-  return { refused, mailer, deps: { settings: { mailBudget: budget }, keyring: createKeyring(TEST_SECRET), mailer, ...inMemoryStrangerMail(), onRefused: (r: StrangerMailRefusal) => void refused.push(r) } };
+  return {
+    refused,
+    mailer,
+    deps: {
+      settings: { mailBudget: budget },
+      keyring: createKeyring(TEST_SECRET),
+      mailer,
+      ...inMemoryStrangerMail(),
+      onRefused: (r: StrangerMailRefusal) => void refused.push(r),
+    },
+  };
 }
 const mail = (to: string): OutgoingEmail => ({ to, subject: 's', text: 't', html: '<p>t</p>' });
 
@@ -83,7 +98,10 @@ describe('mail domains from DNS', () => {
   const resolver = (answers: { mx?: () => Promise<unknown>; a?: () => Promise<unknown>; aaaa?: () => Promise<unknown> }) => {
     let lookups = 0;
     const fake = {
-      resolveMx: () => (lookups++, (answers.mx ?? failing('ENODATA'))()),
+      resolveMx: () => {
+        lookups++;
+        return (answers.mx ?? failing('ENODATA'))();
+      },
       resolve4: answers.a ?? failing('ENODATA'),
       resolve6: answers.aaaa ?? failing('ENODATA'),
     };

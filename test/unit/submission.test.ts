@@ -68,14 +68,11 @@ describe('parseSubmission', () => {
 
   it('records the purposes ticked, from repeated fields or a JSON array', () => {
     const body = { email: 'a@example.com', consentVersion: CONSENT_VERSION };
-    expect(accept({ ...body, consent: ['sales_contact', 'marketing_email', 'sales_contact'] }).grantedPurposes).toEqual([
-      'marketing_email',
-      'sales_contact',
-    ]);
+    expect(accept({ ...body, consent: ['sales_contact', 'marketing_email', 'sales_contact'] }).grantedPurposes).toEqual(['marketing_email', 'sales_contact']);
     expect(accept({ ...body, consent: 'sales_contact' }).grantedPurposes).toEqual(['sales_contact']);
-    expect(
-      accept({ ...body, consent: ['marketing_email'], consentVersion: { marketing_email: CONSENT_VERSION } }).grantedPurposes,
-    ).toEqual(['marketing_email']);
+    expect(accept({ ...body, consent: ['marketing_email'], consentVersion: { marketing_email: CONSENT_VERSION } }).grantedPurposes).toEqual([
+      'marketing_email',
+    ]);
   });
 
   it('refuses consent without, or with a stale, consent text version', () => {
@@ -86,10 +83,9 @@ describe('parseSubmission', () => {
   });
 
   it('refuses purposes the form does not ask for, and missing required ones', () => {
-    expect(
-      refuse({ email: 'a@example.com', consent: 'sales_contact', consentVersion: CONSENT_VERSION }, newsletter, 'newsletter')
-        .consent,
-    ).toMatch(/does not ask for "sales_contact"/);
+    expect(refuse({ email: 'a@example.com', consent: 'sales_contact', consentVersion: CONSENT_VERSION }, newsletter, 'newsletter').consent).toMatch(
+      /does not ask for "sales_contact"/,
+    );
     expect(refuse({ email: 'a@example.com' }, newsletter, 'newsletter').consent).toBe(
       'this form needs your agreement to: Occasional marketing emails about our products and events.',
     );

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { DynamoUnverifiedMailStats } from '../../shared/adapters/dynamo-unverified-mail-stats';
+import { runtimeClock } from '../../shared/adapters/runtime-clock';
+import { verifyReceipt } from '../../shared/domain/receipts';
+import { resumeStrangerMail } from '../../shared/domain/stranger-mail';
+import { embedSnippet } from '../../shared/http/embed-snippet';
+import { DEFAULT_PORTS } from '../../infra/local/names';
+import { type Command, type CommandContext, need, UsageError } from '../command';
+import { redrive } from '../dlq';
+
+async function mailBreaker(context: CommandContext, resume: boolean): Promise<number> {
+  const connection = await context.connection();
+  const stats = new DynamoUnverifiedMailStats(connection.db, connection.tableName);
+  const now = runtimeClock.now();
+  if (resume) await resumeStrangerMail({ mailStats: stats }, now);
+  const breaker = await stats.breaker();
+  const paused = (breaker.pausedUntil ?? 0) > now.getTime() / 1000;
+  context.print(
+    paused
+      ? `Mail to unconfirmed addresses is PAUSED until ${new Date((breaker.pausedUntil ?? 0) * 1000).toISOString()} (hard-bounce rate ${((breaker.bounceRate ?? 0) * 100).toFixed(1)} %). Resume with: leadgate mail resume`
+      : `Mail to unconfirmed addresses is flowing${breaker.resumedAt ? ` (resumed ${breaker.resumedAt})` : ''}.`,
+    { paused, ...breaker },
+  );
+  return 0;
+}
+
+export const operationsCommands: Command[] = [
+  {
+    name: 'mail status',
+    usage: '',
+    summary: 'whether mail to unconfirmed addresses is paused by the bounce breaker',
+    run: (context) => mailBreaker(context, false),
+  },
+  {
+    name: 'mail resume',
+    usage: '',
+    summary: 'resume it after fixing the cause (bounces before now no longer count)',
+    run: (context) => mailBreaker(context, true),
+  },
+  {
+    name: 'receipt verify',
+    usage: 'FILE [--public-key=K]',
+    summary: 'check a consent or erasure receipt offline',
+    async run(context) {
+      const file = need(context.args[0], 'the receipt file');
+      let document: unknown;
+      try {
+        document = JSON.parse(await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new Error(`cannot read ${file} as JSON: ${(error as Error).message}`);
+      }
+      const key = context.options['public-key'];
+      const check = verifyReceipt(document, key);
+      const trust = key ? '' : ' (signature checked against the key in the receipt; pass --public-key to pin the issuer)';
+      context.print(check.valid ? `valid${trust}` : `INVALID: ${check.reason}`, check);
+      return check.valid ? 0 : 1;
+    },
+  },
+  {
+    name: 'embed',
+    usage: 'FORM_ID [--api URL]',
+    summary: 'print a ready-to-paste HTML snippet for a form',
+    async run(context) {
+      const formId = need(context.args[0], 'the form id');
+      context.io.out(embedSnippet(context.settings(), formId, context.options.api ?? `http://127.0.0.1:${context.io.env.PORT ?? DEFAULT_PORTS.api}`));
+      return 0;
+    },
+  },
+  {
+    name: 'dlq redrive',
+    usage: '[--queue NAME]',
+    summary: 'move dead-lettered messages back to their queue (all queues by default)',
+    async run(context) {
+      const connection = await context.connection();
+      const names = context.options.queue ? [context.options.queue] : Object.keys(connection.queues);
+      const moved: Record<string, number> = {};
+      for (const name of names) {
+        const queue = connection.queues[name as keyof typeof connection.queues];
+        if (!queue) throw new UsageError(`unknown queue "${name}"; queues: ${Object.keys(connection.queues).join(', ')}`);
+        moved[name] = await redrive(connection.sqs, queue.deadLetterUrl, queue.url);
+      }
+      context.print(
+        Object.entries(moved)
+          .map(([name, n]) => `${name}: moved ${n} message(s) back from the dead-letter queue`)
+          .join('\n'),
+        moved,
+      );
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,19 @@
+import { parseArgs } from 'node:util';
+
+const OPTIONS = {
+  email: { type: 'string' },
+  reason: { type: 'string' },
+  stack: { type: 'string' },
+  'public-key': { type: 'string' },
+  api: { type: 'string' },
+  queue: { type: 'string' },
+  since: { type: 'string' },
+  id: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/** Parses the command line (node:util parseArgs, strict: an unknown option is an error). */
+export const parseCommandLine = (argv: string[]) => parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: true });
+
+export type CliOptions = ReturnType<typeof parseCommandLine>['values'];

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, runCli } from '../../cli/main';
+
+const run = async (...argv: string[]) => {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    env: {},
+  });
+  return { code, out, err };
+};
+
+describe('the operator CLI', () => {
+  it('lists every command of its table in the usage text', async () => {
+    const { code, out } = await run('--help');
+    expect(code).toBe(0);
+    for (const command of COMMANDS) expect(out).toContain(`  ${command.name}`);
+    expect(new Set(COMMANDS.map((c) => c.name)).size).toBe(COMMANDS.length);
+  });
+
+  it('answers a mistake in the call with the usage and exit code 2, before connecting to anything', async () => {
+    expect(await run('leads', 'forget')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "leads forget"') });
+    expect(await run('suppress', '--reason', 'bounced')).toMatchObject({ code: 2, err: expect.stringContaining('missing --email') });
+    expect(await run('quarantine', 'release')).toMatchObject({ code: 2, err: expect.stringContaining('needs --email, --id or --reason') });
+    expect(await run('quarantine', 'list', '--since', 'yesterday')).toMatchObject({ code: 2, err: expect.stringContaining('--since must be a date') });
+    expect(await run('leads', 'show', '--colour')).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--colour'") });
+  });
+});
