@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration files each start their own emulators on free ports; two at a time fit 2 cores.
     maxWorkers: 2,
-    // fauxqs uses node:sqlite, which Node 22 flags as experimental on every start.
+    // fauxqs uses node:sqlite, which Node flags as experimental on every start.
     execArgv: ['--disable-warning=ExperimentalWarning'],
     env: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
   },

@@ -16,7 +16,7 @@ export const CREDENTIALS_ALIAS = {
 export const BUNDLE = {
   format: 'esm',
   minify: true,
-  target: 'node22',
+  target: 'node24',
   mainFields: ['module', 'main'],
   banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
   /**
