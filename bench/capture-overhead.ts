@@ -1,3 +1,4 @@
+import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -53,7 +54,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: runtime.functionEndpoints.sqs, credentials });
   const queueUrl = new URL(new URL(runtime.queues.routing.url).pathname, runtime.functionEndpoints.sqs).href;
   try {
-    const keyring = createKeyring(process.env.LEADGATE_HMAC_SECRET as string);
+    const keyring = createKeyring(process.env[SECRET_VARIABLES.hmac.value] as string);
     const capture = async (i: number) => {
       const started = performance.now();
       const response = await fetch(`${runtime.urls.api}/forms/newsletter/submissions`, {

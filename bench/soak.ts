@@ -1,3 +1,4 @@
+import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { redrive } from '../cli/dlq';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
@@ -125,7 +126,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     log: () => undefined,
   });
   try {
-    const keyring = createKeyring(process.env.LEADGATE_HMAC_SECRET as string);
+    const keyring = createKeyring(process.env[SECRET_VARIABLES.hmac.value] as string);
     const version = runtime.config.purposes.marketing_email!.consentText.version;
     const submittedAt = new Map<string, number>();
     let accepted = 0;

@@ -36,7 +36,7 @@ export class LeadgateFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: resolve(PROJECT_ROOT, 'package-lock.json'),
-      // The bindings' variables (POWERTOOLS_SERVICE_NAME among them) come from functionEnvironment in the stack.
+      // The bindings' variables (the service name among them) come from functionEnvironment in the stack.
       environment: { NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         format: OutputFormat.ESM,

@@ -62,6 +62,7 @@ async function buildInto(root: string, entries: readonly string[]): Promise<stri
   const id = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dir = join(root, id);
   mkdirSync(dir, { recursive: true });
+  const started = Date.now();
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: entries.map((entry) => ({ in: entry, out: entry.replace(/\.ts$/, '') })),
@@ -84,6 +85,8 @@ async function buildInto(root: string, entries: readonly string[]): Promise<stri
     const now = stamp(input);
     if (now) manifest[input] = now;
   }
+  // A file saved while esbuild read it may be in the bundle as it was before: use this build, never reuse it.
+  if (Object.values(manifest).some(([, mtime]) => mtime >= started - 1000)) return dir;
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
   // Publish atomically: concurrent runtimes (test files) each read a complete build.
   writeFileSync(join(root, `current.${id}`), id);

@@ -59,7 +59,7 @@ export interface LocalRuntimeOptions {
   faults?: Faults;
   /** The wiring to run (default: infra/topology.ts); tests pass a changed copy. */
   topology?: Topology;
-  /** Local values of the secrets that have no generated local value (default: TURNSTILE_SECRET from the environment). */
+  /** Local values of the secrets that have no generated local value (default: the turnstile secret's local variable, from this process's environment). */
   secrets?: { turnstile?: string | undefined };
   log?: (line: string) => void;
 }

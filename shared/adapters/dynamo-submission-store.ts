@@ -10,7 +10,7 @@ const { routing } = INDEXES;
 
 const fromItem = (item: Record<string, unknown>) => withoutKeys(item, routing) as unknown as StoredSubmission;
 
-/** Submissions as `LEAD#<emailHash>` / `SUB#<submissionId>` items, in the person's partition. */
+/** Submissions as items of their own in the person's partition (submissionKey), apart from the lead. */
 export class DynamoSubmissionStore implements SubmissionStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,

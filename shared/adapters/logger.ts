@@ -40,5 +40,5 @@ class MaskingLogFormatter extends LogFormatter {
   }
 }
 
-/** The service name is the function's POWERTOOLS_SERVICE_NAME (infra/topology.ts); tools pass their own. */
+/** The service name is the function's service-name variable (VARIABLES.serviceName) (infra/topology.ts); tools pass their own. */
 export const createLogger = (serviceName?: string): Logger => new Logger({ ...(serviceName ? { serviceName } : {}), logFormatter: new MaskingLogFormatter() });

@@ -2,7 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RouteOutcome } from '../domain/route-lead';
 import { UNVERIFIED_MAIL_PAUSED_METRIC, type StrangerMailRefusal } from '../domain/stranger-mail';
 
-/** The service dimension is the function's POWERTOOLS_SERVICE_NAME (infra/topology.ts). */
+/** The service dimension is the function's service-name variable (VARIABLES.serviceName) (infra/topology.ts). */
 const NAMESPACE = 'Leadgate';
 
 export type SubmissionOutcome = 'accepted' | 'quarantined' | 'rejected';

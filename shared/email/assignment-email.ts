@@ -1,7 +1,8 @@
 import type { Assignment, Lead } from '../domain/lead';
 import type { AssignmentEmails, OutgoingEmail } from '../domain/ports';
 import type { LeadgateSettings } from '../domain/settings';
-import { emailDocument, escapeHtml, headerText } from './escape';
+import { headerText } from './escape';
+import { emailDocument, html, multiline } from './html';
 
 const date = (iso: string) => iso.slice(0, 10);
 const dateOfEpoch = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
@@ -36,13 +37,11 @@ const quote = (value: string) =>
 const fieldText = (rows: FieldRow[]) =>
   rows.map((r) => (r.quoted ? `  ${r.label} (as they wrote it):\n${quote(r.value)}` : `  ${r.label}: ${r.value}`)).join('\n');
 const fieldHtml = (rows: FieldRow[]) =>
-  `<table cellpadding="4">${rows
-    .map((r) =>
-      r.quoted
-        ? `<tr><th align="left" valign="top">${escapeHtml(r.label)}</th><td><blockquote style="margin:0;padding-left:8px;border-left:3px solid #999;color:#333">${escapeHtml(r.value).replace(/\r?\n/g, '<br>')}</blockquote></td></tr>`
-        : `<tr><th align="left" valign="top">${escapeHtml(r.label)}</th><td>${escapeHtml(r.value)}</td></tr>`,
-    )
-    .join('')}</table>`;
+  html`<table cellpadding="4">${rows.map((r) =>
+    r.quoted
+      ? html`<tr><th align="left" valign="top">${r.label}</th><td><blockquote style="margin:0;padding-left:8px;border-left:3px solid #999;color:#333">${multiline(r.value)}</blockquote></td></tr>`
+      : html`<tr><th align="left" valign="top">${r.label}</th><td>${r.value}</td></tr>`,
+  )}</table>`;
 
 function consentRows(settings: LeadgateSettings, lead: Lead): [string, string][] {
   return Object.entries(lead.consents).map(([purpose, consent]) => [
@@ -59,7 +58,7 @@ export function leadTitle(lead: Lead): string {
 
 const textTable = (rows: [string, string][]) => rows.map(([k, v]) => `  ${k}: ${v}`).join('\n');
 const htmlTable = (rows: [string, string][]) =>
-  `<table cellpadding="4">${rows.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v).replace(/\r?\n/g, '<br>')}</td></tr>`).join('')}</table>`;
+  html`<table cellpadding="4">${rows.map(([k, v]) => html`<tr><th align="left" valign="top">${k}</th><td>${multiline(v)}</td></tr>`)}</table>`;
 
 /**
  * The email that hands a lead to a rep. Internal: it carries no marketing unsubscribe footer.
@@ -93,26 +92,26 @@ export function assignmentEmail(settings: LeadgateSettings, lead: Lead, assignme
     `Team ${assignment.team}, form ${formId}, submission ${assignment.submissionId}.`,
   ].join('\n');
 
-  const html = emailDocument(
+  const body = emailDocument(
     subject,
-    `
-<p>A new lead has been assigned to you${escapeHtml(reassigned)}. Accept it within ${slaHours} hours or it moves on.</p>
-<p><a href="${escapeHtml(acceptUrl)}">Accept this lead</a></p>
+    html`
+<p>A new lead has been assigned to you${reassigned}. Accept it within ${slaHours} hours or it moves on.</p>
+<p><a href="${acceptUrl}">Accept this lead</a></p>
 <h3>What they told us</h3>${fieldHtml(fields)}
 <h3>Score: ${lead.score ?? 0} / 100</h3>${htmlTable(reasons)}
 <h3>Consent</h3>${htmlTable(consents)}
 <p>Their data will be deleted on ${deletion} unless they submit again.</p>
-<p style="color:#666">Team ${escapeHtml(assignment.team)}, form ${escapeHtml(formId)}, submission ${escapeHtml(assignment.submissionId)}.</p>`,
+<p style="color:#666">Team ${assignment.team}, form ${formId}, submission ${assignment.submissionId}.</p>`,
   );
 
-  return { to: assignment.rep, subject, text, html };
+  return { to: assignment.rep, subject, text, html: body };
 }
 
 /** Tells a rep that a lead they did not accept in time has moved to someone else. */
 export function reassignedAwayEmail(lead: Lead, from: string, to: string, slaHours: number): OutgoingEmail {
   const subject = headerText(`Lead reassigned: ${leadTitle(lead)}`);
   const text = `The lead "${leadTitle(lead)}" was not accepted within ${slaHours} hours and has been reassigned to ${to}. No action is needed.`;
-  return { to: from, subject, text, html: emailDocument(subject, `<p>${escapeHtml(text)}</p>`) };
+  return { to: from, subject, text, html: emailDocument(subject, html`<p>${text}</p>`) };
 }
 
 export const assignmentEmails = (settings: LeadgateSettings): AssignmentEmails => ({

@@ -15,11 +15,6 @@ export function headerText(text: string, max = 150): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-/** A whole HTML email: a valid document (language, charset and the subject as its title). */
-export function emailDocument(subject: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:system-ui,sans-serif">${body}</body></html>`;
-}
-
 /** Who sent it, for a footer: the postal address alone when it already starts with the name. */
 export function senderLine(organization: { name: string; postalAddress: string }): string {
   return organization.postalAddress.startsWith(organization.name) ? organization.postalAddress : `${organization.name}, ${organization.postalAddress}`;

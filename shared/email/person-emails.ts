@@ -2,7 +2,8 @@ import type { Lead } from '../domain/lead';
 import type { OutgoingEmail, PersonEmails } from '../domain/ports';
 import type { LeadgateSettings } from '../domain/settings';
 import { renderTemplate } from '../domain/template';
-import { emailDocument, escapeHtml, headerText, senderLine } from './escape';
+import { escapeHtml, headerText, senderLine } from './escape';
+import { emailDocument, html, trusted } from './html';
 
 /**
  * Emails to leads. Every marketing email carries what CAN-SPAM and RFC 8058 ask for: a working
@@ -18,15 +19,16 @@ export function personEmails(settings: LeadgateSettings): PersonEmails {
       const consent = lead.consents[sequence.purpose];
       const why = `You receive this because you agreed to "${purpose?.description ?? sequence.purpose}" from ${organization.name}${consent ? ` on ${consent.at.slice(0, 10)}` : ''}.`;
       const textFooter = `\n\n--\n${why}\nUnsubscribe with one click, no login needed: ${unsubscribeUrl}\n${senderLine(organization)}\n`;
-      const htmlFooter = `<hr><p style="color:#555;font-size:12px">${escapeHtml(why)}<br>
-<a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a> with one click, no login needed.<br>
-${escapeHtml(senderLine(organization))}</p>`;
+      const htmlFooter = html`<hr><p style="color:#555;font-size:12px">${why}<br>
+<a href="${unsubscribeUrl}">Unsubscribe</a> with one click, no login needed.<br>
+${senderLine(organization)}</p>`;
       const subject = headerText(renderTemplate(step.subject, lead.fields));
       return {
         to: lead.email,
         subject,
         text: renderTemplate(step.text, lead.fields) + textFooter,
-        html: emailDocument(subject, renderTemplate(step.html, lead.fields, escapeHtml) + htmlFooter),
+        // The step's HTML is the operator's (config); the lead's fields in it are escaped.
+        html: emailDocument(subject, html`${trusted(renderTemplate(step.html, lead.fields, escapeHtml))}${htmlFooter}`),
         headers: {
           'List-Unsubscribe': `<${unsubscribeUrl}>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -53,10 +55,10 @@ ${senderLine(organization)}
         text,
         html: emailDocument(
           subject,
-          `<p>Someone, hopefully you, asked ${escapeHtml(organization.name)} to send this address: ${escapeHtml(purposes.join('; '))}</p>
-<p><a href="${escapeHtml(confirmUrl)}">Confirm my subscription</a></p>
+          html`<p>Someone, hopefully you, asked ${organization.name} to send this address: ${purposes.join('; ')}</p>
+<p><a href="${confirmUrl}">Confirm my subscription</a></p>
 <p>If it was not you, ignore this email: nothing more will be sent, and the request is deleted within ${settings.retention.unconfirmedDays} days.</p>
-<p style="color:#555;font-size:12px">${escapeHtml(senderLine(organization))}</p>`,
+<p style="color:#555;font-size:12px">${senderLine(organization)}</p>`,
         ),
       };
     },

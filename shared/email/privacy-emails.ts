@@ -1,6 +1,7 @@
 import type { PrivacyEmails, PrivacyRequestType } from '../domain/privacy';
 import type { LeadgateSettings } from '../domain/settings';
-import { emailDocument, escapeHtml, senderLine } from './escape';
+import { senderLine } from './escape';
+import { emailDocument, type Html, html } from './html';
 
 const WHAT: Record<PrivacyRequestType, string> = {
   access: 'a copy of the data we hold about you',
@@ -13,7 +14,7 @@ export function privacyEmails(settings: LeadgateSettings): PrivacyEmails {
   const { name } = settings.organization;
   const sender = senderLine(settings.organization);
   const subject = `Your privacy request to ${name}`;
-  const wrap = (body: string) => emailDocument(subject, body);
+  const wrap = (body: Html) => emailDocument(subject, body);
   return {
     link(to, type, url) {
       const text = `Someone, hopefully you, asked ${name} for ${WHAT[type]}.\n\nOpen this link within 24 hours and press the button to go ahead (it works once):\n${url}\n\nIf it was not you, ignore this email: nothing happens.\n\n${sender}\n`;
@@ -22,13 +23,13 @@ export function privacyEmails(settings: LeadgateSettings): PrivacyEmails {
         subject,
         text,
         html: wrap(
-          `<p>Someone, hopefully you, asked ${escapeHtml(name)} for ${WHAT[type]}.</p><p><a href="${escapeHtml(url)}">Continue with your request</a> (within 24 hours; the link works once).</p><p>If it was not you, ignore this email: nothing happens.</p><p style="color:#555;font-size:12px">${escapeHtml(sender)}</p>`,
+          html`<p>Someone, hopefully you, asked ${name} for ${WHAT[type]}.</p><p><a href="${url}">Continue with your request</a> (within 24 hours; the link works once).</p><p>If it was not you, ignore this email: nothing happens.</p><p style="color:#555;font-size:12px">${sender}</p>`,
         ),
       };
     },
     nothingHeld(to, type) {
       const text = `Someone, hopefully you, asked ${name} for ${WHAT[type]}. We hold no personal data for this address, so there is nothing to do.\n\n${sender}\n`;
-      return { to, subject, text, html: wrap(`<p>${escapeHtml(text)}</p>`) };
+      return { to, subject, text, html: wrap(html`<p>${text}</p>`) };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { LeadgateSettings } from '../domain/settings';
+import { html } from '../email/html';
 import { formMarkup } from './form-page';
 
 /** The HTML a marketer pastes into any page: a plain form that works alone, enhanced by the script. */
@@ -6,9 +7,10 @@ export function embedSnippet(settings: LeadgateSettings, formId: string, apiUrl:
   const form = settings.forms[formId];
   if (!form) throw new Error(`no form "${formId}"; configured: ${Object.keys(settings.forms).join(', ')}`);
   const base = apiUrl.replace(/\/$/, '');
-  return `<!-- Leadgate form "${formId}". Add this page's origin to forms.${formId}.allowedOrigins. -->\n${formMarkup(settings, form, {
+  const markup = formMarkup(settings, form, {
     formId,
     action: `${base}/forms/${encodeURIComponent(formId)}/submissions`,
     scriptUrl: `${base}/embed.js`,
-  })}\n`;
+  });
+  return html`<!-- Leadgate form "${formId}". Add this page's origin to forms.${formId}.allowedOrigins. -->\n${markup}\n`.markup;
 }

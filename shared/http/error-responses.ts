@@ -1,7 +1,8 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { LeadgateError, type ErrorCode } from '../domain/errors';
-import { escapeHtml, page } from './html';
+import { html } from '../email/html';
+import { page } from './html';
 import { htmlResponse, jsonResponse, type HttpResponse } from './responses';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -30,14 +31,10 @@ export function statusOf(code: ErrorCode): number {
 }
 
 function errorPage(error: LeadgateError): string {
-  const fields = error.fields
-    ? `<ul>${Object.entries(error.fields)
-        .map(([name, problem]) => `<li><strong>${escapeHtml(name)}</strong> ${escapeHtml(problem)}</li>`)
-        .join('')}</ul>`
-    : '';
+  const fields = error.fields && html`<ul>${Object.entries(error.fields).map(([name, problem]) => html`<li><strong>${name}</strong> ${problem}</li>`)}</ul>`;
   return page(
     'We could not accept your submission',
-    `<h1>We could not accept your submission</h1><p>${escapeHtml(error.message)}</p>${fields}<p>Please go back, correct the form and send it again.</p>`,
+    html`<h1>We could not accept your submission</h1><p>${error.message}</p>${fields}<p>Please go back, correct the form and send it again.</p>`,
   );
 }
 

@@ -1,3 +1,4 @@
+import type { FieldSettings } from '../domain/settings';
 import type { Context } from 'aws-lambda';
 import { LeadgateError } from '../domain/errors';
 import { eraseLead, exportLead, openPrivacyRequest, rectifyLead, requestPrivacyAction, type OpenRequest, type PrivacyDeps } from '../domain/privacy';
@@ -5,28 +6,34 @@ import { humanCheck, type HumanVerifier } from '../domain/screening';
 import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { readFormBody } from './form-body';
-import { confirmButtonPage, escapeHtml, messagePage, page } from './html';
+import { html } from '../email/html';
+import { confirmButtonPage, messagePage, page } from './html';
 import { htmlResponse, jsonResponse } from './responses';
 
 const ACCEPTED = 'If we hold data for this address, we have emailed a link to it. The link works once, for 24 hours.';
 const INVALID = () => htmlResponse(400, messagePage('This link is not valid', 'The link is damaged, has expired or was already used. Make a new request.'));
 
-function rectificationPage(deps: PrivacyDeps, open: OpenRequest, token: string, problems: Record<string, string> = {}): string {
+export function rectificationPage(deps: PrivacyDeps, open: OpenRequest, token: string, problems: Record<string, string> = {}): string {
   const lead = open.lead!;
-  const fields = new Map<string, string>();
+  const fields = new Map<string, FieldSettings>();
   for (const formId of new Set(lead.submissions.map((s) => s.formId))) {
-    for (const [name, field] of Object.entries(deps.settings.forms[formId]?.fields ?? {})) if (name !== 'email') fields.set(name, field.label);
+    for (const [name, field] of Object.entries(deps.settings.forms[formId]?.fields ?? {})) if (name !== 'email') fields.set(name, field);
   }
-  const inputs = [...fields]
-    .map(([name, label]) => {
-      const problem = problems[name] ? `<br><span id="${escapeHtml(name)}-error" style="color:#b00">${escapeHtml(problems[name]!)}</span>` : '';
-      return `<p><label>${escapeHtml(label)}<br><input name="${escapeHtml(name)}" value="${escapeHtml(lead.fields[name] ?? '')}"${problem ? ` aria-describedby="${escapeHtml(name)}-error"` : ''}></label>${problem}</p>`;
-    })
-    .join('');
+  const inputs = [...fields].map(([name, field]) => {
+    const problem = problems[name] && html`<br><span id="${name}-error" style="color:#b00">${problems[name]}</span>`;
+    const describedBy = problem && html` aria-describedby="${name}-error"`;
+    const value = lead.fields[name] ?? '';
+    // Free text keeps its line breaks: a textarea, as on the form it came from.
+    const control =
+      field.type === 'textarea'
+        ? html`<textarea name="${name}" rows="5"${describedBy}>${value}</textarea>`
+        : html`<input name="${name}" type="text" value="${value}"${describedBy}>`;
+    return html`<p><label>${field.label}<br>${control}</label>${problem}</p>`;
+  });
   return page(
     'Correct your data',
-    `<h1>Correct your data</h1><p>Change what is wrong and save. Leave a field empty to remove it. Your email address identifies you and cannot be changed here.</p>
-<form method="post" action="?t=${escapeHtml(encodeURIComponent(token))}">${inputs}<button type="submit">Save corrections</button></form>`,
+    html`<h1>Correct your data</h1><p>Change what is wrong and save. Leave a field empty to remove it. Your email address identifies you and cannot be changed here.</p>
+<form method="post" action="?t=${encodeURIComponent(token)}">${inputs}<button type="submit">Save corrections</button></form>`,
   );
 }
 
@@ -81,7 +88,7 @@ export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: Human
       200,
       page(
         'Your data is erased',
-        `<h1>Your data is erased</h1><p>Everything we held about you is deleted. This is your erasure receipt; it contains no personal data.</p><pre>${escapeHtml(JSON.stringify(receipt, null, 2))}</pre>`,
+        html`<h1>Your data is erased</h1><p>Everything we held about you is deleted. This is your erasure receipt; it contains no personal data.</p><pre>${JSON.stringify(receipt, null, 2)}</pre>`,
       ),
     );
   });

@@ -5,7 +5,8 @@ import { unsubscribe, unsubscribeTarget, type UnsubscribeChoice, type Unsubscrib
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { readFormBody } from './form-body';
-import { escapeHtml, messagePage, page } from './html';
+import { html } from '../email/html';
+import { messagePage, page } from './html';
 import { htmlResponse } from './responses';
 
 const INVALID = () =>
@@ -17,16 +18,16 @@ const INVALID = () =>
     ),
   );
 
-function preferencesPage(settings: UnsubscribeDeps['settings'], maskedEmail: string, token: string): string {
-  const action = `?t=${escapeHtml(encodeURIComponent(token))}`;
-  const topics = Object.entries(settings.nurture.topics)
-    .map(([id, name]) => `<li><label><input type="checkbox" name="topics" value="${escapeHtml(id)}"> ${escapeHtml(name)}</label></li>`)
-    .join('');
+export function preferencesPage(settings: UnsubscribeDeps['settings'], maskedEmail: string, token: string): string {
+  const action = `?t=${encodeURIComponent(token)}`;
+  const topics = Object.entries(settings.nurture.topics).map(
+    ([id, name]) => html`<li><label><input type="checkbox" name="topics" value="${id}"> ${name}</label></li>`,
+  );
   return page(
     'Unsubscribe',
-    `<h1>Unsubscribe ${escapeHtml(maskedEmail)}</h1>
+    html`<h1>Unsubscribe ${maskedEmail}</h1>
 <form method="post" action="${action}"><input type="hidden" name="scope" value="all"><button type="submit">Unsubscribe from all marketing email</button></form>
-${topics ? `<h2>Or choose what to stop</h2><form method="post" action="${action}"><input type="hidden" name="scope" value="topics"><ul>${topics}</ul><button type="submit">Stop the ticked topics</button></form>` : ''}`,
+${topics.length > 0 && html`<h2>Or choose what to stop</h2><form method="post" action="${action}"><input type="hidden" name="scope" value="topics"><ul>${topics}</ul><button type="submit">Stop the ticked topics</button></form>`}`,
   );
 }
 

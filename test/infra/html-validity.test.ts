@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { demoPageRoute } from '../../infra/local/demo-page';
+import type { Assignment, Lead } from '../../shared/domain/lead';
+import { LeadgateError } from '../../shared/domain/errors';
+import type { OpenRequest, PrivacyDeps } from '../../shared/domain/privacy';
+import { assignmentEmail, reassignedAwayEmail } from '../../shared/email/assignment-email';
+import { personEmails } from '../../shared/email/person-emails';
+import { privacyEmails } from '../../shared/email/privacy-emails';
+import { errorResponse } from '../../shared/http/error-responses';
+import { formPage } from '../../shared/http/form-page';
+import { confirmButtonPage, messagePage } from '../../shared/http/html';
+import { rectificationPage } from '../../shared/http/privacy-handler';
+import { preferencesPage } from '../../shared/http/unsubscribe-handler';
+import { exampleConfig } from '../support/example-config';
+
+// Every page and email Leadgate renders, checked by the Nu HTML Checker (vnu-jar, Java), with
+// hostile values in every slot a person can fill.
+
+const HOSTILE = `Zoë "<b>bold</b>" & <script>alert(1)</script> O'Brien`;
+const settings = exampleConfig;
+const lead: Lead = {
+  leadId: 'a'.repeat(64),
+  email: 'zoe@example.com',
+  fields: { firstName: HOSTILE, company: HOSTILE, message: `${HOSTILE}\nsecond line` },
+  consents: {
+    sales_contact: {
+      granted: true,
+      status: 'granted',
+      at: '2026-11-30T10:00:00Z',
+      formId: 'contact',
+      consentTextVersion: 'v1',
+      method: 'form_checkbox',
+    } as never,
+  },
+  submissions: [{ submissionId: 'sub-1', formId: 'contact', at: '2026-11-30T10:00:00Z', given: { company: HOSTILE } } as never],
+  doNotSellOrShare: false,
+  createdAt: '2026-11-30T10:00:00Z',
+  updatedAt: '2026-11-30T10:00:00Z',
+  expiresAt: 2_000_000_000,
+  score: 40,
+  scoreReasons: [{ rule: 'r', points: 40, reason: HOSTILE }],
+};
+const assignment: Assignment = {
+  submissionId: 'sub-1',
+  team: Object.keys(settings.routing.teams)[0]!,
+  rep: 'rep@example.com',
+  reason: 'rule',
+  assignedAt: '2026-11-30T10:00:00Z',
+  slaDueAt: '2026-11-30T12:00:00Z',
+  generation: 1,
+  tried: ['rep@example.com'],
+};
+// Links the app builds carry base64url tokens; the query's & must still be escaped in an attribute.
+const url = 'https://leads.example.com/x?t=a.b-c_d&x=1';
+const sequence = Object.keys(settings.nurture.sequences)[0]!;
+const form = settings.forms.contact!;
+
+async function documents(): Promise<Record<string, string>> {
+  const emails = personEmails(settings);
+  const privacy = privacyEmails(settings);
+  const demo = await demoPageRoute(settings, () => ({ api: 'http://127.0.0.1:3000', ses: 'http://127.0.0.1:8005' })).handle({} as never, Buffer.alloc(0));
+  return {
+    'form.html': formPage(settings, form, { formId: 'contact', action: '/forms/contact/submissions', renderToken: 't' }).html,
+    'form-with-errors.html': formPage(
+      settings,
+      form,
+      {
+        formId: 'contact',
+        action: '/forms/contact/submissions',
+        values: { firstName: HOSTILE, consent: ['sales_contact'] },
+        errors: { email: HOSTILE, consent: HOSTILE },
+      },
+      400,
+    ).html,
+    'error.html': errorResponse(new LeadgateError('validation_failed', HOSTILE, { email: HOSTILE }), true).body as string,
+    'message.html': messagePage(HOSTILE, HOSTILE),
+    'confirm.html': confirmButtonPage(HOSTILE, HOSTILE, HOSTILE, HOSTILE),
+    'unsubscribe.html': preferencesPage(settings, HOSTILE, HOSTILE),
+    'rectification.html': rectificationPage({ settings } as PrivacyDeps, { lead } as OpenRequest, HOSTILE, { firstName: HOSTILE }),
+    'demo.html': String(demo.body),
+    'email-assignment.html': assignmentEmail(settings, lead, assignment, url).html,
+    'email-reassigned.html': reassignedAwayEmail(lead, 'a@example.com', 'b@example.com', 4).html,
+    'email-nurture.html': emails.nurtureStep(lead, sequence, 0, url).html,
+    'email-confirmation.html': emails.confirmation(lead, 'newsletter', url).html,
+    'email-privacy-link.html': privacy.link('zoe@example.com', 'erasure', url).html,
+    'email-nothing-held.html': privacy.nothingHeld('zoe@example.com', 'access').html,
+  };
+}
+
+let rendered: Record<string, string>;
+beforeAll(async () => {
+  rendered = await documents();
+});
+
+describe('rendered HTML', () => {
+  it('escapes what a person sent wherever it lands', () => {
+    for (const [name, markup] of Object.entries(rendered)) expect(markup, name).not.toContain('<script>alert(1)</script>');
+  });
+
+  it('passes the Nu HTML Checker: every page and email is a valid document', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadgate-vnu-'));
+    const files = Object.entries(rendered).map(([name, markup]) => {
+      const file = join(dir, name);
+      writeFileSync(file, markup);
+      return file;
+    });
+    const jar = join(dirname(createRequire(import.meta.url).resolve('vnu-jar/package.json')), 'build', 'dist', 'vnu.jar');
+    const result = await promisify(execFile)('java', ['-jar', jar, '--format', 'json', '--exit-zero-always', ...files], { encoding: 'utf8' });
+    const { messages } = JSON.parse(result.stderr || result.stdout) as { messages: { type: string; url: string; message: string; extract?: string }[] };
+    const problems = messages
+      .filter((m) => m.type === 'error' || m.type === 'non-document-error')
+      .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
+    expect(problems).toEqual([]);
+    expect(files).toHaveLength(14);
+  }, 60_000);
+});
