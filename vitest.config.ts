@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Amazon's DynamoDB Local (CI's second pass) is slower than dynalite: the same tests get longer.
+    testTimeout: process.env.LEADGATE_DYNAMODB === 'dynamodb-local' ? 60_000 : 30_000,
     hookTimeout: 60_000,
     // Integration files each start their own emulators on free ports; two at a time fit 2 cores.
     maxWorkers: 2,
