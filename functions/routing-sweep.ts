@@ -1,16 +1,20 @@
-import type { Context } from 'aws-lambda';
 import * as c from '../shared/adapters/components';
 import { createLogger } from '../shared/adapters/logger';
+import { scheduledHandler } from '../shared/adapters/scheduled-handler';
 import { resendUnroutedSubmissions } from '../shared/domain/routing-sweep';
 
-const logger = createLogger();
 const deps = { submissions: c.submissions(), routing: c.routingQueue(), clock: c.clock };
 
-/** Scheduled: re-sends routing for submissions whose message never completed. */
-export const handler = async (_event: unknown, context: Context) => {
-  // Stop taking new leads with 5 s to spare; the next scheduled run picks up the rest.
-  const until = Date.now() + context.getRemainingTimeInMillis() - 5000;
-  const { sent, failed } = await resendUnroutedSubmissions(deps, until);
-  if (sent || failed) logger.warn('re-sent routing for submissions that never completed', { resent: sent, failed });
-  return { resent: sent, failed };
-};
+/**
+ * Scheduled: re-sends routing for submissions whose message never completed. Any it re-sends is
+ * worth a warning: a routing message was lost or dead-lettered.
+ */
+export const handler = scheduledHandler(
+  createLogger(),
+  'routing sweep (re-sent routing for submissions that never completed)',
+  async (until) => {
+    const { sent, failed } = await resendUnroutedSubmissions(deps, until);
+    return { resent: sent, failed };
+  },
+  'warn',
+);

@@ -109,3 +109,47 @@ export async function startDynamoDbLocal(port: number): Promise<Emulator> {
       }),
   };
 }
+
+/** The three emulators the local runtime needs; SQS can be stopped and started again (an outage). */
+export interface EmulatorSet {
+  urls: { dynamodb: string; sqs: string; ses: string };
+  /** Stops SQS (to inject an outage); `startSqs` brings it back on the same port, empty. */
+  stopSqs(): Promise<void>;
+  startSqs(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB (dynalite, or DynamoDB Local), SQS and SES together; if one fails, stops the others. */
+export async function startEmulators(
+  ports: { dynamodb: number; sqs: number; ses: number },
+  dynamodbKind: 'dynalite' | 'dynamodb-local',
+  dynamodbDataDir?: string,
+): Promise<EmulatorSet> {
+  const started = await Promise.allSettled([
+    dynamodbKind === 'dynamodb-local' ? startDynamoDbLocal(ports.dynamodb) : startDynamoDb(ports.dynamodb, dynamodbDataDir),
+    startSqs(ports.sqs),
+    startSes(ports.ses),
+  ]);
+  const [dynamodb, firstSqs, ses] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+  let sqs = firstSqs;
+  const stop = async () => {
+    for (const emulator of [sqs, ses, dynamodb]) await emulator?.stop().catch(() => undefined);
+  };
+  const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure || !dynamodb || !firstSqs || !ses) {
+    await stop();
+    throw failure?.reason ?? new Error('an emulator did not start');
+  }
+  const sqsPort = Number(new URL(firstSqs.url).port);
+  return {
+    urls: { dynamodb: dynamodb.url, sqs: firstSqs.url, ses: ses.url },
+    async stopSqs() {
+      await sqs?.stop();
+      sqs = undefined;
+    },
+    async startSqs() {
+      sqs ??= await startSqs(sqsPort);
+    },
+    stop,
+  };
+}

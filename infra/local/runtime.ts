@@ -8,10 +8,9 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { CONFIG_FILE_VARIABLE, loadConfigFile } from '../../shared/config/load';
 import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateConfig } from '../../shared/config/schema';
-import { SECRET_VARIABLES, VARIABLES } from '../../shared/config/function-env';
+import { SECRET_VARIABLES } from '../../shared/config/function-env';
 import { advanceRuntimeClock, runtimeClock } from '../../shared/adapters/runtime-clock';
 import {
-  functionEnvironment,
   queueNames,
   scheduleNames,
   topology as declaredTopology,
@@ -19,7 +18,6 @@ import {
   type FunctionName,
   type FunctionSpec,
   type QueueName,
-  type ScheduleName,
   type Topology,
 } from '../topology';
 import { clockRoute } from './clock-route';
@@ -28,17 +26,19 @@ import { DEFAULT_PORTS } from './names';
 
 export { DEFAULT_PORTS };
 import { sesEventsRoute } from './ses-events-route';
-import { startDynamoDb, startDynamoDbLocal, startSes, startSqs, type Emulator } from './emulators';
+import { type EmulatorSet, startEmulators } from './emulators';
 import { startHttpGateway } from './http-gateway';
 import { functionBundles } from './function-bundles';
 import { startLambdaHost, type LambdaHost } from './lambda-host';
 import { provisionQueues, provisionTable, type LocalQueue } from './provision';
-import { SqsPoller, type SqsInvoker } from './sqs-poller';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
-import { createRequestMeter, type MeterReadings } from './request-meter';
-import { sweepExpired } from './ttl-sweeper';
+import { SqsPoller } from './sqs-poller';
+import type { MeterReadings } from './request-meter';
+import { type Faults, NO_READINGS, startFaults } from './faults';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localFunctionEnvironment } from './function-environment';
+import { scheduleRunner } from './schedules';
 
-const REGION = 'us-east-1';
+export type { Faults } from './faults';
+import { sweepExpired } from './ttl-sweeper';
 
 export interface LocalRuntimeOptions {
   /** Ports to listen on (127.0.0.1 only); 0 picks a free one. */
@@ -62,23 +62,6 @@ export interface LocalRuntimeOptions {
   /** Local values of the secrets that have no generated local value (default: the turnstile secret's local variable, from this process's environment). */
   secrets?: { turnstile?: string | undefined };
   log?: (line: string) => void;
-}
-
-export interface Faults {
-  /** Share of SES SendEmail calls answered with a throttling error. */
-  sesThrottleRate?: number;
-  /** Share of routing records the consumer fails (as if it threw on them). */
-  consumerFailureRate?: number;
-  /** Records (by queue and body) the consumer fails, as if it threw on them; called per delivery. */
-  failRecord?: (queue: QueueName, body: string) => boolean;
-  /** Deliver every batch twice, concurrently, as SQS at-least-once delivery may. */
-  duplicateDelivery?: boolean;
-  /** Shorter visibility timeouts, so failed records come back in seconds. */
-  visibilityTimeoutSeconds?: number;
-  /** Meter AWS requests and DynamoDB capacity (an SDK middleware on every client), for the cost model. */
-  countRequests?: boolean;
-  /** Put delay proxies in front of DynamoDB and SQS for the functions (see LocalRuntime.setRequestDelay). */
-  delayProxies?: boolean;
 }
 
 export interface LocalRuntime {
@@ -127,54 +110,36 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   if (dataDir && options.fresh) rmSync(dataDir, { recursive: true, force: true });
   if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
 
-  const emulators: Emulator[] = [];
-  let sqsEmulator: Emulator | undefined;
+  let emulators: EmulatorSet | undefined;
   let releaseFaults = async (): Promise<void> => undefined;
   let stopHost = async (): Promise<void> => undefined;
   const stopAll = async () => {
     await stopHost().catch(() => undefined);
-    await sqsEmulator?.stop().catch(() => undefined);
-    for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
+    await emulators?.stop();
   };
   try {
-    const started = await Promise.allSettled([
-      (options.dynamodb ?? process.env.LEADGATE_DYNAMODB) === 'dynamodb-local'
-        ? startDynamoDbLocal(ports.dynamodb)
-        : startDynamoDb(ports.dynamodb, dataDir && join(dataDir, 'dynamodb')),
-      startSqs(ports.sqs),
-      startSes(ports.ses),
-    ]);
-    const [dynamodb, firstSqs, ses] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
-    if (dynamodb) emulators.push(dynamodb);
-    if (ses) emulators.push(ses);
-    sqsEmulator = firstSqs;
-    const failure = started.find((result) => result.status === 'rejected');
-    if (failure || !dynamodb || !firstSqs || !ses) throw (failure as PromiseRejectedResult).reason;
-    const sqsUrl = firstSqs.url;
-    const sqsPort = Number(new URL(sqsUrl).port);
+    emulators = await startEmulators(
+      ports,
+      (options.dynamodb ?? process.env.LEADGATE_DYNAMODB) === 'dynamodb-local' ? 'dynamodb-local' : 'dynalite',
+      dataDir && join(dataDir, 'dynamodb'),
+    );
+    const { urls } = emulators;
+    const emulatorSet = emulators;
+    const sqsUrl = urls.sqs;
 
     const faults = options.faults ?? {};
-    let sesProxy: FaultProxy | undefined;
-    if (faults.sesThrottleRate) {
-      const rate = faults.sesThrottleRate;
-      sesProxy = await startFaultProxy(ses.url, { throttle: (operation) => operation === 'SendEmail' && Math.random() < rate });
-    }
-    const delayProxies = faults.delayProxies ? await Promise.all([startFaultProxy(dynamodb.url), startFaultProxy(sqsUrl)]) : [];
-    const meter = faults.countRequests ? createRequestMeter(topology.table.indexes) : undefined;
-    releaseFaults = async () => {
-      await sesProxy?.stop();
-      await Promise.all(delayProxies.map((proxy) => proxy.stop()));
-    };
-    const endpoints = { dynamodb: delayProxies[0]?.url ?? dynamodb.url, sqs: delayProxies[1]?.url ?? sqsUrl, ses: sesProxy?.url ?? ses.url };
+    const injected = await startFaults(faults, urls, topology.table.indexes);
+    releaseFaults = () => injected.stop();
+    const { endpoints, meter } = injected;
 
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const lowLevel = new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials });
+    const credentials = LOCAL_CREDENTIALS;
+    const lowLevel = new DynamoDBClient({ region: LOCAL_REGION, endpoint: urls.dynamodb, credentials });
     const db = DynamoDBDocumentClient.from(lowLevel, { marshallOptions: { removeUndefinedValues: true } });
-    const sqs = new SQSClient({ region: REGION, endpoint: sqsUrl, credentials });
+    const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: sqsUrl, credentials });
     const tableName = await provisionTable(lowLevel);
     const queues = await provisionQueues(sqs, sqsUrl, faults.visibilityTimeoutSeconds);
     // The pollers' requests are metered too: Lambda's own SQS polling is billed.
-    const pollerSqs = meter ? new SQSClient({ region: REGION, endpoint: sqsUrl, credentials }) : sqs;
+    const pollerSqs = meter ? new SQSClient({ region: LOCAL_REGION, endpoint: sqsUrl, credentials }) : sqs;
     if (meter) pollerSqs.middlewareStack.use(meter.plugin);
 
     let host: LambdaHost | undefined;
@@ -184,26 +149,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
     const sweep = () => sweepExpired(db, tableName, runtimeClock);
-    // One run of a schedule at a time: a local timer fires every few seconds, and a sweep with a
-    // long list must not be started again while it is still working through it.
-    const running = new Map<ScheduleName, Promise<void>>();
-    const runSchedule = (name: ScheduleName): Promise<void> => {
-      const current = running.get(name);
-      if (current) return current;
-      const spec = topology.schedules[name];
-      const run = invoke(spec.function, { source: 'leadgate.local', 'detail-type': 'Scheduled Event', time: runtimeClock.now().toISOString() })
-        .then(() => undefined)
-        .finally(() => running.delete(name));
-      running.set(name, run);
-      return run;
-    };
-    const runSchedules = async () => {
-      for (const name of scheduleNames) {
-        // A run already under way started before the caller's change (say a clock advance): run again after it.
-        await running.get(name)?.catch(() => undefined);
-        await runSchedule(name);
-      }
-    };
+    const { runSchedule, runSchedules } = scheduleRunner(topology, invoke);
     const advanceClock = async (ms: number) => {
       advanceRuntimeClock(ms);
       // A schedule that fails or runs out of time is reported, as in AWS; the clock still moved.
@@ -218,7 +164,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       routes: topology.routes,
       invoke: (name, event) => invoke(name, event),
       localRoutes: [
-        demoPageRoute(config, () => ({ api: publicUrl, ses: ses.url })),
+        demoPageRoute(config, () => ({ api: publicUrl, ses: urls.ses })),
         clockRoute(advanceClock, () => runtimeClock.now()),
         sesEventsRoute(async (message) => {
           await sqs.send(new SendMessageCommand({ QueueUrl: queues[topology.mail.eventsQueue].url, MessageBody: message }));
@@ -244,30 +190,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         return config.screening.turnstile.enabled && turnstileSecret ? { value: turnstileSecret } : undefined;
       },
     };
-    const lambdaEnvironment = (spec: FunctionSpec): Record<string, string> => ({
-      // What Lambda sets for every function, with the credentials the emulators accept.
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_SESSION_TOKEN: 'local',
-      // Each service's endpoint only where a binding allows its use: elsewhere a call would go to AWS and fail, as it would without the grant.
-      ...(spec.access.table !== 'none' ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb } : {}),
-      ...(spec.access.sendsTo.length ? { AWS_ENDPOINT_URL_SQS: endpoints.sqs } : {}),
-      ...(spec.access.sendsEmail ? { AWS_ENDPOINT_URL_SESV2: endpoints.ses } : {}),
-      [VARIABLES.mailDomains]: 'examples',
-      // Log level and metrics switches, as an operator would set them on the functions.
-      ...(Object.fromEntries(
-        Object.entries(process.env).filter(([name, value]) => name.startsWith('POWERTOOLS_') && name !== VARIABLES.serviceName && value !== undefined),
-      ) as Record<string, string>),
-      ...functionEnvironment(spec, resources),
-    });
     const functionSpecs = topology.functions as Record<FunctionName, FunctionSpec>;
     const names = Object.keys(functionSpecs) as FunctionName[];
     host = await startLambdaHost({
       functions: functionSpecs,
       bundles: await functionBundles(names.map((name) => functionSpecs[name].entry)),
-      environments: Object.fromEntries(names.map((name) => [name, lambdaEnvironment(functionSpecs[name])])),
+      environments: Object.fromEntries(names.map((name) => [name, localFunctionEnvironment(functionSpecs[name], resources, endpoints)])),
       settings: config,
       ...(meter ? { meter: meter.observe } : {}),
       log,
@@ -286,11 +214,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             queueUrl: queues[name].url,
             queueArn: queues[name].arn,
             spec: { ...spec, visibilityTimeoutSeconds: faults.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds },
-            invoke: withFaults(
-              (event) => invoke<SQSEvent, SQSBatchResponse>(spec.consumer, event),
-              (body) => (name === 'routing' && Math.random() < (faults.consumerFailureRate ?? 0)) || (faults.failRecord?.(name, body) ?? false),
-              faults.duplicateDelivery ?? false,
-            ),
+            invoke: injected.consumer(name, (event) => invoke<SQSEvent, SQSBatchResponse>(spec.consumer, event)),
             onError,
           }),
       );
@@ -306,7 +230,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     return {
       config,
-      urls: { api: gateway.url, dynamodb: dynamodb.url, sqs: sqsUrl, ses: ses.url },
+      urls: { api: gateway.url, ...urls },
       tableName,
       queues,
       db,
@@ -314,22 +238,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sweep,
       runSchedules,
       advanceClock,
-      meterReadings() {
-        return meter?.readings() ?? { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 };
-      },
+      meterReadings: () => meter?.readings() ?? NO_READINGS,
       invocations: () => lambdaHost.invocations(),
       functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
-      setRequestDelay(ms) {
-        if (!delayProxies.length) throw new Error('start the runtime with faults.delayProxies to delay requests');
-        for (const proxy of delayProxies) proxy.setDelay(ms);
-      },
-      async stopSqs() {
-        await sqsEmulator?.stop();
-        sqsEmulator = undefined;
-      },
+      setRequestDelay: (ms) => injected.setDelay(ms),
+      stopSqs: () => emulatorSet.stopSqs(),
       async startSqs() {
-        if (sqsEmulator) return;
-        sqsEmulator = await startSqs(sqsPort);
+        await emulatorSet.startSqs();
         await provisionQueues(sqs, sqsUrl, faults.visibilityTimeoutSeconds);
       },
       async stop() {
@@ -348,19 +263,4 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stopAll();
     throw error;
   }
-}
-
-/**
- * Wraps a consumer with injected faults: the records `fails` picks fail as if the consumer threw
- * on them, and with duplicate delivery every batch goes to the consumer twice at once.
- */
-function withFaults(invokeConsumer: SqsInvoker, fails: (body: string) => boolean, duplicate: boolean): SqsInvoker {
-  return async (event) => {
-    const failed = event.Records.filter((r) => fails(r.body)).map((r) => r.messageId);
-    const records = event.Records.filter((r) => !failed.includes(r.messageId));
-    const deliver = () => invokeConsumer({ Records: records });
-    const results = records.length ? await Promise.all(duplicate ? [deliver(), deliver()] : [deliver()]) : [];
-    const failures = new Set([...failed, ...results.flatMap((r) => (r?.batchItemFailures ?? []).map((f) => f.itemIdentifier))]);
-    return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
-  };
 }

@@ -1,0 +1,80 @@
+import type { QueueName } from '../topology';
+import { type FaultProxy, startFaultProxy } from './fault-proxy';
+import { createRequestMeter, type IndexKeys, type MeterReadings, type RequestMeter } from './request-meter';
+import type { SqsInvoker } from './sqs-poller';
+
+export interface Faults {
+  /** Share of SES SendEmail calls answered with a throttling error. */
+  sesThrottleRate?: number;
+  /** Share of routing records the consumer fails (as if it threw on them). */
+  consumerFailureRate?: number;
+  /** Records (by queue and body) the consumer fails, as if it threw on them; called per delivery. */
+  failRecord?: (queue: QueueName, body: string) => boolean;
+  /** Deliver every batch twice, concurrently, as SQS at-least-once delivery may. */
+  duplicateDelivery?: boolean;
+  /** Shorter visibility timeouts, so failed records come back in seconds. */
+  visibilityTimeoutSeconds?: number;
+  /** Meter AWS requests and DynamoDB capacity (an SDK middleware on every client), for the cost model. */
+  countRequests?: boolean;
+  /** Put delay proxies in front of DynamoDB and SQS for the functions (see setRequestDelay). */
+  delayProxies?: boolean;
+}
+
+export const NO_READINGS: MeterReadings = { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 };
+
+/** Fault injection and metering for soak and benchmark runs: proxies in front of the emulators, the request meter, consumer failures. */
+export interface FaultInjection {
+  /** Where the functions reach each service (a proxy when one is in front of it). */
+  endpoints: { dynamodb: string; sqs: string; ses: string };
+  meter: RequestMeter | undefined;
+  /** Holds each of the functions' DynamoDB and SQS requests this long (needs delayProxies). */
+  setDelay(ms: number): void;
+  /** A queue consumer with the configured failures and duplicate deliveries. */
+  consumer(queue: QueueName, invoke: SqsInvoker): SqsInvoker;
+  stop(): Promise<void>;
+}
+
+export async function startFaults(
+  faults: Faults,
+  emulators: { dynamodb: string; sqs: string; ses: string },
+  indexes: readonly IndexKeys[],
+): Promise<FaultInjection> {
+  const rate = faults.sesThrottleRate;
+  const sesProxy: FaultProxy | undefined = rate
+    ? await startFaultProxy(emulators.ses, { throttle: (operation) => operation === 'SendEmail' && Math.random() < rate })
+    : undefined;
+  const delayProxies = faults.delayProxies ? await Promise.all([startFaultProxy(emulators.dynamodb), startFaultProxy(emulators.sqs)]) : [];
+  return {
+    endpoints: { dynamodb: delayProxies[0]?.url ?? emulators.dynamodb, sqs: delayProxies[1]?.url ?? emulators.sqs, ses: sesProxy?.url ?? emulators.ses },
+    meter: faults.countRequests ? createRequestMeter(indexes) : undefined,
+    setDelay(ms) {
+      if (!delayProxies.length) throw new Error('start the runtime with faults.delayProxies to delay requests');
+      for (const proxy of delayProxies) proxy.setDelay(ms);
+    },
+    consumer: (queue, invoke) =>
+      withFaults(
+        invoke,
+        (body) => (queue === 'routing' && Math.random() < (faults.consumerFailureRate ?? 0)) || (faults.failRecord?.(queue, body) ?? false),
+        faults.duplicateDelivery ?? false,
+      ),
+    async stop() {
+      await sesProxy?.stop();
+      await Promise.all(delayProxies.map((proxy) => proxy.stop()));
+    },
+  };
+}
+
+/**
+ * Wraps a consumer with injected faults: the records `fails` picks fail as if the consumer threw
+ * on them, and with duplicate delivery every batch goes to the consumer twice at once.
+ */
+function withFaults(invokeConsumer: SqsInvoker, fails: (body: string) => boolean, duplicate: boolean): SqsInvoker {
+  return async (event) => {
+    const failed = event.Records.filter((r) => fails(r.body)).map((r) => r.messageId);
+    const records = event.Records.filter((r) => !failed.includes(r.messageId));
+    const deliver = () => invokeConsumer({ Records: records });
+    const results = records.length ? await Promise.all(duplicate ? [deliver(), deliver()] : [deliver()]) : [];
+    const failures = new Set([...failed, ...results.flatMap((r) => (r?.batchItemFailures ?? []).map((f) => f.itemIdentifier))]);
+    return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}

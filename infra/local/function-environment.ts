@@ -1,0 +1,35 @@
+import { VARIABLES } from '../../shared/config/function-env';
+import { type BoundResources, type FunctionSpec, functionEnvironment } from '../topology';
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * A function's whole environment in the local runtime: what Lambda sets for every function (region,
+ * credentials, which the emulators accept), each service's endpoint only where a binding allows
+ * its use (elsewhere a call would go to AWS and fail, as it would without the grant), the local
+ * mail-domain double, the operator's Powertools switches, and what its bindings set.
+ */
+export function localFunctionEnvironment(
+  spec: FunctionSpec,
+  resources: BoundResources,
+  endpoints: { dynamodb: string; sqs: string; ses: string },
+  operatorEnv: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const powertools = Object.entries(operatorEnv).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('POWERTOOLS_') && entry[0] !== VARIABLES.serviceName && entry[1] !== undefined,
+  );
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: 'local',
+    ...(spec.access.table !== 'none' ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb } : {}),
+    ...(spec.access.sendsTo.length ? { AWS_ENDPOINT_URL_SQS: endpoints.sqs } : {}),
+    ...(spec.access.sendsEmail ? { AWS_ENDPOINT_URL_SESV2: endpoints.ses } : {}),
+    [VARIABLES.mailDomains]: 'examples',
+    ...Object.fromEntries(powertools),
+    ...functionEnvironment(spec, resources),
+  };
+}
