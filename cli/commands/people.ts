@@ -29,6 +29,13 @@ export async function personDeps(context: CommandContext) {
 /** The address of --email, normalized as capture normalizes it. */
 export const emailOption = (context: CommandContext): string => normalizeEmail(need(context.options.email, '--email'));
 
+/** The person --email names: the address, the stores, and the lead id it hashes to. */
+async function person(context: CommandContext) {
+  const email = emailOption(context);
+  const deps = await personDeps(context);
+  return { email, deps, leadId: deps.keyring.emailHash(email) };
+}
+
 const REASONS: SuppressionReason[] = ['unsubscribed', 'bounced', 'complained'];
 
 function describeLead(lead: Lead): string {
@@ -53,9 +60,8 @@ export const peopleCommands: Command[] = [
     usage: '--email ADDRESS',
     summary: 'everything held about a person, as JSON',
     async run(context) {
-      const email = emailOption(context);
-      const deps = await personDeps(context);
-      context.io.out(`${JSON.stringify(await exportLead(deps, deps.keyring.emailHash(email)), null, 2)}\n`);
+      const { deps, leadId } = await person(context);
+      context.io.out(`${JSON.stringify(await exportLead(deps, leadId), null, 2)}\n`);
       return 0;
     },
   },
@@ -64,10 +70,9 @@ export const peopleCommands: Command[] = [
     usage: '--email ADDRESS',
     summary: 'erase a person; prints the erasure receipt',
     async run(context) {
-      const email = emailOption(context);
-      const deps = await personDeps(context);
+      const { deps, leadId } = await person(context);
       const eraser = new DynamoLeadEraser(deps.connection.db, deps.connection.tableName);
-      const receipt = await eraseLead({ ...deps, eraser }, deps.keyring.emailHash(email));
+      const receipt = await eraseLead({ ...deps, eraser }, leadId);
       context.print(
         `Erased ${receipt.itemsDeleted} item(s) from the ${deps.connection.where}; the address stays suppressed (hash only).\nReceipt ${receipt.receiptId}:\n${JSON.stringify(receipt, null, 2)}`,
         receipt,
@@ -101,12 +106,12 @@ export const peopleCommands: Command[] = [
     usage: '--email ADDRESS --reason R',
     summary: 'suppress an address (R: unsubscribed, bounced, complained)',
     async run(context) {
-      const email = emailOption(context);
+      emailOption(context); // checked before --reason, in the order the usage lists them
       const reason = need(context.options.reason, '--reason') as SuppressionReason;
       if (!REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REASONS.join(', ')}`);
-      const deps = await personDeps(context);
+      const { email, deps, leadId } = await person(context);
       const method = reason === 'complained' ? 'complaint' : reason === 'bounced' ? 'hard_bounce' : 'unsubscribe_link';
-      await suppressAndWithdraw(deps, deps.keyring.emailHash(email), 'marketing_email', reason, method);
+      await suppressAndWithdraw(deps, leadId, 'marketing_email', reason, method);
       context.print(`Suppressed ${email} (${reason}) in the ${deps.connection.where}.`, { suppressed: true, reason });
       return 0;
     },
@@ -116,9 +121,8 @@ export const peopleCommands: Command[] = [
     usage: '--email ADDRESS',
     summary: 'the lead held for an address',
     async run(context) {
-      const email = emailOption(context);
-      const deps = await personDeps(context);
-      const stored = await deps.leads.get(deps.keyring.emailHash(email), runtimeClock.now());
+      const { email, deps, leadId } = await person(context);
+      const stored = await deps.leads.get(leadId, runtimeClock.now());
       if (!stored) {
         context.print(`No lead is held for ${email} in the ${deps.connection.where}.`, { lead: null });
         return 1;

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { runCli } from '../../cli/main';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { cliAgainst } from '../support/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { topology } from '../../infra/topology';
@@ -53,20 +53,7 @@ describe('local runtime', () => {
     };
     await runtime.sqs.send(new SendMessageCommand({ QueueUrl: runtime.queues.routing.deadLetterUrl, MessageBody: JSON.stringify(message) }));
     expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(1);
-    let out = '';
-    const code = await runCli(['dlq', 'redrive', '--json'], {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        out += t;
-      },
-      env: {
-        LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb,
-        LEADGATE_SQS_ENDPOINT: runtime.urls.sqs,
-        LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET,
-      },
-    });
+    const { code, out } = await cliAgainst(runtime, 'dlq', 'redrive', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ routing: 1, email: 0, mailEvents: 0 });
     expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(0);

@@ -1,8 +1,8 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliAgainst } from '../support/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { CONSENT_VERSION } from '../support/example-config';
 import { eventually, post, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
@@ -39,20 +39,7 @@ async function captureAndRoute(email: string, consent: string[], extra: object =
   return body;
 }
 
-const cli = async (...args: string[]) => {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: { LEADGATE_DYNAMODB_ENDPOINT: runtime.urls.dynamodb, LEADGATE_HMAC_SECRET: process.env.LEADGATE_HMAC_SECRET },
-  });
-  return { code, out, err };
-};
+const cli = (...args: string[]) => cliAgainst(runtime, ...args);
 
 describe('privacy requests', () => {
   it('answers a known and an unknown address identically; only the known one gets a link', async () => {
