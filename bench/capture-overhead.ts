@@ -4,8 +4,8 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { startLocalRuntime } from '../infra/local/runtime';
-import { createKeyring } from '../shared/domain/keyring';
-import { renderToken } from '../shared/domain/links';
+import { createKeyring } from '../shared/domain/core/keyring';
+import { renderToken } from '../shared/domain/core/links';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,10 +1,10 @@
 import { Engine, type RuleProperties } from 'json-rules-engine';
 import type { LeadgateConfig } from '../shared/config/schema';
-import type { LeadFacts } from '../shared/domain/lead-facts';
-import { isFreeMailDomain } from '../shared/domain/lead-facts';
-import { compileRouting, rotation } from '../shared/domain/routing';
-import { compileScoring } from '../shared/domain/scoring';
-import type { Condition } from '../shared/domain/settings';
+import type { LeadFacts } from '../shared/domain/routing/lead-facts';
+import { isFreeMailDomain } from '../shared/domain/routing/lead-facts';
+import { compileRouting, rotation } from '../shared/domain/routing/routing';
+import { compileScoring } from '../shared/domain/routing/scoring';
+import type { Condition } from '../shared/domain/core/settings';
 
 export interface Decision {
   score: number;

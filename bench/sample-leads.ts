@@ -1,4 +1,4 @@
-import type { LeadFacts } from '../shared/domain/lead-facts';
+import type { LeadFacts } from '../shared/domain/routing/lead-facts';
 
 const COUNTRIES = ['DE', 'FR', 'GB', 'ES', 'IT', 'NL', 'US', 'CA', 'BR', 'MX', 'JP', 'IN', 'AU', 'ZA'];
 const TITLES = ['CTO', 'Head of Marketing', 'Engineer', 'Vice President Sales', 'Student', 'Founder', 'Analyst', undefined];

@@ -4,9 +4,9 @@ import { redrive } from '../cli/dlq';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { startLocalRuntime, type LocalRuntime } from '../infra/local/runtime';
 import { queueNames } from '../infra/topology';
-import { createKeyring } from '../shared/domain/keyring';
-import { renderToken } from '../shared/domain/links';
-import type { Lead } from '../shared/domain/lead';
+import { createKeyring } from '../shared/domain/core/keyring';
+import { renderToken } from '../shared/domain/core/links';
+import type { Lead } from '../shared/domain/core/lead';
 import type { PipelineUsage } from './cost-model';
 
 export interface SoakOptions {

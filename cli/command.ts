@@ -1,5 +1,5 @@
 import type { LeadgateConfig } from '../shared/config/schema';
-import type { Keyring } from '../shared/domain/keyring';
+import type { Keyring } from '../shared/domain/core/keyring';
 import type { Connection } from './connection';
 import type { CliOptions } from './options';
 

@@ -9,7 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_PORTS, LOCAL_TABLE_NAME, localDeadLetterQueueName, localQueueName } from '../infra/local/names';
 import { queueNames, type QueueName } from '../infra/topology';
 import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
-import type { RoutingQueue } from '../shared/domain/ports';
+import type { RoutingQueue } from '../shared/domain/core/ports';
 
 export interface Connection {
   db: DynamoDBDocumentClient;

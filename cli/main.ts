@@ -1,6 +1,6 @@
 import { CONFIG_FILE_VARIABLE, loadConfigFile } from '../shared/config/load';
 import type { LeadgateConfig } from '../shared/config/schema';
-import { createKeyring, type Keyring } from '../shared/domain/keyring';
+import { createKeyring, type Keyring } from '../shared/domain/core/keyring';
 import { type Command, type CommandContext, type Io, UsageError } from './command';
 import { operationsCommands } from './commands/operations';
 import { peopleCommands } from './commands/people';

@@ -1,6 +1,6 @@
 import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LeadRepository } from '../shared/domain/ports';
-import type { PrivacyRequest } from '../shared/domain/privacy';
+import type { LeadRepository } from '../shared/domain/core/ports';
+import type { PrivacyRequest } from '../shared/domain/privacy/privacy';
 
 export interface PendingRequest {
   requestId: string;

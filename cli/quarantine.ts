@@ -1,6 +1,6 @@
 import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoredSubmission } from '../shared/domain/ports';
-import { discardHeld, releaseHeld, type QuarantineDeps } from '../shared/domain/quarantine';
+import type { StoredSubmission } from '../shared/domain/core/ports';
+import { discardHeld, releaseHeld, type QuarantineDeps } from '../shared/domain/screening/quarantine';
 
 export interface HeldSubmission {
   leadId: string;

@@ -1,7 +1,7 @@
 import * as c from '../shared/adapters/components';
 import { createLogger } from '../shared/adapters/logger';
 import { scheduledHandler } from '../shared/adapters/scheduled-handler';
-import { queueDueNurtureSteps } from '../shared/domain/nurture-tick';
+import { queueDueNurtureSteps } from '../shared/domain/nurture/nurture-tick';
 
 const deps = { leads: c.leads(), emailQueue: c.emailQueue(), clock: c.clock };
 

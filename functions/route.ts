@@ -2,8 +2,8 @@ import { createLogger } from '../shared/adapters/logger';
 import { createSubmissionMetrics, submissionOutcome } from '../shared/adapters/metrics';
 import * as c from '../shared/adapters/components';
 import { sqsBatchHandler } from '../shared/adapters/sqs-batch';
-import { parseRoutingMessage } from '../shared/domain/queue-messages';
-import { routeLead } from '../shared/domain/route-lead';
+import { parseRoutingMessage } from '../shared/domain/routing/queue-messages';
+import { routeLead } from '../shared/domain/routing/route-lead';
 
 const logger = createLogger();
 const deps = await c.routeDeps();

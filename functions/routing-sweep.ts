@@ -1,7 +1,7 @@
 import * as c from '../shared/adapters/components';
 import { createLogger } from '../shared/adapters/logger';
 import { scheduledHandler } from '../shared/adapters/scheduled-handler';
-import { resendUnroutedSubmissions } from '../shared/domain/routing-sweep';
+import { resendUnroutedSubmissions } from '../shared/domain/routing/routing-sweep';
 
 const deps = { submissions: c.submissions(), routing: c.routingQueue(), clock: c.clock };
 

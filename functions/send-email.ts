@@ -1,8 +1,8 @@
 import { createLogger } from '../shared/adapters/logger';
 import * as c from '../shared/adapters/components';
 import { sqsBatchHandler } from '../shared/adapters/sqs-batch';
-import { parseNurtureMessage } from '../shared/domain/queue-messages';
-import { sendNurtureStep, type NurtureDeps } from '../shared/domain/send-nurture';
+import { parseNurtureMessage } from '../shared/domain/routing/queue-messages';
+import { sendNurtureStep, type NurtureDeps } from '../shared/domain/nurture/send-nurture';
 import { personEmails } from '../shared/email/person-emails';
 
 const logger = createLogger();

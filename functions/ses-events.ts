@@ -1,7 +1,7 @@
 import * as c from '../shared/adapters/components';
 import { createLogger } from '../shared/adapters/logger';
 import { sqsBatchHandler } from '../shared/adapters/sqs-batch';
-import { handleSesEvent } from '../shared/domain/ses-events';
+import { handleSesEvent } from '../shared/domain/nurture/ses-events';
 
 const logger = createLogger();
 const deps = { ...(await c.consentDeps()), mailStats: c.mailStats() };

@@ -1,7 +1,7 @@
 import * as c from '../shared/adapters/components';
 import { createLogger } from '../shared/adapters/logger';
 import { scheduledHandler } from '../shared/adapters/scheduled-handler';
-import { sweepSla } from '../shared/domain/sla-sweep';
+import { sweepSla } from '../shared/domain/routing/sla-sweep';
 
 const deps = await c.routeDeps();
 

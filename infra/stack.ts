@@ -5,7 +5,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { LeadgateSettings } from '../shared/domain/settings';
+import type { LeadgateSettings } from '../shared/domain/core/settings';
 import { LeadgateApi } from './constructs/api';
 import { LeadgateFunction } from './constructs/functions';
 import { LeadStore } from './constructs/store';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { DynamoUnverifiedMailStats } from '../../shared/adapters/dynamo-unverified-mail-stats';
 import { runtimeClock } from '../../shared/adapters/runtime-clock';
-import { verifyReceipt } from '../../shared/domain/receipts';
-import { resumeStrangerMail } from '../../shared/domain/stranger-mail';
+import { verifyReceipt } from '../../shared/domain/consent/receipts';
+import { resumeStrangerMail } from '../../shared/domain/screening/stranger-mail';
 import { embedSnippet } from '../../shared/http/embed-snippet';
 import { DEFAULT_PORTS } from '../../infra/local/names';
 import { type Command, type CommandContext, need, UsageError } from '../command';

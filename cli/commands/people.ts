@@ -3,11 +3,11 @@ import { DynamoLeadEraser } from '../../shared/adapters/dynamo-privacy';
 import { DynamoSubmissionStore } from '../../shared/adapters/dynamo-submission-store';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list';
 import { runtimeClock } from '../../shared/adapters/runtime-clock';
-import { normalizeEmail } from '../../shared/domain/email-address';
-import type { Lead } from '../../shared/domain/lead';
-import { eraseLead, exportLead } from '../../shared/domain/privacy';
-import type { SuppressionReason } from '../../shared/domain/suppression';
-import { suppressAndWithdraw } from '../../shared/domain/unsubscribe';
+import { normalizeEmail } from '../../shared/domain/core/email-address';
+import type { Lead } from '../../shared/domain/core/lead';
+import { eraseLead, exportLead } from '../../shared/domain/privacy/privacy';
+import type { SuppressionReason } from '../../shared/domain/nurture/suppression';
+import { suppressAndWithdraw } from '../../shared/domain/nurture/unsubscribe';
 import { type Command, type CommandContext, need, UsageError } from '../command';
 import { pendingPrivacyRequests } from '../privacy-pending';
 

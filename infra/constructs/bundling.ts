@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { LeadgateSettings } from '../../shared/domain/settings';
+import type { LeadgateSettings } from '../../shared/domain/core/settings';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 

@@ -4,7 +4,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { LeadgateSettings } from '../../shared/domain/settings';
+import type { LeadgateSettings } from '../../shared/domain/core/settings';
 import type { FunctionName, FunctionSpec } from '../topology';
 import { BUNDLE, CREDENTIALS_ALIAS, PROJECT_ROOT, settingsDefine } from './bundling';
 

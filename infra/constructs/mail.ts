@@ -7,7 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { UNVERIFIED_MAIL_PAUSED_METRIC } from '../../shared/domain/stranger-mail';
+import { UNVERIFIED_MAIL_PAUSED_METRIC } from '../../shared/domain/screening/stranger-mail';
 
 /** SES reputation limits from the bulk-sender rules: act well before SES reviews the account. */
 export const BOUNCE_RATE_ALARM = 0.025;

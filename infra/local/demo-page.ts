@@ -1,4 +1,4 @@
-import type { LeadgateSettings } from '../../shared/domain/settings';
+import type { LeadgateSettings } from '../../shared/domain/core/settings';
 import { embedSnippet } from '../../shared/http/embed-snippet';
 import { html } from '../../shared/email/html';
 import { page } from '../../shared/http/html';

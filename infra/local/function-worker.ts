@@ -11,7 +11,7 @@ import type { Context } from 'aws-lambda';
 import { useClientPlugin } from '../../shared/adapters/client-plugins';
 import { shareRuntimeClock } from '../../shared/adapters/runtime-clock';
 import { provideSettings } from '../../shared/config/settings-source';
-import type { LeadgateSettings } from '../../shared/domain/settings';
+import type { LeadgateSettings } from '../../shared/domain/core/settings';
 import { meterPlugin } from './request-meter';
 import type { FromWorker, ToWorker } from './worker-messages';
 

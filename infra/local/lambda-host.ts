@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { runtimeClockMemory } from '../../shared/adapters/runtime-clock';
-import type { LeadgateSettings } from '../../shared/domain/settings';
+import type { LeadgateSettings } from '../../shared/domain/core/settings';
 import type { FunctionName, FunctionSpec } from '../topology';
 import type { FunctionBundles } from './function-bundles';
 import type { FunctionWorkerData } from './function-worker';

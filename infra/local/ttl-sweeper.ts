@@ -1,6 +1,6 @@
 import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../../shared/domain/ports';
-import { epochSeconds } from '../../shared/domain/retention';
+import type { Clock } from '../../shared/domain/core/ports';
+import { epochSeconds } from '../../shared/domain/core/retention';
 import { topology } from '../topology';
 
 /**

@@ -1,8 +1,8 @@
 import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Assignment, ConsentEvent, Lead } from '../domain/lead';
-import { nurtureTickDueAt, slaSweepDueAt } from '../domain/due-times';
-import type { LeadRepository, StoredLead } from '../domain/ports';
-import { epochSeconds, isExpired } from '../domain/retention';
+import type { Assignment, ConsentEvent, Lead } from '../domain/core/lead';
+import { nurtureTickDueAt, slaSweepDueAt } from '../domain/core/due-times';
+import type { LeadRepository, StoredLead } from '../domain/core/ports';
+import { epochSeconds, isExpired } from '../domain/core/retention';
 import { conditionally } from './dynamo-errors';
 import { EVENT_PREFIX, eventKey, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
 

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LeadEraser, PrivacyRequest, PrivacyRequestStore } from '../domain/privacy';
-import { isExpired } from '../domain/retention';
+import type { LeadEraser, PrivacyRequest, PrivacyRequestStore } from '../domain/privacy/privacy';
+import { isExpired } from '../domain/core/retention';
 import { conditionally } from './dynamo-errors';
 import { leadKey, privacyRequestKey } from './table-keys';
 

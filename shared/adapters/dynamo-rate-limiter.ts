@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RateLimiter } from '../domain/rate-limits';
+import type { RateLimiter } from '../domain/capture/rate-limits';
 import { rateKey } from './table-keys';
 
 /** Fixed-window counters: one item per key and window, every named counter an attribute, gone (TTL) soon after the window. */

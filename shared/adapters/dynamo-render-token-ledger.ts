@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RenderTokenLedger } from '../domain/rate-limits';
+import type { RenderTokenLedger } from '../domain/capture/rate-limits';
 import { conditionally } from './dynamo-errors';
 import { renderTokenKey } from './table-keys';
 

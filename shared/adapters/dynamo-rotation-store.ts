@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { repTag } from '../domain/links';
-import type { Clock, RotationStore } from '../domain/ports';
-import { addDays } from '../domain/retention';
+import { repTag } from '../domain/core/links';
+import type { Clock, RotationStore } from '../domain/core/ports';
+import { addDays } from '../domain/core/retention';
 import { conditionally } from './dynamo-errors';
 import { capacityKey, rotationCounterKey, rotationSubmissionKey, rotationTurnKey } from './table-keys';
 

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SubmissionClaim, SubmissionClaims } from '../domain/ports';
-import { epochSeconds, isExpired } from '../domain/retention';
+import type { SubmissionClaim, SubmissionClaims } from '../domain/core/ports';
+import { epochSeconds, isExpired } from '../domain/core/retention';
 import { conditionally } from './dynamo-errors';
 import { claimKey } from './table-keys';
 

@@ -1,7 +1,7 @@
 import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoredSubmission, SubmissionState, SubmissionStore } from '../domain/ports';
-import { epochSeconds, isExpired } from '../domain/retention';
-import { routingSweepDueAt } from '../domain/due-times';
+import type { StoredSubmission, SubmissionState, SubmissionStore } from '../domain/core/ports';
+import { epochSeconds, isExpired } from '../domain/core/retention';
+import { routingSweepDueAt } from '../domain/core/due-times';
 import { conditionally } from './dynamo-errors';
 import { INDEXES, leadIdOfKey, leadKey, SUBMISSION_PREFIX, sparseIndexAttributes, submissionIdOfKey, submissionKey, withoutKeys } from './table-keys';
 

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Suppression, SuppressionList, SuppressionReason } from '../domain/suppression';
+import type { Suppression, SuppressionList, SuppressionReason } from '../domain/nurture/suppression';
 import { suppressionKey } from './table-keys';
 
 const ATTRIBUTE: Record<SuppressionReason, string> = {

@@ -1,5 +1,5 @@
 import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { BreakerState, UnverifiedMailStats } from '../domain/stranger-mail';
+import type { BreakerState, UnverifiedMailStats } from '../domain/screening/stranger-mail';
 import { unverifiedMailBreakerKey, unverifiedMailBucketKey } from './table-keys';
 
 /** Ten-minute buckets: a window of an hour is six items to read, and a bounce one write. */

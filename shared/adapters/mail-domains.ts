@@ -1,6 +1,6 @@
 import type { FunctionEnv } from '../config/function-env';
 import { Resolver } from 'node:dns/promises';
-import type { MailDomains } from '../domain/stranger-mail';
+import type { MailDomains } from '../domain/screening/stranger-mail';
 
 const POSITIVE_TTL_MS = 60 * 60_000;
 const NEGATIVE_TTL_MS = 10 * 60_000;

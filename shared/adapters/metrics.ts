@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { RouteOutcome } from '../domain/route-lead';
-import { UNVERIFIED_MAIL_PAUSED_METRIC, type StrangerMailRefusal } from '../domain/stranger-mail';
+import type { RouteOutcome } from '../domain/routing/route-lead';
+import { UNVERIFIED_MAIL_PAUSED_METRIC, type StrangerMailRefusal } from '../domain/screening/stranger-mail';
 
 /** The service dimension is the function's service-name variable (VARIABLES.serviceName) (infra/topology.ts). */
 const NAMESPACE = 'Leadgate';

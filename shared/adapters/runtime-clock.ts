@@ -1,4 +1,4 @@
-import type { Clock } from '../domain/ports';
+import type { Clock } from '../domain/core/ports';
 
 /**
  * The clock every function reads. Deployed it is the system clock. The local runtime (and only

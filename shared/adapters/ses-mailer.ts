@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutgoingEmail } from '../domain/ports';
+import type { Mailer, OutgoingEmail } from '../domain/core/ports';
 import { headerText } from '../email/escape';
 
 /**

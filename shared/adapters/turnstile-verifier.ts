@@ -1,4 +1,4 @@
-import type { HumanVerifier } from '../domain/screening';
+import type { HumanVerifier } from '../domain/screening/screening';
 
 /**
  * Cloudflare Turnstile server-side verification (the siteverify protocol: a form POST of secret,

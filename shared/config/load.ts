@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import type { LeadgateSettings } from '../domain/settings';
+import type { LeadgateSettings } from '../domain/core/settings';
 import { configSchema, crossReferenceProblems, type LeadgateConfig } from './schema';
 
 // Compile-time check: the schema's output is what the domain expects.

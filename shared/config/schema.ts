@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isProtectedAttribute } from '../domain/protected-attributes';
-import { templateFields } from '../domain/template';
+import { isProtectedAttribute } from '../domain/routing/protected-attributes';
+import { templateFields } from '../domain/nurture/template';
 
 export const FIELD_TYPES = ['text', 'email', 'tel', 'country', 'textarea', 'url'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];

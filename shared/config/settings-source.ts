@@ -1,4 +1,4 @@
-import type { LeadgateSettings } from '../domain/settings';
+import type { LeadgateSettings } from '../domain/core/settings';
 
 /**
  * The validated configuration. Deployed functions have it compiled in by the bundler

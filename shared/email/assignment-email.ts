@@ -1,6 +1,6 @@
-import type { Assignment, Lead } from '../domain/lead';
-import type { AssignmentEmails, OutgoingEmail } from '../domain/ports';
-import type { LeadgateSettings } from '../domain/settings';
+import type { Assignment, Lead } from '../domain/core/lead';
+import type { AssignmentEmails, OutgoingEmail } from '../domain/core/ports';
+import type { LeadgateSettings } from '../domain/core/settings';
 import { headerText } from './escape';
 import { emailDocument, html, multiline } from './html';
 

@@ -1,7 +1,7 @@
-import type { Lead } from '../domain/lead';
-import type { OutgoingEmail, PersonEmails } from '../domain/ports';
-import type { LeadgateSettings } from '../domain/settings';
-import { renderTemplate } from '../domain/template';
+import type { Lead } from '../domain/core/lead';
+import type { OutgoingEmail, PersonEmails } from '../domain/core/ports';
+import type { LeadgateSettings } from '../domain/core/settings';
+import { renderTemplate } from '../domain/nurture/template';
 import { escapeHtml, headerText, senderLine } from './escape';
 import { emailDocument, html, trusted } from './html';
 

@@ -1,5 +1,5 @@
-import type { PrivacyEmails, PrivacyRequestType } from '../domain/privacy';
-import type { LeadgateSettings } from '../domain/settings';
+import type { PrivacyEmails, PrivacyRequestType } from '../domain/privacy/privacy';
+import type { LeadgateSettings } from '../domain/core/settings';
 import { senderLine } from './escape';
 import { emailDocument, type Html, html } from './html';
 

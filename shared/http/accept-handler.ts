@@ -1,6 +1,6 @@
-import { acceptAssignment, type AcceptOutcome } from '../domain/accept-assignment';
-import type { Keyring } from '../domain/keyring';
-import type { Clock, LeadRepository } from '../domain/ports';
+import { acceptAssignment, type AcceptOutcome } from '../domain/routing/accept-assignment';
+import type { Keyring } from '../domain/core/keyring';
+import type { Clock, LeadRepository } from '../domain/core/ports';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { confirmButtonPage, messagePage } from './html';

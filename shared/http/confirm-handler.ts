@@ -1,4 +1,4 @@
-import { confirmSubscription, type ConfirmOutcome } from '../domain/confirm-subscription';
+import { confirmSubscription, type ConfirmOutcome } from '../domain/consent/confirm-subscription';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { confirmButtonPage, messagePage } from './html';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LeadgateError } from '../domain/errors';
-import type { FormSettings } from '../domain/settings';
+import { LeadgateError } from '../domain/core/errors';
+import type { FormSettings } from '../domain/core/settings';
 
 /**
  * Per-form CORS: the API's own pages (same origin) and the form's `allowedOrigins` may post;

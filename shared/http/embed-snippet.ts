@@ -1,4 +1,4 @@
-import type { LeadgateSettings } from '../domain/settings';
+import type { LeadgateSettings } from '../domain/core/settings';
 import { html } from '../email/html';
 import { formMarkup } from './form-page';
 

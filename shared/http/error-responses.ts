@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { LeadgateError, type ErrorCode } from '../domain/errors';
+import { LeadgateError, type ErrorCode } from '../domain/core/errors';
 import { html } from '../email/html';
 import { page } from './html';
 import { htmlResponse, jsonResponse, type HttpResponse } from './responses';

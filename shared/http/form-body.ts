@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LeadgateError } from '../domain/errors';
-import type { RawBody } from '../domain/submission';
+import { LeadgateError } from '../domain/core/errors';
+import type { RawBody } from '../domain/capture/submission';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 

@@ -1,5 +1,5 @@
-import { COUNTRY_CODES } from '../domain/countries';
-import type { FieldSettings, FormSettings, LeadgateSettings } from '../domain/settings';
+import { COUNTRY_CODES } from '../domain/core/countries';
+import type { FieldSettings, FormSettings, LeadgateSettings } from '../domain/core/settings';
 import { type Html, html, trusted } from '../email/html';
 import { page } from './html';
 

@@ -1,8 +1,8 @@
-import { LeadgateError } from '../domain/errors';
-import type { Keyring } from '../domain/keyring';
-import { renderToken } from '../domain/links';
-import type { Clock } from '../domain/ports';
-import type { LeadgateSettings } from '../domain/settings';
+import { LeadgateError } from '../domain/core/errors';
+import type { Keyring } from '../domain/core/keyring';
+import { renderToken } from '../domain/core/links';
+import type { Clock } from '../domain/core/ports';
+import type { LeadgateSettings } from '../domain/core/settings';
 import { corsHeaders } from './cors';
 import { EMBED_SCRIPT } from './embed-script';
 import type { ErrorLogger } from './error-responses';

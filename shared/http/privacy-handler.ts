@@ -1,8 +1,8 @@
-import type { FieldSettings } from '../domain/settings';
+import type { FieldSettings } from '../domain/core/settings';
 import type { Context } from 'aws-lambda';
-import { LeadgateError } from '../domain/errors';
-import { eraseLead, exportLead, openPrivacyRequest, rectifyLead, requestPrivacyAction, type OpenRequest, type PrivacyDeps } from '../domain/privacy';
-import { humanCheck, type HumanVerifier } from '../domain/screening';
+import { LeadgateError } from '../domain/core/errors';
+import { eraseLead, exportLead, openPrivacyRequest, rectifyLead, requestPrivacyAction, type OpenRequest, type PrivacyDeps } from '../domain/privacy/privacy';
+import { humanCheck, type HumanVerifier } from '../domain/screening/screening';
 import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { readFormBody } from './form-body';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LeadgateError } from '../domain/errors';
-import type { RawBody } from '../domain/submission';
-import { unsubscribe, unsubscribeTarget, type UnsubscribeChoice, type UnsubscribeDeps } from '../domain/unsubscribe';
+import { LeadgateError } from '../domain/core/errors';
+import type { RawBody } from '../domain/capture/submission';
+import { unsubscribe, unsubscribeTarget, type UnsubscribeChoice, type UnsubscribeDeps } from '../domain/nurture/unsubscribe';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { readFormBody } from './form-body';

@@ -11,12 +11,12 @@ import { DynamoRotationStore } from '../../shared/adapters/dynamo-rotation-store
 import { DynamoSubmissionClaims } from '../../shared/adapters/dynamo-submission-claims';
 import { DynamoSubmissionStore } from '../../shared/adapters/dynamo-submission-store';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list';
-import { REQUEUE_AFTER_MS } from '../../shared/domain/nurture';
-import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/lead';
-import type { LeadRepository, RotationStore, StoredSubmission, SubmissionClaims, SubmissionStore } from '../../shared/domain/ports';
-import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/rate-limits';
-import { ROUTING_GRACE_MS } from '../../shared/domain/routing-sweep';
-import type { SuppressionList } from '../../shared/domain/suppression';
+import { REQUEUE_AFTER_MS } from '../../shared/domain/nurture/nurture';
+import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/core/lead';
+import type { LeadRepository, RotationStore, StoredSubmission, SubmissionClaims, SubmissionStore } from '../../shared/domain/core/ports';
+import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/capture/rate-limits';
+import { ROUTING_GRACE_MS } from '../../shared/domain/routing/routing-sweep';
+import type { SuppressionList } from '../../shared/domain/nurture/suppression';
 import {
   InMemoryClaims,
   InMemoryLeads,

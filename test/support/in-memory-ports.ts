@@ -1,4 +1,4 @@
-import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/lead';
+import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/core/lead';
 import type {
   LeadRepository,
   OutgoingEmail,
@@ -10,13 +10,13 @@ import type {
   StoredLead,
   SubmissionClaim,
   SubmissionClaims,
-} from '../../shared/domain/ports';
-import { isExpired } from '../../shared/domain/retention';
-import { nurtureTickDueAt, routingSweepDueAt, slaSweepDueAt } from '../../shared/domain/due-times';
+} from '../../shared/domain/core/ports';
+import { isExpired } from '../../shared/domain/core/retention';
+import { nurtureTickDueAt, routingSweepDueAt, slaSweepDueAt } from '../../shared/domain/core/due-times';
 
 const isDue = (due: Date | undefined, now: Date) => due !== undefined && due <= now;
-import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/rate-limits';
-import type { BreakerState, UnverifiedMailStats } from '../../shared/domain/stranger-mail';
+import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/capture/rate-limits';
+import type { BreakerState, UnverifiedMailStats } from '../../shared/domain/screening/stranger-mail';
 import { ExampleMailDomains } from '../../shared/adapters/mail-domains';
 
 /** Port fakes for unit tests of the domain; integration tests use the real adapters and emulators. */

@@ -3,8 +3,8 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime';
 import { runtimeClock } from '../../shared/adapters/runtime-clock';
-import { createKeyring } from '../../shared/domain/keyring';
-import { renderToken } from '../../shared/domain/links';
+import { createKeyring } from '../../shared/domain/core/keyring';
+import { renderToken } from '../../shared/domain/core/links';
 
 /** A local runtime on free ports with data in memory: what integration tests drive. */
 export function startTestRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyring } from '../../shared/domain/keyring';
-import { addressShapes, admitSubmission, type ClientRequest } from '../../shared/domain/rate-limits';
+import { createKeyring } from '../../shared/domain/core/keyring';
+import { addressShapes, admitSubmission, type ClientRequest } from '../../shared/domain/capture/rate-limits';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import { InMemoryRateLimiter, InMemoryRenderTokens } from '../support/in-memory-ports';
 

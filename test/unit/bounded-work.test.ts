@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachWithin } from '../../shared/domain/bounded-work';
+import { forEachWithin } from '../../shared/domain/core/bounded-work';
 
 describe('forEachWithin', () => {
   it('counts a failing item and goes on with the others', async () => {

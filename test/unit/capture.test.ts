@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { captureSubmission, DEDUPLICATION_WINDOW_SECONDS, type CaptureDeps } from '../../shared/domain/capture';
-import { LeadgateError } from '../../shared/domain/errors';
-import { createKeyring } from '../../shared/domain/keyring';
-import type { Submission } from '../../shared/domain/submission';
+import { captureSubmission, DEDUPLICATION_WINDOW_SECONDS, type CaptureDeps } from '../../shared/domain/capture/capture';
+import { LeadgateError } from '../../shared/domain/core/errors';
+import { createKeyring } from '../../shared/domain/core/keyring';
+import type { Submission } from '../../shared/domain/capture/submission';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import { InMemoryClaims, InMemoryRoutingQueue, InMemorySubmissions, ManualClock } from '../support/in-memory-ports';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Lead } from '../../shared/domain/lead';
-import { LeadKeptChanging, updateLead } from '../../shared/domain/lead-update';
+import type { Lead } from '../../shared/domain/core/lead';
+import { LeadKeptChanging, updateLead } from '../../shared/domain/core/lead-update';
 import { InMemoryLeads } from '../support/in-memory-ports';
 
 const now = new Date('2026-11-30T10:00:00Z');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { captureSubmission } from '../../shared/domain/capture';
-import { shareableLeads } from '../../shared/domain/data-sharing';
-import { createKeyring } from '../../shared/domain/keyring';
-import { exportLead } from '../../shared/domain/privacy';
-import { verifyReceipt } from '../../shared/domain/receipts';
+import { captureSubmission } from '../../shared/domain/capture/capture';
+import { shareableLeads } from '../../shared/domain/privacy/data-sharing';
+import { createKeyring } from '../../shared/domain/core/keyring';
+import { exportLead } from '../../shared/domain/privacy/privacy';
+import { verifyReceipt } from '../../shared/domain/consent/receipts';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import { InMemoryClaims, InMemoryLeads, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, InMemorySubmissions } from '../support/in-memory-ports';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { recordSubmission, sha256Hex } from '../../shared/domain/record-submission';
-import { epochSeconds } from '../../shared/domain/retention';
-import type { Submission } from '../../shared/domain/submission';
+import { recordSubmission, sha256Hex } from '../../shared/domain/capture/record-submission';
+import { epochSeconds } from '../../shared/domain/core/retention';
+import type { Submission } from '../../shared/domain/capture/submission';
 import { exampleConfig } from '../support/example-config';
 
 const DAY = 86_400;

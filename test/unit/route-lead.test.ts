@@ -1,15 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { captureSubmission } from '../../shared/domain/capture';
-import { createKeyring } from '../../shared/domain/keyring';
-import type { RoutingMessage } from '../../shared/domain/ports';
-import { routeLead, type RouteDeps } from '../../shared/domain/route-lead';
-import { compileRouting } from '../../shared/domain/routing';
-import { compileScoring } from '../../shared/domain/scoring';
-import type { LeadgateSettings } from '../../shared/domain/settings';
-import { sweepSla } from '../../shared/domain/sla-sweep';
-import { suppressAndWithdraw } from '../../shared/domain/unsubscribe';
-import { discardHeld, heldSubmissions, releaseHeld } from '../../shared/domain/quarantine';
-import { resendUnroutedSubmissions } from '../../shared/domain/routing-sweep';
+import { captureSubmission } from '../../shared/domain/capture/capture';
+import { createKeyring } from '../../shared/domain/core/keyring';
+import type { RoutingMessage } from '../../shared/domain/core/ports';
+import { routeLead, type RouteDeps } from '../../shared/domain/routing/route-lead';
+import { compileRouting } from '../../shared/domain/routing/routing';
+import { compileScoring } from '../../shared/domain/routing/scoring';
+import type { LeadgateSettings } from '../../shared/domain/core/settings';
+import { sweepSla } from '../../shared/domain/routing/sla-sweep';
+import { suppressAndWithdraw } from '../../shared/domain/nurture/unsubscribe';
+import { discardHeld, heldSubmissions, releaseHeld } from '../../shared/domain/screening/quarantine';
+import { resendUnroutedSubmissions } from '../../shared/domain/routing/routing-sweep';
 import { assignmentEmails } from '../../shared/email/assignment-email';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import {

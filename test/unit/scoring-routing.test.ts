@@ -2,11 +2,11 @@ import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ConfigError, parseConfig } from '../../shared/config/load';
-import { isFreeMailDomain } from '../../shared/domain/lead-facts';
-import { isProtectedAttribute } from '../../shared/domain/protected-attributes';
-import { compileRouting, rotation } from '../../shared/domain/routing';
-import { compileScoring } from '../../shared/domain/scoring';
-import type { TeamSettings } from '../../shared/domain/settings';
+import { isFreeMailDomain } from '../../shared/domain/routing/lead-facts';
+import { isProtectedAttribute } from '../../shared/domain/routing/protected-attributes';
+import { compileRouting, rotation } from '../../shared/domain/routing/routing';
+import { compileScoring } from '../../shared/domain/routing/scoring';
+import type { TeamSettings } from '../../shared/domain/core/settings';
 import { exampleConfig } from '../support/example-config';
 
 const score = compileScoring(exampleConfig.scoring);

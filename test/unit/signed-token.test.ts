@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createKeyring } from '../../shared/domain/keyring';
-import { signToken, verifyToken } from '../../shared/domain/signed-token';
+import { createKeyring } from '../../shared/domain/core/keyring';
+import { signToken, verifyToken } from '../../shared/domain/core/signed-token';
 import { TEST_SECRET } from '../support/example-config';
 
 const keys = createKeyring(TEST_SECRET).tokens;

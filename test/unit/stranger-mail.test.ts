@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DnsMailDomains } from '../../shared/adapters/mail-domains';
-import { createKeyring } from '../../shared/domain/keyring';
-import type { OutgoingEmail } from '../../shared/domain/ports';
-import type { MailBudgetSettings } from '../../shared/domain/settings';
+import { createKeyring } from '../../shared/domain/core/keyring';
+import type { OutgoingEmail } from '../../shared/domain/core/ports';
+import type { MailBudgetSettings } from '../../shared/domain/core/settings';
 import {
   clientRefusal,
   countUnverifiedBounce,
@@ -10,7 +10,7 @@ import {
   resumeStrangerMail,
   sendStrangerMail,
   type StrangerMailRefusal,
-} from '../../shared/domain/stranger-mail';
+} from '../../shared/domain/screening/stranger-mail';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import { inMemoryStrangerMail, RecordingMailer } from '../support/in-memory-ports';
 

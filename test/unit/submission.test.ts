@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LeadgateError } from '../../shared/domain/errors';
-import { parseSubmission, type RawBody, type Submission } from '../../shared/domain/submission';
+import { LeadgateError } from '../../shared/domain/core/errors';
+import { parseSubmission, type RawBody, type Submission } from '../../shared/domain/capture/submission';
 import { CONSENT_VERSION, exampleConfig } from '../support/example-config';
 
 const contact = exampleConfig.forms.contact!;

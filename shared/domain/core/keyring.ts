@@ -1,0 +1,32 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import { receiptSigner, type ReceiptSigner } from './signer';
+import type { TokenKeys } from './signed-token';
+
+/**
+ * Keys derived from the one HMAC secret, each for one job, so that a value computed for one
+ * purpose can never be replayed as another (an email hash is not a claim id).
+ */
+export interface Keyring {
+  /** HMAC-SHA256 of the normalized email: the lead's identity in keys, indexes and logs. */
+  emailHash(normalizedEmail: string): string;
+  /** HMAC-SHA256 of a submission's identity (idempotency key or content), for de-duplication. */
+  claimId(material: string): string;
+  /** Keys for signed links (accept, unsubscribe, ...). */
+  tokens: TokenKeys;
+  /** Signs consent and erasure receipts (Ed25519: anyone can check them with the public key). */
+  receipts: ReceiptSigner;
+}
+
+const derive = (secret: string, label: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'leadgate', label, 32));
+
+export function createKeyring(secret: string): Keyring {
+  if (secret.length < 32) throw new Error('The HMAC secret must be at least 32 characters.');
+  const emailKey = derive(secret, 'email-hash/v1');
+  const claimKey = derive(secret, 'submission-claim/v1');
+  return {
+    tokens: { keys: new Map([['k1', derive(secret, 'link-token/k1')]]) },
+    receipts: receiptSigner(derive(secret, 'receipt-signing/v1')),
+    emailHash: (email) => createHmac('sha256', emailKey).update(email, 'utf8').digest('hex'),
+    claimId: (material) => createHmac('sha256', claimKey).update(material, 'utf8').digest('hex'),
+  };
+}

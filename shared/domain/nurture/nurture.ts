@@ -1,0 +1,54 @@
+import type { Lead, NurtureState } from '../core/lead';
+import type { LeadgateSettings } from '../core/settings';
+
+const DAY_MS = 86_400_000;
+export { REQUEUE_AFTER_MS } from '../core/due-times';
+
+const dueAt = (enrolledAt: string, afterDays: number) => new Date(Date.parse(enrolledAt) + afterDays * DAY_MS).toISOString();
+
+/**
+ * Enrols a lead in every sequence whose purpose it holds (first sequence wins: one at a time),
+ * or resumes a stopped one after a fresh grant. Returns the lead unchanged otherwise.
+ */
+export function enrolInNurture(settings: LeadgateSettings, lead: Lead, now: Date): Lead {
+  for (const [id, sequence] of Object.entries(settings.nurture.sequences)) {
+    const consent = lead.consents[sequence.purpose];
+    if (!consent?.granted) continue;
+    const current = lead.nurture;
+    if (current?.sequence === id && current.status !== 'stopped') return lead;
+    if (current && current.sequence !== id && current.status === 'active') return lead;
+    if (current?.status === 'stopped' && current.sequence === id) {
+      if (!current.stoppedAt || consent.at <= current.stoppedAt) return lead;
+      const step = sequence.steps[current.nextStep];
+      const resumed: NurtureState = { ...current, status: 'active', stoppedAt: undefined, stopReason: undefined };
+      if (step) resumed.nextDueAt = now.toISOString();
+      else resumed.status = 'completed';
+      return { ...lead, nurture: resumed };
+    }
+    const enrolledAt = now.toISOString();
+    return {
+      ...lead,
+      nurture: { sequence: id, enrolledAt, nextStep: 0, nextDueAt: dueAt(enrolledAt, sequence.steps[0]?.afterDays ?? 0), status: 'active', sent: [] },
+    };
+  }
+  return lead;
+}
+
+/** The nurture state after step `step` went out (or was skipped for an opted-out topic). */
+export function afterStep(settings: LeadgateSettings, state: NurtureState, step: number, topic: string, sentAt: Date | undefined): NurtureState {
+  const steps = settings.nurture.sequences[state.sequence]?.steps ?? [];
+  const next = steps[step + 1];
+  const { enqueuedAt: _queued, nextDueAt: _due, ...rest } = state;
+  return {
+    ...rest,
+    nextStep: step + 1,
+    ...(next ? { nextDueAt: dueAt(state.enrolledAt, next.afterDays) } : {}),
+    status: next ? 'active' : 'completed',
+    sent: sentAt ? [...state.sent, { step, topic, at: sentAt.toISOString() }] : state.sent,
+  };
+}
+
+export function stopNurture(state: NurtureState, reason: string, now: Date): NurtureState {
+  const { enqueuedAt: _queued, nextDueAt: _due, ...rest } = state;
+  return { ...rest, status: 'stopped', stoppedAt: now.toISOString(), stopReason: reason };
+}

@@ -1,0 +1,251 @@
+import { acceptUrl, confirmUrl } from '../core/links';
+import type { Assignment, AssignmentReason, Lead } from '../core/lead';
+import { emailDomainOf, type LeadFacts } from './lead-facts';
+import type { Keyring } from '../core/keyring';
+import type {
+  AssignmentEmails,
+  Clock,
+  LeadRepository,
+  Mailer,
+  PersonEmails,
+  RotationStore,
+  RoutingMessage,
+  StoredLead,
+  StoredSubmission,
+  SubmissionStore,
+} from '../core/ports';
+import { recordSubmission } from '../capture/record-submission';
+import type { Submission } from '../capture/submission';
+import { enrolInNurture } from '../nurture/nurture';
+import { blocksConfirmation, type Suppression, type SuppressionList } from '../nurture/suppression';
+import { addHours } from '../core/retention';
+import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
+import type { ScoreLead } from './scoring';
+import type { LeadgateSettings } from '../core/settings';
+import { changeLead, type LeadChange, updateLead } from '../core/lead-update';
+import { permitStrangerMail, sendStrangerMail, type StrangerMailDeps } from '../screening/stranger-mail';
+
+export const SALES_CONTACT = 'sales_contact';
+const MAX_ROUTED_SUBMISSIONS = 50;
+
+export interface RouteDeps extends StrangerMailDeps {
+  settings: LeadgateSettings;
+  leads: LeadRepository;
+  submissions: SubmissionStore;
+  rotation: RotationStore;
+  mailer: Mailer;
+  emails: AssignmentEmails;
+  personEmails: PersonEmails;
+  suppressions: SuppressionList;
+  clock: Clock;
+  keyring: Keyring;
+  /** Base URL of the public API, for accept links. */
+  publicUrl: string;
+  scoreLead: ScoreLead;
+  chooseTeam: ChooseTeam;
+  isDisposableDomain: (domain: string) => boolean;
+}
+
+export type RouteOutcome = 'lead_gone' | 'no_consent' | 'already_routed' | 'assigned' | 'quarantined';
+
+export const factsOf = (lead: Lead, formId: string): LeadFacts => ({
+  formId,
+  fields: lead.fields,
+  emailDomain: emailDomainOf(lead.email),
+});
+
+interface RepPick {
+  team: string;
+  rep: string;
+  reason: AssignmentReason;
+}
+
+/** Chooses the rep: the returning owner, else the team's strategy, overflowing to the fallback. */
+async function pickRep(deps: RouteDeps, lead: Lead, facts: LeadFacts, score: number, submissionId: string, now: Date): Promise<RepPick> {
+  const { routing } = deps.settings;
+  if (lead.owner) {
+    const owner = findRep(routing, lead.owner);
+    if (owner && isAvailable(owner.rep, now)) return { team: owner.teamId, rep: lead.owner, reason: 'returning_owner' };
+  }
+  const ruled = deps.chooseTeam(facts, score);
+  for (const teamId of [...new Set([ruled, routing.fallbackTeam])]) {
+    const team = routing.teams[teamId];
+    const order = team ? rotation(team, now) : [];
+    if (!team || order.length === 0) continue;
+    const reason: AssignmentReason = teamId === ruled ? 'rule' : 'fallback';
+    const turn = await deps.rotation.takeTurn(teamId, submissionId);
+    if (team.strategy !== 'capacity') return { team: teamId, rep: order[turn % order.length] as string, reason };
+    const day = now.toISOString().slice(0, 10);
+    for (let k = 0; k < order.length; k++) {
+      const rep = order[(turn + k) % order.length] as string;
+      if (await deps.rotation.claimCapacity(teamId, rep, day, submissionId, team.dailyCap ?? Infinity)) return { team: teamId, rep, reason };
+    }
+  }
+  // Nobody available anywhere: the fallback's first rep still gets it, so no consented lead is dropped.
+  const fallback = routing.teams[routing.fallbackTeam];
+  return { team: routing.fallbackTeam, rep: fallback?.reps[0]?.email as string, reason: 'fallback' };
+}
+
+/** Sends the assignment email for `lead.assignment` exactly once per generation. */
+export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): Promise<boolean> {
+  const assignment = lead.assignment as Assignment;
+  if (assignment.notifiedAt) return false;
+  if (!(await deps.leads.markNotified(lead.leadId, assignment, now))) return false;
+  const link = acceptUrl(deps.publicUrl, deps.keyring, lead.leadId, assignment.generation, assignment.rep, now);
+  try {
+    await deps.mailer.send(deps.emails.assignment(lead, assignment, link));
+  } catch (error) {
+    await deps.leads.unmarkNotified(lead.leadId, assignment);
+    throw error;
+  }
+  return true;
+}
+
+/**
+ * Handles one routing message, for the one submission it names, stored by capture apart from the
+ * lead: screen it (capture's findings, a disposable domain) and hold it if anything is found,
+ * changing nothing else; otherwise (or once released) merge it into the lead, score the lead; if
+ * it consented to sales contact, assign it to exactly one rep; enrol it in nurture if it
+ * consented to marketing; then the follow-ups (the rep's email, a confirmation to ask for).
+ * Safe to run any number of times for the same message: the merge is recorded on the lead with
+ * the submission id, the hold is one conditional state change, and each email is claimed on the
+ * lead before it is sent.
+ */
+export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promise<RouteOutcome> {
+  const now = deps.clock.now();
+  const { outcome, merged } = await updateLead<RouteResult, [StoredSubmission | undefined, Suppression | undefined]>(
+    deps.leads,
+    message.leadId,
+    now,
+    (stored, [captured, suppression]) => routeDecision(deps, message, now, stored, captured, suppression),
+    () => Promise.all([deps.submissions.get(message.leadId, message.submissionId, now), deps.suppressions.get(message.leadId)]),
+  );
+  if (outcome === 'lead_gone' || outcome === 'quarantined') return outcome;
+  // The submission now lives in the lead: its own item keeps nothing personal and expires. Should
+  // this fail, the sweep sends the message again, and the lead says it was routed.
+  if (merged && (merged.state === 'pending' || merged.state === 'released')) {
+    await deps.submissions.transition(message.leadId, message.submissionId, merged.state, 'merged', now);
+  }
+  await followUps(deps, message, now);
+  return outcome;
+}
+
+type RouteResult = { outcome: RouteOutcome; merged?: StoredSubmission | undefined };
+
+/** One attempt at routing the submission against the lead as read (updateLead retries it on a lost race). */
+async function routeDecision(
+  deps: RouteDeps,
+  message: RoutingMessage,
+  now: Date,
+  stored: StoredLead | undefined,
+  captured: StoredSubmission | undefined,
+  suppression: Suppression | undefined,
+): Promise<LeadChange<RouteResult>> {
+  if (stored?.lead.routedSubmissions?.includes(message.submissionId)) return { result: { outcome: 'already_routed', merged: captured } };
+  // Erased, discarded or expired before it was routed: there is nothing to do.
+  if (!captured?.submission) return { result: { outcome: 'lead_gone' } };
+  if (captured.state === 'held') return { result: { outcome: 'quarantined' } };
+  if (captured.state === 'pending') {
+    const held = screeningReasons(deps, captured.submission);
+    if (held.length) {
+      // A hold is a conditional change of the submission item: losing that race starts over from a fresh read.
+      const holds = await deps.submissions.transition(message.leadId, message.submissionId, 'pending', 'held', now, { reasons: held, at: now.toISOString() });
+      return holds ? { result: { outcome: 'quarantined' } } : { retry: true };
+    }
+  }
+  const form = deps.settings.forms[captured.formId];
+  if (!form) throw new Error(`form "${captured.formId}" is no longer configured; the submission waits in the dead-letter queue`);
+  const recorded = recordSubmission(stored?.lead, captured.submission, {
+    settings: deps.settings,
+    form,
+    leadId: message.leadId,
+    submissionId: message.submissionId,
+    at: new Date(captured.at),
+    suppression,
+  });
+  const lead = recorded.lead;
+  const facts = factsOf(lead, captured.formId);
+  const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
+  const { score, reasons } = deps.scoreLead(facts);
+  const pending = Object.values(lead.consents).some((c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId);
+  const scored: Lead = enrolInNurture(
+    deps.settings,
+    {
+      ...lead,
+      score,
+      scoreReasons: reasons,
+      routedSubmissions,
+      ...(pending ? { doubleOptIn: { submissionId: message.submissionId } } : {}),
+    },
+    now,
+  );
+  if (!lead.consents[SALES_CONTACT]?.granted) return { result: { outcome: 'no_consent', merged: captured }, save: scored, events: recorded.events };
+
+  const pick = await pickRep(deps, lead, facts, score, message.submissionId, now);
+  const slaHours = deps.settings.routing.teams[pick.team]?.slaHours ?? 24;
+  const assignment: Assignment = {
+    submissionId: message.submissionId,
+    team: pick.team,
+    rep: pick.rep,
+    reason: pick.reason,
+    assignedAt: now.toISOString(),
+    slaDueAt: addHours(now, slaHours),
+    generation: (lead.assignment?.generation ?? 0) + 1,
+    tried: [pick.rep],
+  };
+  const assigned: Lead = {
+    ...scored,
+    owner: pick.rep,
+    assignment,
+    assignmentHistory: [
+      ...(lead.assignmentHistory ?? []),
+      { submissionId: message.submissionId, team: pick.team, rep: pick.rep, reason: pick.reason, at: assignment.assignedAt },
+    ],
+  };
+  return { result: { outcome: 'assigned', merged: captured }, save: assigned, events: recorded.events };
+}
+
+/** Screening: what capture found (time trap, render token, bursts, human check) and a disposable domain. */
+function screeningReasons(deps: RouteDeps, submission: Submission): string[] {
+  const disposable = deps.settings.screening.quarantineDisposableEmail && deps.isDisposableDomain(emailDomainOf(submission.email));
+  return [...(submission.screening ?? []), ...(disposable ? ['disposable_email'] : [])];
+}
+
+/** The side effects of a routed submission, each safe to repeat. */
+async function followUps(deps: RouteDeps, message: RoutingMessage, now: Date): Promise<void> {
+  const stored = await deps.leads.get(message.leadId, now);
+  if (!stored) return;
+  const { lead } = stored;
+  if (lead.assignment?.submissionId === message.submissionId) await notifyAssignment(deps, lead, now);
+  if (lead.doubleOptIn?.submissionId === message.submissionId && !lead.doubleOptIn.sentAt) {
+    await sendConfirmation(deps, message, now);
+  }
+}
+
+/**
+ * The double opt-in email, to an address nobody has confirmed yet: within the stranger-mail
+ * budgets (the client's, decided at capture; the domain's and everyone's, here), claimed on the
+ * lead, sent, released again if sending fails. A refusal is recorded on the lead, not retried.
+ */
+async function sendConfirmation(deps: RouteDeps, message: RoutingMessage, now: Date): Promise<void> {
+  const claimed = await updateLead<Lead | undefined>(deps.leads, message.leadId, now, async (stored) => {
+    const request = stored?.lead.doubleOptIn;
+    if (!stored || request?.submissionId !== message.submissionId || request.sentAt || request.refused) return { result: undefined };
+    if (blocksConfirmation(await deps.suppressions.get(message.leadId))) return { result: undefined };
+    const clientRefused = stored.lead.submissions.find((s) => s.submissionId === message.submissionId)?.mailRefusal;
+    const refusal = await permitStrangerMail(deps, stored.lead.email, clientRefused, now);
+    const decided = { ...request, ...(refusal ? { refused: { reason: refusal, at: now.toISOString() } } : { sentAt: now.toISOString() }) };
+    const lead: Lead = { ...stored.lead, doubleOptIn: decided };
+    return { result: refusal ? undefined : lead, save: lead };
+  });
+  if (!claimed) return;
+  const link = confirmUrl(deps.publicUrl, deps.keyring, message.leadId, message.submissionId, now);
+  try {
+    await sendStrangerMail(deps, deps.personEmails.confirmation(claimed, message.formId, link), now);
+  } catch (error) {
+    await changeLead(deps.leads, message.leadId, now, (lead) =>
+      lead.doubleOptIn?.submissionId === message.submissionId ? { ...lead, doubleOptIn: { submissionId: message.submissionId } } : undefined,
+    );
+    throw error;
+  }
+}
