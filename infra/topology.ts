@@ -33,7 +33,7 @@ export interface FunctionSpec {
   access: {
     /** readWriteDelete is for erasure only: no other function may delete lead data. */
     table: 'none' | 'read' | 'readWrite' | 'readWriteDelete';
-    /** Queues the function sends to; each becomes <NAME>_QUEUE_URL in its environment. */
+    /** Queues the function sends to; each becomes a queue URL variable in its environment (queueUrlVariable). */
     sendsTo: readonly QueueName[];
     /** Secrets it reads (Secrets Manager deployed, a variable locally); turnstile exists only with Turnstile enabled. */
     secrets: readonly SecretName[];
