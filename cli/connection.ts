@@ -1,15 +1,17 @@
 import { SECRET_VARIABLES } from '../shared/config/function-env';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_PORTS, LOCAL_TABLE_NAME, localDeadLetterQueueName, localQueueName } from '../infra/local/names';
+import { DATA_DIR, LOCAL_TABLE_NAME, localDeadLetterQueueName, localQueueName } from '../infra/local/names';
+import { readRuntimeState } from '../infra/local/runtime-state';
+import { runtimeClock } from '../shared/adapters/runtime-clock';
 import { queueNames, type QueueName } from '../infra/topology';
 import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
-import type { RoutingQueue } from '../shared/domain/core/ports';
+import type { Clock, RoutingQueue } from '../shared/domain/core/ports';
 
 export interface Connection {
   db: DynamoDBDocumentClient;
@@ -19,6 +21,8 @@ export interface Connection {
   queues: Record<QueueName, { url: string; deadLetterUrl: string }>;
   tableName: string;
   secret: string;
+  /** The clock of what the CLI works on: the local runtime's (which may have been moved), or the system's. */
+  clock: Clock;
   where: string;
   close(): void;
 }
@@ -26,13 +30,15 @@ export interface Connection {
 export interface ConnectionOptions {
   stack?: string | undefined;
   env: NodeJS.ProcessEnv;
+  /** The project folder (or its data folder) of the local runtime; default: the current folder. */
+  dir?: string | undefined;
 }
 
 /**
- * Where the CLI works: the local runtime by default (its DynamoDB and the secret in .leadgate/),
+ * Where the CLI works: the local runtime by default (found through its state file in .leadgate/),
  * or a deployed stack with --stack NAME, found through the standard AWS credential chain.
  */
-export async function connect({ stack, env }: ConnectionOptions): Promise<Connection> {
+export async function connect({ stack, env, dir }: ConnectionOptions): Promise<Connection> {
   if (stack) {
     const cloudFormation = new CloudFormationClient({});
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
@@ -54,6 +60,7 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
       queues,
       tableName: outputs.TableName,
       secret: SecretString ?? '',
+      clock: { now: () => new Date() },
       where: `stack ${stack}`,
       close: () => {
         low.destroy();
@@ -61,35 +68,59 @@ export async function connect({ stack, env }: ConnectionOptions): Promise<Connec
       },
     };
   }
-  const endpoint = env.LEADGATE_DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${env.LEADGATE_DYNAMODB_PORT ?? DEFAULT_PORTS.dynamodb}`;
-  let secret = env[SECRET_VARIABLES.hmac.value];
-  if (!secret) {
-    try {
-      secret = readFileSync(join('.leadgate', 'hmac-secret'), 'utf8').trim();
-    } catch {
-      throw new Error('no local data: start Leadgate with `npm start` first (or pass --stack NAME)');
-    }
-  }
+  const local = findLocalRuntime(env, dir);
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const low = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
-  const sqsEndpoint = env.LEADGATE_SQS_ENDPOINT ?? `http://127.0.0.1:${env.LEADGATE_SQS_PORT ?? DEFAULT_PORTS.sqs}`;
-  const sqs = new SQSClient({ endpoint: sqsEndpoint, region: 'us-east-1', credentials });
+  const low = new DynamoDBClient({ endpoint: local.dynamodb, region: 'us-east-1', credentials });
+  const sqs = new SQSClient({ endpoint: local.sqs, region: 'us-east-1', credentials });
+  const queueUrl = (name: string) => `${local.sqs}/000000000000/${name}`;
   return {
     db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
-    routingQueue: new SqsJsonQueue(sqs, `${sqsEndpoint}/000000000000/${localQueueName('routing')}`),
+    routingQueue: new SqsJsonQueue(sqs, queueUrl(localQueueName('routing'))),
     sqs,
     queues: Object.fromEntries(
-      queueNames.map((name) => [
-        name,
-        { url: `${sqsEndpoint}/000000000000/${localQueueName(name)}`, deadLetterUrl: `${sqsEndpoint}/000000000000/${localDeadLetterQueueName(name)}` },
-      ]),
+      queueNames.map((name) => [name, { url: queueUrl(localQueueName(name)), deadLetterUrl: queueUrl(localDeadLetterQueueName(name)) }]),
     ) as Connection['queues'],
     tableName: env.LEADGATE_TABLE_NAME ?? LOCAL_TABLE_NAME,
-    secret,
-    where: `local runtime (${endpoint})`,
+    secret: local.secret,
+    clock: local.clock,
+    where: `local runtime (${local.dynamodb})`,
     close: () => {
       low.destroy();
       sqs.destroy();
     },
+  };
+}
+
+/**
+ * The local runtime to work on: the one whose endpoints the environment names
+ * (LEADGATE_DYNAMODB_ENDPOINT, LEADGATE_SQS_ENDPOINT, LEADGATE_HMAC_SECRET: tests and scripts), else
+ * the one `npm start` runs from the data folder (`.leadgate/` here, or --dir), found through the
+ * state file it keeps there: its ports, whatever they are, and its clock. Never a guess: with
+ * nothing running it says so rather than trying a default port another runtime may hold.
+ */
+function findLocalRuntime(env: NodeJS.ProcessEnv, dir: string | undefined): { dynamodb: string; sqs: string; secret: string; clock: Clock } {
+  if (env.LEADGATE_DYNAMODB_ENDPOINT) {
+    const secret = env[SECRET_VARIABLES.hmac.value];
+    if (!secret || !env.LEADGATE_SQS_ENDPOINT) throw new Error('with LEADGATE_DYNAMODB_ENDPOINT, also set LEADGATE_SQS_ENDPOINT and the HMAC secret');
+    return { dynamodb: env.LEADGATE_DYNAMODB_ENDPOINT, sqs: env.LEADGATE_SQS_ENDPOINT, secret, clock: runtimeClock };
+  }
+  const folder = resolve(dir ?? '.');
+  const dataDir = existsSync(join(folder, DATA_DIR)) ? join(folder, DATA_DIR) : folder;
+  const found = readRuntimeState(dataDir);
+  if (found.status === 'not_running') {
+    throw new Error(
+      `Leadgate is not running here (no ${found.file}). Start it with \`npm start\` in the project folder, pass --dir to that folder, or --stack NAME for a deployed stack.`,
+    );
+  }
+  if (found.status === 'stale') {
+    throw new Error(`the local runtime that wrote ${found.file} (pid ${found.pid}) is no longer running: start it again with \`npm start\`.`);
+  }
+  const { urls, clockOffsetMs } = found.state;
+  return {
+    dynamodb: urls.dynamodb,
+    sqs: urls.sqs,
+    secret: readFileSync(join(dataDir, 'hmac-secret'), 'utf8').trim(),
+    // The runtime's clock, moved as far as /_local/clock/advance moved it.
+    clock: { now: () => new Date(Date.now() + clockOffsetMs) },
   };
 }

@@ -22,6 +22,8 @@ ${COMMANDS.map((command) => {
 
 Options:
   --stack NAME   work on a deployed stack (standard AWS credentials); default: the local runtime
+  --dir PATH     the project folder of the local runtime (default: the current folder); the CLI finds
+                 its ports and clock in PATH/.leadgate/runtime.json, written by npm start
   --json         machine-readable output
 `;
 
@@ -56,7 +58,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     io,
     print: (human, data) => io.out(options.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`),
     async connection() {
-      connection ??= await connect({ stack: options.stack, env: io.env });
+      connection ??= await connect({ stack: options.stack, env: io.env, dir: options.dir });
       return connection;
     },
     settings() {

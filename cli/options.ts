@@ -4,6 +4,7 @@ const OPTIONS = {
   email: { type: 'string' },
   reason: { type: 'string' },
   stack: { type: 'string' },
+  dir: { type: 'string' },
   'public-key': { type: 'string' },
   api: { type: 'string' },
   queue: { type: 'string' },

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { DynamoUnverifiedMailStats } from '../../shared/adapters/dynamo-unverified-mail-stats';
-import { runtimeClock } from '../../shared/adapters/runtime-clock';
 import { verifyReceipt } from '../../shared/domain/consent/receipts';
 import { resumeStrangerMail } from '../../shared/domain/screening/stranger-mail';
 import { embedSnippet } from '../../shared/http/embed-snippet';
@@ -11,7 +10,7 @@ import { redrive } from '../dlq';
 async function mailBreaker(context: CommandContext, resume: boolean): Promise<number> {
   const connection = await context.connection();
   const stats = new DynamoUnverifiedMailStats(connection.db, connection.tableName);
-  const now = runtimeClock.now();
+  const now = connection.clock.now();
   if (resume) await resumeStrangerMail({ mailStats: stats }, now);
   const breaker = await stats.breaker();
   const paused = (breaker.pausedUntil ?? 0) > now.getTime() / 1000;

@@ -2,7 +2,6 @@ import { DynamoLeadRepository } from '../../shared/adapters/dynamo-lead-reposito
 import { DynamoLeadEraser } from '../../shared/adapters/dynamo-privacy';
 import { DynamoSubmissionStore } from '../../shared/adapters/dynamo-submission-store';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list';
-import { runtimeClock } from '../../shared/adapters/runtime-clock';
 import { normalizeEmail } from '../../shared/domain/core/email-address';
 import type { Lead } from '../../shared/domain/core/lead';
 import { eraseLead, exportLead } from '../../shared/domain/privacy/privacy';
@@ -22,7 +21,7 @@ export async function personDeps(context: CommandContext) {
     leads: new DynamoLeadRepository(connection.db, connection.tableName),
     submissions: new DynamoSubmissionStore(connection.db, connection.tableName),
     suppressions: new DynamoSuppressionList(connection.db, connection.tableName),
-    clock: runtimeClock,
+    clock: connection.clock,
   };
 }
 
@@ -86,7 +85,7 @@ export const peopleCommands: Command[] = [
     summary: 'privacy requests whose link was not mailed (over a mail budget, bounce breaker): answer each by its date',
     async run(context) {
       const deps = await personDeps(context);
-      const pending = await pendingPrivacyRequests(deps.connection.db, deps.connection.tableName, deps.leads, runtimeClock.now());
+      const pending = await pendingPrivacyRequests(deps.connection.db, deps.connection.tableName, deps.leads, deps.clock.now());
       context.print(
         pending.length
           ? pending
@@ -122,7 +121,7 @@ export const peopleCommands: Command[] = [
     summary: 'the lead held for an address',
     async run(context) {
       const { email, deps, leadId } = await person(context);
-      const stored = await deps.leads.get(leadId, runtimeClock.now());
+      const stored = await deps.leads.get(leadId, deps.clock.now());
       if (!stored) {
         context.print(`No lead is held for ${email} in the ${deps.connection.where}.`, { lead: null });
         return 1;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../shared/config/load';
+import { DATA_DIR } from './names';
 import { DEFAULT_PORTS, startLocalRuntime } from './runtime';
 
 const started = performance.now();
@@ -23,7 +24,7 @@ try {
       sqs: port('LEADGATE_SQS_PORT', DEFAULT_PORTS.sqs),
       ses: port('LEADGATE_SES_PORT', DEFAULT_PORTS.ses),
     },
-    dataDir: '.leadgate',
+    dataDir: DATA_DIR,
     fresh: values.fresh,
     log: (line) => console.error(line),
   });

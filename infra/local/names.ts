@@ -7,3 +7,6 @@ export const localDeadLetterQueueName = (queue: QueueName): string => `leadgate-
 
 /** Where `npm start` listens (127.0.0.1). */
 export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 9324, ses: 8005 };
+
+/** Where `npm start` keeps its data (DynamoDB files, the local HMAC secret, runtime.json), in the project folder. */
+export const DATA_DIR = '.leadgate';

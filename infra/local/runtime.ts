@@ -9,7 +9,8 @@ import { CONFIG_FILE_VARIABLE, loadConfigFile } from '../../shared/config/load';
 import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateConfig } from '../../shared/config/schema';
 import { SECRET_VARIABLES } from '../../shared/config/function-env';
-import { advanceRuntimeClock, runtimeClock } from '../../shared/adapters/runtime-clock';
+import { advanceRuntimeClock, runtimeClock, runtimeClockOffsetMs } from '../../shared/adapters/runtime-clock';
+import { removeRuntimeState, writeRuntimeState } from './runtime-state';
 import {
   queueNames,
   scheduleNames,
@@ -150,8 +151,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
     const sweep = () => sweepExpired(db, tableName, runtimeClock);
     const { runSchedule, runSchedules } = scheduleRunner(topology, invoke);
+    let publishState = () => undefined as void;
     const advanceClock = async (ms: number) => {
       advanceRuntimeClock(ms);
+      publishState();
       // A schedule that fails or runs out of time is reported, as in AWS; the clock still moved.
       await runSchedules().catch(onError);
       await sweep().catch(onError);
@@ -228,6 +231,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (!(options.schedules ?? true)) timers.slice(1).forEach(clearInterval);
     for (const timer of timers) timer.unref();
 
+    // The CLI finds this runtime (ports, local clock) through its data folder.
+    if (dataDir) {
+      const startedAt = new Date().toISOString();
+      publishState = () =>
+        writeRuntimeState(dataDir, { pid: process.pid, startedAt, urls: { api: gateway.url, ...urls }, clockOffsetMs: runtimeClockOffsetMs() });
+      publishState();
+    }
+
     return {
       config,
       urls: { api: gateway.url, ...urls },
@@ -250,6 +261,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       async stop() {
         timers.forEach(clearInterval);
         await Promise.all(pollers.map((poller) => poller.stop()));
+        if (dataDir) removeRuntimeState(dataDir);
         await gateway.stop();
         await lambdaHost.stop();
         sqs.destroy();

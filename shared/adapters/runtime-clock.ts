@@ -20,6 +20,9 @@ export function advanceRuntimeClock(ms: number): void {
   Atomics.add(offset(), 0, BigInt(Math.round(ms)));
 }
 
+/** Local runtime only: how far the clock has been moved. */
+export const runtimeClockOffsetMs = (): number => Number(Atomics.load(offset(), 0));
+
 /** Local runtime only: the memory behind the offset, for the function workers. */
 export const runtimeClockMemory = (): SharedArrayBuffer => offset().buffer as SharedArrayBuffer;
 
