@@ -22,6 +22,8 @@ export function acknowledgeFindings(
     queues: readonly WorkQueue[];
     schedules: readonly Rule[];
     asyncFailures: Queue;
+    /** The dead-letter queue of the alarm topic's email subscription. */
+    undeliveredNotifications: Queue;
   },
 ): void {
   void stack;
@@ -85,6 +87,11 @@ export function acknowledgeFindings(
       parts.asyncFailures,
       id,
       "This queue is the on-failure destination of the scheduled functions' asynchronous invocations: the end of the chain, inspected by an operator (the next scheduled run redoes the work).",
+    );
+    acknowledge(
+      parts.undeliveredNotifications,
+      id,
+      "This queue is the dead-letter queue of the alarm topic's email subscription (SNS redrive policy): the end of the chain, inspected by an operator.",
     );
   }
 }

@@ -6,6 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { LeadgateSettings } from '../shared/domain/core/settings';
+import { LeadgateAlarms } from './constructs/alarms';
 import { LeadgateApi } from './constructs/api';
 import { LeadgateFunction } from './constructs/functions';
 import { LeadStore } from './constructs/store';
@@ -149,6 +150,13 @@ export class LeadgateStack extends Stack {
       schedules.push(rule);
     }
 
+    const alarms = new LeadgateAlarms(this, 'Alarms', { alarmEmail: settings.operations?.alarmEmail, queues, asyncFailures });
+    alarms.notifyFrom(this);
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: alarms.topic.topicArn,
+      description: 'Every alarm notifies this topic: subscribe on-call (email, chat, paging) to it',
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
     for (const name of queueNames) {
@@ -170,6 +178,7 @@ export class LeadgateStack extends Stack {
       queues: Object.values(queues),
       schedules,
       asyncFailures,
+      undeliveredNotifications: alarms.undelivered,
     });
   }
 }

@@ -151,7 +151,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
     const sweep = () => sweepExpired(db, tableName, runtimeClock);
     const { runSchedule, runSchedules } = scheduleRunner(topology, invoke);
-    let publishState = () => undefined as void;
+    let publishState: () => void = () => undefined;
     const advanceClock = async (ms: number) => {
       advanceRuntimeClock(ms);
       publishState();

@@ -245,6 +245,8 @@ export const configSchema = z.strictObject({
       ),
     }))
     .default({ topics: {}, sequences: {} }),
+  /** Who is told when something needs an operator: every alarm of the stack notifies its topic, and this address when set. */
+  operations: z.strictObject({ alarmEmail: emailAddress.optional() }).default({}),
 });
 
 type Loose = Record<string, unknown> | undefined;

@@ -65,9 +65,9 @@ describe('LeadgateStack from the topology', () => {
   });
 
   it("has exactly the topology's queues, each with an encrypted, TLS-only DLQ and the right redrive", () => {
-    // Each topology queue and its DLQ, plus the scheduled functions' on-failure destination.
+    // Each topology queue and its DLQ, plus the scheduled functions' on-failure destination and the alarm emails' DLQ.
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues).toHaveLength(queueNames.length * 2 + 1);
+    expect(queues).toHaveLength(queueNames.length * 2 + 2);
     for (const name of queueNames) {
       const spec = topology.queues[name];
       template.hasResourceProperties('AWS::SQS::Queue', {
@@ -80,7 +80,7 @@ describe('LeadgateStack from the topology', () => {
     }
     expect(queues.every(([, q]) => q.Properties.SqsManagedSseEnabled === true)).toBe(true);
     const tlsPolicies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => JSON.stringify(p.Properties).includes('aws:SecureTransport'));
-    expect(tlsPolicies).toHaveLength(queueNames.length * 2 + 1);
+    expect(tlsPolicies).toHaveLength(queueNames.length * 2 + 2);
   });
 
   it("has exactly the topology's event source mappings, reporting batch item failures", () => {
@@ -243,7 +243,9 @@ describe('mail', () => {
       EventDestination: { Enabled: true, MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']), SnsDestination: Match.anyValue() },
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    const subscriptions = ofType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    const subscriptions = ofType('AWS::SNS::Subscription')
+      .map(([, r]) => r.Properties)
+      .filter((s) => s.Protocol !== 'email');
     expect(subscriptions).toEqual([expect.objectContaining({ Protocol: 'sqs', RawMessageDelivery: true, RedrivePolicy: expect.anything() })]);
     const eventsQueue = Object.entries(resources).find(
       ([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith(topology.mail.eventsQueue) && id.includes('Queue') && !id.includes('DeadLetter'),
@@ -284,5 +286,31 @@ describe('cdk-nag', () => {
     new Queue(stack, 'PlainQueue');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+
+  it('tells someone: every alarm notifies the alarm topic, which mails operations.alarmEmail', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(queueNames.length * 2 + 4);
+    const [topicId] = ofType('AWS::SNS::Topic').find(([, r]) => r.Properties.DisplayName === 'Leadgate alarms')!;
+    for (const [id, alarm] of alarms) expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
+    const subscriptions = ofType('AWS::SNS::Subscription').filter(([, r]) => r.Properties.TopicArn?.Ref === topicId);
+    expect(subscriptions.map(([, r]) => [r.Properties.Protocol, r.Properties.Endpoint, Boolean(r.Properties.RedrivePolicy)])).toEqual([
+      ['email', exampleConfig.operations.alarmEmail, true],
+    ]);
+  });
+
+  it('alarms on a message in any dead-letter queue, on a stuck work queue, and on a failed scheduled run', () => {
+    const described = ofType('AWS::CloudWatch::Alarm').map(([, r]) => String(r.Properties.AlarmDescription));
+    for (const name of queueNames) {
+      expect(
+        described.some((d) => d.startsWith(`Messages in the ${name} dead-letter queue`)),
+        name,
+      ).toBe(true);
+      expect(
+        described.some((d) => d.startsWith(`The oldest message in the ${name} queue`)),
+        name,
+      ).toBe(true);
+    }
+    expect(described.some((d) => d.startsWith('A scheduled run failed'))).toBe(true);
   });
 });

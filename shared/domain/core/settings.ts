@@ -72,6 +72,8 @@ export interface LeadgateSettings {
   scoring: ScoringSettings;
   routing: RoutingSettings;
   nurture: NurtureSettings;
+  /** Who is told when something needs an operator (the stack's alarms). */
+  operations?: { alarmEmail?: string | undefined } | undefined;
 }
 
 /** A rule's condition: every key present must hold. */
