@@ -14,7 +14,7 @@ export const handler = createPrivacyHandler(
     suppressions: c.suppressions(),
     requests: c.privacyRequests(),
     eraser: c.eraser(),
-    privacyEmails: privacyEmails(c.settings()),
+    privacyEmails: privacyEmails(c.settings(), c.publicUrl()),
     clock: c.clock,
     publicUrl: c.publicUrl(),
     ...(humanVerifier ? { humanVerifier } : {}),

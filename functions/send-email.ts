@@ -11,7 +11,7 @@ const deps: NurtureDeps = {
   leads: c.leads(),
   suppressions: c.suppressions(),
   mailer: c.mailer(),
-  personEmails: personEmails(c.settings()),
+  personEmails: personEmails(c.settings(), c.publicUrl()),
   keyring: await c.keyring(),
   clock: c.clock,
   publicUrl: c.publicUrl(),

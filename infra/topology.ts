@@ -201,6 +201,7 @@ export const topology = {
     { method: 'POST', path: '/unsubscribe', function: 'unsubscribe' },
     { method: 'GET', path: '/confirm', function: 'confirm' },
     { method: 'POST', path: '/confirm', function: 'confirm' },
+    { method: 'GET', path: '/privacy', function: 'privacy' },
     { method: 'POST', path: '/privacy/requests', function: 'privacy' },
     { method: 'GET', path: '/privacy/requests/confirm', function: 'privacy' },
     { method: 'POST', path: '/privacy/requests/confirm', function: 'privacy' },

@@ -22,7 +22,7 @@ export function demoPageRoute(settings: LeadgateSettings, urls: () => { api: str
         body: page(
           'Leadgate (local)',
           html`<h1>Leadgate, running locally</h1>
-<p>Fill in a form, then watch the emails arrive in the <a href="${ses}">mail viewer</a>. Move time on with
+<p>Fill in a form, then watch the emails arrive in the <a href="${ses}">mail viewer</a>. A person asks for their data on the <a href="/privacy">privacy page</a>. Move time on with
 <code>curl -X POST ${api}/_local/clock/advance -H 'content-type: application/json' -d '{"by":"3d"}'</code>.</p>
 ${forms}`,
         ),

@@ -99,7 +99,7 @@ export const routeDeps = /* @__PURE__ */ once(
     submissions: submissions(),
     rotation: rotation(),
     emails: assignmentEmails(settings()),
-    personEmails: personEmails(settings()),
+    personEmails: personEmails(settings(), publicUrl()),
     suppressions: suppressions(),
     clock: runtimeClock,
     publicUrl: publicUrl(),

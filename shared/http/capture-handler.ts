@@ -1,3 +1,4 @@
+import { PRIVACY_PAGE_PATH } from './privacy-page';
 import type middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -69,6 +70,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
         values: body,
         errors: error.fields ?? {},
         scriptUrl: '/embed.js',
+        privacyPage: PRIVACY_PAGE_PATH,
       },
       400,
     );

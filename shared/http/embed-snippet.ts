@@ -1,6 +1,7 @@
 import type { LeadgateSettings } from '../domain/core/settings';
 import { html } from '../email/html';
 import { formMarkup } from './form-page';
+import { PRIVACY_PAGE_PATH } from './privacy-page';
 
 /** The HTML a marketer pastes into any page: a plain form that works alone, enhanced by the script. */
 export function embedSnippet(settings: LeadgateSettings, formId: string, apiUrl: string): string {
@@ -11,6 +12,7 @@ export function embedSnippet(settings: LeadgateSettings, formId: string, apiUrl:
     formId,
     action: `${base}/forms/${encodeURIComponent(formId)}/submissions`,
     scriptUrl: `${base}/embed.js`,
+    privacyPage: `${base}${PRIVACY_PAGE_PATH}`,
   });
   return html`<!-- Leadgate form "${formId}". Add this page's origin to forms.${formId}.allowedOrigins. -->\n${markup}\n`.markup;
 }

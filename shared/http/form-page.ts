@@ -13,6 +13,8 @@ export interface FormView {
   errors?: Record<string, string>;
   /** URL of the enhancement script, if any. */
   scriptUrl?: string;
+  /** URL of the privacy page (GET /privacy), shown beside the privacy notice. */
+  privacyPage?: string;
 }
 
 const INPUT_TYPES: Record<FieldSettings['type'], string> = { text: 'text', email: 'email', tel: 'tel', url: 'url', country: 'text', textarea: 'text' };
@@ -78,7 +80,7 @@ export function formMarkup(settings: LeadgateSettings, form: FormSettings, view:
   return html`<form class="leadgate" data-leadgate="${view.formId}" method="post" action="${view.action}" novalidate>
 ${Object.keys(errors).length > 0 && html`<div class="lg-summary" role="alert"><p>Please correct the fields marked below.</p></div>`}
 ${fields}
-${purposes.markup !== '' && html`<fieldset><legend>How we may use your details</legend>${purposes}<p class="lg-error" id="lg-consent-error"${!consentError && html` hidden`}>${consentError}</p><p><a href="${settings.organization.privacyNoticeUrl}">Privacy notice</a></p></fieldset>`}
+${purposes.markup !== '' && html`<fieldset><legend>How we may use your details</legend>${purposes}<p class="lg-error" id="lg-consent-error"${!consentError && html` hidden`}>${consentError}</p><p><a href="${settings.organization.privacyNoticeUrl}">Privacy notice</a>${view.privacyPage && html` · <a href="${view.privacyPage}">Your data: a copy, a correction or erasure</a>`}</p></fieldset>`}
 ${form.honeypotField && html`<div aria-hidden="true" style="position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden"><label for="lg-${form.honeypotField}">Leave this empty</label><input id="lg-${form.honeypotField}" name="${form.honeypotField}" tabindex="-1" autocomplete="off"></div>`}
 ${view.renderToken && html`<input type="hidden" name="renderedAt" value="${view.renderToken}">`}
 ${turnstile.enabled && html`<div class="cf-turnstile" data-sitekey="${turnstile.siteKey}"></div><script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>`}

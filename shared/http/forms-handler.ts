@@ -8,6 +8,7 @@ import { EMBED_SCRIPT } from './embed-script';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { formPage } from './form-page';
+import { PRIVACY_PAGE_PATH } from './privacy-page';
 import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse } from './responses';
 
 /** GET /forms/{formId} (the hosted page), GET /forms/{formId}/render-token, GET /embed.js. */
@@ -30,6 +31,7 @@ export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: 
       action: `/forms/${encodeURIComponent(formId)}/submissions`,
       renderToken: token,
       scriptUrl: '/embed.js',
+      privacyPage: PRIVACY_PAGE_PATH,
     });
     return htmlResponse(status, html, FORM_PAGE_HEADERS);
   });

@@ -8,7 +8,8 @@ import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { readFormBody } from './form-body';
 import { html } from '../email/html';
 import { confirmButtonPage, messagePage, page } from './html';
-import { htmlResponse, jsonResponse } from './responses';
+import { privacyRequestPage, PRIVACY_PAGE_PATH } from './privacy-page';
+import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse } from './responses';
 
 const ACCEPTED = 'If we hold data for this address, we have emailed a link to it. The link works once, for 24 hours.';
 const INVALID = () => htmlResponse(400, messagePage('This link is not valid', 'The link is damaged, has expired or was already used. Make a new request.'));
@@ -37,10 +38,11 @@ export function rectificationPage(deps: PrivacyDeps, open: OpenRequest, token: s
   );
 }
 
-/** POST /privacy/requests, and the emailed link: GET shows one button (or the correction form), POST acts. */
+/** GET /privacy (the request page), POST /privacy/requests, and the emailed link: GET shows one button (or the correction form), POST acts. */
 export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: HumanVerifier }, logger: ErrorLogger) {
   return httpHandler(logger, negotiateJsonOrHtml()).handler(async (event, context: Context) => {
     const method = event.requestContext.http.method;
+    if (event.rawPath === PRIVACY_PAGE_PATH) return htmlResponse(200, privacyRequestPage(deps.settings), FORM_PAGE_HEADERS);
     if (event.rawPath === '/privacy/requests') {
       const body = readFormBody(event);
       const ip = event.requestContext.http.sourceIp;

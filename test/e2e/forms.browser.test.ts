@@ -8,6 +8,7 @@ import { loadConfigFile } from '../../shared/config/load';
 import { embedSnippet } from '../../shared/http/embed-snippet';
 import { configFileWith } from '../support/example-config';
 import { eventually, scanTable, startTestRuntime } from '../support/local-runtime';
+import { mailTo, sentMail } from '../support/mail';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = 'test/e2e/__screenshots__';
@@ -135,6 +136,27 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     await expect.poll(() => other.getByRole('status').textContent()).toContain('could not reach');
     await other.screenshot({ path: `${SCREENSHOTS}/embed-foreign-origin.png`, fullPage: true });
     expect(await lead('foreign@engines.example')).toBeUndefined();
+    await context.close();
+  });
+
+  it('lets a person ask for their data from the privacy page with JavaScript off, linked from the hosted form', async () => {
+    const email = 'grace-no-js@engines.example'; // captured by the hosted-form test above
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${runtime.urls.api}/forms/contact`);
+    await page.getByRole('link', { name: /Your data/ }).click();
+    await page.waitForURL(`${runtime.urls.api}/privacy`);
+    expect(await page.locator('main h1').textContent()).toContain('Your data at');
+    await page.getByLabel('Your email address').fill(email);
+    await page.getByLabel('To erase my data').check();
+    await page.screenshot({ path: `${SCREENSHOTS}/privacy-page.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Send me the link' }).click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('If we hold data for this address');
+    // The link goes to the address itself: only its owner can act on it.
+    await eventually(async () => {
+      const found = mailTo(await sentMail(runtime), email).filter((m) => m.subject.startsWith('Your privacy request'));
+      expect(found).toHaveLength(1);
+    });
     await context.close();
   });
 });

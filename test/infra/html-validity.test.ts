@@ -16,6 +16,7 @@ import { errorResponse } from '../../shared/http/error-responses';
 import { formPage } from '../../shared/http/form-page';
 import { confirmButtonPage, messagePage } from '../../shared/http/html';
 import { rectificationPage } from '../../shared/http/privacy-handler';
+import { privacyRequestPage } from '../../shared/http/privacy-page';
 import { preferencesPage } from '../../shared/http/unsubscribe-handler';
 import { exampleConfig } from '../support/example-config';
 
@@ -62,11 +63,12 @@ const sequence = Object.keys(settings.nurture.sequences)[0]!;
 const form = settings.forms.contact!;
 
 async function documents(): Promise<Record<string, string>> {
-  const emails = personEmails(settings);
-  const privacy = privacyEmails(settings);
+  const emails = personEmails(settings, 'https://leads.example.com');
+  const privacy = privacyEmails(settings, 'https://leads.example.com');
   const demo = await demoPageRoute(settings, () => ({ api: 'http://127.0.0.1:3000', ses: 'http://127.0.0.1:8005' })).handle({} as never, Buffer.alloc(0));
   return {
-    'form.html': formPage(settings, form, { formId: 'contact', action: '/forms/contact/submissions', renderToken: 't' }).html,
+    'form.html': formPage(settings, form, { formId: 'contact', action: '/forms/contact/submissions', renderToken: 't', privacyPage: '/privacy' }).html,
+    'privacy.html': privacyRequestPage({ ...settings, screening: { ...settings.screening, turnstile: { enabled: true, siteKey: HOSTILE, verifyUrl: url } } }),
     'form-with-errors.html': formPage(
       settings,
       form,
@@ -117,6 +119,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(14);
+    expect(files).toHaveLength(15);
   }, 60_000);
 });

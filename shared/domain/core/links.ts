@@ -73,3 +73,7 @@ export function readRenderToken(keyring: Keyring, token: string, now: Date) {
   if (!c || typeof c.f !== 'string' || typeof c.t !== 'number') return undefined;
   return { formId: c.f, renderedAtMs: c.t, expiresAt: c.exp };
 }
+
+/** The privacy page (GET /privacy), where a person asks for a copy, a correction or erasure. */
+export const PRIVACY_PAGE_PATH = '/privacy';
+export const privacyPageUrl = (publicUrl: string): string => `${base(publicUrl)}${PRIVACY_PAGE_PATH}`;
