@@ -43,8 +43,8 @@ Leadgate is running locally (ready in ${Math.round(performance.now() - started)}
 
 Forms: ${Object.keys(runtime.config.forms).join(', ')}
 
-Try it: open ${api}/forms/contact, or post directly (held in quarantine without the form's
-render token; release it with \`npx leadgate quarantine release --email ada@example.com\`):
+Try it: open ${api}/forms/contact, or post directly; the rep's assignment email appears in the
+mail viewer a second later:
   curl -i ${api}/forms/contact/submissions \\
     -H 'content-type: application/json' \\
     -d '{"email":"ada@example.com","firstName":"Ada","company":"Analytical Engines","country":"GB","consent":["sales_contact"],"consentVersion":"${version}"}'

@@ -38,6 +38,12 @@ const formSchema = z.strictObject({
   retentionDays: z.int().min(1).max(3650),
   honeypotField: z.string().regex(identifier).optional(),
   successUrl: httpsUrl,
+  /**
+   * `optional` (the default): a post without the form's render token (a plain HTML form, a server
+   * posting) is screened by everything else; `required`: it is held (`render_token_missing`). A
+   * token that is present is always checked: forged, expired, too fast or reused is held.
+   */
+  renderToken: z.enum(['required', 'optional']).default('optional'),
   /** Origins (scheme://host[:port]) whose pages may post this form from the browser (CORS). */
   allowedOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected an origin such as https://www.example.com')).default([]),
 });

@@ -105,7 +105,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
     const now = deps.clock.now();
     const ip = event.requestContext.http.sourceIp;
     const { submission } = parsed;
-    const trap = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now);
+    const trap = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now, form.renderToken);
     const mayMailStranger = form.doubleOptIn && submission.grantedPurposes.length > 0;
     // Admission first, which writes only counters (a refused post stores nothing), then the
     // human check, so an over-limit post never costs a paid verification call.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
 import { RUNTIME_STATE_FILE } from '../../infra/local/runtime-state';
 import type { LocalRuntime } from '../../infra/local/runtime';
-import { CONSENT_VERSION } from '../support/example-config';
+import { CONSENT_VERSION, configFileWith } from '../support/example-config';
 import { eventually, post, postLocal, startTestRuntime } from '../support/local-runtime';
 
 // `npx leadgate` run by an operator, with no variables set, against a runtime on ports it was not
@@ -29,7 +29,7 @@ const cli = async (...args: string[]) => {
 };
 
 beforeAll(async () => {
-  runtime = await startTestRuntime({ dataDir: join(dir, '.leadgate') });
+  runtime = await startTestRuntime({ dataDir: join(dir, '.leadgate'), configFile: configFileWith((c) => (c.forms.contact.renderToken = 'required')) });
 });
 afterAll(() => runtime?.stop());
 

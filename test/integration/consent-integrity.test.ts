@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { cliAgainst } from '../support/cli';
-import { CONSENT_VERSION } from '../support/example-config';
+import { CONSENT_VERSION, configFileWith } from '../support/example-config';
 import { eventually, heldReasonsOf, post, scanTable, startTestRuntime } from '../support/local-runtime';
 import { mailTo, sentMail, type StoredMail } from '../support/mail';
 
@@ -9,7 +9,8 @@ import { mailTo, sentMail, type StoredMail } from '../support/mail';
 // local runtime. Only the person changes their own choices; answers reveal nothing.
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startTestRuntime({ schedules: false });
+  // The attacks post without a render token; the contact form requires one here, so they are held.
+  runtime = await startTestRuntime({ schedules: false, configFile: configFileWith((c) => (c.forms.contact.renderToken = 'required')) });
 });
 afterAll(() => runtime?.stop());
 

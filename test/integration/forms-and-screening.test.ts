@@ -10,7 +10,10 @@ let runtime: LocalRuntime;
 const ALLOWED = 'http://localhost:8080';
 
 beforeAll(async () => {
-  const configFile = configFileWith((c) => (c.screening.rateLimits = { perIpPerMinute: 1000, perEmailPerHour: 3 }));
+  const configFile = configFileWith((c) => {
+    c.screening.rateLimits = { perIpPerMinute: 1000, perEmailPerHour: 3 };
+    c.forms.contact.renderToken = 'required';
+  });
   runtime = await startTestRuntime({ configFile });
 });
 afterAll(() => runtime?.stop());

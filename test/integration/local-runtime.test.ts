@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { topology } from '../../infra/topology';
 import { CONSENT_VERSION } from '../support/example-config';
-import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, heldReasonsOf, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { sentMail } from '../support/mail';
 
 let runtime: LocalRuntime;
 
@@ -22,6 +23,27 @@ async function visibleMessages(queueUrl: string): Promise<number> {
 }
 
 describe('local runtime', () => {
+  it("routes the README's first example: a plain post without a render token reaches a rep (renderToken: optional, the default)", async () => {
+    const email = 'ada@analytical-engines.example';
+    const response = await post(runtime, '/forms/contact/submissions', {
+      email,
+      firstName: 'Ada',
+      company: 'Analytical Engines',
+      country: 'GB',
+      consent: ['sales_contact'],
+      consentVersion: CONSENT_VERSION,
+      renderedAt: null,
+    });
+    expect(response.status).toBe(202);
+    await eventually(async () => {
+      const lead = (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as { assignment?: { rep: string } } | undefined;
+      expect(lead?.assignment?.rep).toBeTruthy();
+    });
+    expect(await heldReasonsOf(runtime, email)).toEqual([]);
+    // The rep's assignment email, with no operator step in between.
+    await eventually(async () => expect((await sentMail(runtime)).some((m) => m.subject.startsWith('New lead: Analytical Engines'))).toBe(true));
+  });
+
   it('serves the API on loopback and the consumer drains the routing queue like an event source mapping', async () => {
     expect(new URL(runtime.urls.api).hostname).toBe('127.0.0.1');
     const response = await post(runtime, '/forms/contact/submissions', {

@@ -30,6 +30,8 @@ export interface FormSettings {
   retentionDays: number;
   honeypotField?: string | undefined;
   successUrl: string;
+  /** Whether a post must carry the form's render token (held without it) or may come from a plain form. */
+  renderToken: 'required' | 'optional';
   allowedOrigins: string[];
 }
 

@@ -36,8 +36,16 @@ export interface TimeTrapResult {
  * The time trap: people take more than a couple of seconds to fill a form, and post a form
  * that was rendered for them recently; scripts post at once, or without rendering at all.
  */
-export function timeTrap(settings: ScreeningSettings, keyring: Keyring, formId: string, token: unknown, now: Date): TimeTrapResult {
-  if (typeof token !== 'string' || token === '') return { reasons: ['render_token_missing'] };
+export function timeTrap(
+  settings: ScreeningSettings,
+  keyring: Keyring,
+  formId: string,
+  token: unknown,
+  now: Date,
+  requirement: 'required' | 'optional' = 'required',
+): TimeTrapResult {
+  // A plain form has no token: with `optional` it is screened by the rest (bursts, honeypot, domains).
+  if (typeof token !== 'string' || token === '') return { reasons: requirement === 'required' ? ['render_token_missing'] : [] };
   const render = readRenderToken(keyring, token, now);
   if (!render || render.formId !== formId) return { reasons: ['render_token_invalid'] };
   const genuine = { renderToken: { token, expiresAt: render.expiresAt } };
