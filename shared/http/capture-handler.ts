@@ -11,7 +11,7 @@ import type { ConsentReceipt } from '../domain/consent/receipts';
 import { humanCheck, timeTrap, type HumanVerifier } from '../domain/screening/screening';
 import type { FormSettings } from '../domain/core/settings';
 import { parseSubmission, type RawBody } from '../domain/capture/submission';
-import { corsHeaders, PREFLIGHT_HEADERS } from './cors';
+import { corsHeaders, PREFLIGHT_HEADERS, refusalHeaders } from './cors';
 import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { formPage } from './form-page';
@@ -55,8 +55,11 @@ const corsResponses = (): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpRespon
 
 /** POST (and OPTIONS) /forms/{formId}/submissions: parse, call the domain, map the result (design §2). */
 export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLogger) {
-  const accepted = (submissionId: string, context: Context, successUrl: string, consentReceipts: ConsentReceipt[]): HttpResponse =>
-    prefersHtml(context) ? seeOther(successUrl) : jsonResponse(202, { submissionId, status: 'accepted', consentReceipts });
+  /** What the embed script tells the visitor: a function of the form alone, like the rest of the answer. */
+  const thanks = (form: FormSettings) =>
+    form.doubleOptIn ? 'Thank you! To finish, confirm with the link in the email we send to this address.' : 'Thank you! We received your message.';
+  const accepted = (submissionId: string, context: Context, form: FormSettings, consentReceipts: ConsentReceipt[]): HttpResponse =>
+    prefersHtml(context) ? seeOther(form.successUrl) : jsonResponse(202, { submissionId, status: 'accepted', message: thanks(form), consentReceipts });
 
   /** A browser without JavaScript gets the form back, with its input and the errors next to the fields. */
   const formWithErrors = (formId: string, form: FormSettings, body: RawBody, error: LeadgateError): HttpResponse => {
@@ -81,8 +84,15 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
     const formId = event.pathParameters?.formId ?? '';
     const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
     if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
-    (context as CorsContext).leadgateCors = corsHeaders(event, form);
-    if (event.requestContext.http.method === 'OPTIONS') return { statusCode: 204, headers: { ...PREFLIGHT_HEADERS }, body: '' };
+    const preflight = event.requestContext.http.method === 'OPTIONS';
+    try {
+      (context as CorsContext).leadgateCors = corsHeaders(event, form);
+    } catch (error) {
+      // A refused origin: its page may read why (the preflight passes so the post can be refused readably).
+      (context as CorsContext).leadgateCors = refusalHeaders(event);
+      if (!preflight) throw error;
+    }
+    if (preflight) return { statusCode: 204, headers: { ...PREFLIGHT_HEADERS }, body: '' };
 
     const key = idempotencyKey(event);
     const body = readFormBody(event);
@@ -100,7 +110,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       logger.info('submission discarded', { formId, reason: 'honeypot' });
       deps.countSubmission?.(formId, 'rejected');
       const submissionId = `sub_${randomUUID()}`;
-      return accepted(submissionId, context, form.successUrl, captureReceipts(deps, parsed.submission, submissionId, deps.clock.now()));
+      return accepted(submissionId, context, form, captureReceipts(deps, parsed.submission, submissionId, deps.clock.now()));
     }
     const now = deps.clock.now();
     const ip = event.requestContext.http.sourceIp;
@@ -128,6 +138,6 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
     };
     const result = await captureSubmission(deps, { ...submission, screening: trap.reasons }, { ...(key ? { idempotencyKey: key } : {}), admit });
     logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: result.held ?? false });
-    return accepted(result.submissionId, context, form.successUrl, result.receipts);
+    return accepted(result.submissionId, context, form, result.receipts);
   });
 }

@@ -22,6 +22,16 @@ export function corsHeaders(event: APIGatewayProxyEventV2, form: FormSettings): 
   return { 'access-control-allow-origin': origin, vary: 'Origin' };
 }
 
+/**
+ * For a page on an origin the form does not allow: headers that let its script read the refusal
+ * (403 origin_not_allowed, saying which origin to add), so the visitor is told why instead of
+ * "could not reach the server". Reading a refusal writes nothing: the post itself is still refused.
+ */
+export function refusalHeaders(event: APIGatewayProxyEventV2): Record<string, string> {
+  const origin = event.headers.origin;
+  return origin && URL.canParse(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+}
+
 export const PREFLIGHT_HEADERS = {
   'access-control-allow-methods': 'POST, OPTIONS',
   'access-control-allow-headers': 'content-type, accept, idempotency-key',

@@ -14,7 +14,7 @@ fetch(base+'/forms/'+encodeURIComponent(id)+'/render-token').then(function(r){re
 f.addEventListener('submit',function(ev){ev.preventDefault();clear(f);var d={},fd=new FormData(f);fd.forEach(function(v,n){if(n==='consent'){(d.consent=d.consent||[]).push(v)}else{d[n]=v}});
 if(navigator.globalPrivacyControl)d.gpc=true;var b=q(f,'button[type=submit]');if(b)b.disabled=true;if(status)status.textContent='Sending…';
 fetch(f.action,{method:'POST',headers:{'content-type':'application/json','accept':'application/json','idempotency-key':k},body:JSON.stringify(d)}).then(function(r){return r.json().then(function(j){return{s:r.status,j:j}})}).then(function(x){if(b)b.disabled=false;
-if(x.s===202){k=key();f.reset();if(status)status.textContent='Thank you! We received your message.';f.setAttribute('data-leadgate-sent','true');return}
+if(x.s===202){k=key();f.reset();if(status)status.textContent=(x.j&&x.j.message)||'Thank you! We received your message.';f.setAttribute('data-leadgate-sent','true');return}
 var e=x.j&&x.j.error;if(status)status.textContent=e?e.message:'Something went wrong.';if(e&&e.fields){Object.keys(e.fields).forEach(function(n){err(f,n,e.fields[n])});var first=q(f,'[aria-invalid=true]');if(first)first.focus()}}).catch(function(){if(b)b.disabled=false;if(status)status.textContent='We could not reach the server. Please try again.'})})}
 function run(){document.querySelectorAll('form[data-leadgate]').forEach(enhance)}
 if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',run);else run()})();

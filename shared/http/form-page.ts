@@ -71,7 +71,7 @@ export function formMarkup(settings: LeadgateSettings, form: FormSettings, view:
     Object.entries(form.purposes).map(([id, ask]) => {
       const purpose = settings.purposes[id]!;
       return html`<div class="lg-consent"><input type="checkbox" id="lg-consent-${id}" name="consent" value="${id}"${ticked.has(id) && html` checked`}${ask.required && html` required`}>
-<label for="lg-consent-${id}">${purpose.consentText.text}</label>
+<label for="lg-consent-${id}">${purpose.consentText.text}${ask.required && html` <span aria-hidden="true">*</span>`}</label>
 <input type="hidden" name="consentVersion.${id}" value="${purpose.consentText.version}"></div>`;
     }),
   );

@@ -133,7 +133,8 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     await other.goto(foreign.origin);
     await fill(other, 'foreign@engines.example');
     await other.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => other.getByRole('status').textContent()).toContain('could not reach');
+    // The visitor is told why (the site owner must allow this origin), not that the server is down.
+    await expect.poll(() => other.getByRole('status').textContent()).toContain('may not post this form');
     await other.screenshot({ path: `${SCREENSHOTS}/embed-foreign-origin.png`, fullPage: true });
     expect(await lead('foreign@engines.example')).toBeUndefined();
     await context.close();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { cliAgainst } from '../support/cli';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
-import { eventually, heldReasonsOf, post, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, heldReasonsOf, post, postFrom, renderedAt, scanTable, startTestRuntime, submissionsOf } from '../support/local-runtime';
 import { mailTo, sentMail } from '../support/mail';
 
 let runtime: LocalRuntime;
@@ -46,7 +46,22 @@ describe('hosted form, embed script and demo page', () => {
     expect(gzipSync(Buffer.from(await response.text())).length).toBeLessThan(5 * 1024);
   });
 
-  it('answers preflight for allowed origins and refuses other origins', async () => {
+  it('tells the visitor what happens next: a double opt-in form asks them to confirm by email, whoever they are', async () => {
+    // From a client of its own: these posts must not count toward the other tests' bursts.
+    const answer = async (form: string, email: string) => {
+      const { text } = await postFrom(runtime, '127.0.0.9', `/forms/${form}/submissions`, {
+        email,
+        consent: ['marketing_email'],
+        consentVersion: CONSENT_VERSION,
+      });
+      return (JSON.parse(text) as { message: string }).message;
+    };
+    expect(await answer('newsletter', 'reader@engines.example')).toContain('confirm with the link in the email');
+    expect(await answer('newsletter', 'reader@engines.example')).toBe(await answer('newsletter', 'someone-else@engines.example'));
+    expect(await answer('contact', 'buyer@engines.example')).toBe('Thank you! We received your message.');
+  });
+
+  it('answers preflight for allowed origins and refuses posts from other origins, readably for their script', async () => {
     const preflight = (origin: string) =>
       fetch(`${runtime.urls.api}/forms/contact/submissions`, {
         method: 'OPTIONS',
@@ -56,9 +71,10 @@ describe('hosted form, embed script and demo page', () => {
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(ok.headers.get('access-control-allow-headers')).toContain('content-type');
+    // Another origin's preflight passes so that its post can be refused with a reason its script can show.
     const refused = await preflight('http://evil.example');
-    expect(refused.status).toBe(403);
-    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.status).toBe(204);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('http://evil.example');
 
     const posted = await post(runtime, '/forms/contact/submissions', { email: 'cors@engines.example' }, { origin: ALLOWED });
     expect(posted.status).toBe(202);
@@ -67,7 +83,13 @@ describe('hosted form, embed script and demo page', () => {
     expect(invalid.headers.get('access-control-allow-origin')).toBe(ALLOWED); // the embed can show field errors
     const foreign = await post(runtime, '/forms/contact/submissions', { email: 'cors2@engines.example' }, { origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBe('http://evil.example');
+    expect(((await foreign.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'origin_not_allowed',
+      message: expect.stringContaining("add the origin to the form's allowedOrigins"),
+    });
     expect(await leadByEmail('cors2@engines.example')).toBeUndefined();
+    expect((await submissionsOf(runtime, 'cors2@engines.example')).length).toBe(0);
     const token = await fetch(`${runtime.urls.api}/forms/contact/render-token`, { headers: { origin: ALLOWED } });
     expect(token.headers.get('access-control-allow-origin')).toBe(ALLOWED);
   });
