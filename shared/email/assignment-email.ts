@@ -1,4 +1,4 @@
-import type { Assignment, Lead } from '../domain/core/lead';
+import { type Assignment, type Lead, leadDisplayName } from '../domain/core/lead';
 import type { AssignmentEmails, OutgoingEmail } from '../domain/core/ports';
 import type { LeadgateSettings } from '../domain/core/settings';
 import { headerText } from './escape';
@@ -51,10 +51,7 @@ function consentRows(settings: LeadgateSettings, lead: Lead): [string, string][]
 }
 
 /** Who the lead is, for a subject line: company, else name, else a neutral word. */
-export function leadTitle(lead: Lead): string {
-  const name = [lead.fields.firstName, lead.fields.lastName].filter(Boolean).join(' ');
-  return headerText(lead.fields.company ?? (name || 'a new lead'), 80);
-}
+export const leadTitle = (lead: Lead): string => headerText(leadDisplayName(lead), 80);
 
 const textTable = (rows: [string, string][]) => rows.map(([k, v]) => `  ${k}: ${v}`).join('\n');
 const htmlTable = (rows: [string, string][]) =>

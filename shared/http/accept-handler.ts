@@ -1,10 +1,16 @@
-import { acceptAssignment, type AcceptOutcome } from '../domain/routing/accept-assignment';
+import { acceptAssignment, type AcceptOutcome, previewAssignment } from '../domain/routing/accept-assignment';
+import { linkStatus } from '../domain/core/links';
 import type { Keyring } from '../domain/core/keyring';
 import type { Clock, LeadRepository } from '../domain/core/ports';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
-import { confirmButtonPage, messagePage } from './html';
+import { confirmButtonPage, linkProblem, messagePage } from './html';
 import { htmlResponse } from './responses';
+
+const problem = (kind: Parameters<typeof linkProblem>[0], next: string) => {
+  const page = linkProblem(kind, next);
+  return htmlResponse(page.status, page.html);
+};
 
 const OUTCOME_PAGES: Record<AcceptOutcome, { status: number; title: string; text: string }> = {
   accepted: { status: 200, title: 'Lead accepted', text: 'The lead is yours. Thank you for picking it up quickly.' },
@@ -25,7 +31,19 @@ export function createAcceptHandler(deps: { leads: LeadRepository; keyring: Keyr
   return httpHandler(logger).handler(async (event) => {
     const token = event.queryStringParameters?.t ?? '';
     if (event.requestContext.http.method === 'GET') {
-      return htmlResponse(200, confirmButtonPage('Accept this lead?', 'Accepting tells the team you are following it up.', 'Accept this lead', token));
+      // The link is checked before the button is shown: the page says at once what is wrong.
+      const status = linkStatus(deps.keyring, token, 'accept', deps.clock.now());
+      if (status !== 'valid') return problem(status, 'Ask your team lead if the lead still needs you.');
+      const preview = await previewAssignment(deps, token);
+      if (preview.status !== 'open') {
+        if (preview.status === 'already_accepted') return problem('used', 'You had already accepted this lead.');
+        return problem('used', 'The lead was reassigned (or no longer exists), so this link no longer applies.');
+      }
+      const from = `${preview.formId ? `the ${preview.formId} form, ` : ''}assigned ${preview.assignedAt.slice(0, 16).replace('T', ' ')} UTC`;
+      return htmlResponse(
+        200,
+        confirmButtonPage(`Accept ${preview.lead}?`, `From ${from}. Accepting tells the team you are following it up.`, 'Accept this lead', token),
+      );
     }
     const outcome = await acceptAssignment(deps, token);
     const view = OUTCOME_PAGES[outcome];

@@ -1,7 +1,8 @@
 import { confirmSubscription, type ConfirmOutcome } from '../domain/consent/confirm-subscription';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
-import { confirmButtonPage, messagePage } from './html';
+import { confirmButtonPage, linkProblem, messagePage } from './html';
+import { linkStatus } from '../domain/core/links';
 import { htmlResponse } from './responses';
 
 const PAGES: Record<ConfirmOutcome, { status: number; title: string; text: string }> = {
@@ -15,6 +16,11 @@ export function createConfirmHandler(deps: Parameters<typeof confirmSubscription
   return httpHandler(logger).handler(async (event) => {
     const token = event.queryStringParameters?.t ?? '';
     if (event.requestContext.http.method === 'GET') {
+      const status = linkStatus(deps.keyring, token, 'confirm', deps.clock.now());
+      if (status !== 'valid') {
+        const page = linkProblem(status, 'Subscribe again on our site to get a new confirmation email.');
+        return htmlResponse(page.status, page.html);
+      }
       return htmlResponse(
         200,
         confirmButtonPage('Confirm your subscription', 'Press the button to confirm that you want these emails.', 'Confirm my subscription', token),

@@ -31,3 +31,18 @@ export function confirmButtonPage(title: string, text: string, button: string, t
 }
 
 export const messagePage = (title: string, text: string): string => page(title, html`<h1>${title}</h1><p>${text}</p>`);
+
+const LINK_PROBLEMS = {
+  forged: { status: 400, title: 'This link is not valid', text: 'The link is damaged or incomplete: open it again from the email, whole.' },
+  expired: { status: 410, title: 'This link has expired', text: 'Links in our emails work for a limited time.' },
+  used: { status: 410, title: 'This link was already used', text: 'It works once, and it has done its job.' },
+} as const;
+
+/**
+ * The answer to a link that cannot be used, on GET as on POST: 400 for a damaged or forged one,
+ * 410 for an expired or used one, each saying what to do next.
+ */
+export function linkProblem(problem: keyof typeof LINK_PROBLEMS, nextStep: string): { status: number; html: string } {
+  const { status, title, text } = LINK_PROBLEMS[problem];
+  return { status, html: messagePage(title, `${text} ${nextStep}`) };
+}

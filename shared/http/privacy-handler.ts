@@ -7,7 +7,8 @@ import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { readFormBody } from './form-body';
 import { html } from '../email/html';
-import { confirmButtonPage, messagePage, page } from './html';
+import { confirmButtonPage, linkProblem, messagePage, page } from './html';
+import { linkStatus } from '../domain/core/links';
 import { privacyRequestPage, PRIVACY_PAGE_PATH } from './privacy-page';
 import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse } from './responses';
 
@@ -52,7 +53,12 @@ export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: Human
     }
     const token = event.queryStringParameters?.t ?? '';
     const open = await openPrivacyRequest(deps, token);
-    if (!open) return INVALID();
+    if (!open) {
+      // Not ours (400), past its 24 hours (410), or ours and current but already used (410).
+      const status = linkStatus(deps.keyring, token, 'privacy', deps.clock.now());
+      const page = linkProblem(status === 'valid' ? 'used' : status, `Ask again on the privacy page: ${PRIVACY_PAGE_PATH}.`);
+      return htmlResponse(page.status, page.html);
+    }
     const { request } = open;
     if (method === 'GET') {
       if (request.type === 'rectification' && open.lead) return htmlResponse(200, rectificationPage(deps, open, token));

@@ -6,7 +6,8 @@ import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { readFormBody } from './form-body';
 import { html } from '../email/html';
-import { messagePage, page } from './html';
+import { linkProblem, messagePage, page } from './html';
+import { linkStatus } from '../domain/core/links';
 import { htmlResponse } from './responses';
 
 const INVALID = () =>
@@ -60,7 +61,15 @@ export function createUnsubscribeHandler(deps: UnsubscribeDeps, logger: ErrorLog
   return httpHandler(logger).handler(async (event) => {
     const token = event.queryStringParameters?.t ?? '';
     const target = unsubscribeTarget(deps, token);
-    if (!target) return INVALID();
+    if (!target) {
+      // A year-old link has expired (410), a damaged one is not ours (400); both say what to do.
+      const status = linkStatus(deps.keyring, token, 'unsubscribe', deps.clock.now());
+      if (status === 'expired') {
+        const page = linkProblem('expired', 'Use the link in a more recent email, or reply to it and we will unsubscribe you by hand.');
+        return htmlResponse(page.status, page.html);
+      }
+      return INVALID();
+    }
     if (event.requestContext.http.method === 'GET') return htmlResponse(200, preferencesPage(deps.settings, target.maskedEmail, token));
     const choice = choiceOf(event);
     if (!(await unsubscribe(deps, token, choice))) return INVALID();

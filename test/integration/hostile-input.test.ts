@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { manyPeopleOneClient } from '../../infra/local/config-variant';
-import { configFileWith } from '../support/example-config';
+import { acceptUrl, confirmUrl, unsubscribeUrl } from '../../shared/domain/core/links';
+import { createKeyring } from '../../shared/domain/core/keyring';
+import { CONSENT_VERSION, configFileWith } from '../support/example-config';
 import { drainQueue, post, postFrom, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail } from '../support/mail';
 
@@ -144,7 +146,7 @@ describe('hostile tokens at the link endpoints', () => {
     'x'.repeat(5000),
   ];
 
-  it.each(paths)('%s answers forged, truncated and oversized tokens with 400 and changes nothing', async (path) => {
+  it.each(paths)('%s answers forged, truncated and oversized tokens with 400 on GET and POST, and changes nothing', async (path) => {
     for (const token of forged) {
       for (const method of ['GET', 'POST']) {
         const before = await scanTable(runtime);
@@ -152,12 +154,8 @@ describe('hostile tokens at the link endpoints', () => {
           method,
           ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' } : {}),
         });
-        if (method === 'GET' && path !== '/unsubscribe' && path !== '/privacy/requests/confirm') {
-          // Accept and confirm pages show a button on GET and decide nothing until the POST.
-          expect(response.status).toBe(200);
-        } else {
-          expect(response.status, `${method} ${path} ${token.slice(0, 20)}`).toBe(400);
-        }
+        // Every link page checks the token on GET too, before it shows a button.
+        expect(response.status, `${method} ${path} ${token.slice(0, 20)}`).toBe(400);
         const html = await response.text();
         expect(html).not.toContain('<script>');
         expect(await scanTable(runtime)).toEqual(before);
@@ -230,5 +228,29 @@ describe('headers on every page', () => {
   it('JSON answers are not sniffed either', async () => {
     const response = await post(runtime, SUBMIT, { email: 'not-an-email' });
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('links that say what is wrong on GET', () => {
+  const keyring = () => createKeyring(process.env.LEADGATE_HMAC_SECRET as string);
+  const longAgo = new Date(Date.now() - 400 * 86_400_000);
+  const get = async (url: string) => {
+    const response = await fetch(url.replace('https://leads.example.com', runtime.urls.api));
+    return { status: response.status, text: await response.text() };
+  };
+
+  it('an expired accept, confirm or unsubscribe link gets 410 with a page saying so, and changes nothing', async () => {
+    const leadId = 'e'.repeat(64);
+    const before = await scanTable(runtime);
+    for (const url of [
+      acceptUrl('https://leads.example.com', keyring(), leadId, 1, 'rep@example.com', longAgo),
+      confirmUrl('https://leads.example.com', keyring(), leadId, 'sub_x', longAgo),
+      unsubscribeUrl('https://leads.example.com', keyring(), leadId, 'a***@example.com', 'marketing_email', longAgo),
+    ]) {
+      const page = await get(url);
+      expect(page.status, url.split('?')[0]).toBe(410);
+      expect(page.text).toContain('This link has expired');
+    }
+    expect(await scanTable(runtime)).toEqual(before);
   });
 });

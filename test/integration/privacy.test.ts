@@ -74,7 +74,11 @@ describe('privacy requests', () => {
     expect(data.retention.deleteAfter).toMatch(/^\d{4}-/);
     expect(data.purposesOfProcessing.sales_contact.consentText).toContain('sales team');
     expect(data.consentReceipts).toHaveLength(2);
-    expect((await fetch(link, { method: 'POST' })).status).toBe(400);
+    // Used: 410 with a page saying so, on GET and on POST.
+    const again = await fetch(link, { method: 'POST' });
+    expect(again.status).toBe(410);
+    expect(await again.text()).toContain('This link was already used');
+    expect((await fetch(link)).status).toBe(410);
   });
 
   it('erasure: removes every item holding the address, stops nurture, keeps the suppression hash and shows a receipt', async () => {

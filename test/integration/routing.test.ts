@@ -216,4 +216,35 @@ describe('scoring and routing through the local runtime', () => {
     const response = await postLocal(runtime, '/_local/clock/advance', '{"by":"soon"}');
     expect(response.status).toBe(400);
   });
+
+  it('an accept link names its lead, and once used (or reassigned) says so with 410', async () => {
+    const email = 'named@engines.example';
+    const body = {
+      email,
+      company: 'Named Widgets',
+      country: 'DE',
+      consent: ['sales_contact'],
+      consentVersion: CONSENT_VERSION,
+    };
+    expect((await post(runtime, '/forms/contact/submissions', body)).status).toBe(202);
+    const mail = await eventually(async () => {
+      const found = (await sentMail(runtime)).find((m) => m.subject.startsWith('New lead: Named Widgets'));
+      expect(found).toBeDefined();
+      return found!;
+    });
+    const link = acceptLinkIn(mail);
+    const get = async (url: string) => {
+      const response = await fetch(url);
+      return { status: response.status, text: await response.text() };
+    };
+    const page = await get(link);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Accept Named Widgets?');
+    expect(page.text).toContain('From the contact form');
+    const accepted = await fetch(link, { method: 'POST' });
+    expect(accepted.status).toBe(200);
+    const used = await get(link);
+    expect(used.status).toBe(410);
+    expect(used.text).toContain('You had already accepted this lead');
+  });
 });

@@ -136,3 +136,9 @@ export interface ConsentEvent {
   /** lead.rectified: the names (never the values) of the fields corrected. */
   changedFields?: string[];
 }
+
+/** Who a lead is, in a few words: company, else name, else a neutral word (no address). */
+export function leadDisplayName(lead: Pick<Lead, 'fields'>): string {
+  const name = [lead.fields.firstName, lead.fields.lastName].filter(Boolean).join(' ');
+  return lead.fields.company ?? (name || 'a new lead');
+}

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Keyring } from './keyring';
 import { epochSeconds } from './retention';
-import { signToken, verifyToken } from './signed-token';
+import { inspectToken, signToken, verifyToken } from './signed-token';
 
 /** A short, non-reversible tag for an address, so links do not carry it. */
 export const repTag = (rep: string): string => createHash('sha256').update(rep).digest('base64url').slice(0, 16);
@@ -77,3 +77,10 @@ export function readRenderToken(keyring: Keyring, token: string, now: Date) {
 /** The privacy page (GET /privacy), where a person asks for a copy, a correction or erasure. */
 export const PRIVACY_PAGE_PATH = '/privacy';
 export const privacyPageUrl = (publicUrl: string): string => `${base(publicUrl)}${PRIVACY_PAGE_PATH}`;
+
+/** The links people follow from emails, by the purpose their token is signed for. */
+export type LinkPurpose = 'accept' | 'unsubscribe' | 'confirm' | 'privacy';
+
+/** Whether a link is ours and current, past its expiry, or damaged/forged: what its page says on GET. */
+export const linkStatus = (keyring: Keyring, token: string, purpose: LinkPurpose, now: Date): 'valid' | 'expired' | 'forged' =>
+  inspectToken(keyring.tokens, token, purpose, now).status;

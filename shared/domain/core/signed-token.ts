@@ -31,21 +31,30 @@ export function signToken(keys: TokenKeys, claims: TokenClaims): string {
   return `${kid}.${body}.${encode(signature(key, kid, body))}`;
 }
 
-/** The claims of a genuine, unexpired token for `purpose`; undefined for anything else. */
-export function verifyToken(keys: TokenKeys, token: string, purpose: string, now: Date): TokenClaims | undefined {
-  if (token.length > 2048) return undefined;
+/** What a link's token is: ours and current, ours but past its expiry, or not ours (damaged, forged, another purpose). */
+export type TokenCheck = { status: 'valid'; claims: TokenClaims } | { status: 'expired' } | { status: 'forged' };
+
+export function inspectToken(keys: TokenKeys, token: string, purpose: string, now: Date): TokenCheck {
+  const forged = { status: 'forged' } as const;
+  if (token.length > 2048) return forged;
   const [kid, body, sig, ...rest] = token.split('.');
-  if (!kid || !body || !sig || rest.length) return undefined;
+  if (!kid || !body || !sig || rest.length) return forged;
   const key = keys.keys.get(kid);
-  if (!key) return undefined;
+  if (!key) return forged;
   const expected = signature(key, kid, body);
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return forged;
   try {
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
-    if (claims.p !== purpose || typeof claims.exp !== 'number' || claims.exp <= epochSeconds(now)) return undefined;
-    return claims;
+    if (claims.p !== purpose || typeof claims.exp !== 'number') return forged;
+    return claims.exp <= epochSeconds(now) ? { status: 'expired' } : { status: 'valid', claims };
   } catch {
-    return undefined;
+    return forged;
   }
+}
+
+/** The claims of a genuine, unexpired token for `purpose`; undefined for anything else. */
+export function verifyToken(keys: TokenKeys, token: string, purpose: string, now: Date): TokenClaims | undefined {
+  const check = inspectToken(keys, token, purpose, now);
+  return check.status === 'valid' ? check.claims : undefined;
 }
