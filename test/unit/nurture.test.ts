@@ -36,6 +36,12 @@ describe('templates', () => {
     expect(renderTemplate('<p>{{company}}</p>', { company: '<script>x</script>' }, escapeHtml)).toBe('<p>&lt;script&gt;x&lt;/script&gt;</p>');
   });
 
+  it('gives the example welcome mail a subject that reads well with and without a first name', () => {
+    const subject = exampleConfig.nurture.sequences.welcome!.steps[0]!.subject;
+    expect(renderTemplate(subject, { firstName: 'Ada' })).toBe('Ada, welcome to Example');
+    expect(renderTemplate(subject, {})).toBe('Hello, welcome to Example');
+  });
+
   it('refuses, at config load, a template that names a field no enrolling form declares', () => {
     const document = parse(readFileSync('leadgate.config.yaml', 'utf8'));
     document.nurture.sequences.welcome.steps[1].subject = 'Hello {{dateOfPurchase}}';
@@ -108,7 +114,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(await tick()).toBe(1);
     clock.advance(30 * 86_400);
     expect(await tick()).toBe(0);
-    expect(mailer.sent.map((m) => m.subject)).toEqual(['Welcome to Example, Ada', 'Three ways teams use Example', 'Join our next live session']);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Ada, welcome to Example', 'Three ways teams use Example', 'Join our next live session']);
     expect(mailer.sent.every((m) => m.to === 'ada@engines.example')).toBe(true);
   });
 
