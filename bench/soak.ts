@@ -220,12 +220,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const { emails } = (await (await fetch(`${runtime.urls.ses}/store`)).json()) as { emails: StoredMail[] };
     const assignmentMails = new Map<string, number>();
     const welcomeMails = new Map<string, number>();
+    // The first welcome step, recognized by its configured subject (its placeholders match anything).
+    const welcomeTemplate = runtime.config.nurture.sequences.welcome!.steps[0]!.subject;
+    const welcomeSubject = new RegExp(
+      `^${welcomeTemplate
+        .split(/\{\{[^}]*\}\}/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     for (const mail of emails) {
       const to = mail.destination.to[0] ?? '';
       if (mail.subject.startsWith('New lead:')) {
         const lead = /soak\d+@engines\.example/.exec(mail.body.text ?? '')?.[0];
         if (lead) assignmentMails.set(lead, (assignmentMails.get(lead) ?? 0) + 1);
-      } else if (mail.subject.startsWith('Welcome to Example')) {
+      } else if (welcomeSubject.test(mail.subject)) {
         welcomeMails.set(to, (welcomeMails.get(to) ?? 0) + 1);
       }
     }
