@@ -11,6 +11,7 @@ const OPTIONS = {
   since: { type: 'string' },
   id: { type: 'string' },
   json: { type: 'boolean', default: false },
+  iframe: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DynamoUnverifiedMailStats } from '../../shared/adapters/dynamo-unverified-mail-stats';
 import { verifyReceipt } from '../../shared/domain/consent/receipts';
 import { resumeStrangerMail } from '../../shared/domain/screening/stranger-mail';
-import { embedSnippet } from '../../shared/http/embed-snippet';
+import { embedSnippet, iframeSnippet } from '../../shared/http/embed-snippet';
 import { DEFAULT_PORTS } from '../../infra/local/names';
 import { type Command, type CommandContext, need, UsageError } from '../command';
 import { redrive } from '../dlq';
@@ -57,11 +57,12 @@ export const operationsCommands: Command[] = [
   },
   {
     name: 'embed',
-    usage: 'FORM_ID [--api URL]',
-    summary: 'print a ready-to-paste HTML snippet for a form',
+    usage: 'FORM_ID [--api URL] [--iframe]',
+    summary: 'print a ready-to-paste HTML snippet for a form (--iframe: the hosted page in a frame, no script on yours)',
     async run(context) {
       const formId = need(context.args[0], 'the form id');
-      context.io.out(embedSnippet(context.settings(), formId, context.options.api ?? `http://127.0.0.1:${context.io.env.PORT ?? DEFAULT_PORTS.api}`));
+      const api = context.options.api ?? `http://127.0.0.1:${context.io.env.PORT ?? DEFAULT_PORTS.api}`;
+      context.io.out((context.options.iframe ? iframeSnippet : embedSnippet)(context.settings(), formId, api));
       return 0;
     },
   },

@@ -16,7 +16,7 @@ import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { formPage } from './form-page';
 import { readFormBody } from './form-body';
-import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
+import { hostedFormHeaders, htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
 
 export interface CaptureLogger extends ErrorLogger {
   info(message: string, extra: Record<string, unknown>): void;
@@ -77,7 +77,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       },
       400,
     );
-    return htmlResponse(status, html, FORM_PAGE_HEADERS);
+    return htmlResponse(status, html, hostedFormHeaders(form.allowedOrigins));
   };
 
   return httpHandler(logger, negotiateJsonOrHtml(), corsResponses()).handler(async (event, context) => {

@@ -16,3 +16,16 @@ export function embedSnippet(settings: LeadgateSettings, formId: string, apiUrl:
   });
   return html`<!-- Leadgate form "${formId}". Add this page's origin to forms.${formId}.allowedOrigins. -->\n${markup}\n`.markup;
 }
+
+/**
+ * The same form as an iframe of the hosted page: nothing of ours runs on the host page, and the
+ * hosted page lets only the form's `allowedOrigins` frame it (Content-Security-Policy).
+ */
+export function iframeSnippet(settings: LeadgateSettings, formId: string, apiUrl: string): string {
+  const form = settings.forms[formId];
+  if (!form) throw new Error(`no form "${formId}"; configured: ${Object.keys(settings.forms).join(', ')}`);
+  const src = `${apiUrl.replace(/\/$/, '')}/forms/${encodeURIComponent(formId)}`;
+  return html`<!-- Leadgate form "${formId}" in a frame. Add this page's origin to forms.${formId}.allowedOrigins. -->
+<iframe src="${src}" title="${form.title}" loading="lazy" style="border:0;width:100%;min-height:44rem"></iframe>
+`.markup;
+}

@@ -9,7 +9,7 @@ import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
 import { formPage } from './form-page';
 import { PRIVACY_PAGE_PATH } from './privacy-page';
-import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse } from './responses';
+import { hostedFormHeaders, htmlResponse, jsonResponse } from './responses';
 
 /** GET /forms/{formId} (the hosted page), GET /forms/{formId}/render-token, GET /embed.js. */
 export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
@@ -33,6 +33,6 @@ export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: 
       scriptUrl: '/embed.js',
       privacyPage: PRIVACY_PAGE_PATH,
     });
-    return htmlResponse(status, html, FORM_PAGE_HEADERS);
+    return htmlResponse(status, html, hostedFormHeaders(form.allowedOrigins));
   });
 }

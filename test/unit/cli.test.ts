@@ -31,4 +31,18 @@ describe('the operator CLI', () => {
     expect(await run('quarantine', 'list', '--since', 'yesterday')).toMatchObject({ code: 2, err: expect.stringContaining('--since must be a date') });
     expect(await run('leads', 'show', '--colour')).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--colour'") });
   });
+
+  it('prints the iframe embed: the hosted page in a frame, named for assistive technology', async () => {
+    let out = '';
+    const code = await runCli(['embed', 'contact', '--iframe', '--api', 'https://leads.example.com/'], {
+      out: (text) => {
+        out += text;
+      },
+      err: () => undefined,
+      env: {},
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('<iframe src="https://leads.example.com/forms/contact" title="Contact us"');
+    expect(out).not.toContain('<script');
+  });
 });
