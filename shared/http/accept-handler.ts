@@ -7,11 +7,6 @@ import { httpHandler } from './middleware';
 import { confirmButtonPage, linkProblem, messagePage } from './html';
 import { htmlResponse } from './responses';
 
-const problem = (kind: Parameters<typeof linkProblem>[0], next: string) => {
-  const page = linkProblem(kind, next);
-  return htmlResponse(page.status, page.html);
-};
-
 const OUTCOME_PAGES: Record<AcceptOutcome, { status: number; title: string; text: string }> = {
   accepted: { status: 200, title: 'Lead accepted', text: 'The lead is yours. Thank you for picking it up quickly.' },
   already_accepted: { status: 200, title: 'Already accepted', text: 'You had already accepted this lead.' },
@@ -33,11 +28,11 @@ export function createAcceptHandler(deps: { leads: LeadRepository; keyring: Keyr
     if (event.requestContext.http.method === 'GET') {
       // The link is checked before the button is shown: the page says at once what is wrong.
       const status = linkStatus(deps.keyring, token, 'accept', deps.clock.now());
-      if (status !== 'valid') return problem(status, 'Ask your team lead if the lead still needs you.');
+      if (status !== 'valid') return linkProblem(status, 'Ask your team lead if the lead still needs you.');
       const preview = await previewAssignment(deps, token);
       if (preview.status !== 'open') {
-        if (preview.status === 'already_accepted') return problem('used', 'You had already accepted this lead.');
-        return problem('used', 'The lead was reassigned (or no longer exists), so this link no longer applies.');
+        if (preview.status === 'already_accepted') return linkProblem('used', 'You had already accepted this lead.');
+        return linkProblem('used', 'The lead was reassigned (or no longer exists), so this link no longer applies.');
       }
       const from = `${preview.formId ? `the ${preview.formId} form, ` : ''}assigned ${preview.assignedAt.slice(0, 16).replace('T', ' ')} UTC`;
       return htmlResponse(

@@ -18,8 +18,7 @@ export function createConfirmHandler(deps: Parameters<typeof confirmSubscription
     if (event.requestContext.http.method === 'GET') {
       const status = linkStatus(deps.keyring, token, 'confirm', deps.clock.now());
       if (status !== 'valid') {
-        const page = linkProblem(status, 'Subscribe again on our site to get a new confirmation email.');
-        return htmlResponse(page.status, page.html);
+        return linkProblem(status, 'Subscribe again on our site to get a new confirmation email.');
       }
       return htmlResponse(
         200,

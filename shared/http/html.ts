@@ -1,4 +1,5 @@
 import { type Html, html, trusted } from '../email/html';
+import { type HttpResponse, htmlResponse } from './responses';
 
 const STYLE = trusted(
   '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}h1{font-size:1.5rem}li{margin:.25rem 0}</style>',
@@ -42,7 +43,7 @@ const LINK_PROBLEMS = {
  * The answer to a link that cannot be used, on GET as on POST: 400 for a damaged or forged one,
  * 410 for an expired or used one, each saying what to do next.
  */
-export function linkProblem(problem: keyof typeof LINK_PROBLEMS, nextStep: string): { status: number; html: string } {
+export function linkProblem(problem: keyof typeof LINK_PROBLEMS, nextStep: string): HttpResponse {
   const { status, title, text } = LINK_PROBLEMS[problem];
-  return { status, html: messagePage(title, `${text} ${nextStep}`) };
+  return htmlResponse(status, messagePage(title, `${text} ${nextStep}`));
 }

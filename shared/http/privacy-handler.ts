@@ -56,8 +56,7 @@ export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: Human
     if (!open) {
       // Not ours (400), past its 24 hours (410), or ours and current but already used (410).
       const status = linkStatus(deps.keyring, token, 'privacy', deps.clock.now());
-      const page = linkProblem(status === 'valid' ? 'used' : status, `Ask again on the privacy page: ${PRIVACY_PAGE_PATH}.`);
-      return htmlResponse(page.status, page.html);
+      return linkProblem(status === 'valid' ? 'used' : status, `Ask again on the privacy page: ${PRIVACY_PAGE_PATH}.`);
     }
     const { request } = open;
     if (method === 'GET') {

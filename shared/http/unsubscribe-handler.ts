@@ -65,8 +65,7 @@ export function createUnsubscribeHandler(deps: UnsubscribeDeps, logger: ErrorLog
       // A year-old link has expired (410), a damaged one is not ours (400); both say what to do.
       const status = linkStatus(deps.keyring, token, 'unsubscribe', deps.clock.now());
       if (status === 'expired') {
-        const page = linkProblem('expired', 'Use the link in a more recent email, or reply to it and we will unsubscribe you by hand.');
-        return htmlResponse(page.status, page.html);
+        return linkProblem('expired', 'Use the link in a more recent email, or reply to it and we will unsubscribe you by hand.');
       }
       return INVALID();
     }

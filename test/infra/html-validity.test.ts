@@ -14,7 +14,7 @@ import { personEmails } from '../../shared/email/person-emails';
 import { privacyEmails } from '../../shared/email/privacy-emails';
 import { errorResponse } from '../../shared/http/error-responses';
 import { formPage } from '../../shared/http/form-page';
-import { confirmButtonPage, messagePage } from '../../shared/http/html';
+import { confirmButtonPage, linkProblem, messagePage } from '../../shared/http/html';
 import { rectificationPage } from '../../shared/http/privacy-handler';
 import { privacyRequestPage } from '../../shared/http/privacy-page';
 import { preferencesPage } from '../../shared/http/unsubscribe-handler';
@@ -82,6 +82,7 @@ async function documents(): Promise<Record<string, string>> {
     ).html,
     'error.html': errorResponse(new LeadgateError('validation_failed', HOSTILE, { email: HOSTILE }), true).body as string,
     'message.html': messagePage(HOSTILE, HOSTILE),
+    'link-problem.html': linkProblem('expired', HOSTILE).body as string,
     'confirm.html': confirmButtonPage(HOSTILE, HOSTILE, HOSTILE, HOSTILE),
     'unsubscribe.html': preferencesPage(settings, HOSTILE, HOSTILE),
     'rectification.html': rectificationPage({ settings } as PrivacyDeps, { lead } as OpenRequest, HOSTILE, { firstName: HOSTILE }),
@@ -119,6 +120,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(15);
+    expect(files).toHaveLength(16);
   }, 60_000);
 });
