@@ -82,8 +82,8 @@ export function costPerMillionLeads(usage: PipelineUsage) {
 
 export const COST_TARGET_BEFORE_SES = 8;
 
-/** Items that exist only to bound what strangers can cause: client counters, render-token uses, mail stats. */
-export const ABUSE_DEFENCE_ITEMS = ['RATE', 'RENDER', 'MAILSTATS'] as const;
+/** Items that exist only to bound what strangers can cause: client counters (render-token uses among them), mail stats. */
+export const ABUSE_DEFENCE_ITEMS = ['RATE', 'MAILSTATS'] as const;
 
 /** The writes of the abuse defences, per lead and per million leads. */
 export function abuseDefenceCost(usage: PipelineUsage): { writeUnitsPerLead: number; dollars: number } {

@@ -38,7 +38,11 @@ row('  sent once', report.nurture.sentOnce, report.nurture.sentOnce === report.n
 row('  duplicated', report.nurture.duplicated, report.nurture.duplicated === 0);
 row('dead letters redriven', report.deadLettersRedriven);
 row('dead letters left after redrive', report.deadLettersLeft, report.deadLettersLeft === 0);
-if (faults) row('submission retries (503 while SQS was down)', report.submitRetries);
+if (faults) {
+  row('routing-queue sends failed on purpose', report.refusedRoutingSends);
+  row('submissions whose client never retried', report.neverRetried);
+  row('submission retries (503s)', report.submitRetries);
+}
 row('submission → assignment email p50 (ms)', report.latencyMs.p50.toFixed(0));
 row('submission → assignment email p95 (ms)', report.latencyMs.p95.toFixed(0));
 row('submission → assignment email p99 (ms)', report.latencyMs.p99.toFixed(0));

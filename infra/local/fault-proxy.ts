@@ -20,9 +20,18 @@ export interface FaultProxy {
 /**
  * A loopback HTTP proxy in front of an emulator, for fault runs: it answers a share of requests
  * with a throttling error instead of forwarding them, so the SDK's own retry path is exercised,
- * and can hold each request for a fixed delay, so round trips show as they would on AWS.
+ * or with an error it does not retry, so the caller's own failure path is; and it can hold each
+ * request for a fixed delay, so round trips show as they would on AWS.
  */
-export async function startFaultProxy(target: string, options: { throttle?: (operation: string) => boolean; delayMs?: number } = {}): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  /** Answer the request with a throttling error (the SDK retries it). */
+  throttle?: (operation: string) => boolean;
+  /** Answer the request with a client error the SDK does not retry: the call fails for good. */
+  reject?: (operation: string, body: string) => boolean;
+  delayMs?: number;
+}
+
+export async function startFaultProxy(target: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const upstream = new URL(target);
   let delayMs = options.delayMs ?? 0;
   const server = createServer((req, res) => {
@@ -32,22 +41,42 @@ export async function startFaultProxy(target: string, options: { throttle?: (ope
     } else handle(req, res);
   });
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (options.reject) {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (options.reject?.(operationOf(req), body.toString('utf8'))) {
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'InvalidParameterValue' });
+          res.end(JSON.stringify({ __type: 'InvalidParameterValue', message: 'Injected fault: this request fails.' }));
+        } else forward(req, res, body);
+      });
+      req.resume();
+      return;
+    }
     if (options.throttle?.(operationOf(req))) {
       req.resume();
       res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' });
       res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
       return;
     }
-    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    forward(req, res);
+  };
+  /** Forwards the request upstream: its buffered body, or the stream itself. */
+  const forward = (req: IncomingMessage, res: ServerResponse, body?: Buffer) => {
+    const upstreamRequest = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
-    forward.on('error', () => {
+    upstreamRequest.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
     });
-    req.pipe(forward);
-    req.resume();
+    if (body) upstreamRequest.end(body);
+    else {
+      req.pipe(upstreamRequest);
+      req.resume();
+    }
   };
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

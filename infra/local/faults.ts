@@ -2,6 +2,10 @@ import type { QueueName } from '../topology';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
 import { createRequestMeter, type IndexKeys, type MeterReadings, type RequestMeter } from './request-meter';
 import type { SqsInvoker } from './sqs-poller';
+import { localQueueName } from './names';
+
+/** How a SendMessage body names the routing queue (its URL's last segment, closing quote included). */
+const routingQueueMarker = `/${localQueueName('routing')}"`;
 
 export interface Faults {
   /** Share of SES SendEmail calls answered with a throttling error. */
@@ -18,6 +22,8 @@ export interface Faults {
   countRequests?: boolean;
   /** Put delay proxies in front of DynamoDB and SQS for the functions (see setRequestDelay). */
   delayProxies?: boolean;
+  /** Share of the functions' SendMessage calls to the routing queue that fail for good (capture's, the sweep's). */
+  routingSendFailureRate?: number;
 }
 
 export const NO_READINGS: MeterReadings = { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 };
@@ -29,6 +35,8 @@ export interface FaultInjection {
   meter: RequestMeter | undefined;
   /** Holds each of the functions' DynamoDB and SQS requests this long (needs delayProxies). */
   setDelay(ms: number): void;
+  /** Routing-queue sends failed on purpose so far (routingSendFailureRate). */
+  refusedRoutingSends(): number;
   /** A queue consumer with the configured failures and duplicate deliveries. */
   consumer(queue: QueueName, invoke: SqsInvoker): SqsInvoker;
   stop(): Promise<void>;
@@ -43,14 +51,24 @@ export async function startFaults(
   const sesProxy: FaultProxy | undefined = rate
     ? await startFaultProxy(emulators.ses, { throttle: (operation) => operation === 'SendEmail' && Math.random() < rate })
     : undefined;
-  const delayProxies = faults.delayProxies ? await Promise.all([startFaultProxy(emulators.dynamodb), startFaultProxy(emulators.sqs)]) : [];
+  const sendFailure = faults.routingSendFailureRate;
+  let refused = 0;
+  const refuseRoutingSend = (operation: string, body: string) => {
+    const fails = operation === 'SendMessage' && body.includes(routingQueueMarker) && Math.random() < (sendFailure ?? 0);
+    if (fails) refused++;
+    return fails;
+  };
+  const dynamodbProxy = faults.delayProxies ? await startFaultProxy(emulators.dynamodb) : undefined;
+  const sqsProxy = faults.delayProxies || sendFailure ? await startFaultProxy(emulators.sqs, sendFailure ? { reject: refuseRoutingSend } : {}) : undefined;
+  const delayProxies = [dynamodbProxy, sqsProxy].filter((proxy) => proxy !== undefined);
   return {
-    endpoints: { dynamodb: delayProxies[0]?.url ?? emulators.dynamodb, sqs: delayProxies[1]?.url ?? emulators.sqs, ses: sesProxy?.url ?? emulators.ses },
+    endpoints: { dynamodb: dynamodbProxy?.url ?? emulators.dynamodb, sqs: sqsProxy?.url ?? emulators.sqs, ses: sesProxy?.url ?? emulators.ses },
     meter: faults.countRequests ? createRequestMeter(indexes) : undefined,
     setDelay(ms) {
-      if (!delayProxies.length) throw new Error('start the runtime with faults.delayProxies to delay requests');
+      if (!faults.delayProxies) throw new Error('start the runtime with faults.delayProxies to delay requests');
       for (const proxy of delayProxies) proxy.setDelay(ms);
     },
+    refusedRoutingSends: () => refused,
     consumer: (queue, invoke) =>
       withFaults(
         invoke,

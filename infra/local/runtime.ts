@@ -89,6 +89,8 @@ export interface LocalRuntime {
   functionEndpoints: { dynamodb: string; sqs: string };
   /** With faults.delayProxies: holds each of the functions' DynamoDB and SQS requests this long. */
   setRequestDelay(ms: number): void;
+  /** With faults.routingSendFailureRate: the routing-queue sends failed on purpose so far. */
+  refusedRoutingSends(): number;
   stop(): Promise<void>;
 }
 
@@ -253,6 +255,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invocations: () => lambdaHost.invocations(),
       functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
       setRequestDelay: (ms) => injected.setDelay(ms),
+      refusedRoutingSends: () => injected.refusedRoutingSends(),
       stopSqs: () => emulatorSet.stopSqs(),
       async startSqs() {
         await emulatorSet.startSqs();

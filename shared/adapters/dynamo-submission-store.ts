@@ -1,34 +1,72 @@
-import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoredSubmission, SubmissionState, SubmissionStore } from '../domain/core/ports';
+import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AddOutcome, AdmissionFindings, StoredSubmission, SubmissionState, SubmissionStore } from '../domain/core/ports';
 import { epochSeconds, isExpired } from '../domain/core/retention';
 import { routingSweepDueAt } from '../domain/core/due-times';
 import { conditionally } from './dynamo-errors';
-import { INDEXES, leadIdOfKey, leadKey, SUBMISSION_PREFIX, sparseIndexAttributes, submissionIdOfKey, submissionKey, withoutKeys } from './table-keys';
+import { INDEXES, leadKey, SUBMISSION_PREFIX, sparseIndexAttributes, submissionKey, withoutKeys } from './table-keys';
 
 const UNMERGED: readonly SubmissionState[] = ['pending', 'held', 'released'];
 const { routing } = INDEXES;
 
 const fromItem = (item: Record<string, unknown>) => withoutKeys(item, routing) as unknown as StoredSubmission;
 
-/** Submissions as items of their own in the person's partition (submissionKey), apart from the lead. */
+/**
+ * Submissions as items of their own in the person's partition, apart from the lead, each keyed by
+ * its claim (submissionKey): the item is the submission and its idempotency record in one write.
+ */
 export class DynamoSubmissionStore implements SubmissionStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async add(stored: StoredSubmission): Promise<void> {
+  async add(stored: StoredSubmission, now: Date): Promise<AddOutcome> {
+    const key = submissionKey(stored.leadId, stored.submissionId);
+    // Two rounds: an item that becomes replaceable between our failed put and our read frees the claim.
+    for (let round = 0; round < 2; round++) {
+      const created = await conditionally(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...key, itemType: 'submission', ...stored, ...sparseIndexAttributes(routing, routingSweepDueAt(stored.state, new Date(stored.at))) },
+            // Free: no item, one past its retention, or a finished one past its de-duplication window.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR (dedupUntil <= :now AND #state IN (:merged, :discarded))',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':now': epochSeconds(now), ':merged': 'merged', ':discarded': 'discarded' },
+          }),
+        ),
+      );
+      if (created) return { created: true };
+      // dynalite does not support ReturnValuesOnConditionCheckFailure, so read the holder (a retry's cost only).
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      if (Item) return { created: false, existing: fromItem(Item) };
+    }
+    throw new Error('submission could not be stored or read');
+  }
+
+  async remove(leadId: string, submissionId: string): Promise<void> {
     await conditionally(() =>
       this.db.send(
-        new PutCommand({
+        new DeleteCommand({
           TableName: this.tableName,
-          Item: {
-            ...submissionKey(stored.leadId, stored.submissionId),
-            itemType: 'submission',
-            ...stored,
-            ...sparseIndexAttributes(routing, routingSweepDueAt(stored.state, new Date(stored.at))),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Key: submissionKey(leadId, submissionId),
+          ConditionExpression: 'submissionId = :id',
+          ExpressionAttributeValues: { ':id': submissionId },
+        }),
+      ),
+    );
+  }
+
+  recordAdmission(leadId: string, submissionId: string, admission: AdmissionFindings): Promise<boolean> {
+    return conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: submissionKey(leadId, submissionId),
+          UpdateExpression: 'SET admission = :admission',
+          ConditionExpression: 'submissionId = :id AND #state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':admission': admission, ':id': submissionId, ':pending': 'pending' },
         }),
       ),
     );
@@ -36,7 +74,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
 
   async get(leadId: string, submissionId: string, now: Date): Promise<StoredSubmission | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: submissionKey(leadId, submissionId), ConsistentRead: true }));
-    return Item && !isExpired(Item.expiresAt as number, now) ? fromItem(Item) : undefined;
+    return Item && Item.submissionId === submissionId && !isExpired(Item.expiresAt as number, now) && Item.submission ? fromItem(Item) : undefined;
   }
 
   async unmerged(leadId: string, now: Date): Promise<StoredSubmission[]> {
@@ -66,7 +104,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
     now: Date,
     held?: { reasons: string[]; at: string },
   ): Promise<boolean> {
-    const values: Record<string, unknown> = { ':from': from, ':to': to };
+    const values: Record<string, unknown> = { ':from': from, ':to': to, ':id': submissionId };
     const set = ['#state = :to'];
     const remove: string[] = [];
     const due = sparseIndexAttributes(routing, routingSweepDueAt(to, now));
@@ -81,10 +119,9 @@ export class DynamoSubmissionStore implements SubmissionStore {
       values[':held'] = held;
     }
     if (to === 'merged' || to === 'discarded') {
-      // Nothing personal stays behind; every read treats it as gone, and TTL deletes it.
-      remove.push('submission');
-      set.push('expiresAt = :now');
-      values[':now'] = epochSeconds(now);
+      // Nothing personal stays behind; it stays a retry's answer until its window ends, then TTL deletes it.
+      remove.push('submission', 'admission');
+      set.push('expiresAt = dedupUntil');
     }
     return conditionally(() =>
       this.db.send(
@@ -92,7 +129,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
           TableName: this.tableName,
           Key: submissionKey(leadId, submissionId),
           UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: '#state = :from',
+          ConditionExpression: 'submissionId = :id AND #state = :from',
           ExpressionAttributeNames: { '#state': 'state', '#partition': routing.partitionKey, '#due': routing.sortKey },
           ExpressionAttributeValues: values,
         }),
@@ -100,8 +137,8 @@ export class DynamoSubmissionStore implements SubmissionStore {
     );
   }
 
-  async findRoutingDue(now: Date): Promise<{ leadId: string; submissionId: string }[]> {
-    const due: { leadId: string; submissionId: string }[] = [];
+  async findRoutingDue(now: Date): Promise<StoredSubmission[]> {
+    const keys: { pk: string; sk: string }[] = [];
     const pages = paginateQuery(
       { client: this.db },
       {
@@ -113,10 +150,13 @@ export class DynamoSubmissionStore implements SubmissionStore {
       },
     );
     for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const sk = item.sk as string;
-        if (sk.startsWith(SUBMISSION_PREFIX)) due.push({ leadId: leadIdOfKey(item.pk as string), submissionId: submissionIdOfKey(sk) });
-      }
+      for (const item of page.Items ?? []) if ((item.sk as string).startsWith(SUBMISSION_PREFIX)) keys.push({ pk: item.pk as string, sk: item.sk as string });
+    }
+    // The index holds keys only; the sweep needs each submission's id and state.
+    const due: StoredSubmission[] = [];
+    for (const key of keys) {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      if (Item && !isExpired(Item.expiresAt as number, now) && (Item.state === 'pending' || Item.state === 'released')) due.push(fromItem(Item));
     }
     return due;
   }

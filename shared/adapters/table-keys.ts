@@ -3,6 +3,7 @@
  * file spells them; infra/topology.ts builds the table from TABLE_SCHEMA, the adapters key items
  * with the functions below.
  */
+import { claimOfSubmissionId } from '../domain/capture/submission-id';
 
 /** A sparse keys-only index: an item is in it while it carries both attributes. */
 export interface SparseIndex {
@@ -56,8 +57,11 @@ export const leadKey = (leadId: string) => ({ pk: `${LEAD}${leadId}`, sk: 'LEAD'
 export const leadIdOfKey = (pk: string) => pk.slice(LEAD.length);
 
 export const SUBMISSION_PREFIX = 'SUB#';
-export const submissionKey = (leadId: string, submissionId: string) => ({ pk: `${LEAD}${leadId}`, sk: `${SUBMISSION_PREFIX}${submissionId}` });
-export const submissionIdOfKey = (sk: string) => sk.slice(SUBMISSION_PREFIX.length);
+/** A submission is keyed by its claim, which its id names: a retry with the same claim finds it. */
+export const submissionKey = (leadId: string, submissionId: string) => ({
+  pk: `${LEAD}${leadId}`,
+  sk: `${SUBMISSION_PREFIX}${claimOfSubmissionId(submissionId)}`,
+});
 
 export const EVENT_PREFIX = 'EVENT#';
 export const eventKey = (leadId: string, at: string, id: string) => ({ pk: `${LEAD}${leadId}`, sk: `${EVENT_PREFIX}${at}#${id}` });
@@ -65,12 +69,8 @@ export const eventKey = (leadId: string, at: string, id: string) => ({ pk: `${LE
 /** What kind of item a key is (LEAD, SUB, EVENT, CLAIM, RATE, ROTATION, ...): items of a person's partition by their sort key. */
 export const itemKindOf = (pk: string, sk: string): string => (pk.startsWith(LEAD) ? sk.split('#')[0] : pk.split('#')[0]) || 'other';
 
-export const claimKey = (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLAIM' });
-
 /** Counters of one key (a client IP's HMAC, an address's) in one fixed window. */
 export const rateKey = (key: string, window: number) => ({ pk: `RATE#${key}`, sk: String(window) });
-/** The submissions a render token carried (by content fingerprint), until the token expires. */
-export const renderTokenKey = (tokenId: string) => ({ pk: `RENDER#${tokenId}`, sk: 'RENDER' });
 
 export const suppressionKey = (leadId: string) => ({ pk: `SUPPRESS#${leadId}`, sk: 'SUPPRESS' });
 

@@ -1,11 +1,12 @@
 import { PRIVACY_PAGE_PATH } from './privacy-page';
 import type middy from '@middy/core';
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { captureReceipts, captureSubmission, submissionFingerprint, type CaptureDeps } from '../domain/capture/capture';
+import type { AdmissionFindings } from '../domain/core/ports';
+import { decoySubmissionId } from '../domain/capture/submission-id';
 import { LeadgateError } from '../domain/core/errors';
 import { renderToken } from '../domain/core/links';
-import { admitSubmission, type Admission, type RateLimiter, type RenderTokenLedger } from '../domain/capture/rate-limits';
+import { admitSubmission, type RateLimiter } from '../domain/capture/rate-limits';
 import { clientRefusal } from '../domain/screening/stranger-mail';
 import type { ConsentReceipt } from '../domain/consent/receipts';
 import { humanCheck, timeTrap, type HumanVerifier } from '../domain/screening/screening';
@@ -24,7 +25,6 @@ export interface CaptureLogger extends ErrorLogger {
 
 export interface CaptureHandlerDeps extends CaptureDeps {
   rateLimiter: RateLimiter;
-  renderTokens: RenderTokenLedger;
   /** Set when Turnstile is enabled. */
   humanVerifier?: HumanVerifier;
   /** Counts screening outcomes per form (metrics). */
@@ -109,7 +109,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       // The same answer as a real submission (receipts included), so a bot cannot tell it was caught.
       logger.info('submission discarded', { formId, reason: 'honeypot' });
       deps.countSubmission?.(formId, 'rejected');
-      const submissionId = `sub_${randomUUID()}`;
+      const submissionId = decoySubmissionId(deps.clock.now());
       return accepted(submissionId, context, form, captureReceipts(deps, parsed.submission, submissionId, deps.clock.now()));
     }
     const now = deps.clock.now();
@@ -117,26 +117,31 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
     const { submission } = parsed;
     const trap = timeTrap(deps.settings.screening, deps.keyring, formId, body.renderedAt, now, form.renderToken);
     const mayMailStranger = form.doubleOptIn && submission.grantedPurposes.length > 0;
-    // Admission first, which writes only counters (a refused post stores nothing), then the
-    // human check, so an over-limit post never costs a paid verification call.
-    const admit = async () => {
-      const { held, strangerMails }: Admission = await admitSubmission(
-        deps,
-        {
-          ip,
-          email: submission.email,
-          fingerprint: submissionFingerprint(deps.keyring, submission),
-          mayMailStranger,
-          ...(trap.renderToken ? { renderToken: trap.renderToken } : {}),
-        },
-        now,
-      );
+    // The per-IP counters, then the human check (an over-limit post never costs a verification
+    // call), in parallel with the submission's write.
+    const admit = async (): Promise<AdmissionFindings> => {
+      const client = {
+        ip,
+        email: submission.email,
+        fingerprint: submissionFingerprint(deps.keyring, submission),
+        mayMailStranger,
+        ...(trap.renderToken ? { renderToken: trap.renderToken.token } : {}),
+      };
+      const { held, strangerMails } = await admitSubmission(deps, client, now);
       const human = await humanCheck(deps.humanVerifier, body['cf-turnstile-response'], ip);
       const humanChecked = deps.humanVerifier !== undefined && human.length === 0;
       const mailRefusal = mayMailStranger ? clientRefusal(deps.settings.mailBudget, strangerMails, humanChecked) : undefined;
-      return { screening: [...held, ...human], ...(mailRefusal ? { mailRefusal } : {}) };
+      const screening = [...held, ...human];
+      return { ...(screening.length ? { screening } : {}), ...(mailRefusal ? { mailRefusal } : {}) };
     };
-    const result = await captureSubmission(deps, { ...submission, screening: trap.reasons }, { ...(key ? { idempotencyKey: key } : {}), admit });
+    const result = await captureSubmission(
+      deps,
+      { ...submission, screening: trap.reasons },
+      {
+        ...(key ? { idempotencyKey: key } : {}),
+        admit,
+      },
+    );
     logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: result.held ?? false });
     return accepted(result.submissionId, context, form, result.receipts);
   });

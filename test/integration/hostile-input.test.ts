@@ -4,7 +4,7 @@ import type { LocalRuntime } from '../../infra/local/runtime';
 import { manyPeopleOneClient } from '../../infra/local/config-variant';
 import { acceptUrl, confirmUrl, unsubscribeUrl } from '../../shared/domain/core/links';
 import { createKeyring } from '../../shared/domain/core/keyring';
-import { CONSENT_VERSION, configFileWith } from '../support/example-config';
+import { configFileWith } from '../support/example-config';
 import { drainQueue, post, postFrom, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail } from '../support/mail';
 

@@ -6,27 +6,17 @@ import { startDynamoDb, startDynamoDbLocal, type Emulator } from '../../infra/lo
 import { provisionTable } from '../../infra/local/provision';
 import { DynamoLeadRepository } from '../../shared/adapters/dynamo-lead-repository';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
-import { DynamoRenderTokenLedger } from '../../shared/adapters/dynamo-render-token-ledger';
 import { DynamoRotationStore } from '../../shared/adapters/dynamo-rotation-store';
-import { DynamoSubmissionClaims } from '../../shared/adapters/dynamo-submission-claims';
 import { DynamoSubmissionStore } from '../../shared/adapters/dynamo-submission-store';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list';
 import { REQUEUE_AFTER_MS } from '../../shared/domain/nurture/nurture';
 import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/core/lead';
-import type { LeadRepository, RotationStore, StoredSubmission, SubmissionClaims, SubmissionStore } from '../../shared/domain/core/ports';
-import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/capture/rate-limits';
+import type { LeadRepository, RotationStore, StoredSubmission, SubmissionStore } from '../../shared/domain/core/ports';
+import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
 import { ROUTING_GRACE_MS } from '../../shared/domain/routing/routing-sweep';
+import { submissionIdFor } from '../../shared/domain/capture/submission-id';
 import type { SuppressionList } from '../../shared/domain/nurture/suppression';
-import {
-  InMemoryClaims,
-  InMemoryLeads,
-  InMemoryRateLimiter,
-  InMemoryRenderTokens,
-  InMemoryRotation,
-  InMemorySubmissions,
-  InMemorySuppressions,
-  ManualClock,
-} from '../support/in-memory-ports';
+import { InMemoryLeads, InMemoryRateLimiter, InMemoryRotation, InMemorySubmissions, InMemorySuppressions, ManualClock } from '../support/in-memory-ports';
 
 /**
  * One contract for each repository port, run against the in-memory fakes the unit tests use and
@@ -36,11 +26,9 @@ import {
 interface Repositories {
   leads: LeadRepository;
   submissions: SubmissionStore;
-  claims: SubmissionClaims;
   rotation: RotationStore;
   suppressions: SuppressionList;
   rateLimiter: RateLimiter;
-  renderTokens: RenderTokenLedger;
 }
 
 const T0 = new Date('2026-11-23T10:00:00Z');
@@ -65,11 +53,9 @@ const implementations: [string, () => Promise<Repositories>][] = [
     async () => ({
       leads: new InMemoryLeads(),
       submissions: new InMemorySubmissions(),
-      claims: new InMemoryClaims(),
       rotation: new InMemoryRotation(),
       suppressions: new InMemorySuppressions() as unknown as SuppressionList,
       rateLimiter: new InMemoryRateLimiter(),
-      renderTokens: new InMemoryRenderTokens(),
     }),
   ],
   [
@@ -80,11 +66,9 @@ const implementations: [string, () => Promise<Repositories>][] = [
       return {
         leads: new DynamoLeadRepository(db, table),
         submissions: new DynamoSubmissionStore(db, table),
-        claims: new DynamoSubmissionClaims(db, table),
         rotation: new DynamoRotationStore(db, table, new ManualClock(T0)),
         suppressions: new DynamoSuppressionList(db, table),
         rateLimiter: new DynamoRateLimiter(db, table),
-        renderTokens: new DynamoRenderTokenLedger(db, table),
       };
     },
   ],
@@ -122,8 +106,23 @@ function assignment(changes: Partial<Assignment> = {}): Assignment {
   };
 }
 
-function submission(leadId: string, submissionId: string, seconds: number): StoredSubmission {
-  return { leadId, submissionId, formId: 'contact', at: at(seconds).toISOString(), state: 'pending', expiresAt: epoch(T0) + YEAR };
+const newClaim = () => randomUUID().replaceAll('-', '');
+
+/** A pending submission accepted `seconds` after T0, under `claimId` (a fresh one unless given). */
+function submission(leadId: string, seconds: number, claimId = newClaim(), changes: Partial<StoredSubmission> = {}): StoredSubmission {
+  const email = 'ada@example.com';
+  return {
+    leadId,
+    submissionId: submissionIdFor(claimId, at(seconds)),
+    formId: 'contact',
+    at: at(seconds).toISOString(),
+    submission: { formId: 'contact', email, fields: { email }, grantedPurposes: [], attribution: {}, gpc: false },
+    state: 'pending',
+    fingerprint: 'content-1',
+    dedupUntil: epoch(at(seconds + 600)),
+    expiresAt: epoch(T0) + YEAR,
+    ...changes,
+  };
 }
 
 describe.each(implementations)('repository contract: %s', (_name, make) => {
@@ -221,64 +220,105 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
   });
 
   describe('SubmissionStore', () => {
-    it('stores a submission once and lists the unmerged ones oldest first', async () => {
+    it('stores a submission once per claim: a second post with the claim gets the first back and writes nothing', async () => {
       const leadId = id('lead');
-      await repos.submissions.add(submission(leadId, 'b', 20));
-      await repos.submissions.add(submission(leadId, 'a', 10));
-      await repos.submissions.add({ ...submission(leadId, 'a', 10), formId: 'changed' });
-      expect(await repos.submissions.get(leadId, 'a', at(30))).toEqual(submission(leadId, 'a', 10));
-      expect((await repos.submissions.unmerged(leadId, at(30))).map((s) => s.submissionId)).toEqual(['a', 'b']);
+      const claim = newClaim();
+      const first = submission(leadId, 10, claim);
+      expect(await repos.submissions.add(first, at(10))).toEqual({ created: true });
+      expect(await repos.submissions.add(submission(leadId, 20, claim, { fingerprint: 'other' }), at(20))).toEqual({ created: false, existing: first });
+      const earlier = submission(leadId, 5);
+      expect(await repos.submissions.add(earlier, at(30))).toEqual({ created: true });
+      expect(await repos.submissions.get(leadId, first.submissionId, at(30))).toEqual(first);
+      expect((await repos.submissions.unmerged(leadId, at(30))).map((s) => s.submissionId)).toEqual([earlier.submissionId, first.submissionId]);
+    });
+
+    it('frees a claim once its submission is merged and its window has ended, never while it waits unmerged', async () => {
+      const leadId = id('lead');
+      const claim = newClaim();
+      const first = submission(leadId, 0, claim);
+      await repos.submissions.add(first, at(0));
+      expect((await repos.submissions.add(submission(leadId, 700, claim), at(700))).created).toBe(false);
+      await repos.submissions.transition(leadId, first.submissionId, 'pending', 'merged', at(701));
+      const next = submission(leadId, 702, claim);
+      expect(await repos.submissions.add(next, at(702))).toEqual({ created: true });
+      // The earlier id no longer names a live submission; the new one does.
+      expect(await repos.submissions.get(leadId, first.submissionId, at(702))).toBeUndefined();
+      expect((await repos.submissions.get(leadId, next.submissionId, at(702)))?.submissionId).toBe(next.submissionId);
+
+      const heldClaim = newClaim();
+      const held = submission(leadId, 0, heldClaim);
+      await repos.submissions.add(held, at(0));
+      await repos.submissions.transition(leadId, held.submissionId, 'pending', 'held', at(1), { reasons: ['ip_burst'], at: at(1).toISOString() });
+      const again = await repos.submissions.add(submission(leadId, 86_400, heldClaim), at(86_400));
+      expect(again.created === false && again.existing.submissionId).toBe(held.submissionId);
+    });
+
+    it('a merged submission answers retries with its id until its window ends', async () => {
+      const leadId = id('lead');
+      const claim = newClaim();
+      const first = submission(leadId, 0, claim);
+      await repos.submissions.add(first, at(0));
+      await repos.submissions.transition(leadId, first.submissionId, 'pending', 'merged', at(1));
+      const retry = await repos.submissions.add(submission(leadId, 2, claim), at(2));
+      expect(retry.created === false && [retry.existing.submissionId, retry.existing.state, retry.existing.submission]).toEqual([
+        first.submissionId,
+        'merged',
+        undefined,
+      ]);
+    });
+
+    it('removes a submission by its id only', async () => {
+      const leadId = id('lead');
+      const claim = newClaim();
+      const stored = submission(leadId, 0, claim);
+      await repos.submissions.add(stored, at(0));
+      await repos.submissions.remove(leadId, submissionIdFor(claim, at(99)));
+      expect(await repos.submissions.get(leadId, stored.submissionId, at(1))).toBeDefined();
+      await repos.submissions.remove(leadId, stored.submissionId);
+      expect(await repos.submissions.get(leadId, stored.submissionId, at(1))).toBeUndefined();
+      expect((await repos.submissions.add(stored, at(2))).created).toBe(true);
     });
 
     it('moves a submission between states in one conditional step each', async () => {
       const leadId = id('lead');
-      await repos.submissions.add(submission(leadId, 's', 0));
+      const { submissionId } = submission(leadId, 0);
+      await repos.submissions.add(submission(leadId, 0, submissionId.slice(4, 36)), at(0));
       const held = { reasons: ['ip_burst'], at: at(1).toISOString() };
-      expect(await repos.submissions.transition(leadId, 's', 'pending', 'held', at(1), held)).toBe(true);
-      expect(await repos.submissions.transition(leadId, 's', 'pending', 'held', at(1), held)).toBe(false);
-      expect((await repos.submissions.get(leadId, 's', at(2)))?.held).toEqual(held);
-      expect(await repos.submissions.transition(leadId, 's', 'held', 'released', at(3))).toBe(true);
-      expect(await repos.submissions.transition(leadId, 's', 'released', 'merged', at(4))).toBe(true);
+      expect(await repos.submissions.transition(leadId, submissionId, 'pending', 'held', at(1), held)).toBe(true);
+      expect(await repos.submissions.transition(leadId, submissionId, 'pending', 'held', at(1), held)).toBe(false);
+      expect((await repos.submissions.get(leadId, submissionId, at(2)))?.held).toEqual(held);
+      expect(await repos.submissions.transition(leadId, submissionId, 'held', 'released', at(3))).toBe(true);
+      expect(await repos.submissions.transition(leadId, submissionId, 'released', 'merged', at(4))).toBe(true);
       // Merged: nothing personal kept, and it reads as gone.
-      expect(await repos.submissions.get(leadId, 's', at(4))).toBeUndefined();
+      expect(await repos.submissions.get(leadId, submissionId, at(4))).toBeUndefined();
       expect(await repos.submissions.unmerged(leadId, at(4))).toEqual([]);
     });
 
-    it('lists pending and released submissions for the routing sweep after the grace period, never held ones', async () => {
+    it('lists pending and released submissions for the routing sweep after the grace period, with recorded findings; never held or merged ones', async () => {
       const leadId = id('lead');
       const grace = ROUTING_GRACE_MS / 1000;
-      const dueIds = async (seconds: number) =>
+      const due = async (seconds: number) =>
         (await repos.submissions.findRoutingDue(at(seconds)))
           .filter((s) => s.leadId === leadId)
-          .map((s) => s.submissionId)
+          .map((s) => [s.fingerprint, s.state, s.admission])
           .sort();
-      await repos.submissions.add(submission(leadId, 'pending', 0));
-      await repos.submissions.add(submission(leadId, 'held', 0));
-      await repos.submissions.transition(leadId, 'held', 'pending', 'held', at(0), { reasons: ['x'], at: at(0).toISOString() });
-      expect(await dueIds(grace - 1)).toEqual([]);
-      expect(await dueIds(grace)).toEqual(['pending']);
+      const pending = submission(leadId, 0, newClaim(), { fingerprint: 'pending' });
+      const held = submission(leadId, 0, newClaim(), { fingerprint: 'held' });
+      for (const s of [pending, held]) await repos.submissions.add(s, at(0));
+      expect(await repos.submissions.recordAdmission(leadId, pending.submissionId, { screening: ['ip_burst'] })).toBe(true);
+      await repos.submissions.transition(leadId, held.submissionId, 'pending', 'held', at(0), { reasons: ['x'], at: at(0).toISOString() });
+      expect(await repos.submissions.recordAdmission(leadId, held.submissionId, {})).toBe(false);
+      expect(await due(grace - 1)).toEqual([]);
+      expect(await due(grace)).toEqual([['pending', 'pending', { screening: ['ip_burst'] }]]);
 
-      await repos.submissions.transition(leadId, 'held', 'held', 'released', at(100));
-      expect(await dueIds(100 + grace - 1)).toEqual(['pending']);
-      expect(await dueIds(100 + grace)).toEqual(['held', 'pending']);
-
-      await repos.submissions.transition(leadId, 'pending', 'pending', 'merged', at(200));
-      expect(await dueIds(10_000)).toEqual(['held']);
-    });
-  });
-
-  describe('SubmissionClaims', () => {
-    it('claims an id once while the claim lives; complete and reopen change its state', async () => {
-      const claimId = id('claim');
-      const claim = { claimId, fingerprint: 'f', submissionId: 's', at: at(0).toISOString(), state: 'pending' as const, expiresAt: epoch(at(600)) };
-      expect(await repos.claims.claim(claim, at(0))).toEqual({ created: true });
-      expect(await repos.claims.claim({ ...claim, submissionId: 'other' }, at(1))).toEqual({ created: false, existing: claim });
-      await repos.claims.complete(claimId);
-      expect(await repos.claims.claim(claim, at(2))).toEqual({ created: false, existing: { ...claim, state: 'done' } });
-      await repos.claims.reopen(claimId);
-      expect(await repos.claims.claim(claim, at(3))).toEqual({ created: false, existing: claim });
-      // Past its expiresAt the id is free again.
-      expect(await repos.claims.claim({ ...claim, submissionId: 'later' }, at(600))).toEqual({ created: true });
+      await repos.submissions.transition(leadId, held.submissionId, 'held', 'released', at(100));
+      expect(await due(100 + grace - 1)).toEqual([['pending', 'pending', { screening: ['ip_burst'] }]]);
+      expect(await due(100 + grace)).toEqual([
+        ['held', 'released', undefined],
+        ['pending', 'pending', { screening: ['ip_burst'] }],
+      ]);
+      await repos.submissions.transition(leadId, pending.submissionId, 'pending', 'merged', at(200));
+      expect(await due(10_000)).toEqual([['held', 'released', undefined]]);
     });
   });
 
@@ -318,7 +358,7 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
     });
   });
 
-  describe('RateLimiter and RenderTokenLedger', () => {
+  describe('RateLimiter', () => {
     it('counts hits per counter in fixed windows', async () => {
       const key = id('ip');
       expect(await repos.rateLimiter.hit(key, 3600, ['minute', 'hour'], at(0))).toEqual({ minute: 1, hour: 1 });
@@ -327,12 +367,12 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.rateLimiter.hit(key, 3600, ['hour'], at(3600))).toEqual({ hour: 1 });
     });
 
-    it('lets a render token carry its allowance of distinct submissions, a retry of one counting once', async () => {
-      const token = id('token');
-      const expiresAt = epoch(at(3600));
-      expect(await repos.renderTokens.use(token, 'a', 1, expiresAt)).toBe(true);
-      expect(await repos.renderTokens.use(token, 'a', 1, expiresAt)).toBe(true);
-      expect(await repos.renderTokens.use(token, 'b', 1, expiresAt)).toBe(false);
+    it('counts distinct members per set in the same item, a repeated member once', async () => {
+      const key = id('ip');
+      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(0), { tokenA: 'one' })).toEqual({ posts: 1, tokenA: 1 });
+      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(1), { tokenA: 'one' })).toEqual({ posts: 2, tokenA: 1 });
+      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(2), { tokenA: 'two', tokenB: 'one' })).toEqual({ posts: 3, tokenA: 2, tokenB: 1 });
+      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(3600), { tokenA: 'three' })).toEqual({ posts: 1, tokenA: 1 });
     });
   });
 });

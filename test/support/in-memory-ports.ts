@@ -8,14 +8,15 @@ import type {
   RoutingMessage,
   RoutingQueue,
   StoredLead,
-  SubmissionClaim,
-  SubmissionClaims,
+  AddOutcome,
+  AdmissionFindings,
 } from '../../shared/domain/core/ports';
 import { isExpired } from '../../shared/domain/core/retention';
 import { nurtureTickDueAt, routingSweepDueAt, slaSweepDueAt } from '../../shared/domain/core/due-times';
+import { claimOfSubmissionId } from '../../shared/domain/capture/submission-id';
 
 const isDue = (due: Date | undefined, now: Date) => due !== undefined && due <= now;
-import type { RateLimiter, RenderTokenLedger } from '../../shared/domain/capture/rate-limits';
+import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
 import type { BreakerState, UnverifiedMailStats } from '../../shared/domain/screening/stranger-mail';
 import { ExampleMailDomains } from '../../shared/adapters/mail-domains';
 
@@ -74,17 +75,46 @@ export class InMemoryLeads implements LeadRepository {
   }
 }
 
+/** Keyed like the table: by person and claim (the claim a submission id names). */
 export class InMemorySubmissions implements SubmissionStore {
   readonly items = new Map<string, StoredSubmission & { dueAt?: Date | undefined }>();
 
-  async add(stored: StoredSubmission) {
-    const key = `${stored.leadId}#${stored.submissionId}`;
-    if (!this.items.has(key)) this.items.set(key, { ...structuredClone(stored), dueAt: routingSweepDueAt(stored.state, new Date(stored.at)) });
+  private key(leadId: string, submissionId: string) {
+    return `${leadId}#${claimOfSubmissionId(submissionId)}`;
+  }
+
+  private live(leadId: string, submissionId: string) {
+    const item = this.items.get(this.key(leadId, submissionId));
+    return item?.submissionId === submissionId ? item : undefined;
+  }
+
+  async add(stored: StoredSubmission, now: Date): Promise<AddOutcome> {
+    const key = this.key(stored.leadId, stored.submissionId);
+    const existing = this.items.get(key);
+    const seconds = Math.floor(now.getTime() / 1000);
+    const free = !existing || existing.expiresAt <= seconds || (existing.dedupUntil <= seconds && ['merged', 'discarded'].includes(existing.state));
+    if (!free) {
+      const { dueAt: _due, ...held } = structuredClone(existing);
+      return { created: false, existing: held };
+    }
+    this.items.set(key, { ...structuredClone(stored), dueAt: routingSweepDueAt(stored.state, new Date(stored.at)) });
+    return { created: true };
+  }
+
+  async remove(leadId: string, submissionId: string) {
+    if (this.live(leadId, submissionId)) this.items.delete(this.key(leadId, submissionId));
+  }
+
+  async recordAdmission(leadId: string, submissionId: string, admission: AdmissionFindings) {
+    const item = this.live(leadId, submissionId);
+    if (item?.state !== 'pending') return false;
+    item.admission = structuredClone(admission);
+    return true;
   }
 
   async get(leadId: string, submissionId: string, now: Date) {
-    const item = this.items.get(`${leadId}#${submissionId}`);
-    if (!item || isExpired(item.expiresAt, now)) return undefined;
+    const item = this.live(leadId, submissionId);
+    if (!item?.submission || isExpired(item.expiresAt, now)) return undefined;
     const { dueAt: _due, ...stored } = structuredClone(item);
     return stored;
   }
@@ -97,47 +127,23 @@ export class InMemorySubmissions implements SubmissionStore {
   }
 
   async transition(leadId: string, submissionId: string, from: SubmissionState, to: SubmissionState, now: Date, held?: { reasons: string[]; at: string }) {
-    const item = this.items.get(`${leadId}#${submissionId}`);
+    const item = this.live(leadId, submissionId);
     if (!item || item.state !== from) return false;
     item.state = to;
     if (held) item.held = held;
     item.dueAt = routingSweepDueAt(to, now);
     if (to === 'merged' || to === 'discarded') {
       delete item.submission;
-      item.expiresAt = Math.floor(now.getTime() / 1000);
+      delete item.admission;
+      item.expiresAt = item.dedupUntil;
     }
     return true;
   }
 
   async findRoutingDue(now: Date) {
-    return [...this.items.values()].filter((s) => isDue(s.dueAt, now)).map(({ leadId, submissionId }) => ({ leadId, submissionId }));
-  }
-}
-
-export class InMemoryClaims implements SubmissionClaims {
-  readonly items = new Map<string, SubmissionClaim>();
-
-  async claim(claim: SubmissionClaim, now: Date) {
-    const existing = this.items.get(claim.claimId);
-    if (existing && !isExpired(existing.expiresAt, now)) return { created: false as const, existing: { ...existing } };
-    this.items.set(claim.claimId, { ...claim });
-    return { created: true as const };
-  }
-
-  failComplete = 0;
-
-  async complete(claimId: string) {
-    if (this.failComplete > 0) {
-      this.failComplete--;
-      throw new Error('table unreachable');
-    }
-    const claim = this.items.get(claimId);
-    if (claim) claim.state = 'done';
-  }
-
-  async reopen(claimId: string) {
-    const claim = this.items.get(claimId);
-    if (claim) claim.state = 'pending';
+    return [...this.items.values()]
+      .filter((s) => isDue(s.dueAt, now) && !isExpired(s.expiresAt, now) && (s.state === 'pending' || s.state === 'released'))
+      .map(({ dueAt: _due, ...s }) => structuredClone(s));
   }
 }
 
@@ -230,24 +236,20 @@ export class InMemorySuppressions {
 export class InMemoryRateLimiter implements RateLimiter {
   readonly windows = new Map<string, Record<string, number>>();
 
-  async hit(key: string, windowSeconds: number, counters: readonly string[], now: Date) {
+  readonly sets = new Map<string, Set<string>>();
+
+  async hit(key: string, windowSeconds: number, counters: readonly string[], now: Date, members: Readonly<Record<string, string>> = {}) {
     const seconds = Math.floor(now.getTime() / 1000);
     const id = `${key}#${seconds - (seconds % windowSeconds)}`;
     const window = this.windows.get(id) ?? {};
     for (const counter of counters) window[counter] = (window[counter] ?? 0) + 1;
     this.windows.set(id, window);
-    return Object.fromEntries(counters.map((counter) => [counter, window[counter] as number]));
-  }
-}
-
-export class InMemoryRenderTokens implements RenderTokenLedger {
-  readonly uses = new Map<string, Set<string>>();
-
-  async use(tokenId: string, fingerprint: string, allowance: number) {
-    const uses = this.uses.get(tokenId) ?? new Set<string>();
-    if (!uses.has(fingerprint) && uses.size >= allowance) return false;
-    this.uses.set(tokenId, uses.add(fingerprint));
-    return true;
+    const sizes = Object.entries(members).map(([set, member]) => {
+      const stored = this.sets.get(`${id}#${set}`) ?? new Set<string>();
+      this.sets.set(`${id}#${set}`, stored.add(member));
+      return [set, stored.size];
+    });
+    return { ...Object.fromEntries(counters.map((counter) => [counter, window[counter] as number])), ...Object.fromEntries(sizes) };
   }
 }
 

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createKeyring } from '../../shared/domain/core/keyring';
 import { addressShapes, admitSubmission, type ClientRequest } from '../../shared/domain/capture/rate-limits';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryRateLimiter, InMemoryRenderTokens } from '../support/in-memory-ports';
+import { InMemoryRateLimiter } from '../support/in-memory-ports';
 
 const keyring = createKeyring(TEST_SECRET);
 const now = new Date('2026-11-30T10:00:00Z');
 
 function admission(screening = exampleConfig.screening) {
-  const deps = { rateLimiter: new InMemoryRateLimiter(), renderTokens: new InMemoryRenderTokens(), keyring, settings: { screening } };
+  const deps = { rateLimiter: new InMemoryRateLimiter(), keyring, settings: { screening } };
   const request = (email: string, extra: Partial<ClientRequest> = {}): ClientRequest => ({
     ip: '203.0.113.7',
     email,
@@ -47,10 +47,10 @@ describe('admission of one client', () => {
 
   it('lets a render token carry one submission; its retry counts once; a second holds with render_token_reused', async () => {
     const { admit } = admission();
-    const renderToken = { token: 'token-a', expiresAt: 2_000_000_000 };
-    expect((await admit('a@x.example', { renderToken, fingerprint: 'one' })).held).toEqual([]);
-    expect((await admit('a@x.example', { renderToken, fingerprint: 'one' })).held).toEqual([]);
-    expect((await admit('b@x.example', { renderToken, fingerprint: 'two' })).held).toEqual(['render_token_reused']);
+    expect((await admit('a@x.example', { renderToken: 'token-a', fingerprint: 'one' })).held).toEqual([]);
+    expect((await admit('a@x.example', { renderToken: 'token-a', fingerprint: 'one' })).held).toEqual([]);
+    expect((await admit('b@x.example', { renderToken: 'token-a', fingerprint: 'two' })).held).toEqual(['render_token_reused']);
+    expect((await admit('c@x.example', { renderToken: 'token-b', fingerprint: 'three' })).held).toEqual([]);
   });
 
   it('refuses with 429 past the per-minute limit, and counts mail a post may cause', async () => {

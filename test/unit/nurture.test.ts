@@ -18,7 +18,6 @@ import { escapeHtml } from '../../shared/email/escape';
 import { personEmails } from '../../shared/email/person-emails';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import {
-  InMemoryClaims,
   InMemoryLeads,
   InMemoryRotation,
   InMemoryRoutingQueue,
@@ -90,7 +89,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   async function enrol(email: string) {
     const routing = new InMemoryRoutingQueue();
     await captureSubmission(
-      { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, claims: new InMemoryClaims(), routing, clock },
+      { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, routing, clock },
       { formId: 'contact', email, fields: { email, firstName: 'Ada' }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
     );
     await routeLead(deps, routing.messages[0]!);

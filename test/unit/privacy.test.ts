@@ -5,7 +5,7 @@ import { createKeyring } from '../../shared/domain/core/keyring';
 import { exportLead } from '../../shared/domain/privacy/privacy';
 import { verifyReceipt } from '../../shared/domain/consent/receipts';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
-import { InMemoryClaims, InMemoryLeads, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, InMemorySubmissions } from '../support/in-memory-ports';
+import { InMemoryLeads, InMemoryRoutingQueue, InMemorySuppressions, ManualClock, InMemorySubmissions } from '../support/in-memory-ports';
 
 /** Captured, not yet routed: the submission waits in the person's partition. */
 async function captured(gpc = false) {
@@ -14,7 +14,7 @@ async function captured(gpc = false) {
   const clock = new ManualClock();
   const keyring = createKeyring(TEST_SECRET);
   const result = await captureSubmission(
-    { settings: exampleConfig, keyring, submissions, claims: new InMemoryClaims(), routing: new InMemoryRoutingQueue(), clock },
+    { settings: exampleConfig, keyring, submissions, routing: new InMemoryRoutingQueue(), clock },
     { formId: 'contact', email: 'p@engines.example', fields: { email: 'p@engines.example' }, grantedPurposes: ['sales_contact'], attribution: {}, gpc },
   );
   const deps = { settings: exampleConfig, leads, submissions, suppressions: new InMemorySuppressions(), keyring, clock };

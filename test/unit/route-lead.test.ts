@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { captureSubmission } from '../../shared/domain/capture/capture';
+import { captureSubmission, type CaptureOptions } from '../../shared/domain/capture/capture';
 import { createKeyring } from '../../shared/domain/core/keyring';
 import type { RoutingMessage } from '../../shared/domain/core/ports';
 import { routeLead, type RouteDeps } from '../../shared/domain/routing/route-lead';
@@ -13,7 +13,6 @@ import { resendUnroutedSubmissions } from '../../shared/domain/routing/routing-s
 import { assignmentEmails } from '../../shared/email/assignment-email';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import {
-  InMemoryClaims,
   InMemoryLeads,
   InMemoryRotation,
   InMemoryRoutingQueue,
@@ -55,10 +54,17 @@ function build(settings: LeadgateSettings = exampleConfig) {
   };
 }
 
-async function capture(email: string, fields: Record<string, string>, consents = ['sales_contact'], screening: string[] = []): Promise<RoutingMessage> {
+async function capture(
+  email: string,
+  fields: Record<string, string>,
+  consents = ['sales_contact'],
+  screening: string[] = [],
+  options: CaptureOptions = {},
+): Promise<RoutingMessage> {
   await captureSubmission(
-    { settings: deps.settings, keyring: deps.keyring, submissions: deps.submissions, claims: new InMemoryClaims(), routing: queue, clock },
+    { settings: deps.settings, keyring: deps.keyring, submissions: deps.submissions, routing: queue, clock },
     { formId: 'contact', email, fields: { email, ...fields }, grantedPurposes: consents, attribution: {}, gpc: false, screening },
+    options,
   );
   return queue.messages.at(-1)!;
 }
@@ -77,6 +83,38 @@ describe('routeLead', () => {
     const { lead } = (await leads.get(message.leadId, clock.now()))!;
     expect(lead.assignment).toMatchObject({ team: 'emea', rep: 'ana@example.com', reason: 'rule', generation: 1 });
     expect(mailer.sent[0]!.text).toContain('https://leads.example.com/assignments/accept?t=');
+  });
+
+  it('holds submissions for one address past the per-address limit in an hour with rate_limited_address, dropping none', async () => {
+    const settings: LeadgateSettings = structuredClone(exampleConfig);
+    settings.screening.rateLimits.perEmailPerHour = 2;
+    build(settings);
+    const outcomes: string[] = [];
+    const messages: RoutingMessage[] = [];
+    for (const title of ['A', 'B', 'C', 'D']) {
+      const message = await capture('busy@engines.example', { country: 'DE', jobTitle: title });
+      messages.push(message);
+      outcomes.push(await routeLead(deps, message));
+      clock.advance(60);
+    }
+    expect(outcomes).toEqual(['assigned', 'assigned', 'quarantined', 'quarantined']);
+    const held = await heldSubmissions(quarantine(), messages[0]!.leadId);
+    expect(held.map((s) => [s.submissionId, s.held?.reasons])).toEqual(messages.slice(2).map((m) => [m.submissionId, ['rate_limited_address']]));
+    clock.advance(3600);
+    expect(await routeLead(deps, await capture('busy@engines.example', { country: 'DE', jobTitle: 'E' }))).toBe('assigned');
+  });
+
+  it('screens with what admission found, whether it came in the message or, when the message failed, on the stored submission', async () => {
+    const inMessage = await capture('m1@engines.example', { country: 'DE' }, ['sales_contact'], [], { admit: async () => ({ screening: ['ip_burst'] }) });
+    expect(await routeLead(deps, inMessage)).toBe('quarantined');
+    queue.failNext = 1;
+    await capture('m2@engines.example', { country: 'DE' }, ['sales_contact'], [], { admit: async () => ({ screening: ['pattern_burst'] }) });
+    clock.advance(600);
+    await resendUnroutedSubmissions({ submissions: deps.submissions, routing: queue, clock });
+    const swept = queue.messages.at(-1)!;
+    expect(swept.admission).toBeUndefined();
+    expect(await routeLead(deps, swept)).toBe('quarantined');
+    expect((await deps.submissions.get(swept.leadId, swept.submissionId, clock.now()))?.held?.reasons).toEqual(['pattern_burst']);
   });
 
   it('scores but never assigns or emails a lead without sales-contact consent', async () => {
@@ -205,7 +243,7 @@ describe('held submissions change nothing until released', () => {
     const held = await capture('s@engines.example', { country: 'DE' }, ['sales_contact'], ['render_token_missing']);
     await routeLead(deps, held);
     for (let i = 0; i < 55; i++) {
-      clock.advance(1);
+      clock.advance(200); // within the per-address limit (20 an hour)
       await routeLead(deps, await capture('s@engines.example', { country: 'DE', message: `note ${i}` }));
     }
     expect((await leads.get(held.leadId, clock.now()))!.lead.submissions).toHaveLength(50);

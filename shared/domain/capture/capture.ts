@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { LeadgateError, serviceUnavailable } from '../core/errors';
 import type { Keyring } from '../core/keyring';
-import type { Clock, RoutingQueue, StoredSubmission, SubmissionClaim, SubmissionClaims, SubmissionStore } from '../core/ports';
+import type { AdmissionFindings, Clock, RoutingQueue, StoredSubmission, SubmissionStore } from '../core/ports';
 import { consentReceipt, type ConsentReceipt } from '../consent/receipts';
 import { consentsAskedFor } from './record-submission';
 import { routingMessage } from '../routing/routing-message';
 import { addDays, epochSeconds } from '../core/retention';
 import type { LeadgateSettings } from '../core/settings';
 import type { Submission } from './submission';
+import { submissionIdFor } from './submission-id';
 
 /** Retries and double clicks within this window return the first submission. */
 export const DEDUPLICATION_WINDOW_SECONDS = 600;
@@ -16,10 +16,8 @@ export interface CaptureDeps {
   settings: LeadgateSettings;
   keyring: Keyring;
   submissions: SubmissionStore;
-  claims: SubmissionClaims;
   routing: RoutingQueue;
   clock: Clock;
-  newSubmissionId?: () => string;
 }
 
 export interface CaptureResult {
@@ -28,7 +26,7 @@ export interface CaptureResult {
   duplicate: boolean;
   /** One signed receipt per purpose the form asks for: what this post asked (the export has what was recorded). */
   receipts: ConsentReceipt[];
-  /** Screening found reasons to hold it (for logs and metrics, never for the answer). */
+  /** Capture found reasons to hold it (for logs and metrics, never for the answer). */
   held?: boolean;
 }
 
@@ -41,23 +39,17 @@ export function submissionFingerprint(keyring: Keyring, submission: Submission):
 }
 
 /** A failing dependency becomes a 503 the client may retry; our own errors pass through. */
-async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof LeadgateError) throw error;
-    throw serviceUnavailable(what, error);
-  }
-}
+const failure = (what: string, error: unknown) => (error instanceof LeadgateError ? error : serviceUnavailable(what, error));
 
 export interface CaptureOptions {
   /** Client-chosen key for retries (the Idempotency-Key header). */
   idempotencyKey?: string;
   /**
-   * Admission checks (rate limits) that may refuse the post, name reasons to hold it, or refuse
-   * the mail it would cause. They run first and write only counters: a refused post stores nothing.
+   * Admission checks (the per-IP counters, the human check), run in parallel with the write: they
+   * may refuse the post (a rate limit), which then removes what it wrote, or find reasons to hold
+   * it and refuse the mail it would cause, which travel with the routing message.
    */
-  admit?: () => Promise<Pick<Submission, 'screening' | 'mailRefusal'>>;
+  admit?: () => Promise<AdmissionFindings>;
 }
 
 /**
@@ -74,71 +66,65 @@ export function captureReceipts(deps: Pick<CaptureDeps, 'settings' | 'keyring'>,
 }
 
 /**
- * Accepts a validated submission exactly once, and only makes it durable: the submission, with
- * its screening findings, is stored in the person's partition apart from the lead, and the
- * routing consumer (which owns the lead) screens it, merges it and routes it. Nothing about the
- * person is read, so the answer depends on the request alone.
+ * Accepts a validated submission exactly once, and only makes it durable: one conditional write
+ * of the submission in the person's partition, keyed by its claim (the Idempotency-Key, else the
+ * content), which is also its idempotency record; then its routing message. The routing consumer
+ * (which owns the lead) screens it, merges it and routes it. Nothing about the person is read, so
+ * the answer depends on the request alone.
  *
- * The claim makes retries safe: a retry of a completed submission returns its id and writes
- * nothing; a retry of one that failed half-way (say the queue was down) resumes it with the same
- * id and timestamp, so every write repeats identically. Four round trips for a new submission:
- * the admission counters, the claim, the submission, then the routing message with the claim's
- * completion. Should the message be lost after all, the routing sweep finds the submission
- * through its sparse index and sends it again.
+ * Two round trips for a new submission: the write, in parallel with the admission counters; then
+ * the routing message, carrying what admission found. The write is the promise of routing: it
+ * puts the submission in the routing sweep's index, so once it succeeds the answer is 202 even if
+ * the message cannot be sent and the client never retries. A retry finds the stored submission
+ * and returns its id and receipts, writing and sending nothing.
  */
 export async function captureSubmission(deps: CaptureDeps, submission: Submission, options: CaptureOptions = {}): Promise<CaptureResult> {
   const now = deps.clock.now();
   const form = deps.settings.forms[submission.formId];
   if (!form) throw new LeadgateError('form_not_found', `No form "${submission.formId}" is configured.`);
   const leadId = deps.keyring.emailHash(submission.email);
-  if (options.admit) {
-    const admitted = await step('lead store', options.admit);
-    if (admitted.screening?.length) submission = { ...submission, screening: [...(submission.screening ?? []), ...admitted.screening] };
-    if (admitted.mailRefusal) submission = { ...submission, mailRefusal: admitted.mailRefusal };
-  }
-
   const fingerprint = submissionFingerprint(deps.keyring, submission);
   const claimId = options.idempotencyKey ? deps.keyring.claimId(`key\u0000${submission.formId}\u0000${options.idempotencyKey}`) : fingerprint;
-  const fresh: SubmissionClaim = {
-    claimId,
-    fingerprint,
-    submissionId: deps.newSubmissionId?.() ?? `sub_${randomUUID()}`,
-    at: now.toISOString(),
-    state: 'pending',
-    expiresAt: epochSeconds(now) + DEDUPLICATION_WINDOW_SECONDS,
-  };
-  const outcome = await step('lead store', () => deps.claims.claim(fresh, now));
-  const claim = outcome.created ? fresh : outcome.existing;
-  if (claim.fingerprint !== fingerprint) {
-    throw new LeadgateError('idempotency_key_reused', 'This Idempotency-Key was already used for a different submission; use a new key for new content.');
-  }
-  const at = new Date(claim.at);
-  const receipts = captureReceipts(deps, submission, claim.submissionId, at);
-  if (claim.state === 'done') return { submissionId: claim.submissionId, duplicate: true, receipts };
-
   // Kept for the form's retention, so a held one can be reviewed, and an unmerged one never
   // outlives what merging it would have allowed.
-  const stored: StoredSubmission = {
+  const fresh: StoredSubmission = {
     leadId,
-    submissionId: claim.submissionId,
+    submissionId: submissionIdFor(claimId, now),
     formId: submission.formId,
-    at: claim.at,
+    at: now.toISOString(),
     submission,
     state: 'pending',
-    expiresAt: addDays(at, form.retentionDays),
+    fingerprint,
+    dedupUntil: epochSeconds(now) + DEDUPLICATION_WINDOW_SECONDS,
+    expiresAt: addDays(now, form.retentionDays),
   };
-  await step('lead store', () => deps.submissions.add(stored));
 
-  // The message and the claim's completion go out together. If the message fails, the claim is
-  // reopened so the retry sends it; should that fail too, the routing sweep sends it.
-  const [sent, completed] = await Promise.allSettled([
-    deps.routing.enqueue(routingMessage(leadId, { submissionId: claim.submissionId, formId: submission.formId, at: claim.at })),
-    deps.claims.complete(claimId),
-  ]);
-  if (sent.status === 'rejected') {
-    if (completed.status === 'fulfilled') await deps.claims.reopen(claimId).catch(() => undefined);
-    throw serviceUnavailable('routing queue', sent.reason);
+  const [written, admitted] = await Promise.allSettled([deps.submissions.add(fresh, now), options.admit?.() ?? Promise.resolve<AdmissionFindings>({})]);
+  if (admitted.status === 'rejected') {
+    // Refused (or the counters failed): what this request wrote goes again; a retry's finding stays.
+    if (written.status === 'fulfilled' && written.value.created) await deps.submissions.remove(leadId, fresh.submissionId).catch(() => undefined);
+    throw failure('lead store', admitted.reason);
   }
-  if (completed.status === 'rejected') throw serviceUnavailable('lead store', completed.reason);
-  return { submissionId: claim.submissionId, duplicate: !outcome.created, receipts, held: (submission.screening?.length ?? 0) > 0 };
+  if (written.status === 'rejected') throw failure('lead store', written.reason);
+  const outcome = written.value;
+  const stored = outcome.created ? fresh : outcome.existing;
+  if (stored.fingerprint !== fingerprint) {
+    throw new LeadgateError('idempotency_key_reused', 'This Idempotency-Key was already used for a different submission; use a new key for new content.');
+  }
+  const findings = admitted.value;
+  const receipts = captureReceipts(deps, submission, stored.submissionId, new Date(stored.at));
+  const held = (submission.screening?.length ?? 0) + (findings.screening?.length ?? 0) > 0;
+
+  if (!outcome.created) return { submissionId: stored.submissionId, duplicate: true, receipts, held };
+
+  const message = routingMessage(leadId, stored);
+  const found = findings.screening?.length || findings.mailRefusal;
+  try {
+    await deps.routing.enqueue(found ? { ...message, admission: findings } : message);
+  } catch {
+    // The write already promised routing (the sweep sends it); the findings go on the item for
+    // that message. Should even that fail, it is routed on capture's own screening alone.
+    if (found) await deps.submissions.recordAdmission(leadId, stored.submissionId, findings).catch(() => undefined);
+  }
+  return { submissionId: stored.submissionId, duplicate: false, receipts, held };
 }

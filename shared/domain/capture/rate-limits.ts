@@ -6,21 +6,16 @@ import type { ScreeningSettings } from '../core/settings';
 export interface RateLimiter {
   /**
    * Adds one to each named counter of `key` in the current fixed window of `windowSeconds` (one
-   * item per key and window, gone soon after it); returns every named counter's count so far.
+   * item per key and window, gone soon after it), and each given member to its named set; returns
+   * every named counter's count so far and every named set's size.
    */
-  hit(key: string, windowSeconds: number, counters: readonly string[], now: Date): Promise<Record<string, number>>;
-}
-
-export interface RenderTokenLedger {
-  /**
-   * Records that the submission with content `fingerprint` used render token `tokenId`. True
-   * while the token has carried at most `allowance` different submissions (a retry of the same
-   * one counts once), false for every submission past that. The record expires with the token.
-   */
-  use(tokenId: string, fingerprint: string, allowance: number, expiresAt: number): Promise<boolean>;
+  hit(key: string, windowSeconds: number, counters: readonly string[], now: Date, members?: Readonly<Record<string, string>>): Promise<Record<string, number>>;
 }
 
 const HOUR = 3600;
+
+/** The HMAC under which a render token's uses are counted. */
+export const renderTokenId = (keyring: Keyring, token: string): string => keyring.claimId(`render\u0000${token}`);
 
 /** The HMAC under which a client IP's counters are kept: neither the IP nor the address is stored. */
 export const clientKey = (keyring: Keyring, ip: string): string => `ip#${keyring.claimId(`ip\u0000${ip}`)}`;
@@ -46,8 +41,8 @@ export interface ClientRequest {
   email: string;
   /** Identifies the submission's content, so a retry of it uses its render token once. */
   fingerprint: string;
-  /** A genuine render token the post carried (its signature checked), to count its uses. */
-  renderToken?: { token: string; expiresAt: number };
+  /** The genuine render token the post carried (its signature checked), to count its uses. */
+  renderToken?: string;
   /** The post may make us email an address that never confirmed anything (double opt-in). */
   mayMailStranger: boolean;
 }
@@ -61,34 +56,30 @@ export interface Admission {
 
 interface AdmissionDeps {
   rateLimiter: RateLimiter;
-  renderTokens: RenderTokenLedger;
   keyring: Keyring;
   settings: { screening: ScreeningSettings };
 }
 
 /**
- * What one client may do, in one parallel round of writes: the per-IP (per minute) and
- * per-address (per hour) limits, which refuse with 429, and the lead-flood checks, which hold:
- * a render token reused past its allowance, more leads from one IP in an hour than the burst
- * allowance, more numbered addresses of one shape. One item per IP and hour carries every per-IP
- * counter (minute, hour, shape, mail), so the flood checks add no request for the IP.
+ * What one client may do, in one write: the per-IP limit (per minute), which refuses with 429,
+ * and the lead-flood checks, which hold: a render token carrying more submissions than its
+ * allowance, more leads from one IP in an hour than the burst allowance, more numbered addresses
+ * of one shape. One item per IP and hour carries every per-IP counter (minute, hour, shape, mail)
+ * and, per render token, the fingerprints of the submissions it carried (a retry counts once).
+ * The per-address limit concerns the person, so the routing consumer, which owns the lead, keeps it.
  */
 export async function admitSubmission(deps: AdmissionDeps, request: ClientRequest, now: Date): Promise<Admission> {
-  const { rateLimits, burst, renderTokenUses } = deps.settings.screening;
+  const { rateLimits, burst } = deps.settings.screening;
   const minute = `m${Math.floor((now.getTime() / 60_000) % 60)}`;
   const shapes = addressShapes(request.email).map((shape) => `p${deps.keyring.claimId(`shape\u0000${shape}`).slice(0, 16)}`);
   const counters = [minute, 'posts', ...shapes, ...(request.mayMailStranger ? ['mail'] : [])];
-  const token = request.renderToken;
-  const [perIp, perEmail, tokenFresh] = await Promise.all([
-    deps.rateLimiter.hit(clientKey(deps.keyring, request.ip), HOUR, counters, now),
-    deps.rateLimiter.hit(`email#${deps.keyring.claimId(`email\u0000${request.email}`)}`, HOUR, ['hits'], now),
-    token ? deps.renderTokens.use(deps.keyring.claimId(`render\u0000${token.token}`), request.fingerprint, renderTokenUses, token.expiresAt) : true,
-  ]);
+  const token = request.renderToken ? `t${renderTokenId(deps.keyring, request.renderToken).slice(0, 16)}` : undefined;
+  const members = token ? { [token]: request.fingerprint.slice(0, 16) } : undefined;
+  const perIp = await deps.rateLimiter.hit(clientKey(deps.keyring, request.ip), HOUR, counters, now, members);
   const seconds = Math.floor(now.getTime() / 1000);
   if ((perIp[minute] ?? 0) > rateLimits.perIpPerMinute) throw rateLimited(60 - (seconds % 60));
-  if ((perEmail.hits ?? 0) > rateLimits.perEmailPerHour) throw rateLimited(HOUR - (seconds % HOUR));
   const held: ScreeningReason[] = [];
-  if (!tokenFresh) held.push('render_token_reused');
+  if (token && (perIp[token] ?? 0) > deps.settings.screening.renderTokenUses) held.push('render_token_reused');
   if ((perIp.posts ?? 0) > burst.perIpPerHour) held.push('ip_burst');
   if (shapes.some((shape) => (perIp[shape] ?? 0) > burst.patternPerIpPerHour)) held.push('pattern_burst');
   return { held, strangerMails: perIp.mail ?? 0 };

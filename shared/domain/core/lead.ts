@@ -63,7 +63,8 @@ export interface AssignmentRecord {
 }
 
 /** Why a mail a stranger could cause was not sent (shared/domain/screening/stranger-mail.ts). */
-export type StrangerMailRefusal = 'ip_budget' | 'human_check_required' | 'domain_budget' | 'global_budget' | 'no_mail_domain' | 'paused_by_bounces';
+export const STRANGER_MAIL_REFUSALS = ['ip_budget', 'human_check_required', 'domain_budget', 'global_budget', 'no_mail_domain', 'paused_by_bounces'] as const;
+export type StrangerMailRefusal = (typeof STRANGER_MAIL_REFUSALS)[number];
 
 export interface Lead {
   leadId: string;

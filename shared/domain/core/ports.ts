@@ -1,4 +1,4 @@
-import type { Assignment, ConsentEvent, Lead } from './lead';
+import type { Assignment, ConsentEvent, Lead, StrangerMailRefusal } from './lead';
 import type { Submission } from '../capture/submission';
 
 export interface Clock {
@@ -71,9 +71,22 @@ export interface Mailer {
 export type SubmissionState = 'pending' | 'held' | 'released' | 'merged' | 'discarded';
 
 /**
+ * What capture learned about the client while the submission was being written (the per-IP
+ * counters and the human check run in parallel with the write): reasons to hold it and a refusal
+ * of the mail it would cause. It travels in the routing message, or, when that message could not
+ * be sent, on the stored submission.
+ */
+export interface AdmissionFindings {
+  screening?: string[];
+  mailRefusal?: StrangerMailRefusal;
+}
+
+/**
  * A submission as capture stored it, in the person's partition (so an access request sees it and
  * an erasure removes it), apart from the lead: nothing of it reaches the lead until the routing
- * consumer merges it, and a held one never does unless it is released.
+ * consumer merges it, and a held one never does unless it is released. The item is also the
+ * submission's idempotency record: it is keyed by its claim (the Idempotency-Key, else the
+ * content), so a retry finds it.
  */
 export interface StoredSubmission {
   leadId: string;
@@ -85,20 +98,41 @@ export interface StoredSubmission {
   submission?: Submission;
   state: SubmissionState;
   held?: { reasons: string[]; at: string };
+  /** Identifies the content, so one Idempotency-Key cannot be reused for a different submission. */
+  fingerprint: string;
+  /** Epoch seconds until which a post with the same claim is a retry of this one. */
+  dedupUntil: number;
+  /** Written only when the routing message could not be sent (see AdmissionFindings). */
+  admission?: AdmissionFindings;
   expiresAt: number;
 }
 
+export type AddOutcome = { created: true } | { created: false; existing: StoredSubmission };
+
 export interface SubmissionStore {
-  /** Stores a captured submission, pending; a retry that finds it stored already writes nothing. */
-  add(stored: StoredSubmission): Promise<void>;
-  /** The submission, or undefined if absent or past its expiresAt. */
+  /**
+   * Stores a captured submission, pending, in one conditional write (which also puts it in the
+   * routing sweep's index: the promise that it will be routed), unless another submission
+   * holds its claim (same person, same claim id): a live one inside its de-duplication window, or
+   * one not yet merged or discarded. Then nothing is written and that one is returned.
+   */
+  add(stored: StoredSubmission, now: Date): Promise<AddOutcome>;
+  /** Deletes a submission this request stored and then refused (over a rate limit). */
+  remove(leadId: string, submissionId: string): Promise<void>;
+  /**
+   * Keeps what admission found on a pending submission whose routing message could not be sent,
+   * for the routing sweep's message. False if it is no longer pending (the consumer got to it).
+   */
+  recordAdmission(leadId: string, submissionId: string, admission: AdmissionFindings): Promise<boolean>;
+  /** The submission, or undefined if absent, replaced by a later one with the same claim, or past its expiresAt. */
   get(leadId: string, submissionId: string, now: Date): Promise<StoredSubmission | undefined>;
   /** Every live submission of the person not yet merged or discarded, oldest first. */
   unmerged(leadId: string, now: Date): Promise<StoredSubmission[]>;
   /**
    * Moves a submission from state `from` to `to` in one conditional write: true for the one
    * caller whose change applied, false if it was no longer in `from`. Held ones carry their
-   * reasons; merged and discarded ones drop the submission's personal data and expire at once.
+   * reasons; merged and discarded ones drop the submission's personal data and expire when their
+   * de-duplication window ends.
    */
   transition(
     leadId: string,
@@ -108,29 +142,8 @@ export interface SubmissionStore {
     now: Date,
     held?: { reasons: string[]; at: string },
   ): Promise<boolean>;
-  /** Submissions pending or released a grace period ago whose routing never completed (sparse index). */
-  findRoutingDue(now: Date): Promise<{ leadId: string; submissionId: string }[]>;
-}
-
-/** The first attempt at a submission, remembered for the de-duplication window. */
-export interface SubmissionClaim {
-  claimId: string;
-  /** Identifies the content, so one Idempotency-Key cannot be reused for a different submission. */
-  fingerprint: string;
-  submissionId: string;
-  /** When the first attempt was accepted; a resumed attempt reuses it so its writes are identical. */
-  at: string;
-  state: 'pending' | 'done';
-  expiresAt: number;
-}
-
-export interface SubmissionClaims {
-  /** Claims the id, or returns the live claim that holds it. */
-  claim(claim: SubmissionClaim, now: Date): Promise<{ created: true } | { created: false; existing: SubmissionClaim }>;
-  /** Marks the submission done: a repeat returns it and writes nothing. */
-  complete(claimId: string): Promise<void>;
-  /** Undoes complete() when the work it vouched for failed, so a retry resumes it. */
-  reopen(claimId: string): Promise<void>;
+  /** Pending and released submissions a grace period after they entered that state (sparse index). */
+  findRoutingDue(now: Date): Promise<StoredSubmission[]>;
 }
 
 /** What the routing consumer needs to find the work; no personal data. */
@@ -143,6 +156,8 @@ export interface RoutingMessage {
   capturedAt: string;
   /** Sent by an operator releasing a quarantined submission: route it without screening again. */
   released?: true;
+  /** Sent by capture: what it learned about the client while storing the submission. */
+  admission?: AdmissionFindings;
 }
 
 export interface RoutingQueue {

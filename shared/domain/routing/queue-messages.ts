@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { NurtureMessage, RoutingMessage } from '../core/ports';
+import { STRANGER_MAIL_REFUSALS } from '../core/lead';
 
 const routingMessageSchema = z.object({
   type: z.literal('lead.captured'),
@@ -9,6 +10,12 @@ const routingMessageSchema = z.object({
   formId: z.string().check(z.minLength(1), z.maxLength(64)),
   capturedAt: z.string(),
   released: z.optional(z.literal(true)),
+  admission: z.optional(
+    z.object({
+      screening: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(20))),
+      mailRefusal: z.optional(z.enum(STRANGER_MAIL_REFUSALS)),
+    }),
+  ),
 });
 
 /** Validates a routing message body; a malformed one throws, so it ends in the dead-letter queue. */

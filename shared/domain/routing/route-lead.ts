@@ -13,6 +13,7 @@ import type {
   StoredLead,
   StoredSubmission,
   SubmissionStore,
+  AdmissionFindings,
 } from '../core/ports';
 import { recordSubmission } from '../capture/record-submission';
 import type { Submission } from '../capture/submission';
@@ -145,8 +146,9 @@ async function routeDecision(
   // Erased, discarded or expired before it was routed: there is nothing to do.
   if (!captured?.submission) return { result: { outcome: 'lead_gone' } };
   if (captured.state === 'held') return { result: { outcome: 'quarantined' } };
+  const admission = message.admission ?? captured.admission ?? {};
   if (captured.state === 'pending') {
-    const held = screeningReasons(deps, captured.submission);
+    const held = screeningReasons(deps, captured, admission, stored?.lead);
     if (held.length) {
       // A hold is a conditional change of the submission item: losing that race starts over from a fresh read.
       const holds = await deps.submissions.transition(message.leadId, message.submissionId, 'pending', 'held', now, { reasons: held, at: now.toISOString() });
@@ -155,7 +157,12 @@ async function routeDecision(
   }
   const form = deps.settings.forms[captured.formId];
   if (!form) throw new Error(`form "${captured.formId}" is no longer configured; the submission waits in the dead-letter queue`);
-  const recorded = recordSubmission(stored?.lead, captured.submission, {
+  const submission: Submission = {
+    ...captured.submission,
+    ...(admission.screening?.length ? { screening: [...(captured.submission.screening ?? []), ...admission.screening] } : {}),
+    ...(admission.mailRefusal ? { mailRefusal: admission.mailRefusal } : {}),
+  };
+  const recorded = recordSubmission(stored?.lead, submission, {
     settings: deps.settings,
     form,
     leadId: message.leadId,
@@ -205,10 +212,22 @@ async function routeDecision(
   return { result: { outcome: 'assigned', merged: captured }, save: assigned, events: recorded.events };
 }
 
-/** Screening: what capture found (time trap, render token, bursts, human check) and a disposable domain. */
-function screeningReasons(deps: RouteDeps, submission: Submission): string[] {
-  const disposable = deps.settings.screening.quarantineDisposableEmail && deps.isDisposableDomain(emailDomainOf(submission.email));
-  return [...(submission.screening ?? []), ...(disposable ? ['disposable_email'] : [])];
+const HOUR_MS = 3_600_000;
+
+/**
+ * Screening: what capture found (time trap, render token reuse, bursts, human check), a disposable
+ * domain, and more submissions for the address within an hour than the per-address limit (counted
+ * on the lead, which holds every merged one).
+ */
+function screeningReasons(deps: RouteDeps, captured: StoredSubmission, admission: AdmissionFindings, lead: Lead | undefined): string[] {
+  const submission = captured.submission as Submission;
+  const { screening } = deps.settings;
+  const reasons = [...(submission.screening ?? []), ...(admission.screening ?? [])];
+  if (screening.quarantineDisposableEmail && deps.isDisposableDomain(emailDomainOf(submission.email))) reasons.push('disposable_email');
+  const since = Date.parse(captured.at) - HOUR_MS;
+  const recent = lead?.submissions.filter((s) => Date.parse(s.at) > since).length ?? 0;
+  if (recent >= screening.rateLimits.perEmailPerHour) reasons.push('rate_limited_address');
+  return reasons;
 }
 
 /** The side effects of a routed submission, each safe to repeat. */

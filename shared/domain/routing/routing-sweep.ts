@@ -5,9 +5,9 @@ import { routingMessage } from './routing-message';
 export { ROUTING_GRACE_MS } from '../core/due-times';
 
 /**
- * The safety net behind the routing queue: any stored submission whose routing never completed
- * (its message was lost, or dead-lettered and not yet redriven) is enqueued again; held ones are
- * not in the index and wait for an operator. Routing is idempotent, so a message that was merely
+ * The safety net behind the routing queue: a submission whose routing message capture could not
+ * send, or a released one whose routing has not completed, is enqueued again (the message's
+ * findings are on the item, where the consumer reads them); held ones wait for an operator. Routing is idempotent, so a message that was merely
  * slow costs one no-op.
  */
 export async function resendUnroutedSubmissions(
@@ -18,10 +18,8 @@ export async function resendUnroutedSubmissions(
   let sent = 0;
   const { failed } = await forEachWithin(
     await deps.submissions.findRoutingDue(now),
-    async ({ leadId, submissionId }) => {
-      const stored = await deps.submissions.get(leadId, submissionId, now);
-      if (stored?.state !== 'pending' && stored?.state !== 'released') return;
-      await deps.routing.enqueue({ ...routingMessage(leadId, stored), ...(stored.state === 'released' ? { released: true as const } : {}) });
+    async (stored) => {
+      await deps.routing.enqueue({ ...routingMessage(stored.leadId, stored), ...(stored.state === 'released' ? { released: true as const } : {}) });
       sent++;
     },
     { ...(until ? { until } : {}) },

@@ -10,6 +10,7 @@ export type ScreeningReason =
   | 'render_token_expired'
   | 'render_token_reused'
   | 'ip_burst'
+  | 'rate_limited_address'
   | 'pattern_burst'
   | 'disposable_email'
   | 'turnstile_failed';
