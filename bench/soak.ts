@@ -2,6 +2,7 @@ import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { redrive } from '../cli/dlq';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
+import { postJsonFrom } from '../infra/local/post-from';
 import { startLocalRuntime, type LocalRuntime } from '../infra/local/runtime';
 import { queueNames } from '../infra/topology';
 import { createKeyring } from '../shared/domain/core/keyring';
@@ -53,6 +54,8 @@ interface StoredMail {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+/** Lead i's client address on loopback (127.1.0.1, 127.1.0.2, ...). */
+const clientAddress = (i: number) => `127.1.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A deterministic mix of forms, consents and countries. */
@@ -149,19 +152,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     const submitOne = async (i: number) => {
       const { form, body } = submission(i);
-      const payload = JSON.stringify({ ...body, consentVersion: version, renderedAt: renderToken(keyring, form, new Date(Date.now() - 5000)) });
+      const payload = { ...body, consentVersion: version, renderedAt: renderToken(keyring, form, new Date(Date.now() - 5000)) };
       const t0 = Date.now();
       // One client in ten tries once: a 202 must mean the lead is processed whatever fails after.
       const patient = !withFaults || i % 10 !== 9;
       if (!patient) neverRetried++;
       for (let attempt = 0; attempt < (patient ? 200 : 1); attempt++) {
         try {
-          const response = await fetch(`${runtime.urls.api}/forms/${form}/submissions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': `soak-${i}` },
-            body: payload,
+          // Each lead from a client address of its own, as leads come from many people.
+          const response = await postJsonFrom(new URL(`/forms/${form}/submissions`, runtime.urls.api), clientAddress(i), payload, {
+            'idempotency-key': `soak-${i}`,
           });
-          await response.arrayBuffer();
           if (response.status === 202) {
             accepted++;
             submittedAt.set(body.email, t0);

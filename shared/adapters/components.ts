@@ -59,7 +59,7 @@ export const humanVerifier = /* @__PURE__ */ once(async () => {
 });
 export const leads = /* @__PURE__ */ once(() => new DynamoLeadRepository(db(), table()));
 export const submissions = /* @__PURE__ */ once(() => new DynamoSubmissionStore(db(), table()));
-export const rotation = /* @__PURE__ */ once(() => new DynamoRotationStore(db(), table(), runtimeClock));
+export const rotation = /* @__PURE__ */ once(() => new DynamoRotationStore(db(), table()));
 export const suppressions = /* @__PURE__ */ once(() => new DynamoSuppressionList(db(), table()));
 export const rateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter(db(), table()));
 export const mailStats = /* @__PURE__ */ once(() => new DynamoUnverifiedMailStats(db(), table()));

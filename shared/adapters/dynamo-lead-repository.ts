@@ -79,20 +79,22 @@ export class DynamoLeadRepository implements LeadRepository {
   }
 
   async markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean> {
+    // After a failed send the due time moves back to the deadline; otherwise it is already there.
+    const failedBefore = assignment.notifyFailedAt !== undefined;
     return conditionally(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: leadKey(leadId),
           // Bumping the version makes a concurrent read-modify-write of the lead retry, not undo this.
-          UpdateExpression: 'SET assignment.notifiedAt = :at, #due = :due, version = version + :one',
+          UpdateExpression: `SET assignment.notifiedAt = :at, version = version + :one${failedBefore ? ', #due = :due REMOVE assignment.notifyFailedAt' : ''}`,
           ConditionExpression: 'assignment.generation = :generation AND attribute_not_exists(assignment.notifiedAt)',
-          ExpressionAttributeNames: { '#due': INDEXES.sla.sortKey },
+          ...(failedBefore ? { ExpressionAttributeNames: { '#due': INDEXES.sla.sortKey } } : {}),
           ExpressionAttributeValues: {
             ':at': at.toISOString(),
-            ':due': epoch(assignment.slaDueAt),
             ':one': 1,
             ':generation': assignment.generation,
+            ...(failedBefore ? { ':due': epoch(assignment.slaDueAt) } : {}),
           },
         }),
       ),
@@ -105,10 +107,15 @@ export class DynamoLeadRepository implements LeadRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: leadKey(leadId),
-          UpdateExpression: 'REMOVE assignment.notifiedAt SET #due = :due, version = version + :one',
+          UpdateExpression: 'REMOVE assignment.notifiedAt SET assignment.notifyFailedAt = :now, #due = :due, version = version + :one',
           ConditionExpression: 'assignment.generation = :generation',
           ExpressionAttributeNames: { '#due': INDEXES.sla.sortKey },
-          ExpressionAttributeValues: { ':due': epoch(assignment.assignedAt), ':one': 1, ':generation': assignment.generation },
+          ExpressionAttributeValues: {
+            ':now': new Date().toISOString(),
+            ':due': epoch(assignment.assignedAt),
+            ':one': 1,
+            ':generation': assignment.generation,
+          },
         }),
       ),
     );

@@ -1,73 +1,41 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { repTag } from '../domain/core/links';
-import type { Clock, RotationStore } from '../domain/core/ports';
+import type { RotationStore } from '../domain/core/ports';
 import { addDays } from '../domain/core/retention';
-import { conditionally } from './dynamo-errors';
-import { capacityKey, rotationCounterKey, rotationSubmissionKey, rotationTurnKey } from './table-keys';
-
-/** Turn records are only needed while a message may still be redelivered. */
-const TURN_RETENTION_DAYS = 30;
-const MAX_PROBES = 1000;
+import { conditionally, isConditionFailure } from './dynamo-errors';
+import { capacityKey, rotationCounterKey } from './table-keys';
 
 /**
- * Round-robin state without transactions (dynalite has none). Each turn is an item written
- * with attribute_not_exists, so exactly one submission owns it; the counter is only a hint of
- * where to start. A submission that already owns a turn gets the same one back.
+ * Round-robin state in one item per team: the next turn and the submission that took the last
+ * one. A turn is one conditional update; a repeat by the submission that took the last turn (a
+ * retry, a duplicate delivery) reads its turn back instead.
  */
 export class DynamoRotationStore implements RotationStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly clock: Clock,
   ) {}
 
-  private async read(key: { pk: string; sk: string }) {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return Item;
-  }
-
   async takeTurn(teamId: string, submissionId: string): Promise<number> {
-    const owned = await this.read(rotationSubmissionKey(teamId, submissionId));
-    if (owned) return owned.turn as number;
-    const expiresAt = addDays(this.clock.now(), TURN_RETENTION_DAYS);
-    let turn = ((await this.read(rotationCounterKey(teamId)))?.next as number | undefined) ?? 0;
-    for (let probe = 0; probe < MAX_PROBES; probe++, turn++) {
-      const taken = await conditionally(() =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...rotationTurnKey(teamId, turn), itemType: 'rotation_turn', submissionId, expiresAt },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      // Lost the put: the turn is someone else's, unless a concurrent copy of this message took it.
-      if (!taken && (await this.read(rotationTurnKey(teamId, turn)))?.submissionId !== submissionId) continue;
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...rotationSubmissionKey(teamId, submissionId), itemType: 'rotation_submission', turn, expiresAt },
-        }),
-      );
-      await this.advanceCounter(teamId, turn + 1);
-      return turn;
-    }
-    throw new Error(`no free turn found for team ${teamId}`);
-  }
-
-  private async advanceCounter(teamId: string, next: number): Promise<void> {
-    await conditionally(() =>
-      this.db.send(
+    try {
+      const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: rotationCounterKey(teamId),
-          UpdateExpression: 'SET #next = :next',
-          ConditionExpression: 'attribute_not_exists(#next) OR #next < :next',
-          ExpressionAttributeNames: { '#next': 'next' },
-          ExpressionAttributeValues: { ':next': next },
+          UpdateExpression: 'SET #next = if_not_exists(#next, :zero) + :one, #last = :submission',
+          ConditionExpression: 'attribute_not_exists(#last) OR #last <> :submission',
+          ExpressionAttributeNames: { '#next': 'next', '#last': 'lastSubmission' },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':submission': submissionId },
+          ReturnValues: 'UPDATED_NEW',
         }),
-      ),
-    );
+      );
+      return (Attributes?.next as number) - 1;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: rotationCounterKey(teamId), ConsistentRead: true }));
+      // Another submission took a turn since: this one takes a new turn.
+      return Item?.lastSubmission === submissionId ? (Item.next as number) - 1 : this.takeTurn(teamId, submissionId);
+    }
   }
 
   async claimCapacity(teamId: string, rep: string, day: string, submissionId: string, cap: number): Promise<boolean> {

@@ -76,8 +76,6 @@ export const suppressionKey = (leadId: string) => ({ pk: `SUPPRESS#${leadId}`, s
 
 const ROTATION = (teamId: string) => `ROTATION#${teamId}`;
 export const rotationCounterKey = (teamId: string) => ({ pk: ROTATION(teamId), sk: 'COUNTER' });
-export const rotationTurnKey = (teamId: string, turn: number) => ({ pk: ROTATION(teamId), sk: `TURN#${String(turn).padStart(12, '0')}` });
-export const rotationSubmissionKey = (teamId: string, submissionId: string) => ({ pk: ROTATION(teamId), sk: `SUB#${submissionId}` });
 export const capacityKey = (teamId: string, repTag: string, day: string) => ({ pk: `CAPACITY#${teamId}#${repTag}`, sk: day });
 
 export const privacyRequestKey = (requestId: string) => ({ pk: `PRIVACYREQ#${requestId}`, sk: 'REQUEST' });

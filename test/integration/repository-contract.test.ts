@@ -9,14 +9,13 @@ import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
 import { DynamoRotationStore } from '../../shared/adapters/dynamo-rotation-store';
 import { DynamoSubmissionStore } from '../../shared/adapters/dynamo-submission-store';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list';
-import { REQUEUE_AFTER_MS } from '../../shared/domain/nurture/nurture';
 import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/core/lead';
 import type { LeadRepository, RotationStore, StoredSubmission, SubmissionStore } from '../../shared/domain/core/ports';
 import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
 import { ROUTING_GRACE_MS } from '../../shared/domain/routing/routing-sweep';
 import { submissionIdFor } from '../../shared/domain/capture/submission-id';
 import type { SuppressionList } from '../../shared/domain/nurture/suppression';
-import { InMemoryLeads, InMemoryRateLimiter, InMemoryRotation, InMemorySubmissions, InMemorySuppressions, ManualClock } from '../support/in-memory-ports';
+import { InMemoryLeads, InMemoryRateLimiter, InMemoryRotation, InMemorySubmissions, InMemorySuppressions, } from '../support/in-memory-ports';
 
 /**
  * One contract for each repository port, run against the in-memory fakes the unit tests use and
@@ -66,7 +65,7 @@ const implementations: [string, () => Promise<Repositories>][] = [
       return {
         leads: new DynamoLeadRepository(db, table),
         submissions: new DynamoSubmissionStore(db, table),
-        rotation: new DynamoRotationStore(db, table, new ManualClock(T0)),
+        rotation: new DynamoRotationStore(db, table),
         suppressions: new DynamoSuppressionList(db, table),
         rateLimiter: new DynamoRateLimiter(db, table),
       };
@@ -173,11 +172,12 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.leads.events(leadId, at(10))).toEqual([live]);
     });
 
-    it('lists an assignment for the SLA sweep at once while unsent, at its deadline once sent, never once accepted', async () => {
+    it('lists an assignment for the SLA sweep at its deadline, at once after its email failed until it is sent, never once accepted', async () => {
       const leadId = id('lead');
       const assigned = assignment();
       await repos.leads.save(lead(leadId, { assignment: assigned }), undefined, at(0));
-      expect(await repos.leads.findSlaDue(at(0))).toContain(leadId);
+      expect(await repos.leads.findSlaDue(at(3599))).not.toContain(leadId);
+      expect(await repos.leads.findSlaDue(at(3600))).toContain(leadId);
 
       expect(await repos.leads.markNotified(leadId, assigned, at(1))).toBe(true);
       expect(await repos.leads.markNotified(leadId, assigned, at(1))).toBe(false);
@@ -187,14 +187,20 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
 
       await repos.leads.unmarkNotified(leadId, assigned);
       expect(await repos.leads.findSlaDue(at(1))).toContain(leadId);
-      expect((await repos.leads.get(leadId, at(1)))?.lead.assignment?.notifiedAt).toBeUndefined();
+      const failed = (await repos.leads.get(leadId, at(1)))?.lead.assignment;
+      expect(failed?.notifiedAt).toBeUndefined();
+      expect(failed?.notifyFailedAt).toBeDefined();
+      // Sent at last: back to the deadline.
+      expect(await repos.leads.markNotified(leadId, failed!, at(2))).toBe(true);
+      expect(await repos.leads.findSlaDue(at(3599))).not.toContain(leadId);
+      expect((await repos.leads.get(leadId, at(2)))?.lead.assignment?.notifyFailedAt).toBeUndefined();
 
       const stored = await repos.leads.get(leadId, at(2));
       await repos.leads.save(lead(leadId, { assignment: { ...assigned, acceptedAt: at(2).toISOString() } }), stored!.version, at(2));
       expect(await repos.leads.findSlaDue(at(100_000))).not.toContain(leadId);
     });
 
-    it('lists a lead for the nurture tick when its step is due, or when a queued step was never sent', async () => {
+    it('lists a lead for the nurture tick when its step is due, until the step is sent or the sequence stops', async () => {
       const leadId = id('lead');
       const nurture = {
         sequence: 'welcome',
@@ -208,10 +214,10 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.leads.findNurtureDue(at(59))).not.toContain(leadId);
       expect(await repos.leads.findNurtureDue(at(60))).toContain(leadId);
 
-      const queued = await repos.leads.get(leadId, at(61));
-      await repos.leads.save(lead(leadId, { nurture: { ...nurture, enqueuedAt: at(61).toISOString() } }), queued!.version, at(61));
-      expect(await repos.leads.findNurtureDue(at(61 + REQUEUE_AFTER_MS / 1000 - 1))).not.toContain(leadId);
-      expect(await repos.leads.findNurtureDue(at(61 + REQUEUE_AFTER_MS / 1000))).toContain(leadId);
+      const advanced = await repos.leads.get(leadId, at(61));
+      await repos.leads.save(lead(leadId, { nurture: { ...nurture, nextStep: 1, nextDueAt: at(3600).toISOString() } }), advanced!.version, at(61));
+      expect(await repos.leads.findNurtureDue(at(3599))).not.toContain(leadId);
+      expect(await repos.leads.findNurtureDue(at(3600))).toContain(leadId);
 
       const stopped = await repos.leads.get(leadId, at(62));
       await repos.leads.save(lead(leadId, { nurture: { ...nurture, status: 'stopped' } }), stopped!.version, at(62));
@@ -323,14 +329,17 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
   });
 
   describe('RotationStore', () => {
-    it('gives each submission its own turn, the same one when it asks again, and caps a rep per day', async () => {
+    it('gives each submission its own turn, the same one when it asks again at once, and caps a rep per day', async () => {
       const team = id('team');
       const first = await repos.rotation.takeTurn(team, 'a');
-      const second = await repos.rotation.takeTurn(team, 'b');
-      expect(second).toBe(first + 1);
+      expect(first).toBe(0);
       expect(await repos.rotation.takeTurn(team, 'a')).toBe(first);
-      const turns = await Promise.all(['c', 'd', 'e', 'f'].map((s) => repos.rotation.takeTurn(team, s)));
-      expect(new Set(turns).size).toBe(4);
+      expect(await repos.rotation.takeTurn(team, 'b')).toBe(first + 1);
+      // Asked again after another took a turn: a new turn (one rep skipped once), never a taken one.
+      expect(await repos.rotation.takeTurn(team, 'a')).toBe(first + 2);
+      const turns = await Promise.all(['c', 'd', 'e', 'f', 'f'].map((s) => repos.rotation.takeTurn(team, s)));
+      expect(new Set(turns.slice(0, 4)).size).toBe(4);
+      expect(turns.every((turn) => turn >= first + 3 && turn <= first + 7)).toBe(true);
 
       expect(await repos.rotation.claimCapacity(team, 'rep', '2026-11-23', 'a', 2)).toBe(true);
       expect(await repos.rotation.claimCapacity(team, 'rep', '2026-11-23', 'b', 2)).toBe(true);

@@ -54,6 +54,7 @@ export class InMemoryLeads implements LeadRepository {
     const current = stored?.lead.assignment;
     if (!stored || !current || current.generation !== assignment.generation || current.notifiedAt) return false;
     current.notifiedAt = at.toISOString();
+    delete current.notifyFailedAt;
     stored.version++;
     return true;
   }
@@ -62,6 +63,7 @@ export class InMemoryLeads implements LeadRepository {
     const stored = this.items.get(leadId);
     if (stored?.lead.assignment?.generation === assignment.generation) {
       delete stored.lead.assignment.notifiedAt;
+      stored.lead.assignment.notifyFailedAt = new Date().toISOString();
       stored.version++;
     }
   }
@@ -169,18 +171,15 @@ export class ManualClock {
 }
 
 export class InMemoryRotation {
-  readonly turns = new Map<string, number>();
-  readonly next = new Map<string, number>();
+  readonly counters = new Map<string, { next: number; last: string }>();
   readonly capacity = new Map<string, Set<string>>();
 
   async takeTurn(teamId: string, submissionId: string) {
-    const key = `${teamId}#${submissionId}`;
-    const owned = this.turns.get(key);
-    if (owned !== undefined) return owned;
-    const turn = this.next.get(teamId) ?? 0;
-    this.next.set(teamId, turn + 1);
-    this.turns.set(key, turn);
-    return turn;
+    const counter = this.counters.get(teamId);
+    if (counter?.last === submissionId) return counter.next - 1;
+    const next = (counter?.next ?? 0) + 1;
+    this.counters.set(teamId, { next, last: submissionId });
+    return next - 1;
   }
 
   async claimCapacity(teamId: string, rep: string, day: string, submissionId: string, cap: number) {

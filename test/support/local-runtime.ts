@@ -1,6 +1,6 @@
-import { request as httpRequest } from 'node:http';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { postJsonFrom } from '../../infra/local/post-from';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime';
 import { runtimeClock } from '../../shared/adapters/runtime-clock';
 import { createKeyring } from '../../shared/domain/core/keyring';
@@ -96,31 +96,7 @@ export function postFrom(
   body: object,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
-  const url = new URL(path, runtime.urls.api);
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname + url.search,
-        method: 'POST',
-        localAddress: clientIp,
-        agent: false,
-        timeout: 10_000,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error(`POST ${path} from ${clientIp} timed out`)));
-    request.on('error', reject);
-    request.end(payload);
-  });
+  return postJsonFrom(new URL(path, runtime.urls.api), clientIp, body, headers);
 }
 
 /** The submissions capture stored for an address (in its partition, apart from the lead), oldest first. */

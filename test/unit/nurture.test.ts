@@ -117,6 +117,19 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(mailer.sent.every((m) => m.to === 'ada@engines.example')).toBe(true);
   });
 
+  it('queues a due step without writing the lead; a step queued by two runs is sent once', async () => {
+    const leadId = await enrol('twice@engines.example');
+    const before = (await leads.get(leadId, clock.now()))!.version;
+    const queue = () => queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
+    await queue();
+    await queue();
+    expect((await leads.get(leadId, clock.now()))!.version).toBe(before);
+    const outcomes: string[] = [];
+    for (const message of queued.splice(0)) outcomes.push(await sendNurtureStep(deps, message));
+    expect(outcomes).toEqual(['sent', 'stale']);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
   it('skips a step whose topic the person opted out of, and keeps the rest', async () => {
     const leadId = await enrol('topics@engines.example');
     const link = unsubscribeUrl('https://x', deps.keyring, leadId, 't***@engines.example', 'marketing_email', clock.now());

@@ -1,9 +1,6 @@
 import type { Assignment, NurtureState } from './lead';
 import type { SubmissionState } from './ports';
 
-/** A queued nurture step not sent within this long is queued again by the next scheduler run. */
-export const REQUEUE_AFTER_MS = 15 * 60_000;
-
 /** How long a submission may wait for its routing message before the routing sweep sends it again. */
 export const ROUTING_GRACE_MS = 2 * 60_000;
 
@@ -13,16 +10,20 @@ export const ROUTING_GRACE_MS = 2 * 60_000;
  * both answer "what is due" alike (the repository contract suite checks it).
  */
 
-/** At once while the assignment email is unsent, at the SLA deadline once sent; never once accepted or exhausted. */
+/**
+ * At the SLA deadline; at once while the assignment email failed and is unsent (the routing
+ * message's redelivery sends it first, most often); never once accepted or exhausted. The due
+ * time does not move when the email goes out, so notifying the rep writes nothing to the index.
+ */
 export function slaSweepDueAt(assignment: Assignment | undefined): Date | undefined {
   if (!assignment || assignment.acceptedAt || assignment.exhaustedAt) return undefined;
-  return new Date(assignment.notifiedAt ? assignment.slaDueAt : assignment.assignedAt);
+  return new Date(assignment.notifyFailedAt && !assignment.notifiedAt ? assignment.assignedAt : assignment.slaDueAt);
 }
 
-/** The next step's due time; a queued step that was never sent comes back after REQUEUE_AFTER_MS. */
+/** The next step's due time, until the sender advances past it (queuing it changes nothing). */
 export function nurtureTickDueAt(state: NurtureState | undefined): Date | undefined {
   if (state?.status !== 'active' || !state.nextDueAt) return undefined;
-  return new Date(state.enqueuedAt ? Date.parse(state.enqueuedAt) + REQUEUE_AFTER_MS : Date.parse(state.nextDueAt));
+  return new Date(state.nextDueAt);
 }
 
 /** A pending or released submission is due a grace period after it entered that state; held, merged and discarded ones never. */

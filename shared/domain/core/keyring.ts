@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { receiptSigner, type ReceiptSigner } from './signer';
 import type { TokenKeys } from './signed-token';
 
@@ -18,13 +18,15 @@ export interface Keyring {
 }
 
 const derive = (secret: string, label: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'leadgate', label, 32));
+/** A key object, prepared once: an HMAC over a raw Buffer key prepares the key on every call. */
+const hmacKey = (secret: string, label: string): KeyObject => createSecretKey(derive(secret, label));
 
 export function createKeyring(secret: string): Keyring {
   if (secret.length < 32) throw new Error('The HMAC secret must be at least 32 characters.');
-  const emailKey = derive(secret, 'email-hash/v1');
-  const claimKey = derive(secret, 'submission-claim/v1');
+  const emailKey = hmacKey(secret, 'email-hash/v1');
+  const claimKey = hmacKey(secret, 'submission-claim/v1');
   return {
-    tokens: { keys: new Map([['k1', derive(secret, 'link-token/k1')]]) },
+    tokens: { keys: new Map([['k1', hmacKey(secret, 'link-token/k1')]]) },
     receipts: receiptSigner(derive(secret, 'receipt-signing/v1')),
     emailHash: (email) => createHmac('sha256', emailKey).update(email, 'utf8').digest('hex'),
     claimId: (material) => createHmac('sha256', claimKey).update(material, 'utf8').digest('hex'),

@@ -49,6 +49,8 @@ export interface Assignment {
   /** Reps this submission has been offered, so reassignment never offers it twice. */
   tried: string[];
   notifiedAt?: string;
+  /** The rep's email could not be sent: the SLA sweep tries again at once. */
+  notifyFailedAt?: string;
   acceptedAt?: string;
   /** Every rep was tried and none accepted: the lead stays with the last one, without an SLA. */
   exhaustedAt?: string;
@@ -109,8 +111,6 @@ export interface NurtureState {
   /** When the next step is due; absent once completed or stopped. */
   nextDueAt?: string;
   status: 'active' | 'completed' | 'stopped';
-  /** When the scheduler queued the next step, so it is not queued again while in flight. */
-  enqueuedAt?: string;
   stoppedAt?: string;
   stopReason?: string;
   /** Every step sent: the record of which marketing emails went out. */

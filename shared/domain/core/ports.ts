@@ -41,8 +41,11 @@ export interface LeadRepository {
 
 export interface RotationStore {
   /**
-   * Takes the next turn in a team's rotation for a submission. Concurrent callers never get the
-   * same turn for different submissions, and a submission asking again gets its own turn back.
+   * Takes the next turn in a team's rotation for a submission, in one write. Concurrent callers
+   * never get the same turn for different submissions, and a submission asking again before any
+   * other took a turn (a retry, a duplicate delivery) gets its own turn back; asking again later
+   * takes a new one, which skips a rep once: fairness, not correctness, since the lead is still
+   * assigned once.
    */
   takeTurn(teamId: string, submissionId: string): Promise<number>;
   /** Counts a submission against a rep's cap for a day; false when full. Idempotent per submission. */

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { epochSeconds } from './retention';
 
 /**
@@ -8,7 +8,7 @@ import { epochSeconds } from './retention';
  */
 export interface TokenKeys {
   /** Key ids to keys; the first entry signs. */
-  readonly keys: ReadonlyMap<string, Buffer>;
+  readonly keys: ReadonlyMap<string, KeyObject>;
 }
 
 export interface TokenClaims {
@@ -21,12 +21,12 @@ export interface TokenClaims {
 
 const encode = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
-function signature(key: Buffer, kid: string, body: string): Buffer {
+function signature(key: KeyObject, kid: string, body: string): Buffer {
   return createHmac('sha256', key).update(`${kid}.${body}`).digest();
 }
 
 export function signToken(keys: TokenKeys, claims: TokenClaims): string {
-  const [kid, key] = keys.keys.entries().next().value as [string, Buffer];
+  const [kid, key] = keys.keys.entries().next().value as [string, KeyObject];
   const body = encode(JSON.stringify(claims));
   return `${kid}.${body}.${encode(signature(key, kid, body))}`;
 }

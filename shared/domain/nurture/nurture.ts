@@ -2,7 +2,6 @@ import type { Lead, NurtureState } from '../core/lead';
 import type { LeadgateSettings } from '../core/settings';
 
 const DAY_MS = 86_400_000;
-export { REQUEUE_AFTER_MS } from '../core/due-times';
 
 const dueAt = (enrolledAt: string, afterDays: number) => new Date(Date.parse(enrolledAt) + afterDays * DAY_MS).toISOString();
 
@@ -38,7 +37,7 @@ export function enrolInNurture(settings: LeadgateSettings, lead: Lead, now: Date
 export function afterStep(settings: LeadgateSettings, state: NurtureState, step: number, topic: string, sentAt: Date | undefined): NurtureState {
   const steps = settings.nurture.sequences[state.sequence]?.steps ?? [];
   const next = steps[step + 1];
-  const { enqueuedAt: _queued, nextDueAt: _due, ...rest } = state;
+  const { nextDueAt: _due, ...rest } = state;
   return {
     ...rest,
     nextStep: step + 1,
@@ -49,6 +48,6 @@ export function afterStep(settings: LeadgateSettings, state: NurtureState, step:
 }
 
 export function stopNurture(state: NurtureState, reason: string, now: Date): NurtureState {
-  const { enqueuedAt: _queued, nextDueAt: _due, ...rest } = state;
+  const { nextDueAt: _due, ...rest } = state;
   return { ...rest, status: 'stopped', stoppedAt: now.toISOString(), stopReason: reason };
 }

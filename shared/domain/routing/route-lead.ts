@@ -114,7 +114,7 @@ export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): 
  */
 export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promise<RouteOutcome> {
   const now = deps.clock.now();
-  const { outcome, merged } = await updateLead<RouteResult, [StoredSubmission | undefined, Suppression | undefined]>(
+  const { outcome, merged, lead } = await updateLead<RouteResult, [StoredSubmission | undefined, Suppression | undefined]>(
     deps.leads,
     message.leadId,
     now,
@@ -127,11 +127,12 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
   if (merged && (merged.state === 'pending' || merged.state === 'released')) {
     await deps.submissions.transition(message.leadId, message.submissionId, merged.state, 'merged', now);
   }
-  await followUps(deps, message, now);
+  if (lead) await followUps(deps, message, lead, now);
   return outcome;
 }
 
-type RouteResult = { outcome: RouteOutcome; merged?: StoredSubmission | undefined };
+/** What one routing decision did: its outcome, the submission it merged, and the lead as saved (or as read, if already routed). */
+type RouteResult = { outcome: RouteOutcome; merged?: StoredSubmission | undefined; lead?: Lead };
 
 /** One attempt at routing the submission against the lead as read (updateLead retries it on a lost race). */
 async function routeDecision(
@@ -142,7 +143,7 @@ async function routeDecision(
   captured: StoredSubmission | undefined,
   suppression: Suppression | undefined,
 ): Promise<LeadChange<RouteResult>> {
-  if (stored?.lead.routedSubmissions?.includes(message.submissionId)) return { result: { outcome: 'already_routed', merged: captured } };
+  if (stored?.lead.routedSubmissions?.includes(message.submissionId)) return { result: { outcome: 'already_routed', merged: captured, lead: stored.lead } };
   // Erased, discarded or expired before it was routed: there is nothing to do.
   if (!captured?.submission) return { result: { outcome: 'lead_gone' } };
   if (captured.state === 'held') return { result: { outcome: 'quarantined' } };
@@ -186,7 +187,8 @@ async function routeDecision(
     },
     now,
   );
-  if (!lead.consents[SALES_CONTACT]?.granted) return { result: { outcome: 'no_consent', merged: captured }, save: scored, events: recorded.events };
+  if (!lead.consents[SALES_CONTACT]?.granted)
+    return { result: { outcome: 'no_consent', merged: captured, lead: scored }, save: scored, events: recorded.events };
 
   const pick = await pickRep(deps, lead, facts, score, message.submissionId, now);
   const slaHours = deps.settings.routing.teams[pick.team]?.slaHours ?? 24;
@@ -209,7 +211,7 @@ async function routeDecision(
       { submissionId: message.submissionId, team: pick.team, rep: pick.rep, reason: pick.reason, at: assignment.assignedAt },
     ],
   };
-  return { result: { outcome: 'assigned', merged: captured }, save: assigned, events: recorded.events };
+  return { result: { outcome: 'assigned', merged: captured, lead: assigned }, save: assigned, events: recorded.events };
 }
 
 const HOUR_MS = 3_600_000;
@@ -230,11 +232,8 @@ function screeningReasons(deps: RouteDeps, captured: StoredSubmission, admission
   return reasons;
 }
 
-/** The side effects of a routed submission, each safe to repeat. */
-async function followUps(deps: RouteDeps, message: RoutingMessage, now: Date): Promise<void> {
-  const stored = await deps.leads.get(message.leadId, now);
-  if (!stored) return;
-  const { lead } = stored;
+/** The side effects of a routed submission, each safe to repeat (each claims its email on the lead with a conditional write). */
+async function followUps(deps: RouteDeps, message: RoutingMessage, lead: Lead, now: Date): Promise<void> {
   if (lead.assignment?.submissionId === message.submissionId) await notifyAssignment(deps, lead, now);
   if (lead.doubleOptIn?.submissionId === message.submissionId && !lead.doubleOptIn.sentAt) {
     await sendConfirmation(deps, message, now);
