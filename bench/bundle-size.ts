@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { BUNDLE, CREDENTIALS_ALIAS, settingsDefine } from '../infra/constructs/bundling';
+import { BUNDLE, BUNDLE_ALIASES, settingsDefine } from '../infra/constructs/bundling';
 import { functionNames, topology } from '../infra/topology';
 import { loadConfigFile } from '../shared/config/load';
 
@@ -18,7 +18,7 @@ export async function bundleLikeTheStack(entry: string | { contents: string }): 
     banner: { js: BUNDLE.banner },
     external: [...BUNDLE.external],
     define: settingsDefine(loadConfigFile()),
-    alias: { [CREDENTIALS_ALIAS.from]: CREDENTIALS_ALIAS.to },
+    alias: { ...BUNDLE_ALIASES },
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.contents;

@@ -3,11 +3,15 @@ import type { LeadgateSettings } from '../../shared/domain/core/settings';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** Lambda bundles take credentials from the environment only (see the module's comment). */
-export const CREDENTIALS_ALIAS = {
-  from: '@aws-sdk/credential-provider-node',
-  to: resolve(import.meta.dirname, '..', '..', 'shared', 'adapters', 'lambda-credentials.ts'),
-} as const;
+/**
+ * Modules every bundle replaces (esbuild aliases; each replacement's comment says why): the SDK's
+ * credential chain by the environment's credentials alone, `node:http` by the module without its
+ * ES module facade.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': resolve(import.meta.dirname, '..', '..', 'shared', 'adapters', 'lambda-credentials.ts'),
+  'node:http': resolve(import.meta.dirname, '..', '..', 'shared', 'adapters', 'node-http.ts'),
+};
 
 /**
  * How every function is bundled (NodejsFunction runs esbuild with these; bench/ runs esbuild

@@ -6,7 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LeadgateSettings } from '../../shared/domain/core/settings';
 import type { FunctionName, FunctionSpec } from '../topology';
-import { BUNDLE, CREDENTIALS_ALIAS, PROJECT_ROOT, settingsDefine } from './bundling';
+import { BUNDLE, BUNDLE_ALIASES, PROJECT_ROOT, settingsDefine } from './bundling';
 
 export { PROJECT_ROOT };
 
@@ -47,7 +47,7 @@ export class LeadgateFunction extends Construct {
         externalModules: [...BUNDLE.external],
         banner: BUNDLE.banner,
         define: settingsDefine(settings),
-        esbuildArgs: { '--alias': `${CREDENTIALS_ALIAS.from}=${CREDENTIALS_ALIAS.to}` },
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
         forceDockerBundling: false,
         ...(spec.files?.length
           ? {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, version as esbuildVersion } from 'esbuild';
-import { BUNDLE, CREDENTIALS_ALIAS, PROJECT_ROOT } from '../constructs/bundling';
+import { BUNDLE, BUNDLE_ALIASES, PROJECT_ROOT } from '../constructs/bundling';
 
 /** The worker that hosts one function's bundle (infra/local/function-worker.ts), bundled with them. */
 export const WORKER_ENTRY = 'infra/local/function-worker.ts';
@@ -24,7 +24,7 @@ const outName = (entry: string) => entry.replace(/\.ts$/, '.mjs');
  */
 export async function functionBundles(entries: readonly string[]): Promise<FunctionBundles> {
   const all = [...new Set([...entries, WORKER_ENTRY])].sort();
-  const key = createHash('sha256').update(JSON.stringify({ all, esbuildVersion, BUNDLE, CREDENTIALS_ALIAS })).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(JSON.stringify({ all, esbuildVersion, BUNDLE, BUNDLE_ALIASES })).digest('hex').slice(0, 16);
   const root = join(CACHE, key);
   const found = freshBuild(root);
   const dir = found ?? (await buildInto(root, all));
@@ -75,7 +75,7 @@ async function buildInto(root: string, entries: readonly string[]): Promise<stri
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
     external: [...BUNDLE.external],
-    alias: { [CREDENTIALS_ALIAS.from]: CREDENTIALS_ALIAS.to },
+    alias: { ...BUNDLE_ALIASES },
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'silent',

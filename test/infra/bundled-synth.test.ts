@@ -89,6 +89,14 @@ describe('bundled functions', () => {
     }
   }, 30_000);
 
+  it('takes node:http without its ES module facade, so no cold start loads undici (shared/adapters/node-http.ts)', () => {
+    for (const name of ['capture', 'privacy', 'route']) {
+      const code = readFileSync(bundles.get(name)!, 'utf8');
+      expect(code).not.toMatch(/from\s*"node:http"/);
+      expect(code).toContain('getBuiltinModule("node:http")');
+    }
+  });
+
   it('signs requests with the credentials Lambda puts in the environment, and carries no other credential chain', async () => {
     const file = bundles.get('nurtureTick')!;
     const code = readFileSync(file, 'utf8');

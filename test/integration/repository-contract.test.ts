@@ -15,7 +15,7 @@ import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
 import { ROUTING_GRACE_MS } from '../../shared/domain/routing/routing-sweep';
 import { submissionIdFor } from '../../shared/domain/capture/submission-id';
 import type { SuppressionList } from '../../shared/domain/nurture/suppression';
-import { InMemoryLeads, InMemoryRateLimiter, InMemoryRotation, InMemorySubmissions, InMemorySuppressions, } from '../support/in-memory-ports';
+import { InMemoryLeads, InMemoryRateLimiter, InMemoryRotation, InMemorySubmissions, InMemorySuppressions } from '../support/in-memory-ports';
 
 /**
  * One contract for each repository port, run against the in-memory fakes the unit tests use and
