@@ -92,17 +92,34 @@ export function abuseDefenceCost(usage: PipelineUsage): { writeUnitsPerLead: num
   return { writeUnitsPerLead, dollars: writeUnitsPerLead * PRICES.dynamoWritePerMillion };
 }
 
+/**
+ * Write units per lead before capture became one durable write (issue 11), from a clean 500-lead
+ * run of the same benchmark on the same machine (2026-11-30), printed beside each run's figures.
+ */
+export const WRITE_UNITS_BEFORE_ISSUE_11 = {
+  table: 17.67,
+  byItem: { LEAD: 4.99, ROTATION: 3.82, RATE: 2.04, CLAIM: 2.0, SUB: 2.0, EVENT: 1.8, RENDER: 1.0, MAILSTATS: 0.02 } as Record<string, number>,
+  indexes: 5.8,
+  readUnits: 8.86,
+  dollarsBeforeSes: 20.47,
+};
+
 /** The printed cost table: what was measured per lead, then dollars per million leads. */
 export function costReport(usage: PipelineUsage): string[] {
   const perLead = (n: number) => (n / Math.max(1, usage.leads)).toFixed(2).padStart(10);
+  const before = WRITE_UNITS_BEFORE_ISSUE_11;
+  const was = (n: number | undefined) => `${(n ?? 0).toFixed(2).padStart(10)}`;
   const lines = ['Measured per lead (SDK request meter in the local runtime):'];
   for (const [operation, count] of Object.entries(usage.meter.requests).sort()) lines.push(`  ${operation.padEnd(44)} ${perLead(count)}`);
-  lines.push(`  ${'DynamoDB write units (table)'.padEnd(44)} ${perLead(usage.meter.writeUnits)}`);
-  for (const [kind, units] of Object.entries(usage.meter.writeUnitsByItem).sort((a, b) => b[1] - a[1])) {
-    lines.push(`  ${`  to ${kind} items`.padEnd(44)} ${perLead(units)}`);
+  lines.push(`  ${''.padEnd(44)} ${'now'.padStart(10)} ${'before #11'.padStart(10)}`);
+  lines.push(`  ${'DynamoDB write units (table)'.padEnd(44)} ${perLead(usage.meter.writeUnits)} ${was(before.table)}`);
+  const kinds = [...new Set([...Object.keys(usage.meter.writeUnitsByItem), ...Object.keys(before.byItem)])];
+  const unitsOf = (kind: string) => usage.meter.writeUnitsByItem[kind] ?? 0;
+  for (const kind of kinds.sort((a, b) => unitsOf(b) - unitsOf(a) || (before.byItem[b] ?? 0) - (before.byItem[a] ?? 0))) {
+    lines.push(`  ${`  to ${kind} items`.padEnd(44)} ${perLead(unitsOf(kind))} ${was(before.byItem[kind])}`);
   }
-  lines.push(`  ${'DynamoDB read units'.padEnd(44)} ${perLead(usage.meter.readUnits)}`);
-  lines.push(`  ${'DynamoDB write units (sparse indexes)'.padEnd(44)} ${perLead(usage.meter.indexWriteUnits)}`);
+  lines.push(`  ${'DynamoDB write units (sparse indexes)'.padEnd(44)} ${perLead(usage.meter.indexWriteUnits)} ${was(before.indexes)}`);
+  lines.push(`  ${'DynamoDB read units'.padEnd(44)} ${perLead(usage.meter.readUnits)} ${was(before.readUnits)}`);
   for (const [name, count] of Object.entries(usage.invocations).sort()) {
     lines.push(`  ${`invocations: ${name}${SCHEDULED.has(name as FunctionName) ? ' (scheduled; fixed cost)' : ''}`.padEnd(44)} ${perLead(count)}`);
   }
@@ -110,7 +127,9 @@ export function costReport(usage: PipelineUsage): string[] {
   lines.push('Cost per million leads (us-east-1 list prices and stated assumptions in bench/cost-model.ts):');
   for (const [item, dollars] of Object.entries(cost.items)) lines.push(`  ${item.padEnd(44)} ${`$${dollars.toFixed(2)}`.padStart(10)}`);
   const met = cost.beforeSes < COST_TARGET_BEFORE_SES ? 'met' : 'missed';
-  lines.push(`  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met}`);
+  lines.push(
+    `  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met} (before issue 11: $${before.dollarsBeforeSes.toFixed(2)})`,
+  );
   lines.push(`  ${'SES messages'.padEnd(44)} ${`$${cost.ses.toFixed(2)}`.padStart(10)}`);
   const defences = abuseDefenceCost(usage);
   lines.push(
