@@ -214,6 +214,11 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.leads.findNurtureDue(at(59))).not.toContain(leadId);
       expect(await repos.leads.findNurtureDue(at(60))).toContain(leadId);
 
+      // Queuing the step marks it on the lead without moving it in the index.
+      const queued = await repos.leads.get(leadId, at(61));
+      await repos.leads.save(lead(leadId, { nurture: { ...nurture, enqueuedAt: at(61).toISOString() } }), queued!.version, at(61));
+      expect(await repos.leads.findNurtureDue(at(61))).toContain(leadId);
+
       const advanced = await repos.leads.get(leadId, at(61));
       await repos.leads.save(lead(leadId, { nurture: { ...nurture, nextStep: 1, nextDueAt: at(3600).toISOString() } }), advanced!.version, at(61));
       expect(await repos.leads.findNurtureDue(at(3599))).not.toContain(leadId);

@@ -6,6 +6,7 @@ import { captureSubmission } from '../../shared/domain/capture/capture';
 import { createKeyring } from '../../shared/domain/core/keyring';
 import { unsubscribeUrl } from '../../shared/domain/core/links';
 import { queueDueNurtureSteps } from '../../shared/domain/nurture/nurture-tick';
+import { REQUEUE_AFTER_MS } from '../../shared/domain/core/due-times';
 import type { NurtureMessage } from '../../shared/domain/core/ports';
 import { routeLead, type RouteDeps } from '../../shared/domain/routing/route-lead';
 import { compileRouting } from '../../shared/domain/routing/routing';
@@ -117,13 +118,16 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(mailer.sent.every((m) => m.to === 'ada@engines.example')).toBe(true);
   });
 
-  it('queues a due step without writing the lead; a step queued by two runs is sent once', async () => {
-    const leadId = await enrol('twice@engines.example');
-    const before = (await leads.get(leadId, clock.now()))!.version;
+  it('marks a queued step on the lead, so the next runs skip it until 15 minutes pass unsent; a copy is sent once', async () => {
+    await enrol('twice@engines.example');
     const queue = () => queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
     await queue();
+    clock.advance(60);
     await queue();
-    expect((await leads.get(leadId, clock.now()))!.version).toBe(before);
+    expect(queued).toHaveLength(1);
+    clock.advance(REQUEUE_AFTER_MS / 1000);
+    await queue();
+    expect(queued).toHaveLength(2);
     const outcomes: string[] = [];
     for (const message of queued.splice(0)) outcomes.push(await sendNurtureStep(deps, message));
     expect(outcomes).toEqual(['sent', 'stale']);

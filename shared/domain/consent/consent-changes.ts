@@ -21,7 +21,7 @@ export function withdrawConsent(settings: LeadgateSettings, lead: Lead, purpose:
   const sequence = lead.nurture && settings.nurture.sequences[lead.nurture.sequence];
   const nurture =
     lead.nurture && lead.nurture.status === 'active' && sequence?.purpose === purpose
-      ? { ...lead.nurture, status: 'stopped' as const, stoppedAt: at, stopReason: `${purpose} withdrawn`, nextDueAt: undefined }
+      ? { ...lead.nurture, status: 'stopped' as const, stoppedAt: at, stopReason: `${purpose} withdrawn`, nextDueAt: undefined, enqueuedAt: undefined }
       : lead.nurture;
   const event: ConsentEvent = {
     type: 'consent.withdrawn',

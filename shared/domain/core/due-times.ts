@@ -20,7 +20,14 @@ export function slaSweepDueAt(assignment: Assignment | undefined): Date | undefi
   return new Date(assignment.notifyFailedAt && !assignment.notifiedAt ? assignment.assignedAt : assignment.slaDueAt);
 }
 
-/** The next step's due time, until the sender advances past it (queuing it changes nothing). */
+/** A queued nurture step not sent within this long is queued again by the next scheduler run. */
+export const REQUEUE_AFTER_MS = 15 * 60_000;
+
+/**
+ * The next step's due time, until the sender advances past it. Queuing the step marks it on the
+ * lead (so the next runs skip it for REQUEUE_AFTER_MS) without moving it in the index: runs keep
+ * reading it meanwhile, which is cheaper than two index writes per step.
+ */
 export function nurtureTickDueAt(state: NurtureState | undefined): Date | undefined {
   if (state?.status !== 'active' || !state.nextDueAt) return undefined;
   return new Date(state.nextDueAt);

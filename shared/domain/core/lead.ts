@@ -111,6 +111,8 @@ export interface NurtureState {
   /** When the next step is due; absent once completed or stopped. */
   nextDueAt?: string;
   status: 'active' | 'completed' | 'stopped';
+  /** When the scheduler queued the next step, so it is not queued again while in flight. */
+  enqueuedAt?: string;
   stoppedAt?: string;
   stopReason?: string;
   /** Every step sent: the record of which marketing emails went out. */

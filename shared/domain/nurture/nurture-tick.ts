@@ -1,12 +1,11 @@
 import { forEachWithin } from '../core/bounded-work';
+import { REQUEUE_AFTER_MS } from './nurture';
 import type { Clock, EmailQueue, LeadRepository } from '../core/ports';
 
 /**
- * The scheduler: queues every due nurture step for the send-email consumer, writing nothing. A
- * step stays due until the sender advances past it, so a lost message is queued again by the
- * next run; a step still in flight may be queued twice, and the sender's conditional advance
- * (one send per step) makes the copy a no-op. Marking queued steps on the lead would cost a
- * lead write and an index move per step to save an occasional duplicate message.
+ * The scheduler: queues every due nurture step for the send-email consumer. A queued step is
+ * marked on the lead so the next run does not queue it again, unless it is still unsent after
+ * REQUEUE_AFTER_MS (the message was lost); the sender makes any duplicate harmless.
  */
 export async function queueDueNurtureSteps(
   deps: { leads: LeadRepository; emailQueue: EmailQueue; clock: Clock },
@@ -20,6 +19,9 @@ export async function queueDueNurtureSteps(
       const stored = await deps.leads.get(leadId, now);
       const state = stored?.lead.nurture;
       if (!stored || !state || state.status !== 'active' || !state.nextDueAt || new Date(state.nextDueAt) > now) return;
+      if (state.enqueuedAt && now.getTime() - Date.parse(state.enqueuedAt) < REQUEUE_AFTER_MS) return;
+      const marked = { ...stored.lead, nurture: { ...state, enqueuedAt: now.toISOString() } };
+      if (!(await deps.leads.save(marked, stored.version, now))) return;
       await deps.emailQueue.enqueue({ type: 'nurture.step', version: 1, leadId, sequence: state.sequence, step: state.nextStep });
       queued++;
     },

@@ -2,6 +2,7 @@ import type { Lead, NurtureState } from '../core/lead';
 import type { LeadgateSettings } from '../core/settings';
 
 const DAY_MS = 86_400_000;
+export { REQUEUE_AFTER_MS } from '../core/due-times';
 
 const dueAt = (enrolledAt: string, afterDays: number) => new Date(Date.parse(enrolledAt) + afterDays * DAY_MS).toISOString();
 
@@ -37,7 +38,7 @@ export function enrolInNurture(settings: LeadgateSettings, lead: Lead, now: Date
 export function afterStep(settings: LeadgateSettings, state: NurtureState, step: number, topic: string, sentAt: Date | undefined): NurtureState {
   const steps = settings.nurture.sequences[state.sequence]?.steps ?? [];
   const next = steps[step + 1];
-  const { nextDueAt: _due, ...rest } = state;
+  const { enqueuedAt: _queued, nextDueAt: _due, ...rest } = state;
   return {
     ...rest,
     nextStep: step + 1,
@@ -48,6 +49,6 @@ export function afterStep(settings: LeadgateSettings, state: NurtureState, step:
 }
 
 export function stopNurture(state: NurtureState, reason: string, now: Date): NurtureState {
-  const { nextDueAt: _due, ...rest } = state;
+  const { enqueuedAt: _queued, nextDueAt: _due, ...rest } = state;
   return { ...rest, status: 'stopped', stoppedAt: now.toISOString(), stopReason: reason };
 }
