@@ -5,9 +5,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { loadConfigFile } from '../../shared/config/load';
-import { embedSnippet } from '../../shared/http/embed-snippet';
+import { embedSnippet, iframeSnippet } from '../../shared/http/embed-snippet';
 import { configFileWith } from '../support/example-config';
-import { eventually, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, heldReasonsOf, scanTable, startTestRuntime } from '../support/local-runtime';
 import { mailTo, sentMail } from '../support/mail';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,10 +16,11 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM} (.ci/run installs it with apt-get)`);
 if (!haveChromium) console.warn(`Skipping browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
 
-/** A static site on its own origin, hosting a pasted embed snippet and the thank-you page. */
-async function staticSite(html: () => string): Promise<{ server: Server; origin: string }> {
+/** A static site on its own origin, hosting pasted snippets (one page per path) and the thank-you page. */
+async function staticSite(html: (path: string) => string): Promise<{ server: Server; origin: string }> {
   const server = createServer((request, response) => {
-    const body = request.url?.startsWith('/thanks') ? '<!doctype html><title>Thanks</title><h1>Thanks for your message</h1>' : html();
+    const path = request.url ?? '/';
+    const body = path.startsWith('/thanks') ? '<!doctype html><title>Thanks</title><h1>Thanks for your message</h1>' : html(path);
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
   });
   server.listen(0, '127.0.0.1');
@@ -33,19 +34,34 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
   let allowed: { server: Server; origin: string };
   let foreign: { server: Server; origin: string };
   let snippet = '';
+  const pages: Record<string, string> = {};
+  /** A marketer's own HTML form, as in the README: no script of ours, no render token. */
+  const plainForm = (formId: string, version: string) => `<form method="post" action="${runtime.urls.api}/forms/${formId}/submissions">
+  <label>Work email <input name="email" type="email" required></label>
+  <label>Company <input name="company"></label>
+  <label><input type="checkbox" name="consent" value="sales_contact"> Yes, contact me about my enquiry.</label>
+  <input type="hidden" name="consentVersion" value="${version}">
+  <button>Send</button>
+</form>`;
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const page = () =>
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head><body><h1>Talk to us</h1>${snippet}</body></html>`;
+    const page = (path: string) =>
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head><body><h1>Talk to us</h1>${pages[path] ?? snippet}</body></html>`;
     allowed = await staticSite(page);
     foreign = await staticSite(page);
     const configFile = configFileWith((c) => {
       c.forms.contact.successUrl = `${allowed.origin}/thanks`;
       c.forms.contact.allowedOrigins = [allowed.origin];
+      // The same form, for sites that promise every post comes through our page or script.
+      c.forms.strict = { ...structuredClone(c.forms.contact), renderToken: 'required' };
     });
     runtime = await startTestRuntime({ configFile });
-    snippet = embedSnippet(loadConfigFile(configFile), 'contact', runtime.urls.api);
+    const settings = loadConfigFile(configFile);
+    snippet = embedSnippet(settings, 'contact', runtime.urls.api);
+    pages['/plain'] = plainForm('contact', settings.purposes.sales_contact!.consentText.version);
+    pages['/plain-strict'] = plainForm('strict', settings.purposes.sales_contact!.consentText.version);
+    pages['/iframe'] = iframeSnippet(settings, 'contact', runtime.urls.api);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -137,6 +153,53 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     await expect.poll(() => other.getByRole('status').textContent()).toContain('may not post this form');
     await other.screenshot({ path: `${SCREENSHOTS}/embed-foreign-origin.png`, fullPage: true });
     expect(await lead('foreign@engines.example')).toBeUndefined();
+    await context.close();
+  });
+
+  it('a plain HTML form on an allowed origin, no script: assigned with renderToken optional, held with required', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const post = async (path: string, email: string) => {
+      await page.goto(`${allowed.origin}${path}`);
+      await page.getByLabel('Work email').fill(email);
+      await page.getByLabel('Company').fill('Plain Forms Ltd');
+      await page.getByLabel(/contact me/).check();
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForURL(`${allowed.origin}/thanks`);
+    };
+    await post('/plain', 'plain-optional@engines.example');
+    await post('/plain-strict', 'plain-required@engines.example');
+    await eventually(async () => {
+      const assigned = await lead('plain-optional@engines.example');
+      expect(assigned?.assignment?.notifiedAt).toBeDefined();
+      expect(await heldReasonsOf(runtime, 'plain-required@engines.example')).toEqual([['render_token_missing']]);
+    });
+    const assigned = (await lead('plain-optional@engines.example'))!;
+    expect(mailTo(await sentMail(runtime), assigned.assignment.rep).some((m) => m.subject.startsWith('New lead'))).toBe(true);
+    expect(await lead('plain-required@engines.example')).toBeUndefined();
+    await context.close();
+  });
+
+  it('the iframe embed submits from an allowed origin, and Chromium refuses to frame it anywhere else', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${allowed.origin}/iframe`);
+    const framed = page.frameLocator('iframe');
+    await framed.getByLabel('Work email').fill('framed@engines.example');
+    await framed.getByLabel('First name').fill('Ada');
+    await framed.getByLabel('Country').selectOption('GB');
+    await framed.getByLabel(/sales team to contact me/).check();
+    await page.waitForTimeout(2200);
+    await framed.getByRole('button', { name: 'Send' }).click();
+    await eventually(async () => expect((await lead('framed@engines.example'))?.routedSubmissions).toHaveLength(1));
+    await page.screenshot({ path: `${SCREENSHOTS}/iframe-allowed-origin.png`, fullPage: true });
+
+    const refused = await context.newPage();
+    const blocked: string[] = [];
+    refused.on('console', (message) => blocked.push(message.text()));
+    await refused.goto(`${foreign.origin}/iframe`);
+    await expect.poll(() => blocked.join('\n')).toContain('frame-ancestors');
+    expect(await refused.frameLocator('iframe').getByLabel('Work email').count()).toBe(0);
     await context.close();
   });
 
