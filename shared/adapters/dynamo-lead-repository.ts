@@ -101,7 +101,7 @@ export class DynamoLeadRepository implements LeadRepository {
     );
   }
 
-  async unmarkNotified(leadId: string, assignment: Assignment): Promise<void> {
+  async unmarkNotified(leadId: string, assignment: Assignment, at: Date): Promise<void> {
     await conditionally(() =>
       this.db.send(
         new UpdateCommand({
@@ -111,7 +111,7 @@ export class DynamoLeadRepository implements LeadRepository {
           ConditionExpression: 'assignment.generation = :generation',
           ExpressionAttributeNames: { '#due': INDEXES.sla.sortKey },
           ExpressionAttributeValues: {
-            ':now': new Date().toISOString(),
+            ':now': at.toISOString(),
             ':due': epoch(assignment.assignedAt),
             ':one': 1,
             ':generation': assignment.generation,

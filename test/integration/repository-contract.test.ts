@@ -185,7 +185,7 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.leads.findSlaDue(at(3599))).not.toContain(leadId);
       expect(await repos.leads.findSlaDue(at(3600))).toContain(leadId);
 
-      await repos.leads.unmarkNotified(leadId, assigned);
+      await repos.leads.unmarkNotified(leadId, assigned, at(1));
       expect(await repos.leads.findSlaDue(at(1))).toContain(leadId);
       const failed = (await repos.leads.get(leadId, at(1)))?.lead.assignment;
       expect(failed?.notifiedAt).toBeUndefined();

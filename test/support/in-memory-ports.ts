@@ -59,11 +59,11 @@ export class InMemoryLeads implements LeadRepository {
     return true;
   }
 
-  async unmarkNotified(leadId: string, assignment: Assignment) {
+  async unmarkNotified(leadId: string, assignment: Assignment, at: Date) {
     const stored = this.items.get(leadId);
     if (stored?.lead.assignment?.generation === assignment.generation) {
       delete stored.lead.assignment.notifiedAt;
-      stored.lead.assignment.notifyFailedAt = new Date().toISOString();
+      stored.lead.assignment.notifyFailedAt = at.toISOString();
       stored.version++;
     }
   }

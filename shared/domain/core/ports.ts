@@ -28,8 +28,8 @@ export interface LeadRepository {
    * email, false if it was already marked (a redelivered or concurrent message).
    */
   markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean>;
-  /** Undoes markNotified after a failed send, so a retry (or the SLA sweep) sends. */
-  unmarkNotified(leadId: string, assignment: Assignment): Promise<void>;
+  /** Undoes markNotified after a failed send at `at`, so a retry (or the SLA sweep, at once) sends. */
+  unmarkNotified(leadId: string, assignment: Assignment, at: Date): Promise<void>;
   /**
    * Ids of leads the SLA sweep must look at by `now`: assignments past their SLA, and
    * assignments whose email was never sent (due at once). Served by a sparse index.

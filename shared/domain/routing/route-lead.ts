@@ -96,7 +96,7 @@ export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): 
   try {
     await deps.mailer.send(deps.emails.assignment(lead, assignment, link));
   } catch (error) {
-    await deps.leads.unmarkNotified(lead.leadId, assignment);
+    await deps.leads.unmarkNotified(lead.leadId, assignment, now);
     throw error;
   }
   return true;
