@@ -21,8 +21,10 @@ export type FunctionName =
   | 'sesEvents'
   | 'privacy'
   | 'forms'
-  | 'routingSweep';
-export type ScheduleName = 'slaSweep' | 'nurtureTick' | 'routingSweep';
+  | 'routingSweep'
+  | 'review'
+  | 'reviewDigest';
+export type ScheduleName = 'slaSweep' | 'nurtureTick' | 'routingSweep' | 'reviewDigest';
 
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -181,6 +183,20 @@ export const topology = {
       timeoutSeconds: 60,
       access: { table: 'readWrite', sendsTo: ['routing'], secrets: [], sendsEmail: false },
     },
+    review: {
+      entry: 'functions/review.ts',
+      description: "Reviewers' links to release or discard a held submission",
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      access: { table: 'readWrite', sendsTo: ['routing'], secrets: ['hmac'], sendsEmail: false },
+    },
+    reviewDigest: {
+      entry: 'functions/review-digest.ts',
+      description: 'Mails reviewers a digest of newly held submissions',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: true },
+    },
     forms: {
       entry: 'functions/forms.ts',
       description: 'Hosted form pages, render tokens and the embed script',
@@ -205,6 +221,8 @@ export const topology = {
     { method: 'POST', path: '/privacy/requests', function: 'privacy' },
     { method: 'GET', path: '/privacy/requests/confirm', function: 'privacy' },
     { method: 'POST', path: '/privacy/requests/confirm', function: 'privacy' },
+    { method: 'GET', path: '/quarantine/review', function: 'review' },
+    { method: 'POST', path: '/quarantine/review', function: 'review' },
   ],
   queues: {
     routing: {
@@ -237,6 +255,7 @@ export const topology = {
     slaSweep: { function: 'slaSweep', everyMinutes: 5, localEverySeconds: 5 },
     nurtureTick: { function: 'nurtureTick', everyMinutes: 5, localEverySeconds: 2 },
     routingSweep: { function: 'routingSweep', everyMinutes: 5, localEverySeconds: 10 },
+    reviewDigest: { function: 'reviewDigest', everyMinutes: 30, localEverySeconds: 10 },
   },
   mail: { eventsQueue: 'mailEvents' },
 } as const satisfies Topology;

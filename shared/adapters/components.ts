@@ -13,6 +13,7 @@ import { createDocumentClient, createSesClient, createSqsClient } from './aws-cl
 import { isDisposableDomain } from './disposable-domains';
 import { DynamoLeadRepository } from './dynamo-lead-repository';
 import { DynamoLeadEraser, DynamoPrivacyRequests } from './dynamo-privacy';
+import { DynamoDigestLog } from './dynamo-digest-log';
 import { DynamoRateLimiter } from './dynamo-rate-limiter';
 import { DynamoRotationStore } from './dynamo-rotation-store';
 import { DynamoSubmissionStore } from './dynamo-submission-store';
@@ -61,6 +62,7 @@ export const leads = /* @__PURE__ */ once(() => new DynamoLeadRepository(db(), t
 export const submissions = /* @__PURE__ */ once(() => new DynamoSubmissionStore(db(), table()));
 export const rotation = /* @__PURE__ */ once(() => new DynamoRotationStore(db(), table()));
 export const suppressions = /* @__PURE__ */ once(() => new DynamoSuppressionList(db(), table()));
+export const digestLog = /* @__PURE__ */ once(() => new DynamoDigestLog(db(), table()));
 export const rateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter(db(), table()));
 export const mailStats = /* @__PURE__ */ once(() => new DynamoUnverifiedMailStats(db(), table()));
 export const privacyRequests = /* @__PURE__ */ once(() => new DynamoPrivacyRequests(db(), table()));

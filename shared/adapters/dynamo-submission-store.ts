@@ -3,7 +3,7 @@ import type { AddOutcome, AdmissionFindings, StoredSubmission, SubmissionState, 
 import { epochSeconds, isExpired } from '../domain/core/retention';
 import { routingSweepDueAt } from '../domain/core/due-times';
 import { conditionally } from './dynamo-errors';
-import { INDEXES, leadKey, SUBMISSION_PREFIX, sparseIndexAttributes, submissionKey, withoutKeys } from './table-keys';
+import { INDEXES, leadKey, REVIEW_PARTITION, SUBMISSION_PREFIX, sparseIndexAttributes, submissionKey, withoutKeys } from './table-keys';
 
 const UNMERGED: readonly SubmissionState[] = ['pending', 'held', 'released'];
 const { routing } = INDEXES;
@@ -107,7 +107,10 @@ export class DynamoSubmissionStore implements SubmissionStore {
     const values: Record<string, unknown> = { ':from': from, ':to': to, ':id': submissionId };
     const set = ['#state = :to'];
     const remove: string[] = [];
-    const due = sparseIndexAttributes(routing, routingSweepDueAt(to, now));
+    const due =
+      to === 'held'
+        ? { [routing.partitionKey]: REVIEW_PARTITION, [routing.sortKey]: epochSeconds(now) }
+        : sparseIndexAttributes(routing, routingSweepDueAt(to, now));
     if (Object.keys(due).length) {
       set.push('#partition = :partition', '#due = :due');
       Object.assign(values, { ':partition': due[routing.partitionKey], ':due': due[routing.sortKey] });
@@ -137,27 +140,43 @@ export class DynamoSubmissionStore implements SubmissionStore {
     );
   }
 
-  async findRoutingDue(now: Date): Promise<StoredSubmission[]> {
+  findRoutingDue(now: Date): Promise<StoredSubmission[]> {
+    return this.inIndex(routing.partition, undefined, epochSeconds(now), now, (state) => state === 'pending' || state === 'released');
+  }
+
+  async findHeld(after: Date, until: Date, now: Date): Promise<StoredSubmission[]> {
+    if (epochSeconds(after) >= epochSeconds(until)) return [];
+    return this.inIndex(REVIEW_PARTITION, epochSeconds(after), epochSeconds(until), now, (state) => state === 'held');
+  }
+
+  /** The live items of one partition of the routing index with a due time in (after, until], in the states asked for. */
+  private async inIndex(
+    partition: string,
+    after: number | undefined,
+    until: number,
+    now: Date,
+    wanted: (state: SubmissionState) => boolean,
+  ): Promise<StoredSubmission[]> {
     const keys: { pk: string; sk: string }[] = [];
     const pages = paginateQuery(
       { client: this.db },
       {
         TableName: this.tableName,
         IndexName: routing.name,
-        KeyConditionExpression: '#partition = :partition AND #due <= :now',
+        KeyConditionExpression: `#partition = :partition AND ${after === undefined ? '#due <= :until' : '#due BETWEEN :after AND :until'}`,
         ExpressionAttributeNames: { '#partition': routing.partitionKey, '#due': routing.sortKey },
-        ExpressionAttributeValues: { ':partition': routing.partition, ':now': epochSeconds(now) },
+        ExpressionAttributeValues: { ':partition': partition, ':until': until, ...(after === undefined ? {} : { ':after': after + 1 }) },
       },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) if ((item.sk as string).startsWith(SUBMISSION_PREFIX)) keys.push({ pk: item.pk as string, sk: item.sk as string });
     }
-    // The index holds keys only; the sweep needs each submission's id and state.
-    const due: StoredSubmission[] = [];
+    // The index holds keys only; the callers need each submission's id and state.
+    const found: StoredSubmission[] = [];
     for (const key of keys) {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-      if (Item && !isExpired(Item.expiresAt as number, now) && (Item.state === 'pending' || Item.state === 'released')) due.push(fromItem(Item));
+      if (Item && !isExpired(Item.expiresAt as number, now) && wanted(Item.state as SubmissionState)) found.push(fromItem(Item));
     }
-    return due;
+    return found;
   }
 }

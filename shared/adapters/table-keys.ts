@@ -37,6 +37,9 @@ export const TABLE_SCHEMA = {
   indexes: Object.values(INDEXES),
 } as const;
 
+/** Held submissions wait in the routing index under a partition of their own, by the time they were held (for the review digest). */
+export const REVIEW_PARTITION = 'REVIEW';
+
 /** A sparse index's attributes for an item due at `due` (none: the item leaves the index). */
 export function sparseIndexAttributes(index: SparseIndex, due: Date | undefined): Record<string, string | number> {
   return due ? { [index.partitionKey]: index.partition, [index.sortKey]: Math.floor(due.getTime() / 1000) } : {};
@@ -77,6 +80,9 @@ export const suppressionKey = (leadId: string) => ({ pk: `SUPPRESS#${leadId}`, s
 const ROTATION = (teamId: string) => `ROTATION#${teamId}`;
 export const rotationCounterKey = (teamId: string) => ({ pk: ROTATION(teamId), sk: 'COUNTER' });
 export const capacityKey = (teamId: string, repTag: string, day: string) => ({ pk: `CAPACITY#${teamId}#${repTag}`, sk: day });
+
+/** When the last review digest of held submissions went out. */
+export const reviewDigestKey = () => ({ pk: 'DIGEST#review', sk: 'DIGEST' });
 
 export const privacyRequestKey = (requestId: string) => ({ pk: `PRIVACYREQ#${requestId}`, sk: 'REQUEST' });
 

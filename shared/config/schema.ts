@@ -61,6 +61,8 @@ const screeningSchema = z
         perEmailPerHour: z.int().min(1).default(20),
       })
       .default({ perIpPerMinute: 120, perEmailPerHour: 20 }),
+    /** Who gets a digest of held submissions with links to release or discard each (no terminal needed). */
+    reviewers: z.array(emailAddress).max(20).default([]),
     /** Submissions one render token may carry; a validation error does not use it up. */
     renderTokenUses: z.int().min(1).max(20).default(1),
     /** Leads from one client IP per hour before the rest are held for review (a real event's booth can be released in one go). */
@@ -84,6 +86,7 @@ const screeningSchema = z
     maxRenderAgeHours: 24,
     quarantineDisposableEmail: true,
     rateLimits: { perIpPerMinute: 120, perEmailPerHour: 20 },
+    reviewers: [],
     renderTokenUses: 1,
     burst: { perIpPerHour: 10, patternPerIpPerHour: 3 },
     turnstile: { enabled: false, siteKey: '', verifyUrl: 'https://challenges.cloudflare.com/turnstile/v0/siteverify' },

@@ -18,6 +18,8 @@ import { confirmButtonPage, linkProblem, messagePage } from '../../shared/http/h
 import { rectificationPage } from '../../shared/http/privacy-handler';
 import { privacyRequestPage } from '../../shared/http/privacy-page';
 import { preferencesPage } from '../../shared/http/unsubscribe-handler';
+import { reviewPage } from '../../shared/http/review-handler';
+import { reviewDigestEmail } from '../../shared/email/review-email';
 import { exampleConfig } from '../support/example-config';
 
 // Every page and email Leadgate renders, checked by the Nu HTML Checker (vnu-jar, Java), with
@@ -93,6 +95,11 @@ async function documents(): Promise<Record<string, string>> {
     'email-confirmation.html': emails.confirmation(lead, 'newsletter', url).html,
     'email-privacy-link.html': privacy.link('zoe@example.com', 'erasure', url).html,
     'email-nothing-held.html': privacy.nothingHeld('zoe@example.com', 'access').html,
+    'review.html': reviewPage({ status: 'open', maskedEmail: HOSTILE, formId: HOSTILE, at: '2026-11-30T10:00:00Z', reasons: [HOSTILE] }, HOSTILE),
+    'email-review-digest.html': reviewDigestEmail(settings)('reviewer@example.com', [
+      { maskedEmail: HOSTILE, formId: HOSTILE, at: '2026-11-30T10:00:00Z', reasons: [HOSTILE, 'ip_burst'], reviewUrl: url },
+      { maskedEmail: 'z***@example.com', formId: 'contact', at: '2026-11-30T11:00:00Z', reasons: ['disposable_email'], reviewUrl: url },
+    ]).html,
   };
 }
 
@@ -120,6 +127,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(16);
+    expect(files).toHaveLength(18);
   }, 60_000);
 });

@@ -305,6 +305,27 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.submissions.unmerged(leadId, at(4))).toEqual([]);
     });
 
+    it('lists submissions still held, by the second they were held, for the review digest', async () => {
+      const leadId = id('lead');
+      const [early, late, released] = [submission(leadId, 0), submission(leadId, 0), submission(leadId, 0)];
+      for (const s of [early, late, released]) await repos.submissions.add(s, at(0));
+      const hold = (s: StoredSubmission, seconds: number) =>
+        repos.submissions.transition(leadId, s.submissionId, 'pending', 'held', at(seconds), { reasons: ['ip_burst'], at: at(seconds).toISOString() });
+      await hold(early, 10);
+      await hold(late, 20);
+      await hold(released, 20);
+      await repos.submissions.transition(leadId, released.submissionId, 'held', 'released', at(30));
+      const held = async (after: number, until: number) =>
+        (await repos.submissions.findHeld(at(after), at(until), at(100))).filter((s) => s.leadId === leadId).map((s) => s.submissionId);
+      expect(await held(0, 100)).toEqual(expect.arrayContaining([early.submissionId, late.submissionId]));
+      expect(await held(0, 100)).toHaveLength(2);
+      expect(await held(10, 100)).toEqual([late.submissionId]);
+      expect(await held(0, 19)).toEqual([early.submissionId]);
+      expect(await held(20, 20)).toEqual([]);
+      // Held ones are never due for the routing sweep.
+      expect((await repos.submissions.findRoutingDue(at(10_000))).filter((s) => s.leadId === leadId).map((s) => s.state)).toEqual(['released']);
+    });
+
     it('lists pending and released submissions for the routing sweep after the grace period, with recorded findings; never held or merged ones', async () => {
       const leadId = id('lead');
       const grace = ROUTING_GRACE_MS / 1000;

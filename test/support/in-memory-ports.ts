@@ -142,6 +142,15 @@ export class InMemorySubmissions implements SubmissionStore {
     return true;
   }
 
+  async findHeld(after: Date, until: Date, now: Date) {
+    const seconds = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
+    return [...this.items.values()]
+      .filter(
+        (s) => s.state === 'held' && s.held && seconds(s.held.at) > seconds(after) && seconds(s.held.at) <= seconds(until) && !isExpired(s.expiresAt, now),
+      )
+      .map(({ dueAt: _due, ...s }) => structuredClone(s));
+  }
+
   async findRoutingDue(now: Date) {
     return [...this.items.values()]
       .filter((s) => isDue(s.dueAt, now) && !isExpired(s.expiresAt, now) && (s.state === 'pending' || s.state === 'released'))

@@ -12,6 +12,7 @@ const ACCEPT_DAYS = 30;
 /** CAN-SPAM needs 30 days; Gmail and Yahoo expect unsubscribe links to keep working: a year. */
 const UNSUBSCRIBE_DAYS = 365;
 const CONFIRM_DAYS = 7;
+const REVIEW_DAYS = 7;
 
 const base = (publicUrl: string) => publicUrl.replace(/\/$/, '');
 
@@ -74,12 +75,24 @@ export function readRenderToken(keyring: Keyring, token: string, now: Date) {
   return { formId: c.f, renderedAtMs: c.t, expiresAt: c.exp };
 }
 
+/** A reviewer's link to one held submission's page (release or discard); it works until it is used, at most 7 days. */
+export function reviewUrl(publicUrl: string, keyring: Keyring, leadId: string, submissionId: string, now: Date): string {
+  const token = signToken(keyring.tokens, { p: 'review', exp: epochSeconds(now) + REVIEW_DAYS * DAY, l: leadId, s: submissionId });
+  return `${base(publicUrl)}/quarantine/review?t=${encodeURIComponent(token)}`;
+}
+
+export function readReviewToken(keyring: Keyring, token: string, now: Date) {
+  const c = verifyToken(keyring.tokens, token, 'review', now);
+  if (!c || typeof c.l !== 'string' || typeof c.s !== 'string') return undefined;
+  return { leadId: c.l, submissionId: c.s };
+}
+
 /** The privacy page (GET /privacy), where a person asks for a copy, a correction or erasure. */
 export const PRIVACY_PAGE_PATH = '/privacy';
 export const privacyPageUrl = (publicUrl: string): string => `${base(publicUrl)}${PRIVACY_PAGE_PATH}`;
 
 /** The links people follow from emails, by the purpose their token is signed for. */
-export type LinkPurpose = 'accept' | 'unsubscribe' | 'confirm' | 'privacy';
+export type LinkPurpose = 'accept' | 'unsubscribe' | 'confirm' | 'privacy' | 'review';
 
 /** Whether a link is ours and current, past its expiry, or damaged/forged: what its page says on GET. */
 export const linkStatus = (keyring: Keyring, token: string, purpose: LinkPurpose, now: Date): 'valid' | 'expired' | 'forged' =>

@@ -147,6 +147,8 @@ export interface SubmissionStore {
   ): Promise<boolean>;
   /** Pending and released submissions a grace period after they entered that state (sparse index). */
   findRoutingDue(now: Date): Promise<StoredSubmission[]>;
+  /** Submissions still held that were held in (after, until], to the second (the same sparse index, its review partition). */
+  findHeld(after: Date, until: Date, now: Date): Promise<StoredSubmission[]>;
 }
 
 /** What the routing consumer needs to find the work; no personal data. */

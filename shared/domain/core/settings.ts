@@ -40,6 +40,8 @@ export interface ScreeningSettings {
   maxRenderAgeHours: number;
   quarantineDisposableEmail: boolean;
   rateLimits: { perIpPerMinute: number; perEmailPerHour: number };
+  /** Who gets a digest of held submissions, with signed links to release or discard each. */
+  reviewers: string[];
   /** Submissions one render token may carry before the rest are held (`render_token_reused`). */
   renderTokenUses: number;
   /** Per client IP and hour: beyond `perIpPerHour` submissions are held (`ip_burst`); beyond
