@@ -3,14 +3,20 @@ import { embedSnippet } from '../../shared/http/embed-snippet';
 import { html } from '../../shared/email/html';
 import { page } from '../../shared/http/html';
 import type { LocalRoute } from './http-gateway';
+import { type PipelineRow, pipelineTable } from './pipeline-view';
 
-/** GET / on the local runtime only: every form, its hosted page, its embed snippet, the mail viewer. */
-export function demoPageRoute(settings: LeadgateSettings, urls: () => { api: string; ses: string }): LocalRoute {
+/** GET / on the local runtime only: every form, its hosted page, its embed snippet, the latest submissions and their mails. */
+export function demoPageRoute(
+  settings: LeadgateSettings,
+  urls: () => { api: string; ses: string },
+  latest: () => Promise<PipelineRow[]> = async () => [],
+): LocalRoute {
   return {
     method: 'GET',
     path: '/',
     async handle() {
       const { api, ses } = urls();
+      const rows = (await latest()).slice(0, 5);
       const forms = Object.entries(settings.forms).map(
         ([id, form]) => html`<section><h2>${form.title} <small>(${id})</small></h2>
 <p><a href="/forms/${encodeURIComponent(id)}">Open the hosted form</a> · origins allowed to embed it: ${form.allowedOrigins.join(', ') || 'none'}</p>
@@ -24,7 +30,8 @@ export function demoPageRoute(settings: LeadgateSettings, urls: () => { api: str
           html`<h1>Leadgate, running locally</h1>
 <p>Fill in a form, then watch the emails arrive in the <a href="${ses}">mail viewer</a>. A person asks for their data on the <a href="/privacy">privacy page</a>. Move time on with
 <code>curl -X POST ${api}/_local/clock/advance -H 'content-type: application/json' -d '{"by":"3d"}'</code>.</p>
-${forms}`,
+${forms}
+<section><h2>The pipeline</h2><p>The latest submissions and where each one is (<a href="/_local/pipeline">watch them live</a>, with every submission's mails and their headers).</p>${pipelineTable(rows)}</section>`,
         ),
       };
     },

@@ -22,7 +22,9 @@ import {
   type Topology,
 } from '../topology';
 import { clockRoute } from './clock-route';
+import { createKeyring, type Keyring } from '../../shared/domain/core/keyring';
 import { demoPageRoute } from './demo-page';
+import { mailRoute, type PipelineSource, pipelineRoute, pipelineRows } from './pipeline-view';
 import { DEFAULT_PORTS } from './names';
 
 export { DEFAULT_PORTS };
@@ -163,13 +165,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
 
     let publicUrl = '';
+    let pipelineKeyring: Keyring | undefined;
+    const pipeline = (): PipelineSource => ({
+      db,
+      tableName,
+      sesUrl: urls.ses,
+      apiUrl: publicUrl,
+      keyring: pipelineKeyring as Keyring,
+      now: () => runtimeClock.now(),
+    });
     // The gateway starts first: its URL is the public URL the functions put in links.
     const gateway = await startHttpGateway({
       port: ports.api,
       routes: topology.routes,
       invoke: (name, event) => invoke(name, event),
       localRoutes: [
-        demoPageRoute(config, () => ({ api: publicUrl, ses: urls.ses })),
+        demoPageRoute(
+          config,
+          () => ({ api: publicUrl, ses: urls.ses }),
+          () => pipelineRows(pipeline()),
+        ),
+        pipelineRoute(pipeline),
+        mailRoute(() => urls.ses),
         clockRoute(advanceClock, () => runtimeClock.now()),
         sesEventsRoute(async (message) => {
           await sqs.send(new SendMessageCommand({ QueueUrl: queues[topology.mail.eventsQueue].url, MessageBody: message }));
@@ -180,6 +197,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     publicUrl = gateway.url;
     const hmacSecret = localSecret(dataDir);
+    pipelineKeyring = createKeyring(hmacSecret);
     // The CLI and the tests, run from this process, read the local secret and the config from here.
     Object.assign(process.env, { [SECRET_VARIABLES.hmac.value]: hmacSecret, [CONFIG_FILE_VARIABLE]: configFile });
     provideSettings(config);

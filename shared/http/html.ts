@@ -5,13 +5,13 @@ const STYLE = trusted(
   '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}h1{font-size:1.5rem}li{margin:.25rem 0}</style>',
 );
 
-/** A whole page: a valid HTML document, its content in <main>. */
-export function page(title: string, body: Html): string {
+/** A whole page: a valid HTML document, its content in <main> (`head`: more of the head, written in the source). */
+export function page(title: string, body: Html, head?: Html): string {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
-${STYLE}
+${STYLE}${head}
 </head>
 <body>
 <main>

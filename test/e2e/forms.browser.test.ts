@@ -223,4 +223,17 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     });
     await context.close();
   });
+
+  it("shows the pipeline on the local demo page, without JavaScript: each submission's state and mails", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${runtime.urls.api}/_local/pipeline`);
+    const row = page.locator('tr', { hasText: 'g***@engines.example' }).first();
+    await expect.poll(() => row.textContent()).toMatch(/routed; assigned to \S+@example\.com/);
+    await page.screenshot({ path: `${SCREENSHOTS}/demo-pipeline.png`, fullPage: true });
+    await row.getByRole('link').first().click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('From');
+    await page.screenshot({ path: `${SCREENSHOTS}/demo-mail-headers.png`, fullPage: true });
+    await context.close();
+  });
 });

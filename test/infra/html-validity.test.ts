@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoPageRoute } from '../../infra/local/demo-page';
+import { mailPage } from '../../infra/local/pipeline-view';
 import type { Assignment, Lead } from '../../shared/domain/core/lead';
 import { LeadgateError } from '../../shared/domain/core/errors';
 import type { OpenRequest, PrivacyDeps } from '../../shared/domain/privacy/privacy';
@@ -67,7 +68,22 @@ const form = settings.forms.contact!;
 async function documents(): Promise<Record<string, string>> {
   const emails = personEmails(settings, 'https://leads.example.com');
   const privacy = privacyEmails(settings, 'https://leads.example.com');
-  const demo = await demoPageRoute(settings, () => ({ api: 'http://127.0.0.1:3000', ses: 'http://127.0.0.1:8005' })).handle({} as never, Buffer.alloc(0));
+  const rows = [
+    {
+      maskedEmail: HOSTILE,
+      formId: HOSTILE,
+      at: '2026-11-30T10:00:00Z',
+      state: HOSTILE,
+      reviewUrl: url,
+      mails: [{ id: HOSTILE, subject: HOSTILE, to: HOSTILE }],
+    },
+    { maskedEmail: 'z***@example.com', formId: 'contact', at: '2026-11-30T11:00:00Z', state: 'routed', mails: [] },
+  ];
+  const demo = await demoPageRoute(
+    settings,
+    () => ({ api: 'http://127.0.0.1:3000', ses: 'http://127.0.0.1:8005' }),
+    async () => rows,
+  ).handle({} as never, Buffer.alloc(0));
   return {
     'form.html': formPage(settings, form, { formId: 'contact', action: '/forms/contact/submissions', renderToken: 't', privacyPage: '/privacy' }).html,
     'privacy.html': privacyRequestPage({ ...settings, screening: { ...settings.screening, turnstile: { enabled: true, siteKey: HOSTILE, verifyUrl: url } } }),
@@ -89,6 +105,15 @@ async function documents(): Promise<Record<string, string>> {
     'unsubscribe.html': preferencesPage(settings, HOSTILE, HOSTILE),
     'rectification.html': rectificationPage({ settings } as PrivacyDeps, { lead } as OpenRequest, HOSTILE, { firstName: HOSTILE }),
     'demo.html': String(demo.body),
+    'local-mail.html': mailPage({
+      messageId: HOSTILE,
+      from: HOSTILE,
+      destination: { to: [HOSTILE] },
+      subject: HOSTILE,
+      body: { text: HOSTILE },
+      headers: [{ name: 'List-Unsubscribe', value: `<${url}>` }],
+      at: 0,
+    }),
     'email-assignment.html': assignmentEmail(settings, lead, assignment, url).html,
     'email-reassigned.html': reassignedAwayEmail(lead, 'a@example.com', 'b@example.com', 4).html,
     'email-nurture.html': emails.nurtureStep(lead, sequence, 0, url).html,
@@ -127,6 +152,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(18);
+    expect(files).toHaveLength(19);
   }, 60_000);
 });

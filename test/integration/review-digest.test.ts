@@ -29,6 +29,26 @@ const reviewLinks = (text: string) => [...text.matchAll(/(https?:\/\/\S+\/quaran
 const decide = (link: string, decision: 'release' | 'discard') =>
   fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `decision=${decision}` });
 
+const rowOf = (page: string, masked: string) => page.split('<tr>').find((r) => r.includes(masked)) ?? '';
+
+/** The local demo's pipeline view: each submission, its state, and its mails with their headers. */
+async function expectPipeline() {
+  const live = await fetch(`${runtime.urls.api}/_local/pipeline`);
+  expect(live.status).toBe(200);
+  const page = await live.text();
+  expect(page).toContain('http-equiv="refresh"');
+  expect(rowOf(page, 'f***@mailinator.com')).toMatch(/routed; assigned to \S+@example\.com \(emailed\)/);
+  // A discarded submission keeps nothing personal: its row has no address to show.
+  expect(page).not.toContain('s***@mailinator.com');
+  expect(rowOf(page, 'discarded')).toContain('<td>***</td>');
+  const mailLink = /href="(\/_local\/mail\?id=[^"]+)"/.exec(rowOf(page, 'f***@mailinator.com'))?.[1];
+  expect(mailLink).toBeDefined();
+  const mail = await (await fetch(`${runtime.urls.api}${mailLink!.replaceAll('&amp;', '&')}`)).text();
+  expect(mail).toContain('<th scope="row">From</th>');
+  expect(mail).toContain('first-held@mailinator.com');
+  expect(await (await fetch(runtime.urls.api)).text()).toContain('The pipeline');
+}
+
 describe('quarantine review by email', () => {
   let links: string[] = [];
 
@@ -75,16 +95,20 @@ describe('quarantine review by email', () => {
     expect((await fetch(links[0]!)).status).toBe(410);
   });
 
-  it('discard keeps nothing personal; forged links are 400, expired ones 410', async () => {
+  it('discard keeps nothing personal; the demo pipeline shows every state; forged links are 400, expired ones 410', async () => {
     expect((await decide(links[1]!, 'discard')).status).toBe(200);
     expect((await submissionsOf(runtime, 'second-held@mailinator.com')).filter((item) => item.state === 'held')).toEqual([]);
     expect((await fetch(links[1]!)).status).toBe(410);
+    await expectPipeline();
 
     const forged = `${links[1]!.slice(0, -3)}abc`;
     expect((await fetch(forged)).status).toBe(400);
     expect((await decide(forged, 'release')).status).toBe(400);
 
     await captureHeld('third-held@mailinator.com', '127.0.0.43');
+    const held = rowOf(await (await fetch(`${runtime.urls.api}/_local/pipeline`)).text(), 't***@mailinator.com');
+    expect(held).toContain('held: disposable_email');
+    expect(held).toContain('/quarantine/review?t=');
     await runtime.advanceClock(HOLD_SETTLE_MS);
     const [third] = reviewLinks((await digests()).at(-1)!.body.text ?? '');
     expect(third).toBeDefined();
