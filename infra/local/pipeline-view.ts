@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { maskEmail } from '../../shared/domain/core/email-address';
 import type { Keyring } from '../../shared/domain/core/keyring';
 import type { Lead } from '../../shared/domain/core/lead';
@@ -7,17 +7,7 @@ import { reviewUrl } from '../../shared/domain/core/links';
 import { type Html, html, trusted } from '../../shared/email/html';
 import { page } from '../../shared/http/html';
 import type { LocalRoute } from './http-gateway';
-
-/** A mail as the local SES keeps it. */
-export interface StoredMail {
-  messageId: string;
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { text?: string; html?: string };
-  headers?: { name: string; value: string }[];
-  at: number;
-}
+import { scanWholeTable, type StoredMail, storedMail } from './local-stores';
 
 /** One submission on its way through the pipeline, as the demo page shows it. */
 export interface PipelineRow {
@@ -41,24 +31,8 @@ export interface PipelineSource {
 
 const LATEST = 20;
 
-async function scanAll(source: PipelineSource): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await source.db.send(new ScanCommand({ TableName: source.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
-async function storedMail(sesUrl: string): Promise<StoredMail[]> {
-  try {
-    return ((await (await fetch(`${sesUrl}/store`)).json()) as { emails: StoredMail[] }).emails;
-  } catch {
-    return [];
-  }
-}
+/** The mail store, or none while the local SES is away (the page still shows the table). */
+const mailOrNone = (sesUrl: string) => storedMail(sesUrl).catch((): StoredMail[] => []);
 
 /** What happened to a merged submission, read from its lead. */
 function mergedState(lead: Lead | undefined, submissionId: string, now: Date): string {
@@ -78,7 +52,7 @@ function mergedState(lead: Lead | undefined, submissionId: string, now: Date): s
 
 /** The latest submissions, newest first, with their state and the mails sent to or about them. */
 export async function pipelineRows(source: PipelineSource): Promise<PipelineRow[]> {
-  const [items, mails] = await Promise.all([scanAll(source), storedMail(source.sesUrl)]);
+  const [items, mails] = await Promise.all([scanWholeTable(source.db, source.tableName), mailOrNone(source.sesUrl)]);
   const leads = new Map(items.filter((item) => item.itemType === 'lead').map((item) => [item.pk as string, item as unknown as Lead]));
   const now = source.now();
   return items
@@ -169,7 +143,7 @@ export function mailRoute(sesUrl: () => string): LocalRoute {
     path: '/_local/mail',
     async handle(request: IncomingMessage) {
       const id = new URL(request.url ?? '/', 'http://localhost').searchParams.get('id') ?? '';
-      const mail = (await storedMail(sesUrl())).find((m) => m.messageId === id);
+      const mail = (await mailOrNone(sesUrl())).find((m) => m.messageId === id);
       if (!mail) return { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page('No such mail', html`<h1>No such mail</h1>`) };
       return html200(mailPage(mail));
     },

@@ -1,5 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { scanWholeTable } from '../../infra/local/local-stores';
 import { postJsonFrom } from '../../infra/local/post-from';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime';
 import { runtimeClock } from '../../shared/adapters/runtime-clock';
@@ -40,16 +40,7 @@ export async function scanTable(runtime: LocalRuntime): Promise<Record<string, u
   return (await scanAll(runtime)).filter((item) => !String(item.pk).startsWith('RATE#'));
 }
 
-export async function scanAll(runtime: LocalRuntime): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await runtime.db.send(new ScanCommand({ TableName: runtime.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+export const scanAll = (runtime: LocalRuntime): Promise<Record<string, unknown>[]> => scanWholeTable(runtime.db, runtime.tableName);
 
 /** Receives and deletes every message now on a queue; returns their parsed bodies. */
 export async function drainQueue(runtime: LocalRuntime, queueUrl: string): Promise<unknown[]> {

@@ -1,21 +1,10 @@
+import { type StoredMail, storedMail } from '../../infra/local/local-stores';
 import type { LocalRuntime } from '../../infra/local/runtime';
 
-export interface StoredMail {
-  messageId: string;
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { text?: string; html?: string };
-  headers?: { name: string; value: string }[];
-  at: number;
-}
+export type { StoredMail };
 
 /** Every email the local SES has accepted, read from its store (what its web viewer shows). */
-export async function sentMail(runtime: LocalRuntime): Promise<StoredMail[]> {
-  const response = await fetch(`${runtime.urls.ses}/store`);
-  const { emails } = (await response.json()) as { emails: StoredMail[] };
-  return emails;
-}
+export const sentMail = (runtime: LocalRuntime): Promise<StoredMail[]> => storedMail(runtime.urls.ses);
 
 export const mailTo = (mails: StoredMail[], address: string) => mails.filter((m) => m.destination.to.includes(address));
 
