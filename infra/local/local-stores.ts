@@ -23,8 +23,9 @@ export interface StoredMail {
   at: number;
 }
 
-/** Every mail the local SES has accepted, read from its store (what its web viewer shows). */
+/** Every mail the local SES has accepted, read from its store (what its web viewer shows): loopback, no redirects, 5 s at most. */
 export async function storedMail(sesUrl: string): Promise<StoredMail[]> {
-  const response = await fetch(`${sesUrl}/store`);
+  const response = await fetch(`${sesUrl}/store`, { redirect: 'error', signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`the local SES store answered ${response.status}`);
   return ((await response.json()) as { emails: StoredMail[] }).emails;
 }

@@ -101,20 +101,21 @@ export function pipelineTable(rows: PipelineRow[]): Html {
 
 const html200 = (body: string) => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body });
 
-/** GET /_local/pipeline: the latest submissions, refreshed every 5 seconds (no script needed). */
+/** The live page: the pipeline table, reloading itself every 5 seconds (no script needed). */
+export const pipelinePage = (rows: PipelineRow[]): string =>
+  page(
+    'Pipeline (local)',
+    html`<h1>The pipeline, live</h1><p>The latest submissions and where each one is; this page reloads every 5 seconds. <a href="/">Back to the forms</a>.</p>${pipelineTable(rows)}`,
+    trusted('<meta http-equiv="refresh" content="5">'),
+  );
+
+/** GET /_local/pipeline: the latest submissions, refreshed every 5 seconds. */
 export function pipelineRoute(source: () => PipelineSource): LocalRoute {
   return {
     method: 'GET',
     path: '/_local/pipeline',
     async handle() {
-      const rows = await pipelineRows(source());
-      return html200(
-        page(
-          'Pipeline (local)',
-          html`<h1>The pipeline, live</h1><p>The latest submissions and where each one is; this page reloads every 5 seconds. <a href="/">Back to the forms</a>.</p>${pipelineTable(rows)}`,
-          trusted('<meta http-equiv="refresh" content="5">'),
-        ),
-      );
+      return html200(pipelinePage(await pipelineRows(source())));
     },
   };
 }

@@ -26,8 +26,9 @@ export class DynamoRateLimiter implements RateLimiter {
       ...Object.fromEntries(sets.map(([set], i) => [`#s${i}`, set])),
     };
     const adds = [...counters.map((_, i) => `#c${i} :one`), ...sets.map((_, i) => `#s${i} :s${i}`)];
-    const update = () =>
-      this.db.send(
+    let Attributes: Record<string, unknown> | undefined;
+    try {
+      ({ Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: rateKey(key, window),
@@ -40,10 +41,7 @@ export class DynamoRateLimiter implements RateLimiter {
           },
           ReturnValues: 'UPDATED_NEW',
         }),
-      );
-    let Attributes: Record<string, unknown> | undefined;
-    try {
-      ({ Attributes } = await update());
+      ));
     } catch (error) {
       // A key with so many members this window that its item reached DynamoDB's 400 KB: count the
       // counters alone (such a client is far past every burst allowance, which holds it anyway).

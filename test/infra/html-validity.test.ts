@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoPageRoute } from '../../infra/local/demo-page';
-import { mailPage } from '../../infra/local/pipeline-view';
+import { mailPage, pipelinePage } from '../../infra/local/pipeline-view';
 import type { Assignment, Lead } from '../../shared/domain/core/lead';
 import { LeadgateError } from '../../shared/domain/core/errors';
 import type { OpenRequest, PrivacyDeps } from '../../shared/domain/privacy/privacy';
@@ -105,6 +105,7 @@ async function documents(): Promise<Record<string, string>> {
     'unsubscribe.html': preferencesPage(settings, HOSTILE, HOSTILE),
     'rectification.html': rectificationPage({ settings } as PrivacyDeps, { lead } as OpenRequest, HOSTILE, { firstName: HOSTILE }),
     'demo.html': String(demo.body),
+    'local-pipeline.html': pipelinePage(rows),
     'local-mail.html': mailPage({
       messageId: HOSTILE,
       from: HOSTILE,
@@ -152,6 +153,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(19);
+    expect(files).toHaveLength(20);
   }, 60_000);
 });

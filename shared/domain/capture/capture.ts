@@ -56,10 +56,15 @@ export interface CaptureOptions {
  * The signed receipts of a submission: a function of the request alone (form, ticked purposes,
  * id and time), never of what is stored about the address, so the answer reveals nothing.
  */
-export function captureReceipts(deps: Pick<CaptureDeps, 'settings' | 'keyring'>, submission: Submission, submissionId: string, at: Date): ConsentReceipt[] {
+export function captureReceipts(
+  deps: Pick<CaptureDeps, 'settings' | 'keyring'>,
+  submission: Submission,
+  submissionId: string,
+  at: Date,
+  leadId = deps.keyring.emailHash(submission.email),
+): ConsentReceipt[] {
   const form = deps.settings.forms[submission.formId];
   if (!form) return [];
-  const leadId = deps.keyring.emailHash(submission.email);
   return consentsAskedFor(deps.settings, form, submission, { leadId, submissionId, at }).map((event) =>
     consentReceipt(deps.keyring.receipts, deps.settings.organization.name, event),
   );
@@ -112,7 +117,7 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
     throw new LeadgateError('idempotency_key_reused', 'This Idempotency-Key was already used for a different submission; use a new key for new content.');
   }
   const findings = admitted.value;
-  const receipts = captureReceipts(deps, submission, stored.submissionId, new Date(stored.at));
+  const receipts = captureReceipts(deps, submission, stored.submissionId, new Date(stored.at), leadId);
   const held = (submission.screening?.length ?? 0) + (findings.screening?.length ?? 0) > 0;
 
   if (!outcome.created) return { submissionId: stored.submissionId, duplicate: true, receipts, held };
