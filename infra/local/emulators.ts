@@ -24,17 +24,37 @@ async function listen(server: Server, port: number): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-    server.close(() => resolve());
+/** Requests each emulator server is still answering, so stopping can let them finish first. */
+const inFlight = new WeakMap<Server, { count: number }>();
+
+function trackRequests(server: Server): Server {
+  const state = { count: 0 };
+  inFlight.set(server, state);
+  server.on('request', (_request, response: { on(event: 'close', listener: () => void): void }) => {
+    state.count++;
+    response.on('close', () => state.count--);
   });
+  return server;
+}
+
+/**
+ * Stops accepting, lets the requests in progress finish (up to 2 s: dynalite answers a request on
+ * later ticks, and closing its store under one throws outside any test), then drops the rest.
+ */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const typed = server as Server & { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+  typed.closeIdleConnections?.();
+  const deadline = Date.now() + 2000;
+  while ((inFlight.get(server)?.count ?? 0) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  typed.closeAllConnections?.();
+  await closed;
 }
 
 /** dynalite: the DynamoDB API in JavaScript, kept in LevelDB under `dataDir`, or in memory. */
 export async function startDynamoDb(port: number, dataDir?: string): Promise<Emulator> {
   const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: dataDir } : {}) });
+  const server = trackRequests(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: dataDir } : {}) }));
   const actual = await listen(server, port);
   return { name: 'DynamoDB (dynalite)', url: `http://${LOOPBACK}:${actual}`, stop: () => closeServer(server) };
 }

@@ -173,7 +173,7 @@ describe('spam and lead-fraud screening', () => {
     await eventually(async () => {
       expect((await leadByEmail(email))?.submissions).toHaveLength(3);
       expect(await heldReasonsOf(runtime, email)).toEqual([['rate_limited_address']]);
-    }, 30_000); // four messages for one lead race in one batch: the losers retry on fresh reads
+    }, 20_000); // four messages for one lead race in one batch: the losers retry on fresh reads
     expect(await submissionsOf(runtime, email)).toHaveLength(1);
   });
 });
