@@ -41,7 +41,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   // One client sending hundreds of posts a minute is the benchmark, not abuse: lift the rate limits.
   const configFile = configVariant((c) => manyPeopleOneClient(c));
   const runtime = await startLocalRuntime({
-    ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 },
+    ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0, destinations: 0 },
     consumers: false,
     schedules: false,
     configFile,

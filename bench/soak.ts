@@ -126,7 +126,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const withFaults = options.faults ?? true;
   const configFile = configVariant((c) => manyPeopleOneClient(c, 1000));
   const runtime = await startLocalRuntime({
-    ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 },
+    ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0, destinations: 0 },
     configFile,
     faults: withFaults
       ? {

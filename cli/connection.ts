@@ -6,7 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DATA_DIR, LOCAL_TABLE_NAME, localDeadLetterQueueName, localQueueName } from '../infra/local/names';
+import { DATA_DIR, LOCAL_TABLE_NAME, localDeadLetterQueueName, localDestinationQueueName, localQueueName } from '../infra/local/names';
+import { destinationOutputKey } from '../infra/constructs/destination-names';
 import { readRuntimeState } from '../infra/local/runtime-state';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
 import { queueNames, type QueueName } from '../infra/topology';
@@ -19,6 +20,8 @@ export interface Connection {
   sqs: SQSClient;
   /** Each work queue's URL and its dead-letter queue's URL. */
   queues: Record<QueueName, { url: string; deadLetterUrl: string }>;
+  /** A destination's FIFO queue and dead-letter queue. */
+  destinationQueue(destinationId: string): { url: string; deadLetterUrl: string };
   tableName: string;
   secret: string;
   /** The clock of what the CLI works on: the local runtime's (which may have been moved), or the system's. */
@@ -58,6 +61,13 @@ export async function connect({ stack, env, dir }: ConnectionOptions): Promise<C
       routingQueue: new SqsJsonQueue(sqs, outputs.routingQueueUrl),
       sqs,
       queues,
+      destinationQueue(id) {
+        const key = destinationOutputKey(id);
+        const url = outputs[`${key}QueueUrl`];
+        const deadLetterUrl = outputs[`${key}DeadLetterQueueUrl`];
+        if (!url || !deadLetterUrl) throw new Error(`stack ${stack} has no queue for destination "${id}" (outputs ${key}QueueUrl, ${key}DeadLetterQueueUrl)`);
+        return { url, deadLetterUrl };
+      },
       tableName: outputs.TableName,
       secret: SecretString ?? '',
       clock: { now: () => new Date() },
@@ -80,6 +90,7 @@ export async function connect({ stack, env, dir }: ConnectionOptions): Promise<C
     queues: Object.fromEntries(
       queueNames.map((name) => [name, { url: queueUrl(localQueueName(name)), deadLetterUrl: queueUrl(localDeadLetterQueueName(name)) }]),
     ) as Connection['queues'],
+    destinationQueue: (id) => ({ url: queueUrl(localDestinationQueueName(id, false)), deadLetterUrl: queueUrl(localDestinationQueueName(id, true)) }),
     tableName: env.LEADGATE_TABLE_NAME ?? LOCAL_TABLE_NAME,
     secret: local.secret,
     clock: local.clock,

@@ -5,13 +5,14 @@ import { type Command, type CommandContext, type Io, UsageError } from './comman
 import { operationsCommands } from './commands/operations';
 import { peopleCommands } from './commands/people';
 import { quarantineCommands } from './commands/quarantine';
+import { destinationCommands } from './commands/destinations';
 import { type Connection, connect } from './connection';
 import { parseCommandLine } from './options';
 
 export type { Io } from './command';
 
 /** Every command, in the order the usage text lists them. */
-export const COMMANDS: readonly Command[] = [...peopleCommands, ...operationsCommands, ...quarantineCommands];
+export const COMMANDS: readonly Command[] = [...peopleCommands, ...operationsCommands, ...quarantineCommands, ...destinationCommands];
 
 const USAGE = `Usage: leadgate <command> [options]
 

@@ -8,6 +8,7 @@ const OPTIONS = {
   'public-key': { type: 'string' },
   api: { type: 'string' },
   queue: { type: 'string' },
+  destination: { type: 'string' },
   since: { type: 'string' },
   id: { type: 'string' },
   json: { type: 'boolean', default: false },

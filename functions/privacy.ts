@@ -14,6 +14,8 @@ export const handler = createPrivacyHandler(
     suppressions: c.suppressions(),
     requests: c.privacyRequests(),
     eraser: c.eraser(),
+    notices: c.erasureNotices(),
+    ...(Object.keys(c.settings().destinations).length ? { publisher: c.eventPublisher() } : {}),
     privacyEmails: privacyEmails(c.settings(), c.publicUrl()),
     clock: c.clock,
     publicUrl: c.publicUrl(),

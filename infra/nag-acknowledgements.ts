@@ -6,6 +6,7 @@ import type { LeadgateApi } from './constructs/api';
 import type { LeadgateFunction } from './constructs/functions';
 import type { WorkQueue } from './constructs/queues';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { LeadgateDestinations } from './constructs/destinations';
 
 const acknowledge = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
 
@@ -24,6 +25,7 @@ export function acknowledgeFindings(
     asyncFailures: Queue;
     /** The dead-letter queue of the alarm topic's email subscription. */
     undeliveredNotifications: Queue;
+    destinations: LeadgateDestinations;
   },
 ): void {
   void stack;
@@ -80,6 +82,20 @@ export function acknowledgeFindings(
       schedule,
       'Serverless::Serverless-EventBusDLQ',
       'Scheduled sweeps are idempotent and run again every few minutes: a failed run is retried twice and then simply covered by the next run, so there is nothing to dead-letter.',
+    );
+  }
+  for (const [destinationId, { deadLetterQueue, secret }] of Object.entries(parts.destinations.destinations)) {
+    for (const id of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']) {
+      acknowledge(
+        deadLetterQueue,
+        id,
+        `The dead-letter queue of destination ${destinationId}: the end of the chain, alarmed on, inspected with \`leadgate deliveries list\` and redriven with \`leadgate deliveries redrive\`.`,
+      );
+    }
+    acknowledge(
+      secret,
+      'AwsSolutions::AwsSolutions-SMG4',
+      "A destination's secret is issued by the destination (a receiver's signing key, a HubSpot private app token, a Slack webhook URL): it is rotated there and then put here, as docs/operations.md describes; Secrets Manager cannot rotate it alone.",
     );
   }
   for (const id of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']) {

@@ -12,6 +12,7 @@ import { LeadgateFunction } from './constructs/functions';
 import { LeadStore } from './constructs/store';
 import { LeadgateMail } from './constructs/mail';
 import { WorkQueue } from './constructs/queues';
+import { LeadgateDestinations } from './constructs/destinations';
 import { acknowledgeFindings } from './nag-acknowledgements';
 import {
   functionEnvironment,
@@ -82,11 +83,19 @@ export class LeadgateStack extends Stack {
       manageIdentity: settings.sender.manageIdentity,
     });
 
+    const events = new LeadgateDestinations(this, 'Destinations', {
+      topic: topology.topics.events,
+      queues: topology.destinationQueues,
+      destinations: settings.destinations,
+    });
+
     const secrets: Record<SecretName, Secret | undefined> = { hmac: hmacSecret, turnstile: turnstileSecret };
     const resources: BoundResources = {
       tableName: store.table.tableName,
       publicApiUrl: api.url,
       queueUrl: (queue) => queues[queue].queue.queueUrl,
+      topicArn: () => events.topic.topicArn,
+      destinations: () => events.bindings(),
       sesConfigurationSet: mail.configurationSet.configurationSetName,
       secret: (name) => (secrets[name] ? { arn: secrets[name].secretArn } : undefined),
     };
@@ -116,6 +125,8 @@ export class LeadgateStack extends Stack {
         );
       }
       for (const queue of spec.access.sendsTo) queues[queue].queue.grantSendMessages(fn);
+      if (spec.access.publishesTo.length) events.grantPublish(fn);
+      if (spec.access.destinations) events.connectConsumer(fn, topology.destinationQueues, settings.destinations);
       for (const secret of spec.access.secrets) secrets[secret]?.grantRead(fn);
     }
 
@@ -167,6 +178,7 @@ export class LeadgateStack extends Stack {
       });
     }
     new CfnOutput(this, 'AsyncFailuresQueueUrl', { value: asyncFailures.queueUrl, description: 'Failed scheduled runs (Lambda on-failure destination)' });
+    new CfnOutput(this, 'EventsTopicArn', { value: events.topic.topicArn, description: 'Lead events for the destinations (SNS FIFO)' });
     new CfnOutput(this, 'HmacSecretArn', { value: hmacSecret.secretArn, description: 'Read by the leadgate CLI (--stack)' });
 
     acknowledgeFindings(this, {
@@ -179,6 +191,7 @@ export class LeadgateStack extends Stack {
       schedules,
       asyncFailures,
       undeliveredNotifications: alarms.undelivered,
+      destinations: events,
     });
   }
 }

@@ -1,5 +1,13 @@
 import { TABLE_SCHEMA } from '../shared/adapters/table-keys';
-import { queueUrlVariable, SECRET_VARIABLES, VARIABLES, type SecretName, type SecretSource } from '../shared/config/function-env';
+import {
+  type DestinationBinding,
+  queueUrlVariable,
+  topicArnVariable,
+  SECRET_VARIABLES,
+  VARIABLES,
+  type SecretName,
+  type SecretSource,
+} from '../shared/config/function-env';
 
 /**
  * The one description of Leadgate's wiring, as plain data. infra/stack.ts builds AWS resources
@@ -9,6 +17,7 @@ import { queueUrlVariable, SECRET_VARIABLES, VARIABLES, type SecretName, type Se
  */
 
 export type QueueName = 'routing' | 'email' | 'mailEvents';
+export type TopicName = 'events';
 export type FunctionName =
   | 'capture'
   | 'route'
@@ -23,8 +32,10 @@ export type FunctionName =
   | 'forms'
   | 'routingSweep'
   | 'review'
-  | 'reviewDigest';
-export type ScheduleName = 'slaSweep' | 'nurtureTick' | 'routingSweep' | 'reviewDigest';
+  | 'reviewDigest'
+  | 'deliver'
+  | 'eventsSweep';
+export type ScheduleName = 'slaSweep' | 'nurtureTick' | 'routingSweep' | 'reviewDigest' | 'eventsSweep';
 
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -37,6 +48,10 @@ export interface FunctionSpec {
     table: 'none' | 'read' | 'readWrite' | 'readWriteDelete';
     /** Queues the function sends to; each becomes a queue URL variable in its environment (queueUrlVariable). */
     sendsTo: readonly QueueName[];
+    /** Topics the function publishes to; each becomes a topic ARN variable (topicArnVariable). */
+    publishesTo: readonly TopicName[];
+    /** Delivers to the configured destinations: their queues, dead-letter queues and secrets. */
+    destinations?: true;
     /** Secrets it reads (Secrets Manager deployed, a variable locally); turnstile exists only with Turnstile enabled. */
     secrets: readonly SecretName[];
     /** May send email as the configured SES identity, through the configuration set. */
@@ -61,6 +76,25 @@ export interface QueueSpec {
   maxReceiveCount: number;
   /** Concurrent batches the event source mapping may run (AWS minimum 2). */
   maxConcurrency: number;
+}
+
+/** An SNS FIFO topic: ordered per message group (a lead), de-duplicated by message id. */
+export interface TopicSpec {
+  description: string;
+}
+
+/**
+ * One SQS FIFO queue (and dead-letter queue) per configured destination, subscribed to the events
+ * topic with a filter on the destination's id, consumed by one function: per-lead order, a
+ * retry schedule of its own, a dead-letter queue and a concurrency cap per destination.
+ */
+export interface DestinationQueueSpec {
+  topic: TopicName;
+  consumer: FunctionName;
+  batchSize: number;
+  visibilityTimeoutSeconds: number;
+  /** A backstop for a consumer that keeps crashing; retries are scheduled by the consumer, up to 24 hours. */
+  maxReceiveCount: number;
 }
 
 export interface ScheduleSpec {
@@ -98,6 +132,8 @@ export interface Topology {
   functions: Record<FunctionName, FunctionSpec>;
   routes: readonly RouteSpec[];
   queues: Record<QueueName, QueueSpec>;
+  topics: Record<TopicName, TopicSpec>;
+  destinationQueues: DestinationQueueSpec;
   schedules: Record<ScheduleName, ScheduleSpec>;
   mail: MailSpec;
 }
@@ -110,14 +146,14 @@ export const topology = {
       description: 'Validates a form submission, stores the lead with consent and retention, enqueues routing',
       memoryMb: 1024,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: ['routing'], secrets: ['hmac', 'turnstile'], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: ['routing'], publishesTo: [], secrets: ['hmac', 'turnstile'], sendsEmail: false },
     },
     route: {
       entry: 'functions/route.ts',
       description: 'Scores each captured lead and assigns it to a sales rep by email',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: true },
+      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: true },
       files: [{ from: 'node_modules/disposable-email-domains/index.json', to: 'disposable-domains.json' }],
     },
     slaSweep: {
@@ -125,84 +161,98 @@ export const topology = {
       description: 'Reassigns leads not accepted within their team SLA',
       memoryMb: 512,
       timeoutSeconds: 60,
-      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: true },
+      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: true },
     },
     accept: {
       entry: 'functions/accept.ts',
       description: 'Accept links in assignment emails',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: false },
     },
     nurtureTick: {
       entry: 'functions/nurture-tick.ts',
       description: 'Queues the nurture steps that are due',
       memoryMb: 512,
       timeoutSeconds: 60,
-      access: { table: 'readWrite', sendsTo: ['email'], secrets: [], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: ['email'], publishesTo: ['events'], secrets: [], sendsEmail: false },
     },
     sendEmail: {
       entry: 'functions/send-email.ts',
       description: 'Sends nurture emails, re-checking consent and suppression at send time',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: true },
+      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: true },
     },
     unsubscribe: {
       entry: 'functions/unsubscribe.ts',
       description: 'Unsubscribe page and RFC 8058 one-click unsubscribe',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: false },
     },
     confirm: {
       entry: 'functions/confirm.ts',
       description: 'Double opt-in confirmation links',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: false },
     },
     sesEvents: {
       entry: 'functions/ses-events.ts',
       description: 'Suppresses addresses that hard-bounce or complain',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: false },
     },
     privacy: {
       entry: 'functions/privacy.ts',
       description: 'Self-service privacy requests: access, erasure, rectification',
       memoryMb: 512,
       timeoutSeconds: 30,
-      access: { table: 'readWriteDelete', sendsTo: [], secrets: ['hmac', 'turnstile'], sendsEmail: true },
+      access: { table: 'readWriteDelete', sendsTo: [], publishesTo: ['events'], secrets: ['hmac', 'turnstile'], sendsEmail: true },
     },
     routingSweep: {
       entry: 'functions/routing-sweep.ts',
       description: 'Re-sends routing for submissions whose message never completed',
       memoryMb: 512,
       timeoutSeconds: 60,
-      access: { table: 'readWrite', sendsTo: ['routing'], secrets: [], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: ['routing'], publishesTo: [], secrets: [], sendsEmail: false },
     },
     review: {
       entry: 'functions/review.ts',
       description: "Reviewers' links to release or discard a held submission",
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: ['routing'], secrets: ['hmac'], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: ['routing'], publishesTo: [], secrets: ['hmac'], sendsEmail: false },
     },
     reviewDigest: {
       entry: 'functions/review-digest.ts',
       description: 'Mails reviewers a digest of newly held submissions',
       memoryMb: 512,
       timeoutSeconds: 60,
-      access: { table: 'readWrite', sendsTo: [], secrets: ['hmac'], sendsEmail: true },
+      access: { table: 'readWrite', sendsTo: [], publishesTo: [], secrets: ['hmac'], sendsEmail: true },
+    },
+    deliver: {
+      entry: 'functions/deliver.ts',
+      description: 'Delivers lead events to one destination each: signed webhooks, HubSpot, Slack',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      access: { table: 'readWrite', sendsTo: [], publishesTo: [], destinations: true, secrets: ['hmac'], sendsEmail: false },
+    },
+    eventsSweep: {
+      entry: 'functions/events-sweep.ts',
+      description: 'Publishes destination events whose publication failed after their change was saved',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: [], sendsEmail: false },
     },
     forms: {
       entry: 'functions/forms.ts',
       description: 'Hosted form pages, render tokens and the embed script',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'none', sendsTo: [], secrets: ['hmac'], sendsEmail: false },
+      access: { table: 'none', sendsTo: [], publishesTo: [], secrets: ['hmac'], sendsEmail: false },
     },
   },
   routes: [
@@ -251,7 +301,19 @@ export const topology = {
       maxConcurrency: 2,
     },
   },
+  topics: {
+    events: { description: 'Lead events for the destinations (FIFO: in order per lead)' },
+  },
+  destinationQueues: {
+    topic: 'events',
+    consumer: 'deliver',
+    batchSize: 10,
+    // Six times the consumer's timeout; a failed delivery sets its own, shorter or longer, retry delay.
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 100,
+  },
   schedules: {
+    eventsSweep: { function: 'eventsSweep', everyMinutes: 1, localEverySeconds: 5 },
     slaSweep: { function: 'slaSweep', everyMinutes: 5, localEverySeconds: 5 },
     nurtureTick: { function: 'nurtureTick', everyMinutes: 5, localEverySeconds: 2 },
     routingSweep: { function: 'routingSweep', everyMinutes: 5, localEverySeconds: 10 },
@@ -265,6 +327,9 @@ export interface BoundResources {
   tableName: string;
   publicApiUrl: string;
   queueUrl(queue: QueueName): string;
+  topicArn(topic: TopicName): string;
+  /** Each configured destination's queue, dead-letter queue and secret. */
+  destinations(): Record<string, DestinationBinding>;
   sesConfigurationSet: string;
   /** Where a secret comes from, or undefined when the deployment has none (Turnstile off). */
   secret(name: SecretName): SecretSource | undefined;
@@ -282,6 +347,8 @@ export function functionEnvironment(spec: FunctionSpec, resources: BoundResource
   if (spec.access.table !== 'none') env[VARIABLES.tableName] = resources.tableName;
   if (spec.access.sendsEmail) env[VARIABLES.sesConfigurationSet] = resources.sesConfigurationSet;
   for (const queue of spec.access.sendsTo) env[queueUrlVariable(queue)] = resources.queueUrl(queue);
+  for (const topic of spec.access.publishesTo) env[topicArnVariable(topic)] = resources.topicArn(topic);
+  if (spec.access.destinations) env[VARIABLES.destinations] = JSON.stringify(resources.destinations());
   for (const name of spec.access.secrets) {
     const source = resources.secret(name);
     if (source && 'arn' in source) env[SECRET_VARIABLES[name].arn] = source.arn;

@@ -4,6 +4,7 @@ import { DynamoSubmissionStore } from '../../shared/adapters/dynamo-submission-s
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list';
 import { normalizeEmail } from '../../shared/domain/core/email-address';
 import type { Lead } from '../../shared/domain/core/lead';
+import { DynamoErasureNotices } from '../../shared/adapters/dynamo-erasure-notices';
 import { eraseLead, exportLead } from '../../shared/domain/privacy/privacy';
 import type { SuppressionReason } from '../../shared/domain/nurture/suppression';
 import { suppressAndWithdraw } from '../../shared/domain/nurture/unsubscribe';
@@ -71,7 +72,9 @@ export const peopleCommands: Command[] = [
     async run(context) {
       const { deps, leadId } = await person(context);
       const eraser = new DynamoLeadEraser(deps.connection.db, deps.connection.tableName);
-      const receipt = await eraseLead({ ...deps, eraser }, leadId);
+      const notices = new DynamoErasureNotices(deps.connection.db, deps.connection.tableName);
+      // The notices owed to destinations are recorded; the outbox sweep publishes them.
+      const receipt = await eraseLead({ ...deps, eraser, notices, destinations: deps.settings.destinations }, leadId);
       context.print(
         `Erased ${receipt.itemsDeleted} item(s) from the ${deps.connection.where}; the address stays suppressed (hash only).\nReceipt ${receipt.receiptId}:\n${JSON.stringify(receipt, null, 2)}`,
         receipt,

@@ -26,7 +26,9 @@ export function localFunctionEnvironment(
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_SESSION_TOKEN: 'local',
     ...(spec.access.table !== 'none' ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb } : {}),
-    ...(spec.access.sendsTo.length ? { AWS_ENDPOINT_URL_SQS: endpoints.sqs } : {}),
+    ...(spec.access.sendsTo.length || spec.access.destinations ? { AWS_ENDPOINT_URL_SQS: endpoints.sqs } : {}),
+    // fauxqs serves SNS on its SQS endpoint.
+    ...(spec.access.publishesTo.length ? { AWS_ENDPOINT_URL_SNS: endpoints.sqs } : {}),
     ...(spec.access.sendsEmail ? { AWS_ENDPOINT_URL_SESV2: endpoints.ses } : {}),
     [VARIABLES.mailDomains]: 'examples',
     ...Object.fromEntries(powertools),

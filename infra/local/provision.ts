@@ -1,7 +1,9 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { queueNames, topology, type QueueName } from '../topology';
-import { LOCAL_TABLE_NAME, localDeadLetterQueueName, localQueueName } from './names';
+import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { destinationFilterPolicy } from '../../shared/adapters/sns-event-publisher';
+import { LOCAL_TABLE_NAME, localDeadLetterQueueName, localDestinationQueueName, localQueueName, localTopicName } from './names';
 
 export interface LocalQueue {
   url: string;
@@ -89,4 +91,53 @@ export async function provisionQueues(sqs: SQSClient, endpoint: string, visibili
     queues[name] = { url, arn: await queueArn(sqs, url), deadLetterUrl };
   }
   return queues;
+}
+
+export interface LocalDestinationQueue extends LocalQueue {
+  destinationId: string;
+}
+
+/**
+ * The events topic (SNS FIFO) and, per destination, a FIFO queue with its FIFO dead-letter queue,
+ * subscribed with raw delivery and a filter on the destination's id: what the stack declares.
+ */
+export async function provisionDestinations(
+  sqs: SQSClient,
+  sns: SNSClient,
+  endpoint: string,
+  destinationIds: readonly string[],
+  visibilityTimeoutSeconds?: number,
+): Promise<{ topicArn: string; queues: Record<string, LocalDestinationQueue> }> {
+  const spec = topology.destinationQueues;
+  const { TopicArn } = await sns.send(
+    new CreateTopicCommand({ Name: localTopicName(spec.topic), Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'false' } }),
+  );
+  const topicArn = TopicArn as string;
+  const queues: Record<string, LocalDestinationQueue> = {};
+  for (const id of destinationIds) {
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: localDestinationQueueName(id, true), Attributes: { FifoQueue: 'true' } }));
+    const deadLetterUrl = atEndpoint(dlq.QueueUrl as string, endpoint);
+    const created = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: localDestinationQueueName(id, false),
+        Attributes: {
+          FifoQueue: 'true',
+          VisibilityTimeout: String(visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(sqs, deadLetterUrl), maxReceiveCount: spec.maxReceiveCount }),
+        },
+      }),
+    );
+    const url = atEndpoint(created.QueueUrl as string, endpoint);
+    const arn = await queueArn(sqs, url);
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sqs',
+        Endpoint: arn,
+        Attributes: { RawMessageDelivery: 'true', FilterPolicy: destinationFilterPolicy(id) },
+      }),
+    );
+    queues[id] = { destinationId: id, url, arn, deadLetterUrl };
+  }
+  return { topicArn, queues };
 }

@@ -8,7 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { CONFIG_FILE_VARIABLE, loadConfigFile } from '../../shared/config/load';
 import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateConfig } from '../../shared/config/schema';
-import { SECRET_VARIABLES } from '../../shared/config/function-env';
+import { SECRET_VARIABLES, VARIABLES } from '../../shared/config/function-env';
 import { advanceRuntimeClock, runtimeClock, runtimeClockOffsetMs } from '../../shared/adapters/runtime-clock';
 import { removeRuntimeState, writeRuntimeState } from './runtime-state';
 import {
@@ -33,7 +33,10 @@ import { type EmulatorSet, startEmulators } from './emulators';
 import { startHttpGateway } from './http-gateway';
 import { functionBundles } from './function-bundles';
 import { startLambdaHost, type LambdaHost } from './lambda-host';
-import { provisionQueues, provisionTable, type LocalQueue } from './provision';
+import { provisionDestinations, provisionQueues, provisionTable, type LocalDestinationQueue, type LocalQueue } from './provision';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { type DestinationDoubles, startDestinationDoubles } from './doubles/destination-doubles';
+import { destinationFailRoute, destinationsViewRoute, localDestinationSecrets, slackSecrets, withLocalDestinations } from './doubles/local-destinations';
 import { SqsPoller } from './sqs-poller';
 import type { MeterReadings } from './request-meter';
 import { type Faults, NO_READINGS, startFaults } from './faults';
@@ -64,6 +67,10 @@ export interface LocalRuntimeOptions {
   topology?: Topology;
   /** Local values of the secrets that have no generated local value (default: the turnstile secret's local variable, from this process's environment). */
   secrets?: { turnstile?: string | undefined };
+  /** Each destination's secret (default: the LEADGATE_DESTINATION_SECRET_<ID> variable, else a generated one). */
+  destinationSecrets?: Record<string, string>;
+  /** Shrinks destination retry delays, so an outage of a simulated hour passes in seconds (1: real time). */
+  retryScale?: number;
   log?: (line: string) => void;
 }
 
@@ -72,6 +79,10 @@ export interface LocalRuntime {
   urls: { api: string; dynamodb: string; sqs: string; ses: string };
   tableName: string;
   queues: Record<QueueName, LocalQueue>;
+  /** Each destination's FIFO queue and dead-letter queue. */
+  destinationQueues: Record<string, LocalDestinationQueue>;
+  /** The local webhook sink, HubSpot and Slack, with what they received. */
+  destinations: DestinationDoubles;
   db: DynamoDBDocumentClient;
   sqs: SQSClient;
   /** Deletes expired items now, as DynamoDB TTL would eventually. */
@@ -118,8 +129,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   let emulators: EmulatorSet | undefined;
   let releaseFaults = async (): Promise<void> => undefined;
   let stopHost = async (): Promise<void> => undefined;
+  let stopDoubles = async (): Promise<void> => undefined;
   const stopAll = async () => {
     await stopHost().catch(() => undefined);
+    await stopDoubles().catch(() => undefined);
     await emulators?.stop();
   };
   try {
@@ -143,6 +156,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: sqsUrl, credentials });
     const tableName = await provisionTable(lowLevel);
     const queues = await provisionQueues(sqs, sqsUrl, faults.visibilityTimeoutSeconds);
+    const sns = new SNSClient({ region: LOCAL_REGION, endpoint: sqsUrl, credentials });
+    const destinationIds = Object.keys(config.destinations);
+    const givenSecrets = localDestinationSecrets(config.destinations, options.destinationSecrets);
+    const doubles = await startDestinationDoubles(givenSecrets, { port: ports.destinations });
+    const destinationSecrets = slackSecrets(config, givenSecrets, doubles);
+    stopDoubles = () => doubles.stop();
+    const events = await provisionDestinations(sqs, sns, sqsUrl, destinationIds);
+    const functionConfig = withLocalDestinations(config, doubles);
     // The pollers' requests are metered too: Lambda's own SQS polling is billed.
     const pollerSqs = meter ? new SQSClient({ region: LOCAL_REGION, endpoint: sqsUrl, credentials }) : sqs;
     if (meter) pollerSqs.middlewareStack.use(meter.plugin);
@@ -191,6 +212,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         sesEventsRoute(async (message) => {
           await sqs.send(new SendMessageCommand({ QueueUrl: queues[topology.mail.eventsQueue].url, MessageBody: message }));
         }),
+        ...destinationIds.map((id) => destinationFailRoute(id, doubles)),
+        destinationsViewRoute(() => doubles.received()),
       ],
       onError,
     });
@@ -200,13 +223,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     pipelineKeyring = createKeyring(hmacSecret);
     // The CLI and the tests, run from this process, read the local secret and the config from here.
     Object.assign(process.env, { [SECRET_VARIABLES.hmac.value]: hmacSecret, [CONFIG_FILE_VARIABLE]: configFile });
-    provideSettings(config);
+    provideSettings(functionConfig);
     const turnstileSecret = options.secrets?.turnstile ?? process.env[SECRET_VARIABLES.turnstile.value];
     const resources: BoundResources = {
       tableName,
       publicApiUrl: gateway.url,
       // The SDK sends to a queue's own URL: point the functions' URLs at the endpoint they use.
       queueUrl: (queue) => new URL(new URL(queues[queue].url).pathname, endpoints.sqs).href,
+      topicArn: () => events.topicArn,
+      destinations: () =>
+        Object.fromEntries(
+          Object.entries(events.queues).map(([id, queue]) => [
+            id,
+            {
+              queueArn: queue.arn,
+              queueUrl: new URL(new URL(queue.url).pathname, endpoints.sqs).href,
+              deadLetterUrl: new URL(new URL(queue.deadLetterUrl).pathname, endpoints.sqs).href,
+              secret: { value: destinationSecrets[id] as string },
+            },
+          ]),
+        ),
       sesConfigurationSet: 'leadgate-local',
       secret: (name) => {
         if (name === 'hmac') return { value: hmacSecret };
@@ -218,8 +254,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     host = await startLambdaHost({
       functions: functionSpecs,
       bundles: await functionBundles(names.map((name) => functionSpecs[name].entry)),
-      environments: Object.fromEntries(names.map((name) => [name, localFunctionEnvironment(functionSpecs[name], resources, endpoints)])),
-      settings: config,
+      environments: Object.fromEntries(
+        names.map((name) => [
+          name,
+          {
+            ...localFunctionEnvironment(functionSpecs[name], resources, endpoints),
+            ...(options.retryScale ? { [VARIABLES.retryScale]: String(options.retryScale) } : {}),
+          },
+        ]),
+      ),
+      settings: functionConfig,
       ...(meter ? { meter: meter.observe } : {}),
       log,
     });
@@ -242,6 +286,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           }),
       );
     });
+    const destinationSpec = topology.destinationQueues;
+    pollers.push(
+      ...Object.values(events.queues).flatMap((queue) =>
+        Array.from(
+          { length: config.destinations[queue.destinationId]?.maxConcurrency ?? 2 },
+          () =>
+            new SqsPoller({
+              sqs: pollerSqs,
+              queueUrl: queue.url,
+              queueArn: queue.arn,
+              spec: { ...destinationSpec, maxBatchingWindowSeconds: 0, maxConcurrency: 1 },
+              invoke: (event) => invoke<SQSEvent, SQSBatchResponse>(destinationSpec.consumer, event),
+              onError,
+            }),
+        ),
+      ),
+    );
     if (options.consumers ?? true) for (const poller of pollers) poller.start();
 
     const timers = [
@@ -264,6 +325,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       urls: { api: gateway.url, ...urls },
       tableName,
       queues,
+      destinationQueues: events.queues,
+      destinations: doubles,
       db,
       sqs,
       sweep,
@@ -286,6 +349,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await gateway.stop();
         await lambdaHost.stop();
         sqs.destroy();
+        sns.destroy();
         lowLevel.destroy();
         await releaseFaults();
         await stopAll();

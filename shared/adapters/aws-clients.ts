@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientPlugin, clientPlugins } from './client-plugins';
 
@@ -38,4 +39,8 @@ export function createSqsClient(): SQSClient {
 
 export function createSesClient(): SESv2Client {
   return withPlugins(new SESv2Client({ requestHandler }));
+}
+
+export function createSnsClient(): SNSClient {
+  return withPlugins(new SNSClient({ requestHandler }));
 }

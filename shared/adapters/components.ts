@@ -9,11 +9,18 @@ import type { LeadgateSettings } from '../domain/core/settings';
 import type { StrangerMailDeps } from '../domain/screening/stranger-mail';
 import { assignmentEmails } from '../email/assignment-email';
 import { personEmails } from '../email/person-emails';
-import { createDocumentClient, createSesClient, createSqsClient } from './aws-clients';
+import { createDocumentClient, createSesClient, createSnsClient, createSqsClient } from './aws-clients';
+import { emittingLeadRepository } from '../domain/destinations/emitting-leads';
+import type { LeadRepository } from '../domain/core/ports';
+import { SnsEventPublisher } from './sns-event-publisher';
+import { createLogger } from './logger';
 import { isDisposableDomain } from './disposable-domains';
 import { DynamoLeadRepository } from './dynamo-lead-repository';
 import { DynamoLeadEraser, DynamoPrivacyRequests } from './dynamo-privacy';
 import { DynamoDigestLog } from './dynamo-digest-log';
+import { DynamoErasureNotices } from './dynamo-erasure-notices';
+import { DynamoDeliveryLog } from './dynamo-delivery-log';
+import { DynamoOutboxIndex } from './dynamo-outbox-index';
 import { DynamoRateLimiter } from './dynamo-rate-limiter';
 import { DynamoRotationStore } from './dynamo-rotation-store';
 import { DynamoSubmissionStore } from './dynamo-submission-store';
@@ -58,7 +65,24 @@ export const humanVerifier = /* @__PURE__ */ once(async () => {
   const { turnstile } = settings().screening;
   return turnstile.enabled ? new TurnstileVerifier(await loadBoundSecret(env(), 'turnstile'), turnstile.verifyUrl) : undefined;
 });
-export const leads = /* @__PURE__ */ once(() => new DynamoLeadRepository(db(), table()));
+export const eventPublisher = /* @__PURE__ */ once(() => new SnsEventPublisher(createSnsClient(), env().topicArn('events')));
+const publishLog = /* @__PURE__ */ once(() => createLogger());
+
+/**
+ * The lead repository; with destinations configured, every change it saves emits their events
+ * (shared/domain/destinations/emitting-leads.ts), whichever function makes it.
+ */
+/** The lead repository as stored, emitting nothing (the events sweep publishes what is stored). */
+export const storedLeads = /* @__PURE__ */ once(() => new DynamoLeadRepository(db(), table()));
+export const outboxIndex = /* @__PURE__ */ once(() => new DynamoOutboxIndex(db(), table()));
+export const leads = /* @__PURE__ */ once((): LeadRepository => {
+  const stored = storedLeads();
+  const { destinations } = settings();
+  if (Object.keys(destinations).length === 0) return stored;
+  return emittingLeadRepository(stored, destinations, eventPublisher(), (error, events) =>
+    publishLog().warn('destination events left to the outbox sweep', { error: (error as Error).name, events: events.length }),
+  );
+});
 export const submissions = /* @__PURE__ */ once(() => new DynamoSubmissionStore(db(), table()));
 export const rotation = /* @__PURE__ */ once(() => new DynamoRotationStore(db(), table()));
 export const suppressions = /* @__PURE__ */ once(() => new DynamoSuppressionList(db(), table()));
@@ -67,6 +91,8 @@ export const rateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter(db()
 export const mailStats = /* @__PURE__ */ once(() => new DynamoUnverifiedMailStats(db(), table()));
 export const privacyRequests = /* @__PURE__ */ once(() => new DynamoPrivacyRequests(db(), table()));
 export const eraser = /* @__PURE__ */ once(() => new DynamoLeadEraser(db(), table()));
+export const erasureNotices = /* @__PURE__ */ once(() => new DynamoErasureNotices(db(), table()));
+export const deliveryLog = /* @__PURE__ */ once(() => new DynamoDeliveryLog(db(), table()));
 export const routingQueue = /* @__PURE__ */ once(() => new SqsJsonQueue<RoutingMessage>(createSqsClient(), env().queueUrl('routing')));
 export const emailQueue = /* @__PURE__ */ once(() => new SqsJsonQueue<NurtureMessage>(createSqsClient(), env().queueUrl('email')));
 export const mailer = /* @__PURE__ */ once(() => {

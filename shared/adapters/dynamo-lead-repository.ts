@@ -4,13 +4,18 @@ import { nurtureTickDueAt, slaSweepDueAt } from '../domain/core/due-times';
 import type { LeadRepository, StoredLead } from '../domain/core/ports';
 import { epochSeconds, isExpired } from '../domain/core/retention';
 import { conditionally } from './dynamo-errors';
-import { EVENT_PREFIX, eventKey, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
+import type { PendingEvent } from '../domain/destinations/pending-event';
+import { EVENT_PREFIX, OUTBOX_PARTITION, eventKey, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-const indexAttributes = (lead: Lead) => ({
+/** An outbox not emptied this long after its write is the outbox sweep's to publish. */
+export const OUTBOX_GRACE_SECONDS = 60;
+
+const indexAttributes = (lead: Lead, outbox: readonly PendingEvent[] | undefined, now: Date) => ({
   ...sparseIndexAttributes(INDEXES.sla, slaSweepDueAt(lead.assignment)),
   ...sparseIndexAttributes(INDEXES.nurture, nurtureTickDueAt(lead.nurture)),
+  ...(outbox?.length ? { outbox, [INDEXES.routing.partitionKey]: OUTBOX_PARTITION, [INDEXES.routing.sortKey]: epochSeconds(now) + OUTBOX_GRACE_SECONDS } : {}),
 });
 
 export class DynamoLeadRepository implements LeadRepository {
@@ -22,16 +27,16 @@ export class DynamoLeadRepository implements LeadRepository {
   async get(leadId: string, now: Date): Promise<StoredLead | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }));
     if (!Item || isExpired(Item.expiresAt as number | undefined, now)) return undefined;
-    const { version, ...lead } = withoutKeys(Item, INDEXES.sla, INDEXES.nurture);
-    return { lead: lead as unknown as Lead, version: version as number };
+    const { version, outbox, ...lead } = withoutKeys(Item, INDEXES.sla, INDEXES.nurture, INDEXES.routing);
+    return { lead: lead as unknown as Lead, version: version as number, ...(outbox ? { outbox: outbox as PendingEvent[] } : {}) };
   }
 
-  async save(lead: Lead, expectedVersion: number | undefined, now: Date): Promise<boolean> {
+  async save(lead: Lead, expectedVersion: number | undefined, now: Date, outbox?: readonly PendingEvent[]): Promise<boolean> {
     return conditionally(() =>
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...indexAttributes(lead), version: (expectedVersion ?? 0) + 1 },
+          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...indexAttributes(lead, outbox, now), version: (expectedVersion ?? 0) + 1 },
           ...(expectedVersion === undefined
             ? {
                 // An expired item may linger until DynamoDB deletes it; it counts as absent.
@@ -39,6 +44,21 @@ export class DynamoLeadRepository implements LeadRepository {
                 ExpressionAttributeValues: { ':now': epochSeconds(now) },
               }
             : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': expectedVersion } }),
+        }),
+      ),
+    );
+  }
+
+  clearOutbox(leadId: string, savedVersion: number): Promise<boolean> {
+    return conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leadKey(leadId),
+          UpdateExpression: 'REMOVE outbox, #partition, #due SET version = version + :one',
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeNames: { '#partition': INDEXES.routing.partitionKey, '#due': INDEXES.routing.sortKey },
+          ExpressionAttributeValues: { ':version': savedVersion, ':one': 1 },
         }),
       ),
     );

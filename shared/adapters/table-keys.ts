@@ -37,6 +37,18 @@ export const TABLE_SCHEMA = {
   indexes: Object.values(INDEXES),
 } as const;
 
+/**
+ * Items whose destination events are not yet published (a lead's outbox, an erasure's notices)
+ * wait in the routing index under a partition of their own, due a grace period after the write.
+ */
+export const OUTBOX_PARTITION = 'OUTBOX';
+
+/** Erasure notices owed to the recipients of an erased lead: no personal data, keyed by the receipt. */
+export const erasureNoticesKey = (receiptId: string) => ({ pk: `ERASURE#${receiptId}`, sk: 'NOTICES' });
+
+/** What was delivered to a destination, by time (the `deliveries list` log). */
+export const deliveryLogKey = (destinationId: string, at: string, deliveryId: string) => ({ pk: `DELIVERIES#${destinationId}`, sk: `${at}#${deliveryId}` });
+
 /** Held submissions wait in the routing index under a partition of their own, by the time they were held (for the review digest). */
 export const REVIEW_PARTITION = 'REVIEW';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { QueueName } from '../../infra/topology';
+import type { QueueName, TopicName } from '../../infra/topology';
 
 /**
  * The environment a function runs with. Every variable a binding sets is named here and nowhere
@@ -15,6 +15,10 @@ export const VARIABLES = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   /** Powertools' logger and metrics read it: one service name per function. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Each destination's queue, dead-letter queue and secret (the deliver function), as JSON. */
+  destinations: 'DESTINATIONS',
+  /** Shrinks destination retry delays (local runtime only, for simulated outages); 1 when unset. */
+  retryScale: 'LEADGATE_RETRY_SCALE',
   /** `examples`: mail domains from the local resolver double instead of DNS (local runtime only). */
   mailDomains: 'LEADGATE_MAIL_DOMAINS',
 } as const;
@@ -32,13 +36,37 @@ export type SecretSource = { value: string } | { arn: string };
 /** Environment variable carrying a queue's URL, e.g. ROUTING_QUEUE_URL. */
 export const queueUrlVariable = (queue: QueueName): string => `${queue.toUpperCase()}_QUEUE_URL`;
 
+/** Environment variable carrying a topic's ARN, e.g. EVENTS_TOPIC_ARN. */
+export const topicArnVariable = (topic: TopicName): string => `${topic.toUpperCase()}_TOPIC_ARN`;
+
+/** Where one destination's deliveries come from and fail to, and its secret. */
+export interface DestinationBinding {
+  queueArn: string;
+  queueUrl: string;
+  deadLetterUrl: string;
+  secret: SecretSource;
+}
+
+const destinationBindings = z.record(
+  z.string(),
+  z.object({
+    queueArn: z.string(),
+    queueUrl: z.string(),
+    deadLetterUrl: z.string(),
+    secret: z.union([z.object({ value: z.string() }), z.object({ arn: z.string() })]),
+  }),
+);
+
 export interface FunctionEnv {
   tableName(): string;
   queueUrl(queue: QueueName): string;
+  topicArn(topic: TopicName): string;
+  destinations(): Record<string, DestinationBinding>;
   publicApiUrl(): string;
   sesConfigurationSet(): string;
   secret(name: SecretName): SecretSource;
   mailDomains: 'examples' | undefined;
+  retryScale: number;
 }
 
 const url = z.url();
@@ -62,6 +90,12 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
   return {
     tableName: () => read(VARIABLES.tableName, 'table'),
     queueUrl: (queue) => read(queueUrlVariable(queue), `sendsTo: ['${queue}']`),
+    topicArn: (topic) => read(topicArnVariable(topic), `publishesTo: ['${topic}']`),
+    destinations() {
+      const parsed = destinationBindings.safeParse(JSON.parse(read(VARIABLES.destinations, 'destinations')));
+      if (!parsed.success) throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.destinations} is not a map of destination bindings`);
+      return parsed.data;
+    },
     publicApiUrl() {
       const value = read(VARIABLES.publicApiUrl, 'public API URL');
       if (!url.safeParse(value).success) throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.publicApiUrl} is not a URL`);
@@ -79,5 +113,6 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
       return { arn: read(arn, `secrets: ['${name}']`) };
     },
     mailDomains,
+    retryScale: Number(env[VARIABLES.retryScale] ?? '1') || 1,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isProtectedAttribute } from '../domain/routing/protected-attributes';
 import { templateFields } from '../domain/nurture/template';
+import { DESTINATION_EVENT_TYPES, type DestinationEventType } from '../domain/destinations/event-types';
 
 export const FIELD_TYPES = ['text', 'email', 'tel', 'country', 'textarea', 'url'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -218,6 +219,41 @@ const nurtureSchema = z.strictObject({
     .default({}),
 });
 
+const DESTINATION_DEFAULT_EVENTS = {
+  webhook: [...DESTINATION_EVENT_TYPES],
+  hubspot: ['lead.created', 'lead.updated', 'lead.assigned', 'lead.accepted', 'lead.reassigned', 'lead.rectified'],
+  slack: ['lead.assigned', 'lead.reassigned'],
+} satisfies Record<'webhook' | 'hubspot' | 'slack', DestinationEventType[]>;
+
+/** Minimization by default: the address and the name; Slack, which identifies nobody by default, the company. */
+const DESTINATION_DEFAULT_FIELDS = {
+  webhook: ['email', 'firstName', 'lastName', 'name'],
+  hubspot: ['email', 'firstName', 'lastName', 'name'],
+  slack: ['company'],
+};
+
+const destinationSchema = z
+  .strictObject({
+    type: z.enum(['webhook', 'hubspot', 'slack'], { error: 'expected one of webhook, hubspot, slack' }),
+    url: z.url({ protocol: /^https?$/, error: 'expected an https URL' }).optional(),
+    events: z.array(z.enum(DESTINATION_EVENT_TYPES, { error: `expected one of ${DESTINATION_EVENT_TYPES.join(', ')}` })).optional(),
+    purposes: z.array(z.string()).default([]),
+    thirdParty: z.boolean(),
+    fields: z.array(z.string()).optional(),
+    properties: z.record(z.string(), z.string().regex(/^[a-z][a-z0-9_]{0,99}$/, 'HubSpot property names are lower_snake_case')).default({}),
+    onWithdrawal: z.enum(['delete', 'keep']).default('delete'),
+    maxConcurrency: z.int().min(2).max(50).default(2),
+  })
+  .transform((d) => ({
+    ...d,
+    url: d.url ?? (d.type === 'hubspot' ? 'https://api.hubapi.com' : undefined),
+    events: d.events ?? DESTINATION_DEFAULT_EVENTS[d.type],
+    fields: d.fields ?? DESTINATION_DEFAULT_FIELDS[d.type],
+  }));
+
+/** Destination ids name queues and secrets: short, lower-case. */
+export const DESTINATION_ID = /^[a-z][a-z0-9-]{0,29}$/;
+
 export const configSchema = z.strictObject({
   organization: z.strictObject({
     name: z.string().min(1),
@@ -254,6 +290,7 @@ export const configSchema = z.strictObject({
       ),
     }))
     .default({ topics: {}, sequences: {} }),
+  destinations: z.record(z.string().regex(DESTINATION_ID, 'destination ids are 1-30 lower-case letters, digits and dashes'), destinationSchema).default({}),
   /** Who is told when something needs an operator: every alarm of the stack notifies its topic, and this address when set. */
   operations: z.strictObject({ alarmEmail: emailAddress.optional() }).default({}),
 });
@@ -296,7 +333,7 @@ export function crossReferenceProblems(document: unknown): { path: string[]; mes
       problems.push({ path: at('doubleOptIn'), message: 'double opt-in needs a required purpose to confirm' });
     }
   }
-  problems.push(...ruleProblems(root), ...nurtureProblems(root), ...senderProblems(root));
+  problems.push(...ruleProblems(root), ...nurtureProblems(root), ...senderProblems(root), ...destinationProblems(root));
   if (asRecord(root.mailBudget).requireHumanCheck === true && asRecord(asRecord(root.screening).turnstile).enabled !== true) {
     problems.push({
       path: ['mailBudget', 'requireHumanCheck'],
@@ -327,6 +364,37 @@ function senderProblems(root: Record<string, unknown>): { path: string[]; messag
           message: `"${fromAddress}" is not covered by sender.identity "${identity}": use an address at ${id.includes('@') ? id : `${id} (or a subdomain)`}, or change the identity`,
         },
       ];
+}
+
+const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+
+/** A destination names known purposes and declared fields, and sends over https (plain http only to loopback, for the local runtime). */
+function destinationProblems(root: Record<string, unknown>): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const purposes = Object.keys(asRecord(root.purposes));
+  const declared = new Set(Object.values(asRecord(root.forms)).flatMap((form) => Object.keys(asRecord(asRecord(form).fields))));
+  for (const [id, raw] of Object.entries(asRecord(root.destinations))) {
+    const destination = asRecord(raw);
+    const at = (...path: string[]) => ['destinations', id, ...path];
+    for (const purpose of Array.isArray(destination.purposes) ? destination.purposes : []) {
+      if (typeof purpose === 'string' && !purposes.includes(purpose)) problems.push({ path: at('purposes'), message: `unknown purpose "${purpose}"` });
+    }
+    const named = [...(Array.isArray(destination.fields) ? destination.fields : []), ...Object.keys(asRecord(destination.properties))];
+    for (const field of named) {
+      if (typeof field === 'string' && field !== 'email' && !declared.has(field))
+        problems.push({ path: at('fields'), message: `no form declares a field "${field}"` });
+    }
+    if (destination.type === 'webhook' && destination.url === undefined) problems.push({ path: at('url'), message: 'a webhook destination needs a url' });
+    if (destination.type === 'slack' && destination.url !== undefined) {
+      problems.push({ path: at('url'), message: "a Slack destination's webhook URL is a secret: keep it in the destination's secret, not here" });
+    }
+    if (typeof destination.url === 'string' && URL.canParse(destination.url)) {
+      const url = new URL(destination.url);
+      if (url.protocol !== 'https:' && !isLoopback(url))
+        problems.push({ path: at('url'), message: 'expected an https URL (plain http only to 127.0.0.1, locally)' });
+    }
+  }
+  return problems;
 }
 
 /** Templates may name only fields declared by a form that asks for the sequence's purpose. */

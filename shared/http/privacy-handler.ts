@@ -1,12 +1,13 @@
 import type { FieldSettings } from '../domain/core/settings';
 import type { Context } from 'aws-lambda';
 import { LeadgateError } from '../domain/core/errors';
+import type { RecipientNotice } from '../domain/destinations/erasure-notices';
+import { type Html, html } from '../email/html';
 import { eraseLead, exportLead, openPrivacyRequest, rectifyLead, requestPrivacyAction, type OpenRequest, type PrivacyDeps } from '../domain/privacy/privacy';
 import { humanCheck, type HumanVerifier } from '../domain/screening/screening';
 import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
 import { readFormBody } from './form-body';
-import { html } from '../email/html';
 import { confirmButtonPage, linkProblem, messagePage, page } from './html';
 import { linkStatus } from '../domain/core/links';
 import { privacyRequestPage, PRIVACY_PAGE_PATH } from './privacy-page';
@@ -90,13 +91,29 @@ export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: Human
     if (request.type === 'access') {
       return jsonResponse(200, await exportLead(deps, request.leadId), { 'content-disposition': 'attachment; filename="my-data.json"' });
     }
-    const receipt = await eraseLead(deps, request.leadId);
+    const receipt = await eraseLead({ ...deps, destinations: deps.settings.destinations }, request.leadId);
     return htmlResponse(
       200,
       page(
         'Your data is erased',
-        html`<h1>Your data is erased</h1><p>Everything we held about you is deleted. This is your erasure receipt; it contains no personal data.</p><pre>${JSON.stringify(receipt, null, 2)}</pre>`,
+        html`<h1>Your data is erased</h1><p>Everything we held about you is deleted.</p>${recipientList(receipt.recipients)}<p>This is your erasure receipt; it contains no personal data.</p><pre>${JSON.stringify(receipt, null, 2)}</pre>`,
       ),
     );
   });
+}
+
+const NOTICE_WORDS: Record<RecipientNotice['notice'], string> = {
+  pending: 'we are telling them to delete it',
+  sent: 'told to delete it',
+  acknowledged: 'confirmed the deletion',
+  failed: 'could not be told; our operators follow up',
+  none_needed: 'holds nothing that identifies you',
+};
+
+/** Who else had the data, and what each was told (GDPR Art. 17(2), 19). */
+function recipientList(recipients: readonly RecipientNotice[]): Html {
+  if (recipients.length === 0) return html`<p>Your data was not passed on to anyone.</p>`;
+  return html`<p>Your data had been passed on to these recipients:</p><ul>${recipients.map(
+    (r) => html`<li>${r.destination} (${r.type}): ${NOTICE_WORDS[r.notice]}</li>`,
+  )}</ul>`;
 }

@@ -1,3 +1,4 @@
+import { exampleConfig } from '../support/example-config';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,8 +54,10 @@ describe('bundled functions', () => {
     expect(code).toContain(CONSENT_VERSION); // the validated settings are compiled in
   });
 
-  it('keeps the routing bundle (the largest consumer) no larger than 394.6 KB, its size when the wiring issue was filed', () => {
-    expect(statSync(bundles.get('route')!).size).toBeLessThanOrEqual(394.6 * 1024);
+  // 394.6 KB when the wiring issue was filed; every function that changes leads now also carries
+  // the SNS client (AWS Query protocol, about 45 KB) to publish destination events.
+  it('keeps the routing bundle (the largest consumer) no larger than 450 KB', () => {
+    expect(statSync(bundles.get('route')!).size).toBeLessThanOrEqual(450 * 1024);
   });
 
   it('ships the disposable-domain list next to the routing bundle, not inside any bundle', () => {
@@ -120,6 +123,7 @@ describe('bundled functions', () => {
               AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
               TABLE_NAME: tableName,
               EMAIL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/none-email',
+              EVENTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:none-events.fifo',
               LEADGATE_HMAC_SECRET: 'x'.repeat(40),
               POWERTOOLS_LOG_LEVEL: 'ERROR',
               ...credentials,
@@ -149,6 +153,18 @@ function deployedEnvironment(variables: Record<string, unknown>, secretsManagerU
     if (name.endsWith('_SECRET_ARN')) return SECRET_ARN;
     if (name === 'PUBLIC_API_URL') return 'https://leads.example.com';
     if (name === 'SES_CONFIGURATION_SET') return 'leadgate-test';
+    if (name.endsWith('_TOPIC_ARN')) return 'arn:aws:sns:us-east-1:000000000000:leadgate-events.fifo';
+    if (name === 'DESTINATIONS') {
+      const queue = (id: string) => `http://127.0.0.1:9/000000000000/${id}.fifo`;
+      return JSON.stringify(
+        Object.fromEntries(
+          Object.keys(exampleConfig.destinations).map((id) => [
+            id,
+            { queueArn: `arn:aws:sqs:us-east-1:000000000000:${id}.fifo`, queueUrl: queue(id), deadLetterUrl: queue(`${id}-dlq`), secret: { arn: SECRET_ARN } },
+          ]),
+        ),
+      );
+    }
     throw new Error(`no stand-in for ${name}: teach deployedEnvironment its kind`);
   };
   return {

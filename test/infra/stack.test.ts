@@ -6,8 +6,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
 import { THROTTLE } from '../../infra/constructs/api';
 import { TABLE_ACTIONS } from '../../infra/stack';
-import { functionEnvironment, functionNames, queueNames, scheduleNames, serviceName, topology, type BoundResources } from '../../infra/topology';
+import {
+  functionEnvironment,
+  functionNames,
+  queueNames,
+  scheduleNames,
+  serviceName,
+  topology,
+  type BoundResources,
+  type FunctionSpec,
+} from '../../infra/topology';
 import { exampleConfig } from '../support/example-config';
+import { LeadgateDestinations } from '../../infra/constructs/destinations';
 
 /** A fast synth: no bundling, no CloudFormation schema validation; cdk-nag still runs. */
 const fastApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false } as never);
@@ -23,6 +33,7 @@ beforeAll(() => {
   resources = template.toJSON().Resources;
 });
 
+const destinationIds = Object.keys(exampleConfig.destinations);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
 describe('LeadgateStack from the topology', () => {
@@ -38,6 +49,8 @@ describe('LeadgateStack from the topology', () => {
       tableName: 't',
       publicApiUrl: 'https://x',
       queueUrl: (queue) => queue,
+      topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
+      destinations: () => ({}),
       sesConfigurationSet: 's',
       // Turnstile is off in the example config: the stack creates no Turnstile secret.
       secret: (name) => (name === 'hmac' ? { arn: 'a' } : undefined),
@@ -67,7 +80,7 @@ describe('LeadgateStack from the topology', () => {
   it("has exactly the topology's queues, each with an encrypted, TLS-only DLQ and the right redrive", () => {
     // Each topology queue and its DLQ, plus the scheduled functions' on-failure destination and the alarm emails' DLQ.
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues).toHaveLength(queueNames.length * 2 + 2);
+    expect(queues).toHaveLength(queueNames.length * 2 + 2 + destinationIds.length * 2);
     for (const name of queueNames) {
       const spec = topology.queues[name];
       template.hasResourceProperties('AWS::SQS::Queue', {
@@ -80,12 +93,21 @@ describe('LeadgateStack from the topology', () => {
     }
     expect(queues.every(([, q]) => q.Properties.SqsManagedSseEnabled === true)).toBe(true);
     const tlsPolicies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => JSON.stringify(p.Properties).includes('aws:SecureTransport'));
-    expect(tlsPolicies).toHaveLength(queueNames.length * 2 + 2);
+    expect(tlsPolicies.length).toBeGreaterThanOrEqual(queueNames.length * 2 + 2 + destinationIds.length * 2);
   });
 
   it("has exactly the topology's event source mappings, reporting batch item failures", () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
-    expect(mappings).toHaveLength(queueNames.length);
+    expect(mappings).toHaveLength(queueNames.length + destinationIds.length);
+    for (const id of destinationIds) {
+      expect(mappings).toContainEqual(
+        expect.objectContaining({
+          BatchSize: topology.destinationQueues.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: exampleConfig.destinations[id]!.maxConcurrency },
+        }),
+      );
+    }
     for (const name of queueNames) {
       const spec = topology.queues[name];
       expect(mappings).toContainEqual(
@@ -128,7 +150,7 @@ describe('LeadgateStack from the topology', () => {
     const groups = ofType('AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThanOrEqual(functionNames.length + 1);
     expect(groups.every(([, g]) => typeof g.Properties.RetentionInDays === 'number')).toBe(true);
-    expect(ofType('AWS::SecretsManager::Secret')).toHaveLength(1);
+    expect(ofType('AWS::SecretsManager::Secret')).toHaveLength(1 + destinationIds.length);
   });
 
   it("grants no wildcard except X-Ray's, and only the privacy function may delete from the table", () => {
@@ -161,7 +183,11 @@ describe('schedules, indexes and least privilege', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
     expect(rules).toHaveLength(scheduleNames.length);
     for (const name of scheduleNames) {
-      expect(rules).toContainEqual(expect.objectContaining({ ScheduleExpression: `rate(${topology.schedules[name].everyMinutes} minutes)` }));
+      expect(rules).toContainEqual(
+        expect.objectContaining({
+          ScheduleExpression: `rate(${topology.schedules[name].everyMinutes} minute${topology.schedules[name].everyMinutes === 1 ? '' : 's'})`,
+        }),
+      );
     }
   });
 
@@ -208,6 +234,19 @@ describe('least privilege', () => {
     if (spec.access.sendsTo.length || scheduled) for (const a of ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) allowed.add(a);
     if (spec.access.sendsEmail) allowed.add('ses:SendEmail');
     if (spec.access.secrets.length) for (const a of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) allowed.add(a);
+    if (spec.access.publishesTo.length) for (const a of ['sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt']) allowed.add(a);
+    if ((spec.access as FunctionSpec['access']).destinations) {
+      for (const a of [
+        'sqs:ReceiveMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueUrl',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:SendMessage',
+      ])
+        allowed.add(a);
+      for (const a of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) allowed.add(a);
+    }
     if (queueNames.some((q) => topology.queues[q].consumer === name)) {
       for (const a of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) allowed.add(a);
     }
@@ -245,7 +284,7 @@ describe('mail', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const subscriptions = ofType('AWS::SNS::Subscription')
       .map(([, r]) => r.Properties)
-      .filter((s) => s.Protocol !== 'email');
+      .filter((s) => s.Protocol !== 'email' && !s.FilterPolicy);
     expect(subscriptions).toEqual([expect.objectContaining({ Protocol: 'sqs', RawMessageDelivery: true, RedrivePolicy: expect.anything() })]);
     const eventsQueue = Object.entries(resources).find(
       ([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith(topology.mail.eventsQueue) && id.includes('Queue') && !id.includes('DeadLetter'),
@@ -312,5 +351,46 @@ describe('cdk-nag', () => {
       ).toBe(true);
     }
     expect(described.some((d) => d.startsWith('A scheduled run failed'))).toBe(true);
+  });
+});
+
+describe('destinations', () => {
+  it('fans events out through an encrypted SNS FIFO topic to one FIFO queue per destination, filtered on its id, raw, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { FifoTopic: true, KmsMasterKeyId: Match.anyValue() });
+    const subscriptions = ofType('AWS::SNS::Subscription')
+      .map(([, r]) => r.Properties)
+      .filter((s) => s.FilterPolicy);
+    expect(subscriptions).toHaveLength(destinationIds.length);
+    for (const id of destinationIds) {
+      expect(subscriptions).toContainEqual(
+        expect.objectContaining({
+          Protocol: 'sqs',
+          RawMessageDelivery: true,
+          FilterPolicy: { [`to.${id}`]: [{ exists: true }] },
+          RedrivePolicy: expect.anything(),
+        }),
+      );
+    }
+    const fifoQueues = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.FifoQueue === true);
+    expect(fifoQueues).toHaveLength(destinationIds.length * 2);
+  });
+
+  it('refuses to deploy a destination reached over plain http (loopback http is for the local runtime only)', () => {
+    const stack = new Stack(fastApp(), 'PlainHttp');
+    const destinations = { hooks: { ...exampleConfig.destinations['ops-webhook']!, url: 'http://127.0.0.1:9/hook' } };
+    expect(() => new LeadgateDestinations(stack, 'Destinations', { topic: topology.topics.events, queues: topology.destinationQueues, destinations })).toThrow(
+      /destinations\.hooks\.url: .*https only/,
+    );
+  });
+
+  it("names each destination's secret in the outputs and alarms on its dead letters and its oldest waiting event", () => {
+    const outputs = template.toJSON().Outputs as Record<string, unknown>;
+    for (const key of ['DestinationCrmSecretArn', 'DestinationOpsWebhookQueueUrl', 'DestinationSalesChannelDeadLetterQueueUrl'])
+      expect(outputs[key], key).toBeDefined();
+    const descriptions = ofType('AWS::CloudWatch::Alarm').map(([, a]) => String(a.Properties.AlarmDescription));
+    for (const id of destinationIds) {
+      expect(descriptions.some((d) => d.startsWith(`Deliveries to ${id} were dead-lettered`))).toBe(true);
+      expect(descriptions.some((d) => d.startsWith(`The oldest event waiting for ${id}`))).toBe(true);
+    }
   });
 });

@@ -13,6 +13,8 @@ const resources: BoundResources = {
   tableName: 'leadgate-bindings-test',
   publicApiUrl: 'http://127.0.0.1:9',
   queueUrl: (queue) => `http://127.0.0.1:9/000000000000/${queue}`,
+  topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
+  destinations: () => ({}),
   sesConfigurationSet: 'leadgate-bindings-test',
   secret: (name) => (name === 'hmac' ? { value: 'x'.repeat(40) } : undefined),
 };
@@ -30,6 +32,11 @@ function withoutEachBinding(spec: FunctionSpec): { binding: string; spec: Functi
     ...access.secrets
       .filter((secret) => secret === 'hmac')
       .map((secret) => ({ binding: `secret ${secret}`, spec: { ...spec, access: { ...access, secrets: access.secrets.filter((s) => s !== secret) } } })),
+    ...access.publishesTo.map((topic) => ({
+      binding: `publishesTo ${topic}`,
+      spec: { ...spec, access: { ...access, publishesTo: access.publishesTo.filter((t) => t !== topic) } },
+    })),
+    ...(access.destinations ? [{ binding: 'destinations', spec: { ...spec, access: { ...access, destinations: undefined } } }] : []),
     ...(access.sendsEmail ? [{ binding: 'sendsEmail', spec: { ...spec, access: { ...access, sendsEmail: false } } }] : []),
   ];
 }

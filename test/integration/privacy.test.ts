@@ -7,6 +7,7 @@ import type { LocalRuntime } from '../../infra/local/runtime';
 import { CONSENT_VERSION } from '../support/example-config';
 import { eventually, post, postLocal, scanTable, startTestRuntime } from '../support/local-runtime';
 import { mailTo, sentMail } from '../support/mail';
+import { requestLink as requestLinkFrom } from '../support/privacy';
 
 let runtime: LocalRuntime;
 
@@ -17,19 +18,7 @@ afterAll(() => runtime?.stop());
 
 const leadByEmail = async (email: string) =>
   (await scanTable(runtime)).find((item) => item.itemType === 'lead' && item.email === email) as Record<string, any> | undefined;
-const linkIn = (text: string) => /(http:\/\/\S+\/privacy\/requests\/confirm\?t=\S+)/.exec(text)![1]!;
-
-async function requestLink(email: string, type: string): Promise<string> {
-  const before = mailTo(await sentMail(runtime), email).length;
-  const response = await post(runtime, '/privacy/requests', { email, type });
-  expect(response.status).toBe(202);
-  const mails = await eventually(async () => {
-    const all = mailTo(await sentMail(runtime), email);
-    expect(all.length).toBe(before + 1);
-    return all;
-  });
-  return linkIn(mails.at(-1)!.body.text ?? '');
-}
+const requestLink = (email: string, type: string) => requestLinkFrom(runtime, email, type);
 
 async function captureAndRoute(email: string, consent: string[], extra: object = {}) {
   const response = await post(runtime, '/forms/contact/submissions', { email, consent, consentVersion: CONSENT_VERSION, ...extra });

@@ -18,6 +18,7 @@ import { claimOfSubmissionId } from '../../shared/domain/capture/submission-id';
 const isDue = (due: Date | undefined, now: Date) => due !== undefined && due <= now;
 import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
 import type { BreakerState, UnverifiedMailStats } from '../../shared/domain/screening/stranger-mail';
+import type { PendingEvent } from '../../shared/domain/destinations/pending-event';
 import { ExampleMailDomains } from '../../shared/adapters/mail-domains';
 
 /** Port fakes for unit tests of the domain; integration tests use the real adapters and emulators. */
@@ -32,12 +33,24 @@ export class InMemoryLeads implements LeadRepository {
     return stored && !isExpired(stored.lead.expiresAt, now) ? structuredClone(stored) : undefined;
   }
 
-  async save(lead: Lead, expectedVersion: number | undefined, now: Date) {
+  async save(lead: Lead, expectedVersion: number | undefined, now: Date, outbox?: readonly PendingEvent[]) {
     this.beforeSave?.();
     const current = this.items.get(lead.leadId);
     const live = current && !isExpired(current.lead.expiresAt, now) ? current : undefined;
     if (live?.version !== expectedVersion) return false;
-    this.items.set(lead.leadId, { lead: structuredClone(lead), version: (expectedVersion ?? 0) + 1 });
+    this.items.set(lead.leadId, {
+      lead: structuredClone(lead),
+      version: (expectedVersion ?? 0) + 1,
+      ...(outbox?.length ? { outbox: structuredClone([...outbox]) } : {}),
+    });
+    return true;
+  }
+
+  async clearOutbox(leadId: string, savedVersion: number) {
+    const stored = this.items.get(leadId);
+    if (stored?.version !== savedVersion) return false;
+    delete stored.outbox;
+    stored.version++;
     return true;
   }
 

@@ -8,7 +8,7 @@ import { renderToken } from '../../shared/domain/core/links';
 
 /** A local runtime on free ports with data in memory: what integration tests drive. */
 export function startTestRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  return startLocalRuntime({ ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0 }, dataDir: undefined, ...options });
+  return startLocalRuntime({ ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0, destinations: 0 }, dataDir: undefined, ...options });
 }
 
 /** A render token as the hosted form would have issued it `secondsAgo` before now. */

@@ -15,6 +15,8 @@ export interface Keyring {
   tokens: TokenKeys;
   /** Signs consent and erasure receipts (Ed25519: anyone can check them with the public key). */
   receipts: ReceiptSigner;
+  /** A lead's reference for one destination: stable for it, useless for joining with another's. */
+  leadRef(destinationId: string, leadId: string): string;
 }
 
 const derive = (secret: string, label: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'leadgate', label, 32));
@@ -25,7 +27,14 @@ export function createKeyring(secret: string): Keyring {
   if (secret.length < 32) throw new Error('The HMAC secret must be at least 32 characters.');
   const emailKey = hmacKey(secret, 'email-hash/v1');
   const claimKey = hmacKey(secret, 'submission-claim/v1');
+  const refKeys = new Map<string, KeyObject>();
+  const refKey = (destinationId: string) => {
+    const key = refKeys.get(destinationId) ?? hmacKey(secret, `destination-ref/${destinationId}`);
+    refKeys.set(destinationId, key);
+    return key;
+  };
   return {
+    leadRef: (destinationId, leadId) => `lr_${createHmac('sha256', refKey(destinationId)).update(leadId, 'utf8').digest('base64url').slice(0, 32)}`,
     tokens: { keys: new Map([['k1', hmacKey(secret, 'link-token/k1')]]) },
     receipts: receiptSigner(derive(secret, 'receipt-signing/v1')),
     emailHash: (email) => createHmac('sha256', emailKey).update(email, 'utf8').digest('hex'),

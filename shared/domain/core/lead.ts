@@ -100,7 +100,18 @@ export interface Lead {
    * The confirmation email of a double opt-in form: which submission it is for, and when it went,
    * or why it was not sent (a stranger-mail budget, the bounce breaker, a domain without mail).
    */
+  /**
+   * Every destination the lead's data was sent to: since when, last when, and which of its fields
+   * (for access requests, Art. 15(1)(c)), so a withdrawal or an erasure reaches each of them.
+   */
+  recipients?: Record<string, Recipient>;
   doubleOptIn?: { submissionId: string; sentAt?: string; confirmedAt?: string; refused?: { reason: StrangerMailRefusal; at: string } };
+}
+
+export interface Recipient {
+  since: string;
+  lastAt: string;
+  fields: string[];
 }
 
 export interface NurtureState {

@@ -1,5 +1,6 @@
 import type { Assignment, ConsentEvent, Lead, StrangerMailRefusal } from './lead';
 import type { Submission } from '../capture/submission';
+import type { PendingEvent } from '../destinations/pending-event';
 
 export interface Clock {
   now(): Date;
@@ -9,6 +10,8 @@ export interface StoredLead {
   lead: Lead;
   /** Optimistic-lock version of the stored item. */
   version: number;
+  /** Destination events written with a change and not yet published (shared/domain/destinations). */
+  outbox?: PendingEvent[];
 }
 
 export interface LeadRepository {
@@ -18,7 +21,12 @@ export interface LeadRepository {
    * Writes the lead if the stored version is still `expectedVersion` (undefined: no live lead).
    * Returns false when another writer got there first.
    */
-  save(lead: Lead, expectedVersion: number | undefined, now: Date): Promise<boolean>;
+  save(lead: Lead, expectedVersion: number | undefined, now: Date, outbox?: readonly PendingEvent[]): Promise<boolean>;
+  /**
+   * Empties the outbox of the lead saved as version `savedVersion`, once its events are published;
+   * false (and nothing changed) if the lead was saved again since: that save carried them.
+   */
+  clearOutbox(leadId: string, savedVersion: number): Promise<boolean>;
   /** Idempotent: writing the same event twice leaves one item. */
   appendEvents(events: readonly ConsentEvent[]): Promise<void>;
   /** Every live event of the lead, oldest first (the consent history). */

@@ -1,3 +1,4 @@
+import type { DestinationEventType } from '../destinations/catalogue';
 /**
  * The parts of the validated configuration the domain reads. shared/config/schema.ts produces
  * values of this shape (a compile-time check there keeps the two in step); the domain never
@@ -76,6 +77,8 @@ export interface LeadgateSettings {
   scoring: ScoringSettings;
   routing: RoutingSettings;
   nurture: NurtureSettings;
+  /** Where leads go on to (a CRM, a chat channel, any webhook), and under which conditions. */
+  destinations: Record<string, DestinationSettings>;
   /** Who is told when something needs an operator (the stack's alarms). */
   operations?: { alarmEmail?: string | undefined } | undefined;
 }
@@ -147,4 +150,27 @@ export interface NurtureSettings {
   /** Topic ids to the names a person sees on the unsubscribe page. */
   topics: Record<string, string>;
   sequences: Record<string, NurtureSequence>;
+}
+
+export type DestinationType = 'webhook' | 'hubspot' | 'slack';
+
+/** One recipient of lead events (shared/domain/destinations). */
+export interface DestinationSettings {
+  type: DestinationType;
+  /** webhook: where events are posted; hubspot: the API's base URL; slack: none (its URL is the secret). */
+  url?: string | undefined;
+  /** The events it subscribes to; withdrawal, erasure and suppression notices reach every recipient regardless. */
+  events: DestinationEventType[];
+  /** Purposes a lead must hold for any of its data to go there. */
+  purposes: string[];
+  /** A third party never receives a lead that sent Global Privacy Control. */
+  thirdParty: boolean;
+  /** The declared fields it may receive. */
+  fields: string[];
+  /** hubspot: lead field -> contact property (email is always the contact's id). */
+  properties: Record<string, string>;
+  /** hubspot: what the withdrawal of its purpose does to the contact. */
+  onWithdrawal: 'delete' | 'keep';
+  /** Deliveries in flight to it at once. */
+  maxConcurrency: number;
 }

@@ -11,6 +11,9 @@ import type { LeadgateSettings } from '../core/settings';
 import { parseEmailAddress, parseSubmission, type RawBody } from '../capture/submission';
 import { chargeClient, permitStrangerMail, sendStrangerMail, type StrangerMailDeps, type StrangerMailRefusal } from '../screening/stranger-mail';
 import type { Suppression, SuppressionList } from '../nurture/suppression';
+import type { DestinationSettings } from '../core/settings';
+import { type ErasureNoticeStore, planErasureNotices, type RecipientNotice } from '../destinations/erasure-notices';
+import type { EventPublisher } from '../destinations/ports';
 
 export type PrivacyRequestType = 'access' | 'erasure' | 'rectification';
 export const PRIVACY_REQUEST_TYPES: readonly PrivacyRequestType[] = ['access', 'erasure', 'rectification'];
@@ -51,6 +54,8 @@ export interface PrivacyDeps extends StrangerMailDeps {
   suppressions: SuppressionList;
   requests: PrivacyRequestStore;
   eraser: LeadEraser;
+  notices: ErasureNoticeStore;
+  publisher?: EventPublisher;
   privacyEmails: PrivacyEmails;
   keyring: Keyring;
   clock: Clock;
@@ -143,6 +148,8 @@ export interface LeadExport {
   /** Submissions received and not (yet) part of the lead: awaiting routing, or held by screening. */
   submissionsInProcessing: StoredSubmission[];
   suppression: Suppression | null;
+  /** Every destination the lead's data was sent to, since when, and which fields (Art. 15(1)(c)). */
+  recipients: { destination: string; type: string; since: string; lastAt: string; fields: string[] }[];
 }
 
 /** Everything held about one person, for access requests and `leadgate privacy export`. */
@@ -171,6 +178,13 @@ export async function exportLead(
       .map((event) => consentReceipt(deps.keyring.receipts, organization.name, event)),
     submissionsInProcessing: unmerged,
     suppression: (await deps.suppressions.get(leadId)) ?? null,
+    recipients: Object.entries(lead?.recipients ?? {}).map(([destination, r]) => ({
+      destination,
+      type: deps.settings.destinations[destination]?.type ?? 'removed',
+      since: r.since,
+      lastAt: r.lastAt,
+      fields: r.fields,
+    })),
   };
 }
 
@@ -181,28 +195,55 @@ export interface ErasureReceipt {
   subject: string;
   erasedAt: string;
   itemsDeleted: number;
+  /** Every destination the person's data went to, and the state of its erasure notice when this was signed. */
+  recipients: RecipientNotice[];
   keyId: string;
   publicKey: string;
   signature: string;
 }
 
+export interface ErasureDeps extends Pick<PrivacyDeps, 'eraser' | 'suppressions' | 'keyring' | 'clock' | 'leads'> {
+  destinations: Record<string, DestinationSettings>;
+  notices: ErasureNoticeStore;
+  /** Absent (the CLI): the notices wait for the outbox sweep, within a minute or so. */
+  publisher?: EventPublisher;
+}
+
 /**
  * Erases a person: every item under their key goes; what stays is the suppression hash (so
- * nothing is ever sent to them again) and this receipt, neither holding personal data. Queued
- * routing, SLA and nurture work finds no lead and does nothing.
+ * nothing is ever sent to them again), this receipt, and the notices owed to every destination
+ * their data went to, none holding personal data once sent. The notices are recorded before
+ * anything is deleted, so none is lost whatever fails next; they travel in each destination's
+ * queue behind the lead's earlier events, so no recipient hears of the erasure before the
+ * creation it undoes. Queued routing, SLA, nurture and delivery work finds no lead and does nothing.
  */
-export async function eraseLead(deps: Pick<PrivacyDeps, 'eraser' | 'suppressions' | 'keyring' | 'clock'>, leadId: string): Promise<ErasureReceipt> {
+export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<ErasureReceipt> {
   const now = deps.clock.now();
+  const receiptId = `ersr_${randomUUID()}`;
+  const lead = (await deps.leads.get(leadId, now))?.lead;
+  const planned = lead ? planErasureNotices(lead, deps.destinations, receiptId, now) : undefined;
+  if (planned?.record.notices.length) await deps.notices.create(planned.record, planned.events, now);
   await deps.suppressions.add(leadId, 'erased', now);
   const itemsDeleted = await deps.eraser.erase(leadId);
+  let recipients = planned?.record.notices ?? [];
+  if (planned?.events.length && deps.publisher) {
+    try {
+      await deps.publisher.publish(planned.events);
+      await deps.notices.markSent(receiptId, now);
+      recipients = recipients.map((notice) => (notice.notice === 'pending' ? { ...notice, notice: 'sent' } : notice));
+    } catch {
+      // Recorded, so the outbox sweep sends them; the receipt says they are pending.
+    }
+  }
   const signer = deps.keyring.receipts;
   const unsigned = {
     receiptVersion: 1 as const,
-    receiptId: `ersr_${randomUUID()}`,
+    receiptId,
     kind: 'erasure' as const,
     subject: leadId,
     erasedAt: now.toISOString(),
     itemsDeleted,
+    recipients,
     keyId: signer.keyId,
     publicKey: signer.publicKey,
   };

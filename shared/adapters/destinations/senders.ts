@@ -1,0 +1,20 @@
+import type { DestinationBinding } from '../../config/function-env';
+import type { DestinationSender } from '../../domain/destinations/deliver';
+import type { DestinationType } from '../../domain/core/settings';
+import { loadSecret } from '../hmac-secret';
+import { HubSpotSender } from './hubspot-sender';
+import { SlackSender } from './slack-sender';
+import { WebhookSender } from './webhook-sender';
+
+/** One sender per destination type; each destination's secret is read on first use and kept for the container. */
+export function destinationSenders(bindings: Record<string, DestinationBinding>): Record<DestinationType, DestinationSender> {
+  const secrets = new Map<string, Promise<string>>();
+  const secretOf = (destinationId: string): Promise<string> => {
+    const binding = bindings[destinationId];
+    if (!binding) return Promise.reject(new Error(`destination ${destinationId} has no binding`));
+    const secret = secrets.get(destinationId) ?? loadSecret(binding.secret, `secret of destination ${destinationId}`);
+    secrets.set(destinationId, secret);
+    return secret;
+  };
+  return { webhook: new WebhookSender(secretOf), hubspot: new HubSpotSender(secretOf), slack: new SlackSender(secretOf) };
+}

@@ -1,0 +1,53 @@
+import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
+import type { DestinationSender, Outgoing, SendResult } from '../../domain/destinations/deliver';
+import { boundedFetch, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './bounded-fetch';
+
+type Assignment = { team: string; rep: string; score: number; reasons: { reason: string; points: number }[]; fields: Record<string, string>; from?: string };
+
+/** The channel message of an assignment: who, how good, to whom; personal details only as the destination's fields allow. */
+export function slackMessage(type: 'lead.assigned' | 'lead.reassigned', data: Assignment, acceptUrl: string | undefined) {
+  const { company, email, phone, ...rest } = data.fields;
+  const who = company ?? ([rest.firstName, rest.lastName].filter(Boolean).join(' ') || 'A new lead');
+  const reasons = [...data.reasons]
+    .sort((a, b) => b.points - a.points)
+    .slice(0, 3)
+    .map((r) => r.reason);
+  const headline =
+    type === 'lead.reassigned'
+      ? `${who} was reassigned to ${data.rep} (team ${data.team}) after ${data.from ?? 'the previous rep'} missed the SLA`
+      : `${who} was assigned to ${data.rep} (team ${data.team})`;
+  const lines = [
+    `*${headline}*`,
+    `Score ${data.score}${reasons.length ? `: ${reasons.join('; ')}` : ''}`,
+    ...(email ? [`Email: ${email}`] : []),
+    ...(phone ? [`Phone: ${phone}`] : []),
+    ...(acceptUrl ? [`<${acceptUrl}|Accept the lead>`] : []),
+  ];
+  return { text: headline, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }] };
+}
+
+/**
+ * A team channel message on each assignment and SLA reassignment, through Slack's incoming
+ * webhook with Slack's own client; its fetch is ours (no redirects, a timeout, a bounded body).
+ */
+export class SlackSender implements DestinationSender {
+  constructor(private readonly webhookUrlOf: (destinationId: string) => Promise<string>) {}
+
+  async send({ destinationId, event, acceptUrl }: Outgoing): Promise<SendResult> {
+    if (event.type !== 'lead.assigned' && event.type !== 'lead.reassigned') return { ok: true, status: 'not_applicable' };
+    let answer: { status: number; headers: Headers } | undefined;
+    const fetchBounded = async (url: string | URL | Request, init?: RequestInit) => {
+      const response = await boundedFetch(String(url), init ?? {});
+      answer = response;
+      return new Response(response.body, { status: response.status, headers: response.headers });
+    };
+    const webhook = new IncomingWebhook(await this.webhookUrlOf(destinationId), { fetch: fetchBounded as typeof fetch, timeout: DESTINATION_TIMEOUT_MS });
+    try {
+      await webhook.send(slackMessage(event.type, event.data as Assignment, acceptUrl));
+      return { ok: true, status: answer?.status ?? 200 };
+    } catch (error) {
+      if (error instanceof IncomingWebhookHTTPError && answer) return resultOf(answer);
+      return unanswered(error);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { Webhook } from 'standardwebhooks';
+import type { DestinationSender, Outgoing, SendResult } from '../../domain/destinations/deliver';
+import { boundedFetch, resultOf, unanswered } from './bounded-fetch';
+
+/**
+ * Standard Webhooks: the event as JSON, with webhook-id (the same on every retry of one event),
+ * webhook-timestamp and webhook-signature (v1, HMAC-SHA256), signed by the standard's own library.
+ */
+export class WebhookSender implements DestinationSender {
+  private readonly signers = new Map<string, Webhook>();
+
+  constructor(private readonly secretOf: (destinationId: string) => Promise<string>) {}
+
+  private async signer(destinationId: string): Promise<Webhook> {
+    const signer = this.signers.get(destinationId) ?? new Webhook(await this.secretOf(destinationId));
+    this.signers.set(destinationId, signer);
+    return signer;
+  }
+
+  async send({ destinationId, destination, event }: Outgoing): Promise<SendResult> {
+    const payload = JSON.stringify(event);
+    const timestamp = new Date();
+    const signature = (await this.signer(destinationId)).sign(event.id, timestamp, payload);
+    try {
+      const response = await boundedFetch(destination.url as string, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Leadgate-Webhooks/1',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+        body: payload,
+      });
+      return resultOf(response);
+    } catch (error) {
+      return unanswered(error);
+    }
+  }
+}
