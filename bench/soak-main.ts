@@ -17,7 +17,7 @@ if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || c
   process.exit(2);
 }
 console.log(
-  `Soak: ${count} submissions, concurrency ${concurrency}; ${faults ? 'faults: SQS stopped and restarted mid-run, 5 % of routing sends fail after the capture write, one client in ten never retries, SES throttles 20 % of sends, the routing consumer fails 5 % of records, every batch delivered twice' : 'no faults (--clean)'}`,
+  `Soak: ${count} submissions, concurrency ${concurrency}; ${faults ? 'faults: SQS and SNS unreachable for 2 s mid-run, 5 % of routing sends fail after the capture write, one client in ten never retries, SES throttles 20 % of sends, the routing consumer fails 5 % of records, every batch delivered twice; destinations fail (see below)' : 'no faults (--clean)'}`,
 );
 const report = await runSoak({ count, concurrency, faults, log: (line) => console.log(`  ${line}`) });
 const row = (label: string, value: string | number, ok?: boolean) =>
@@ -43,6 +43,20 @@ if (faults) {
   row('submissions whose client never retried', report.neverRetried);
   row('submission retries (503s)', report.submitRetries);
 }
+if (report.destinations) {
+  const d = report.destinations;
+  console.log('  destinations: "flaky" fails 20 % with 503 and leaves 5 % unanswered; "down" is down for a simulated hour');
+  row('  destination events owed', d.expected);
+  row('    delivered', d.delivered, d.delivered === d.expected);
+  row('    lost', d.lost, d.lost === 0);
+  row('    accepted twice under one webhook-id (retries)', d.redeliveredSameId);
+  row('    duplicated under a new id', d.duplicatedNewId, d.duplicatedNewId === 0);
+  row('    signatures that did not verify', d.badSignatures, d.badSignatures === 0);
+  row('    retries per event', d.retriesPerEvent.toFixed(2));
+  row('    event → delivery p50 (ms)', d.latencyMs.p50.toFixed(0));
+  row('    event → delivery p95 (ms)', d.latencyMs.p95.toFixed(0));
+  row('    event → delivery p99 (ms)', d.latencyMs.p99.toFixed(0));
+}
 row('submission → assignment email p50 (ms)', report.latencyMs.p50.toFixed(0));
 row('submission → assignment email p95 (ms)', report.latencyMs.p95.toFixed(0));
 row('submission → assignment email p99 (ms)', report.latencyMs.p99.toFixed(0));
@@ -59,6 +73,8 @@ const clean =
   report.nurture.duplicated === 0 &&
   report.nurture.missing === 0 &&
   report.deadLettersLeft === 0 &&
-  report.accepted === count;
+  report.accepted === count &&
+  (report.destinations === undefined ||
+    (report.destinations.lost === 0 && report.destinations.duplicatedNewId === 0 && report.destinations.badSignatures === 0));
 console.log(clean ? '\nZero lost, zero duplicated, zero misrouted.' : '\nTHE SOAK FOUND PROBLEMS (see FAIL above).');
 process.exitCode = clean ? 0 : 1;

@@ -16,11 +16,27 @@ export interface SoakOptions {
   /**
    * Inject the faults (default true): SES throttles 20 % of sends, the routing consumer fails 5 % of
    * records, every batch is delivered twice, 5 % of routing-queue sends fail after capture's write
-   * (and one client in ten never retries anything), and SQS is stopped and restarted when half the
+   * (and one client in ten never retries anything), and SQS and SNS are unreachable for 2 s when half the
    * submissions are accepted. Without them the run measures a clean pipeline (the bench's cost figure).
    */
   faults?: boolean;
   log?: (line: string) => void;
+}
+
+/** What two destinations received: `flaky` fails 20 % of requests with 503 and leaves 5 % unanswered; `down` is down for a simulated hour. */
+export interface DestinationReport {
+  /** Events owed (a creation to each, an assignment to flaky, per lead with sales consent). */
+  expected: number;
+  delivered: number;
+  lost: number;
+  /** The same event accepted twice under one webhook-id (a retry whose first answer was lost): receivers de-duplicate these. */
+  redeliveredSameId: number;
+  /** The same event under two ids: must never happen. */
+  duplicatedNewId: number;
+  badSignatures: number;
+  requests: number;
+  retriesPerEvent: number;
+  latencyMs: { p50: number; p95: number; p99: number };
 }
 
 export interface SoakReport {
@@ -44,7 +60,27 @@ export interface SoakReport {
   /** Submissions whose client never retries: each one had to be accepted at the first attempt. */
   neverRetried: number;
   usage: PipelineUsage;
+  /** With faults: the destinations' delivery figures. */
+  destinations?: DestinationReport;
   seconds: number;
+}
+
+/** One simulated hour of the local runtime's destination retries lasts 6 s (retry delays and the 24-hour window shrink alike). */
+const RETRY_SCALE = 1 / 600;
+
+/** Two webhook destinations for the faults run; one for the clean run (the bench's cost with one webhook destination). */
+function soakDestinations(document: Record<string, any>, withFaults: boolean): void {
+  const webhook = (events: string[], maxConcurrency: number) => ({
+    type: 'webhook',
+    url: 'https://hooks.example.com/leadgate',
+    purposes: ['sales_contact'],
+    thirdParty: false,
+    events,
+    maxConcurrency,
+  });
+  document.destinations = withFaults
+    ? { flaky: webhook(['lead.created', 'lead.assigned'], 10), down: webhook(['lead.created'], 10) }
+    : { hooks: webhook(['lead.created', 'lead.assigned', 'lead.accepted', 'consent.granted'], 10) };
 }
 
 interface StoredMail {
@@ -87,7 +123,8 @@ async function drained(runtime: LocalRuntime, timeoutMs: number): Promise<void> 
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
   while (Date.now() < deadline) {
-    const depth = (await Promise.all(queueNames.map((name) => queueDepth(runtime, runtime.queues[name].url)))).reduce((a, b) => a + b, 0);
+    const urls = [...queueNames.map((name) => runtime.queues[name].url), ...Object.values(runtime.destinationQueues).map((queue) => queue.url)];
+    const depth = (await Promise.all(urls.map((url) => queueDepth(runtime, url)))).reduce((a, b) => a + b, 0);
     if (depth === 0) {
       quietSince ||= Date.now();
       if (Date.now() - quietSince > 1500) return;
@@ -118,13 +155,16 @@ async function scanLeads(runtime: LocalRuntime): Promise<Lead[]> {
 /**
  * Submits `count` leads at `concurrency` to a local runtime while faults are injected (SES throttles
  * 20 % of sends, the routing consumer fails 5 % of records, every batch is delivered twice, and
- * SQS is stopped and restarted mid-run), then checks that nothing was lost, duplicated or misrouted.
+ * SQS and SNS are unreachable for 2 s mid-run), then checks that nothing was lost, duplicated or misrouted.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   const withFaults = options.faults ?? true;
-  const configFile = configVariant((c) => manyPeopleOneClient(c, 1000));
+  const configFile = configVariant((c) => {
+    manyPeopleOneClient(c, 1000);
+    soakDestinations(c, withFaults);
+  });
   const runtime = await startLocalRuntime({
     ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0, destinations: 0 },
     configFile,
@@ -138,9 +178,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           countRequests: true,
         }
       : { countRequests: true },
+    retryScale: RETRY_SCALE,
+    destinationTimeoutMs: 300,
+    destinationRequestsKept: 200_000,
     log: () => undefined,
   });
   try {
+    if (withFaults) {
+      runtime.destinations.setOutage('flaky', { failRate: 0.2, timeoutRate: 0.05, status: 503 });
+      runtime.destinations.setOutage('down', { until: Date.now() + 3_600_000 * RETRY_SCALE, status: 503 });
+    }
     const keyring = createKeyring(process.env[SECRET_VARIABLES.hmac.value] as string);
     const version = runtime.config.purposes.marketing_email!.consentText.version;
     const submittedAt = new Map<string, number>();
@@ -185,10 +232,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         await submitOne(i);
         if (!restarted && accepted >= options.count / 2) {
           restarted = true;
-          log('stopping SQS mid-run');
-          await runtime.stopSqs();
-          await pause(1000);
-          await runtime.startSqs();
+          log('SQS and SNS unreachable for 2 s mid-run');
+          await runtime.interruptSqs(2000);
           log('SQS back');
         }
       }
@@ -231,7 +276,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await runtime.runSchedules().catch(() => undefined);
       await drained(runtime, 60_000);
     }
-    const deadLettersLeft = (await Promise.all(queueNames.map((name) => queueDepth(runtime, runtime.queues[name].deadLetterUrl)))).reduce((a, b) => a + b, 0);
+    const destinations = withFaults ? await destinationFigures(runtime, options.count, log, firstAdvanceAt) : undefined;
+    const deadLettersLeft = (
+      await Promise.all(
+        [...queueNames.map((name) => runtime.queues[name].deadLetterUrl), ...Object.values(runtime.destinationQueues).map((queue) => queue.deadLetterUrl)].map(
+          (url) => queueDepth(runtime, url),
+        ),
+      )
+    ).reduce((a, b) => a + b, 0);
 
     const leads = new Map((await scanLeads(runtime)).map((lead) => [lead.email, lead]));
     const { emails } = (await (await fetch(`${runtime.urls.ses}/store`)).json()) as { emails: StoredMail[] };
@@ -313,9 +365,105 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     latencies.sort((a, b) => a - b);
     report.latencyMs = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
     report.usage = { leads: accepted, meter: runtime.meterReadings(), invocations: runtime.invocations() };
+    if (destinations) report.destinations = destinations;
     report.seconds = (performance.now() - started) / 1000;
     return report;
   } finally {
     await runtime.stop();
   }
+}
+
+/**
+ * Waits (up to 3 minutes) until both destinations hold every event owed to them, then counts what
+ * they received: each event found by its lead's reference for that destination and its type.
+ * Latency is from the event to its first accepted delivery, for events before the clock moved.
+ */
+async function destinationFigures(runtime: LocalRuntime, count: number, log: (line: string) => void, clockMovedAt: number): Promise<DestinationReport> {
+  const keyring = createKeyring(process.env[SECRET_VARIABLES.hmac.value] as string);
+  const owed: { destination: string; ref: string; type: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const { sales, body } = submission(i);
+    if (!sales) continue;
+    const leadId = keyring.emailHash(body.email);
+    for (const [destination, types] of [['flaky', ['lead.created', 'lead.assigned']] as const, ['down', ['lead.created']] as const]) {
+      for (const type of types) owed.push({ destination, ref: keyring.leadRef(destination, leadId), type });
+    }
+  }
+  type Seen = { ids: Map<string, number>; firstAt: number; occurredAt: number };
+  const tally = () => {
+    const accepted = new Map<string, Seen>();
+    let badSignatures = 0;
+    const all = runtime.destinations.received();
+    for (const request of all) {
+      if (request.status < 200 || request.status >= 300) {
+        if (request.verified === false) badSignatures++;
+        continue;
+      }
+      const event = JSON.parse(request.body) as { id: string; type: string; leadRef: string; occurredAt: string };
+      const key = `${request.destination} ${event.leadRef} ${event.type}`;
+      const seen = accepted.get(key) ?? { ids: new Map<string, number>(), firstAt: Date.parse(request.at), occurredAt: Date.parse(event.occurredAt) };
+      seen.ids.set(event.id, (seen.ids.get(event.id) ?? 0) + 1);
+      accepted.set(key, seen);
+    }
+    return { accepted, badSignatures, requests: all.length };
+  };
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
+    const { accepted } = tally();
+    const missing = owed.filter((o) => !accepted.has(`${o.destination} ${o.ref} ${o.type}`)).length;
+    if (missing === 0) break;
+    log(`${missing} destination event(s) not delivered yet`);
+    await runtime.runSchedules().catch(() => undefined);
+    await pause(2000);
+  }
+  const { accepted, badSignatures, requests } = tally();
+  if (process.env.SOAK_DEBUG) {
+    const missing = owed.filter((o) => !accepted.has(`${o.destination} ${o.ref} ${o.type}`));
+    const by = new Map<string, number>();
+    for (const o of missing) by.set(`${o.destination} ${o.type}`, (by.get(`${o.destination} ${o.type}`) ?? 0) + 1);
+    log(`missing: ${JSON.stringify([...by])}`);
+    const leads = await scanLeads(runtime);
+    log(`leads with an outbox: ${leads.filter((l) => (l as any).outbox).length}`);
+    for (const q of Object.values(runtime.destinationQueues))
+      log(`${q.destinationId}: queue ${await queueDepth(runtime, q.url)}, dlq ${await queueDepth(runtime, q.deadLetterUrl)}`);
+    const sample = missing[0];
+    if (sample) {
+      const i = Array.from({ length: count }, (_, k) => k).find(
+        (k) => keyring.leadRef(sample.destination, keyring.emailHash(submission(k).body.email)) === sample.ref,
+      )!;
+      const lead = leads.find((l) => l.email === submission(i).body.email) as any;
+      log(
+        `sample ${submission(i).body.email}: routed ${JSON.stringify(lead?.routedSubmissions)} recipients ${JSON.stringify(lead?.recipients)} outbox ${JSON.stringify(lead?.outbox)?.slice(0, 300)}`,
+      );
+      const { DynamoDeliveryLog } = await import('../shared/adapters/dynamo-delivery-log');
+      const entries = await new DynamoDeliveryLog(runtime.db, runtime.tableName).list(sample.destination, new Date(0));
+      log(
+        `log for it: ${JSON.stringify(entries.filter((e) => e.event.leadId === keyring.emailHash(submission(i).body.email)).map((e) => [e.type, e.outcome, e.status, e.reason, e.attempt]))}`,
+      );
+    }
+  }
+  const latencies: number[] = [];
+  let delivered = 0;
+  let redeliveredSameId = 0;
+  let duplicatedNewId = 0;
+  for (const o of owed) {
+    const seen = accepted.get(`${o.destination} ${o.ref} ${o.type}`);
+    if (!seen) continue;
+    delivered++;
+    // Latency in real time: only events that happened before the soak moved the local clock.
+    if (seen.occurredAt < clockMovedAt) latencies.push(seen.firstAt - seen.occurredAt);
+    if (seen.ids.size > 1) duplicatedNewId++;
+    for (const times of seen.ids.values()) redeliveredSameId += times - 1;
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    expected: owed.length,
+    delivered,
+    lost: owed.length - delivered,
+    redeliveredSameId,
+    duplicatedNewId,
+    badSignatures,
+    requests,
+    retriesPerEvent: delivered ? (requests - delivered) / delivered : NaN,
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+  };
 }

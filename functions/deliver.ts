@@ -14,7 +14,7 @@ export const handler = createDeliverConsumer({
   destinations: c.settings().destinations,
   bindings,
   leads: c.storedLeads(),
-  senders: destinationSenders(bindings),
+  senders: destinationSenders(bindings, c.env().destinationTimeoutMs),
   notices: c.erasureNotices(),
   deliveries: c.deliveryLog(),
   keyring,

@@ -31,6 +31,7 @@ export function demoPageRoute(
 <p>Fill in a form, then watch the emails arrive in the <a href="${ses}">mail viewer</a>. A person asks for their data on the <a href="/privacy">privacy page</a>. Move time on with
 <code>curl -X POST ${api}/_local/clock/advance -H 'content-type: application/json' -d '{"by":"3d"}'</code>.</p>
 ${forms}
+<section><h2>Destinations</h2><p>Leads that consent to sales contact go on to the destinations in the configuration: locally, to a webhook sink that checks every signature, a HubSpot double that checks every request against HubSpot's own API description, and a Slack double. <a href="/_local/destinations">See what each received</a>.</p></section>
 <section><h2>The pipeline</h2><p>The latest submissions and where each one is (<a href="/_local/pipeline">watch them live</a>, with every submission's mails and their headers).</p>${pipelineTable(rows)}</section>`,
         ),
       };

@@ -59,7 +59,7 @@ export async function startDynamoDb(port: number, dataDir?: string): Promise<Emu
   return { name: 'DynamoDB (dynalite)', url: `http://${LOOPBACK}:${actual}`, stop: () => closeServer(server) };
 }
 
-/** fauxqs: the SQS API, with visibility timeouts and dead-letter redrive. State is in memory. */
+/** fauxqs: the SQS and SNS APIs, with visibility timeouts and dead-letter redrive. State is in memory. */
 export async function startSqs(port: number): Promise<Emulator> {
   // startFauxqs() binds every interface; building the app ourselves keeps it on loopback.
   const app = buildApp({ logger: false });

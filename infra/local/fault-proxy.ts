@@ -14,6 +14,8 @@ export interface FaultProxy {
   url: string;
   /** Holds every request this long before forwarding it (a network round trip, say 5 ms in a region). */
   setDelay(ms: number): void;
+  /** While down, every request is cut off unanswered (an outage of the service). */
+  setDown(down: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -34,7 +36,13 @@ export interface FaultProxyOptions {
 export async function startFaultProxy(target: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const upstream = new URL(target);
   let delayMs = options.delayMs ?? 0;
+  let down = false;
   const server = createServer((req, res) => {
+    if (down) {
+      req.resume();
+      res.destroy();
+      return;
+    }
     if (delayMs > 0) {
       req.pause();
       setTimeout(() => handle(req, res), delayMs);
@@ -84,6 +92,9 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     setDelay(ms) {
       delayMs = ms;
+    },
+    setDown(value) {
+      down = value;
     },
     stop: () =>
       new Promise((resolve) => {

@@ -37,6 +37,8 @@ export interface FaultInjection {
   setDelay(ms: number): void;
   /** Routing-queue sends failed on purpose so far (routingSendFailureRate). */
   refusedRoutingSends(): number;
+  /** Cuts the functions off from SQS and SNS for `ms` (needs the SQS proxy). */
+  interruptSqs(ms: number): Promise<void>;
   /** A queue consumer with the configured failures and duplicate deliveries. */
   consumer(queue: QueueName, invoke: SqsInvoker): SqsInvoker;
   stop(): Promise<void>;
@@ -63,6 +65,12 @@ export async function startFaults(
   const delayProxies = [dynamodbProxy, sqsProxy].filter((proxy) => proxy !== undefined);
   return {
     endpoints: { dynamodb: dynamodbProxy?.url ?? emulators.dynamodb, sqs: sqsProxy?.url ?? emulators.sqs, ses: sesProxy?.url ?? emulators.ses },
+    async interruptSqs(ms) {
+      if (!sqsProxy) throw new Error('start the runtime with faults.routingSendFailureRate or delayProxies to interrupt SQS');
+      sqsProxy.setDown(true);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      sqsProxy.setDown(false);
+    },
     meter: faults.countRequests ? createRequestMeter(indexes) : undefined,
     setDelay(ms) {
       if (!faults.delayProxies) throw new Error('start the runtime with faults.delayProxies to delay requests');

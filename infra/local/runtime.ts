@@ -69,6 +69,10 @@ export interface LocalRuntimeOptions {
   secrets?: { turnstile?: string | undefined };
   /** Each destination's secret (default: the LEADGATE_DESTINATION_SECRET_<ID> variable, else a generated one). */
   destinationSecrets?: Record<string, string>;
+  /** How many requests the local destinations keep for inspection (default 2000). */
+  destinationRequestsKept?: number;
+  /** How long a destination call may take before it counts as unanswered (default 10 s, as deployed). */
+  destinationTimeoutMs?: number;
   /** Shrinks destination retry delays, so an outage of a simulated hour passes in seconds (1: real time). */
   retryScale?: number;
   log?: (line: string) => void;
@@ -91,6 +95,11 @@ export interface LocalRuntime {
   runSchedules(): Promise<void>;
   /** Moves the clock every local function reads, then runs the schedules and the TTL sweep. */
   advanceClock(ms: number): Promise<void>;
+  /**
+   * With faults.routingSendFailureRate or delayProxies: the functions cannot reach SQS or SNS for
+   * `ms` (their requests are cut off; the queues keep their messages, as in an AWS outage).
+   */
+  interruptSqs(ms: number): Promise<void>;
   /** Stops the SQS emulator (to inject an outage); `startSqs` brings it back on the same port, empty. */
   stopSqs(): Promise<void>;
   startSqs(): Promise<void>;
@@ -159,10 +168,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sns = new SNSClient({ region: LOCAL_REGION, endpoint: sqsUrl, credentials });
     const destinationIds = Object.keys(config.destinations);
     const givenSecrets = localDestinationSecrets(config.destinations, options.destinationSecrets);
-    const doubles = await startDestinationDoubles(givenSecrets, { port: ports.destinations });
+    const doubles = await startDestinationDoubles(givenSecrets, { port: ports.destinations, keep: options.destinationRequestsKept });
     const destinationSecrets = slackSecrets(config, givenSecrets, doubles);
     stopDoubles = () => doubles.stop();
-    const events = await provisionDestinations(sqs, sns, sqsUrl, destinationIds);
+    const events = await provisionDestinations(sqs, sns, sqsUrl, destinationIds, faults.visibilityTimeoutSeconds);
     const functionConfig = withLocalDestinations(config, doubles);
     // The pollers' requests are metered too: Lambda's own SQS polling is billed.
     const pollerSqs = meter ? new SQSClient({ region: LOCAL_REGION, endpoint: sqsUrl, credentials }) : sqs;
@@ -213,7 +222,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           await sqs.send(new SendMessageCommand({ QueueUrl: queues[topology.mail.eventsQueue].url, MessageBody: message }));
         }),
         ...destinationIds.map((id) => destinationFailRoute(id, doubles)),
-        destinationsViewRoute(() => doubles.received()),
+        destinationsViewRoute(() => doubles.received(), destinationIds),
       ],
       onError,
     });
@@ -260,6 +269,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           {
             ...localFunctionEnvironment(functionSpecs[name], resources, endpoints),
             ...(options.retryScale ? { [VARIABLES.retryScale]: String(options.retryScale) } : {}),
+            ...(options.destinationTimeoutMs ? { [VARIABLES.destinationTimeoutMs]: String(options.destinationTimeoutMs) } : {}),
           },
         ]),
       ),
@@ -296,7 +306,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
               sqs: pollerSqs,
               queueUrl: queue.url,
               queueArn: queue.arn,
-              spec: { ...destinationSpec, maxBatchingWindowSeconds: 0, maxConcurrency: 1 },
+              spec: {
+                ...destinationSpec,
+                maxBatchingWindowSeconds: 0,
+                maxConcurrency: 1,
+                visibilityTimeoutSeconds: faults.visibilityTimeoutSeconds ?? destinationSpec.visibilityTimeoutSeconds,
+              },
               invoke: (event) => invoke<SQSEvent, SQSBatchResponse>(destinationSpec.consumer, event),
               onError,
             }),
@@ -337,10 +352,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
       setRequestDelay: (ms) => injected.setDelay(ms),
       refusedRoutingSends: () => injected.refusedRoutingSends(),
+      interruptSqs: (ms) => injected.interruptSqs(ms),
       stopSqs: () => emulatorSet.stopSqs(),
       async startSqs() {
         await emulatorSet.startSqs();
         await provisionQueues(sqs, sqsUrl, faults.visibilityTimeoutSeconds);
+        await provisionDestinations(sqs, sns, sqsUrl, destinationIds, faults.visibilityTimeoutSeconds);
       },
       async stop() {
         timers.forEach(clearInterval);

@@ -19,6 +19,9 @@ const pendingEventSchema = z.object({
   contact: z.optional(z.object({ email: z.string() })),
 });
 
+/** A delivery that failed without an answer to act on (the table, SQS) is tried again after this long. */
+const UNSETTLED_RETRY_SECONDS = 30;
+
 const parseJson = (body: string): unknown => {
   try {
     return JSON.parse(body);
@@ -62,7 +65,17 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     );
   };
 
-  const handle = async (record: SQSRecord, destinationId: string, event: PendingEvent): Promise<boolean> => {
+  const changeVisibility = (record: SQSRecord, destinationId: string, seconds: number) =>
+    deps.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: (deps.bindings[destinationId] as DestinationBinding).queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: Math.max(0, Math.round(seconds)),
+      }),
+    );
+
+  /** Settles one record: true when it is done with (delivered, skipped, dead-lettered), else the seconds until its retry. */
+  const handle = async (record: SQSRecord, destinationId: string, event: PendingEvent): Promise<true | number> => {
     const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
     const now = deps.clock.now();
     const entry = {
@@ -92,15 +105,9 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     const delay = retryDelaySeconds(attempt, outcome.retryAfterSeconds, deps.retryScale);
     const ageSeconds = (Date.now() - Number(record.attributes.SentTimestamp)) / 1000;
     if (outcome.retryable && withinRetryWindow(ageSeconds, delay, deps.retryScale)) {
-      await deps.sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: (deps.bindings[destinationId] as DestinationBinding).queueUrl,
-          ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: Math.max(0, Math.round(delay)),
-        }),
-      );
+      await changeVisibility(record, destinationId, delay);
       await deps.deliveries.record({ ...entry, outcome: 'retrying', reason: outcome.reason, ...(status !== undefined ? { status } : {}) });
-      return false;
+      return delay;
     }
     const reason = outcome.retryable ? `gave up after 24 hours: ${outcome.reason}` : outcome.reason;
     await deadLetter(record, destinationId, event.leadId, reason, status);
@@ -110,33 +117,44 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     return true;
   };
 
+  /** One lead's records of the batch, in order: after a failure the rest wait with it (FIFO: a message in flight holds its group). */
+  const settleGroup = async (records: { record: SQSRecord; destinationId: string; event: PendingEvent | undefined }[], failures: string[]) => {
+    let waiting: number | undefined;
+    for (const { record, destinationId, event } of records) {
+      if (waiting !== undefined) {
+        failures.push(record.messageId);
+        await changeVisibility(record, destinationId, waiting).catch(() => undefined);
+        continue;
+      }
+      let settled: true | number;
+      try {
+        if (!event) {
+          await deadLetter(record, destinationId, record.messageId, 'not a Leadgate event');
+          settled = true;
+        } else settled = await handle(record, destinationId, event);
+      } catch (error) {
+        deps.logger.warn('delivery could not be settled; retried after the visibility timeout', { destinationId, error: (error as Error)?.name });
+        settled = UNSETTLED_RETRY_SECONDS;
+      }
+      if (settled !== true) {
+        waiting = settled;
+        failures.push(record.messageId);
+      }
+    }
+  };
+
   return async (sqsEvent: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: string[] = [];
-    const blocked = new Set<string>();
+    // Leads are independent: their groups are delivered concurrently, each in its order.
+    const groups = new Map<string, { record: SQSRecord; destinationId: string; event: PendingEvent | undefined }[]>();
     for (const record of sqsEvent.Records) {
       const destinationId = byQueueArn.get(record.eventSourceARN);
       if (!destinationId) throw new Error(`no destination is bound to queue ${record.eventSourceARN}`);
       const parsed = pendingEventSchema.safeParse(parseJson(record.body));
-      const group = parsed.success ? parsed.data.leadId : record.messageId;
-      if (blocked.has(group)) {
-        failures.push(record.messageId);
-        continue;
-      }
-      let done: boolean;
-      try {
-        if (!parsed.success) {
-          await deadLetter(record, destinationId, group, 'not a Leadgate event');
-          done = true;
-        } else done = await handle(record, destinationId, parsed.data as PendingEvent);
-      } catch (error) {
-        deps.logger.warn('delivery could not be settled; retried after the visibility timeout', { destinationId, error: (error as Error)?.name });
-        done = false;
-      }
-      if (!done) {
-        blocked.add(group);
-        failures.push(record.messageId);
-      }
+      const group = parsed.success ? `${destinationId} ${parsed.data.leadId}` : record.messageId;
+      groups.set(group, [...(groups.get(group) ?? []), { record, destinationId, event: parsed.success ? (parsed.data as PendingEvent) : undefined }]);
     }
+    await Promise.all([...groups.values()].map((records) => settleGroup(records, failures)));
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -19,6 +19,8 @@ export const VARIABLES = {
   destinations: 'DESTINATIONS',
   /** Shrinks destination retry delays (local runtime only, for simulated outages); 1 when unset. */
   retryScale: 'LEADGATE_RETRY_SCALE',
+  /** How long a destination call may take, in ms (local runtime only, for soaks); 10 s when unset. */
+  destinationTimeoutMs: 'LEADGATE_DESTINATION_TIMEOUT_MS',
   /** `examples`: mail domains from the local resolver double instead of DNS (local runtime only). */
   mailDomains: 'LEADGATE_MAIL_DOMAINS',
 } as const;
@@ -67,6 +69,7 @@ export interface FunctionEnv {
   secret(name: SecretName): SecretSource;
   mailDomains: 'examples' | undefined;
   retryScale: number;
+  destinationTimeoutMs: number | undefined;
 }
 
 const url = z.url();
@@ -114,5 +117,6 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
     },
     mailDomains,
     retryScale: Number(env[VARIABLES.retryScale] ?? '1') || 1,
+    destinationTimeoutMs: Number(env[VARIABLES.destinationTimeoutMs]) || undefined,
   };
 }

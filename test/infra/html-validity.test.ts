@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoPageRoute } from '../../infra/local/demo-page';
+import { destinationsPage } from '../../infra/local/doubles/local-destinations';
 import { mailPage, pipelinePage } from '../../infra/local/pipeline-view';
 import type { Assignment, Lead } from '../../shared/domain/core/lead';
 import { LeadgateError } from '../../shared/domain/core/errors';
@@ -106,6 +107,33 @@ async function documents(): Promise<Record<string, string>> {
     'rectification.html': rectificationPage({ settings } as PrivacyDeps, { lead } as OpenRequest, HOSTILE, { firstName: HOSTILE }),
     'demo.html': String(demo.body),
     'local-pipeline.html': pipelinePage(rows),
+    'local-destinations.html': destinationsPage(
+      [
+        {
+          destination: HOSTILE,
+          kind: 'webhook',
+          at: '2026-11-30T10:00:00Z',
+          path: HOSTILE,
+          headers: { 'webhook-id': HOSTILE },
+          body: HOSTILE,
+          verified: false,
+          problems: [HOSTILE],
+          status: 401,
+        },
+        {
+          destination: 'crm',
+          kind: 'hubspot',
+          at: '2026-11-30T10:00:01Z',
+          path: '/hubspot/crm/crm/v3/objects/contacts/batch/upsert',
+          headers: {},
+          body: '{}',
+          problems: [],
+          status: 200,
+        },
+      ],
+      ['crm', HOSTILE],
+    ),
+    'local-destinations-empty.html': destinationsPage([], []),
     'local-mail.html': mailPage({
       messageId: HOSTILE,
       from: HOSTILE,
@@ -153,6 +181,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(20);
+    expect(files).toHaveLength(22);
   }, 60_000);
 });

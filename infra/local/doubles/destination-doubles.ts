@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { hubspotContract } from './hubspot-contract';
+import { eventContract } from './event-contract';
 
 export type DoubleKind = 'webhook' | 'hubspot' | 'slack';
 
@@ -16,8 +17,9 @@ export interface ReceivedRequest {
   body: string;
   /** webhook: whether the signature verifies with the standardwebhooks library's own verify. */
   verified?: boolean;
-  /** hubspot: where the request breaks HubSpot's published contract (none for a valid one). */
+  /** hubspot: where the request breaks HubSpot's published contract; webhook: where the event breaks ours (docs/events); none for a valid one. */
   problems: string[];
+  /** The answer; 0 when the double left the request unanswered (a timeout, on purpose). */
   status: number;
 }
 
@@ -55,8 +57,12 @@ const MAX_KEPT = 2000;
  * a HubSpot that validates every request against HubSpot's own OpenAPI document, and a Slack
  * incoming webhook. Each can be made to fail for a while (an outage, a share of 5xx or timeouts).
  */
-export async function startDestinationDoubles(secrets: Record<string, string>, options: { port?: number } = {}): Promise<DestinationDoubles> {
+export async function startDestinationDoubles(
+  secrets: Record<string, string>,
+  options: { port?: number; keep?: number | undefined } = {},
+): Promise<DestinationDoubles> {
   const checkHubspot = hubspotContract();
+  const checkEvent = eventContract();
   const received: ReceivedRequest[] = [];
   const violations: string[] = [];
   const outages = new Map<string, Outage>();
@@ -87,7 +93,7 @@ export async function startDestinationDoubles(secrets: Record<string, string>, o
     const keep = (status: number) => {
       record.status = status;
       received.push(record);
-      if (received.length > MAX_KEPT) received.shift();
+      if (received.length > (options.keep ?? MAX_KEPT)) received.shift();
     };
     const secret = secrets[destination];
     if (kind === 'webhook') {
@@ -97,6 +103,8 @@ export async function startDestinationDoubles(secrets: Record<string, string>, o
       } catch {
         record.verified = false;
       }
+      record.problems = checkEvent(parseJson(body));
+      violations.push(...record.problems.map((p) => `${destination}: ${p}`));
       keep(record.verified ? 204 : 401);
       return { status: record.verified ? 204 : 401, body: '' };
     }
@@ -147,6 +155,20 @@ export async function startDestinationDoubles(secrets: Record<string, string>, o
         return;
       }
       const failed = failure(destination);
+      if (failed) {
+        // Kept too (without the body), so a run can count every attempt.
+        received.push({
+          destination,
+          kind,
+          at: new Date().toISOString(),
+          path,
+          headers: {},
+          body: '',
+          problems: [],
+          status: failed === 'hang' ? 0 : failed.status,
+        });
+        if (received.length > (options.keep ?? MAX_KEPT)) received.shift();
+      }
       if (failed === 'hang') {
         hanging.add(response);
         setTimeout(() => {

@@ -3,6 +3,8 @@ import type { LeadgateConfig } from '../../../shared/config/schema';
 import type { DestinationSettings } from '../../../shared/domain/core/settings';
 import { parseDuration } from '../clock-route';
 import type { LocalRoute } from '../http-gateway';
+import { html, trusted } from '../../../shared/email/html';
+import { page } from '../../../shared/http/html';
 import type { DestinationDoubles, ReceivedRequest } from './destination-doubles';
 
 /** The variable a destination's local secret may come from, e.g. LEADGATE_DESTINATION_SECRET_CRM. */
@@ -89,13 +91,39 @@ export function destinationFailRoute(destinationId: string, doubles: Destination
   };
 }
 
-/** GET /_local/destinations: what the local destinations received (the demo page shows it). */
-export function destinationsViewRoute(received: () => ReceivedRequest[]): LocalRoute {
+/** The local destinations' page: every request each received, newest first, with its headers, body, signature check and contract problems. */
+export function destinationsPage(received: readonly ReceivedRequest[], destinationIds: readonly string[]): string {
+  const rows = [...received].reverse().map(
+    (r) => html`<tr><td>${r.at.slice(11, 19)}</td><td>${r.destination} (${r.kind})</td><td>${r.path}</td><td>${r.status}</td>
+<td>${r.verified === undefined ? '' : r.verified ? 'signature verifies' : 'SIGNATURE DOES NOT VERIFY'}${r.problems.length ? html`<br>Contract: ${r.problems.join('; ')}` : ''}</td>
+<td><details><summary>Request</summary><pre>${Object.entries(r.headers)
+      .filter(([name]) => name.startsWith('webhook-') || name === 'content-type' || name === 'user-agent')
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\n')}\n\n${r.body}</pre></details></td></tr>\n`,
+  );
+  return page(
+    'Destinations (local)',
+    html`<h1>Destinations, locally</h1>
+<p>What the local webhook sink, HubSpot and Slack received, newest first; this page reloads every 5 seconds. <a href="/">Back to the forms</a>.
+To watch retries, make one fail for a while: <code>curl -X POST http://127.0.0.1:3000/_local/destinations/ID/fail -H 'content-type: application/json' -d '{"for":"2m"}'</code> (destinations: ${destinationIds.join(', ') || 'none configured'}).</p>
+${
+  rows.length
+    ? html`<table><thead><tr><th>Time</th><th>Destination</th><th>Path</th><th>Answer</th><th>Checks</th><th>Request</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html`<p>Nothing received yet: submit a form that asks for sales contact.</p>`
+}`,
+    trusted('<meta http-equiv="refresh" content="5">'),
+  );
+}
+
+/** GET /_local/destinations: the page above (JSON with Accept: application/json, for scripts). */
+export function destinationsViewRoute(received: () => ReceivedRequest[], destinationIds: readonly string[]): LocalRoute {
   return {
     method: 'GET',
     path: '/_local/destinations',
-    async handle() {
-      return { status: 200, body: JSON.stringify({ received: received().slice(-100) }) };
+    async handle(request) {
+      const latest = received().slice(-100);
+      if ((request.headers.accept ?? '').includes('application/json')) return { status: 200, body: JSON.stringify({ received: latest }) };
+      return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: destinationsPage(latest, destinationIds) };
     },
   };
 }

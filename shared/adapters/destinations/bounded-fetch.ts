@@ -31,8 +31,8 @@ async function readBounded(response: Response): Promise<string> {
  * fetch for destination calls: redirects are not followed (a 3xx is an answer, and a failure),
  * every call times out, and the body is read only up to a small limit.
  */
-export async function boundedFetch(url: string, init: RequestInit): Promise<BoundedResponse> {
-  const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(DESTINATION_TIMEOUT_MS) });
+export async function boundedFetch(url: string, init: RequestInit, timeoutMs = DESTINATION_TIMEOUT_MS): Promise<BoundedResponse> {
+  const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   return { status: response.status, headers: response.headers, body: await readBounded(response) };
 }
 

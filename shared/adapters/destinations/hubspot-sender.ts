@@ -1,5 +1,5 @@
 import type { DestinationSender, Outgoing, SendResult } from '../../domain/destinations/deliver';
-import { boundedFetch, resultOf, unanswered } from './bounded-fetch';
+import { boundedFetch, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './bounded-fetch';
 
 const CONTACTS = '/crm/v3/objects/contacts';
 const UPSERTS = new Set(['lead.created', 'lead.updated', 'lead.assigned', 'lead.reassigned', 'lead.rectified']);
@@ -10,17 +10,24 @@ const UPSERTS = new Set(['lead.created', 'lead.updated', 'lead.assigned', 'lead.
  * the destination's purpose when it asks for deletion, are a `gdpr-delete` by email.
  */
 export class HubSpotSender implements DestinationSender {
-  constructor(private readonly tokenOf: (destinationId: string) => Promise<string>) {}
+  constructor(
+    private readonly tokenOf: (destinationId: string) => Promise<string>,
+    private readonly timeoutMs = DESTINATION_TIMEOUT_MS,
+  ) {}
 
   async send(outgoing: Outgoing): Promise<SendResult> {
     const request = this.requestFor(outgoing);
     if (!request) return { ok: true, status: 'not_applicable' };
     try {
-      const response = await boundedFetch(`${(outgoing.destination.url as string).replace(/\/$/, '')}${request.path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.tokenOf(outgoing.destinationId)}` },
-        body: JSON.stringify(request.body),
-      });
+      const response = await boundedFetch(
+        `${(outgoing.destination.url as string).replace(/\/$/, '')}${request.path}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.tokenOf(outgoing.destinationId)}` },
+          body: JSON.stringify(request.body),
+        },
+        this.timeoutMs,
+      );
       // Deleting a contact HubSpot does not hold leaves nothing to delete.
       if (request.path.endsWith('gdpr-delete') && response.status === 404) return { ok: true, status: 404 };
       return resultOf(response);

@@ -7,7 +7,7 @@ import { SlackSender } from './slack-sender';
 import { WebhookSender } from './webhook-sender';
 
 /** One sender per destination type; each destination's secret is read on first use and kept for the container. */
-export function destinationSenders(bindings: Record<string, DestinationBinding>): Record<DestinationType, DestinationSender> {
+export function destinationSenders(bindings: Record<string, DestinationBinding>, timeoutMs?: number): Record<DestinationType, DestinationSender> {
   const secrets = new Map<string, Promise<string>>();
   const secretOf = (destinationId: string): Promise<string> => {
     const binding = bindings[destinationId];
@@ -16,5 +16,5 @@ export function destinationSenders(bindings: Record<string, DestinationBinding>)
     secrets.set(destinationId, secret);
     return secret;
   };
-  return { webhook: new WebhookSender(secretOf), hubspot: new HubSpotSender(secretOf), slack: new SlackSender(secretOf) };
+  return { webhook: new WebhookSender(secretOf, timeoutMs), hubspot: new HubSpotSender(secretOf, timeoutMs), slack: new SlackSender(secretOf, timeoutMs) };
 }

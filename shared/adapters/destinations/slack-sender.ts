@@ -31,17 +31,20 @@ export function slackMessage(type: 'lead.assigned' | 'lead.reassigned', data: As
  * webhook with Slack's own client; its fetch is ours (no redirects, a timeout, a bounded body).
  */
 export class SlackSender implements DestinationSender {
-  constructor(private readonly webhookUrlOf: (destinationId: string) => Promise<string>) {}
+  constructor(
+    private readonly webhookUrlOf: (destinationId: string) => Promise<string>,
+    private readonly timeoutMs = DESTINATION_TIMEOUT_MS,
+  ) {}
 
   async send({ destinationId, event, acceptUrl }: Outgoing): Promise<SendResult> {
     if (event.type !== 'lead.assigned' && event.type !== 'lead.reassigned') return { ok: true, status: 'not_applicable' };
     let answer: { status: number; headers: Headers } | undefined;
     const fetchBounded = async (url: string | URL | Request, init?: RequestInit) => {
-      const response = await boundedFetch(String(url), init ?? {});
+      const response = await boundedFetch(String(url), init ?? {}, this.timeoutMs);
       answer = response;
       return new Response(response.body, { status: response.status, headers: response.headers });
     };
-    const webhook = new IncomingWebhook(await this.webhookUrlOf(destinationId), { fetch: fetchBounded as typeof fetch, timeout: DESTINATION_TIMEOUT_MS });
+    const webhook = new IncomingWebhook(await this.webhookUrlOf(destinationId), { fetch: fetchBounded as typeof fetch, timeout: this.timeoutMs });
     try {
       await webhook.send(slackMessage(event.type, event.data as Assignment, acceptUrl));
       return { ok: true, status: answer?.status ?? 200 };

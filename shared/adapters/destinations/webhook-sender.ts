@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { DestinationSender, Outgoing, SendResult } from '../../domain/destinations/deliver';
-import { boundedFetch, resultOf, unanswered } from './bounded-fetch';
+import { boundedFetch, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './bounded-fetch';
 
 /**
  * Standard Webhooks: the event as JSON, with webhook-id (the same on every retry of one event),
@@ -9,7 +9,10 @@ import { boundedFetch, resultOf, unanswered } from './bounded-fetch';
 export class WebhookSender implements DestinationSender {
   private readonly signers = new Map<string, Webhook>();
 
-  constructor(private readonly secretOf: (destinationId: string) => Promise<string>) {}
+  constructor(
+    private readonly secretOf: (destinationId: string) => Promise<string>,
+    private readonly timeoutMs = DESTINATION_TIMEOUT_MS,
+  ) {}
 
   private async signer(destinationId: string): Promise<Webhook> {
     const signer = this.signers.get(destinationId) ?? new Webhook(await this.secretOf(destinationId));
@@ -22,17 +25,21 @@ export class WebhookSender implements DestinationSender {
     const timestamp = new Date();
     const signature = (await this.signer(destinationId)).sign(event.id, timestamp, payload);
     try {
-      const response = await boundedFetch(destination.url as string, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Leadgate-Webhooks/1',
-          'webhook-id': event.id,
-          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-          'webhook-signature': signature,
+      const response = await boundedFetch(
+        destination.url as string,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Leadgate-Webhooks/1',
+            'webhook-id': event.id,
+            'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+            'webhook-signature': signature,
+          },
+          body: payload,
         },
-        body: payload,
-      });
+        this.timeoutMs,
+      );
       return resultOf(response);
     } catch (error) {
       return unanswered(error);
