@@ -16,6 +16,8 @@ export const PRICES = {
   dynamoReadPerMillion: 0.125,
   /** SQS standard, per million requests (64 KB chunks). */
   sqsPerMillion: 0.4,
+  /** SNS FIFO topic, per million publish requests (payload under 64 KB); its deliveries to SQS add $0.01 per million, left out. */
+  snsFifoPublishPerMillion: 0.3,
   /** SES, per thousand messages. */
   sesPerThousand: 0.1,
   /** KMS, per ten thousand requests. */
@@ -46,9 +48,11 @@ export function costPerMillionLeads(usage: PipelineUsage) {
   const perLead = (n: number) => n / Math.max(1, usage.leads);
   const a = ASSUMPTIONS;
   let sqs = 0;
+  let sns = 0;
   let ses = 0;
   for (const [key, count] of Object.entries(usage.meter.requests)) {
     if (key.startsWith('sqs:')) sqs += count;
+    if (key.startsWith('sns:')) sns += count;
     if (key === 'ses:SendEmail') ses += count;
   }
   let invocations = a.pageViewsPerLead;
@@ -67,7 +71,9 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     'Lambda compute (arm64 GB-s)': gbSeconds * PRICES.lambdaArmPerGbSecond * 1e6,
     'DynamoDB writes': writeUnits * PRICES.dynamoWritePerMillion,
     'DynamoDB reads': perLead(usage.meter.readUnits) * PRICES.dynamoReadPerMillion,
+    // Destination queues are FIFO ($0.50 per million): priced here at the standard rate, 20 % under.
     'SQS requests': perLead(sqs) * PRICES.sqsPerMillion,
+    'SNS FIFO publishes': perLead(sns) * PRICES.snsFifoPublishPerMillion,
     KMS: a.kmsRequestsPerLead * PRICES.kmsPerTenThousand * 100,
   };
   const beforeSes = Object.values(items).reduce((sum, v) => sum + v, 0);

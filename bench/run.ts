@@ -7,6 +7,7 @@ import { loadConfigFile } from '../shared/config/load';
 import { bundleSizes } from './bundle-size';
 import { captureOverhead } from './capture-overhead';
 import { coldStarts } from './cold-start';
+import { deliveryThroughput } from './delivery-throughput';
 import { jsonRulesDecider, leadgateDecider } from './routing';
 import { sampleLeads } from './sample-leads';
 
@@ -100,12 +101,22 @@ console.log(
   `  sequential round trips per capture ${overhead.roundTrips.toFixed(1)}   target at most 2: ${Math.round(overhead.roundTrips) <= 2 ? 'met' : 'missed'} (the p50 the delay added ÷ what it added per bare request; bare: 2; before issue 11: 4.4)`,
 );
 
-// The cost run needs a runtime of its own, and handler modules load once per process: a child.
+const delivery = await deliveryThroughput();
+console.log(
+  `\nDelivery: one deliver container, ${delivery.events} lead.created events in batches of ${delivery.batchSize} to one webhook on loopback (read the lead, sign, post, log)`,
+);
+console.log(`  throughput                         ${delivery.perSecond.toFixed(0)} deliveries/s   (p50 batch ${delivery.p50BatchMs.toFixed(1)} ms)`);
+
+// Each cost run needs a runtime of its own, and handler modules load once per process: a child each.
 const COST_LEADS = 500;
-console.log(`\nCost: ${COST_LEADS} leads through the whole local pipeline without faults (npm run soak -- --clean)`);
-const child = spawnSync(process.execPath, [...process.execArgv, 'bench/soak-main.ts', '--count', String(COST_LEADS), '--concurrency', '10', '--clean'], {
-  encoding: 'utf8',
-  env: process.env,
-});
-console.log(child.stdout.replace(/^/gm, '  '));
-if (child.status !== 0) console.log(`  the cost run failed (exit ${child.status}): ${child.stderr.slice(-2000)}`);
+for (const webhook of [false, true]) {
+  const what = webhook ? 'with one webhook destination (creations, consents, assignments, acceptances)' : 'without destinations';
+  console.log(`\nCost: ${COST_LEADS} leads through the whole local pipeline without faults, ${what} (npm run soak -- --clean${webhook ? ' --webhook' : ''})`);
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, 'bench/soak-main.ts', '--count', String(COST_LEADS), '--concurrency', '10', '--clean', ...(webhook ? ['--webhook'] : [])],
+    { encoding: 'utf8', env: process.env },
+  );
+  console.log(child.stdout.replace(/^/gm, '  '));
+  if (child.status !== 0) console.log(`  the cost run failed (exit ${child.status}): ${child.stderr.slice(-2000)}`);
+}

@@ -20,6 +20,8 @@ export interface SoakOptions {
    * submissions are accepted. Without them the run measures a clean pipeline (the bench's cost figure).
    */
   faults?: boolean;
+  /** Without faults: one webhook destination receiving creations, assignments, acceptances and consents (the bench's cost with one destination). */
+  webhook?: boolean;
   log?: (line: string) => void;
 }
 
@@ -68,8 +70,8 @@ export interface SoakReport {
 /** One simulated hour of the local runtime's destination retries lasts 6 s (retry delays and the 24-hour window shrink alike). */
 const RETRY_SCALE = 1 / 600;
 
-/** Two webhook destinations for the faults run; one for the clean run (the bench's cost with one webhook destination). */
-function soakDestinations(document: Record<string, any>, withFaults: boolean): void {
+/** Two webhook destinations for the faults run; for the clean run none, or one (the bench's cost with one webhook destination). */
+function soakDestinations(document: Record<string, any>, withFaults: boolean, oneWebhook: boolean): void {
   const webhook = (events: string[], maxConcurrency: number) => ({
     type: 'webhook',
     url: 'https://hooks.example.com/leadgate',
@@ -80,7 +82,9 @@ function soakDestinations(document: Record<string, any>, withFaults: boolean): v
   });
   document.destinations = withFaults
     ? { flaky: webhook(['lead.created', 'lead.assigned'], 10), down: webhook(['lead.created'], 10) }
-    : { hooks: webhook(['lead.created', 'lead.assigned', 'lead.accepted', 'consent.granted'], 10) };
+    : oneWebhook
+      ? { hooks: webhook(['lead.created', 'lead.assigned', 'lead.accepted', 'consent.granted'], 10) }
+      : {};
 }
 
 interface StoredMail {
@@ -163,7 +167,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const withFaults = options.faults ?? true;
   const configFile = configVariant((c) => {
     manyPeopleOneClient(c, 1000);
-    soakDestinations(c, withFaults);
+    soakDestinations(c, withFaults, options.webhook ?? false);
   });
   const runtime = await startLocalRuntime({
     ports: { api: 0, dynamodb: 0, sqs: 0, ses: 0, destinations: 0 },

@@ -5,7 +5,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchComma
  * is sent before it is deleted, so a failure half-way duplicates (harmless: consumers are
  * idempotent) but never loses a message.
  */
-export async function redrive(sqs: SQSClient, deadLetterUrl: string, sourceUrl: string): Promise<number> {
+export async function redrive(sqs: SQSClient, deadLetterUrl: string, sourceUrl: string, fifo = false): Promise<number> {
   let moved = 0;
   for (;;) {
     const { Messages = [] } = await sqs.send(
@@ -15,13 +15,21 @@ export async function redrive(sqs: SQSClient, deadLetterUrl: string, sourceUrl: 
         WaitTimeSeconds: 0,
         MessageAttributeNames: ['All'],
         VisibilityTimeout: 60,
+        ...(fifo ? { MessageSystemAttributeNames: ['MessageGroupId' as const] } : {}),
       }),
     );
     if (Messages.length === 0) return moved;
+    const now = Date.now();
     const sent = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: sourceUrl,
-        Entries: Messages.map((m, i) => ({ Id: String(i), MessageBody: m.Body ?? '', MessageAttributes: m.MessageAttributes })),
+        Entries: Messages.map((m, i) => ({
+          Id: String(i),
+          MessageBody: m.Body ?? '',
+          MessageAttributes: m.MessageAttributes,
+          // A FIFO message goes back into its group (its lead), with a fresh de-duplication id.
+          ...(fifo ? { MessageGroupId: m.Attributes?.MessageGroupId ?? 'redriven', MessageDeduplicationId: `${m.MessageId}-${now}`.slice(0, 128) } : {}),
+        })),
       }),
     );
     if (sent.Failed?.length) throw new Error(`could not move ${sent.Failed.length} message(s); they stay in the dead-letter queue`);

@@ -1,4 +1,5 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { redrive } from '../dlq';
 import { DynamoDeliveryLog } from '../../shared/adapters/dynamo-delivery-log';
 import { DynamoErasureNotices } from '../../shared/adapters/dynamo-erasure-notices';
 import { parseDuration } from '../../infra/local/clock-route';
@@ -22,42 +23,12 @@ function sinceOf(context: CommandContext, now: Date): Date {
   return new Date(at);
 }
 
-/**
- * Moves a destination's dead-lettered deliveries back to its FIFO queue, in order per lead (the
- * group is the lead's key, in each message); sent before deleted, so a failure half-way
- * duplicates one delivery (same webhook-id) but never loses one.
- */
-async function redriveFifo(sqs: SQSClient, deadLetterUrl: string, sourceUrl: string): Promise<number> {
-  let moved = 0;
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: deadLetterUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: 60,
-        MessageSystemAttributeNames: ['MessageGroupId'],
-      }),
-    );
-    if (Messages.length === 0) return moved;
-    const now = Date.now();
-    const sent = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: sourceUrl,
-        Entries: Messages.map((m, i) => ({
-          Id: String(i),
-          MessageBody: m.Body ?? '',
-          MessageGroupId: m.Attributes?.MessageGroupId ?? 'redriven',
-          MessageDeduplicationId: `${m.MessageId}-${now}`.slice(0, 128),
-        })),
-      }),
-    );
-    if (sent.Failed?.length) throw new Error(`could not move ${sent.Failed.length} message(s); they stay in the dead-letter queue`);
-    await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: deadLetterUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
-    );
-    moved += Messages.length;
-  }
+/** The delivery log of the destination named by --destination since --since. */
+async function loggedDeliveries(context: CommandContext) {
+  const id = destinationOf(context);
+  const connection = await context.connection();
+  const entries = await new DynamoDeliveryLog(connection.db, connection.tableName).list(id, sinceOf(context, connection.clock.now()));
+  return { id, connection, entries };
 }
 
 export const destinationCommands: Command[] = [
@@ -66,9 +37,7 @@ export const destinationCommands: Command[] = [
     usage: '--destination ID [--since 4h|ISO]',
     summary: "a destination's deliveries: each attempt's outcome, status and latency (no personal data)",
     async run(context) {
-      const id = destinationOf(context);
-      const connection = await context.connection();
-      const entries = await new DynamoDeliveryLog(connection.db, connection.tableName).list(id, sinceOf(context, connection.clock.now()));
+      const { id, entries } = await loggedDeliveries(context);
       const rows = entries.map(
         (e) =>
           `${e.at}  ${e.outcome.padEnd(13)} ${String(e.status ?? '').padEnd(14)} ${e.type.padEnd(17)} attempt ${e.attempt}  ${e.deliveryId}${e.reason ? `  (${e.reason})` : ''}`,
@@ -85,12 +54,9 @@ export const destinationCommands: Command[] = [
     usage: '--destination ID --since 4h|ISO',
     summary: 'send a destination again every event delivered to it since then (same webhook-id each, in order per lead)',
     async run(context) {
-      const id = destinationOf(context);
       if (!context.options.since) throw new UsageError('replay needs --since, so it never re-sends everything by accident');
-      const connection = await context.connection();
-      const entries = (await new DynamoDeliveryLog(connection.db, connection.tableName).list(id, sinceOf(context, connection.clock.now()))).filter(
-        (e) => e.outcome === 'delivered',
-      );
+      const { id, connection, entries: logged } = await loggedDeliveries(context);
+      const entries = logged.filter((e) => e.outcome === 'delivered');
       const queue = connection.destinationQueue(id);
       const now = Date.now();
       for (let i = 0; i < entries.length; i += 10) {
@@ -120,7 +86,7 @@ export const destinationCommands: Command[] = [
       const id = destinationOf(context);
       const connection = await context.connection();
       const queue = connection.destinationQueue(id);
-      const moved = await redriveFifo(connection.sqs, queue.deadLetterUrl, queue.url);
+      const moved = await redrive(connection.sqs, queue.deadLetterUrl, queue.url, true);
       context.print(`${id}: moved ${moved} delivery(ies) back from the dead-letter queue`, { moved });
       return 0;
     },

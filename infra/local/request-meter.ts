@@ -4,7 +4,7 @@ import { itemKindOf } from '../../shared/adapters/table-keys';
 /** DynamoDB operations that can report the capacity they consumed. */
 const CAPACITY_OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem']);
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
-const SERVICES: Record<string, string> = { DynamoDBClient: 'dynamodb', SQSClient: 'sqs', SESv2Client: 'ses' };
+const SERVICES: Record<string, string> = { DynamoDBClient: 'dynamodb', SQSClient: 'sqs', SESv2Client: 'ses', SNSClient: 'sns' };
 
 export interface MeterReadings {
   /** Requests sent, retries included, by "service:Operation". */

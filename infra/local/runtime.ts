@@ -105,6 +105,8 @@ export interface LocalRuntime {
   startSqs(): Promise<void>;
   /** With faults.countRequests: what the functions and pollers asked of AWS so far (request meter). */
   meterReadings(): MeterReadings;
+  /** Invokes a function once, as its trigger would (benchmarks drive a consumer directly). */
+  invoke<E, R>(name: FunctionName, event: E): Promise<R>;
   /** Function invocations so far, by function. */
   invocations(): Partial<Record<FunctionName, number>>;
   /** The DynamoDB and SQS endpoints the functions use (behind the delay proxies, with faults.delayProxies). */
@@ -348,6 +350,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       runSchedules,
       advanceClock,
       meterReadings: () => meter?.readings() ?? NO_READINGS,
+      invoke: (name, event) => lambdaHost.invoke(name, event),
       invocations: () => lambdaHost.invocations(),
       functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
       setRequestDelay: (ms) => injected.setDelay(ms),

@@ -4,6 +4,7 @@ import { nurtureTickDueAt, slaSweepDueAt } from '../domain/core/due-times';
 import type { LeadRepository, StoredLead } from '../domain/core/ports';
 import { epochSeconds, isExpired } from '../domain/core/retention';
 import { conditionally } from './dynamo-errors';
+import { duePartitionKeys } from './dynamo-due-index';
 import type { PendingEvent } from '../domain/destinations/pending-event';
 import { EVENT_PREFIX, OUTBOX_PARTITION, eventKey, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
 
@@ -55,10 +56,12 @@ export class DynamoLeadRepository implements LeadRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: leadKey(leadId),
-          UpdateExpression: 'REMOVE outbox, #partition, #due SET version = version + :one',
+          // The version stays: a writer that read the lead before this carries the events again and
+          // republishes them (de-duplicated by SNS on their ids), rather than losing its race.
+          UpdateExpression: 'REMOVE outbox, #partition, #due',
           ConditionExpression: 'version = :version',
           ExpressionAttributeNames: { '#partition': INDEXES.routing.partitionKey, '#due': INDEXES.routing.sortKey },
-          ExpressionAttributeValues: { ':version': savedVersion, ':one': 1 },
+          ExpressionAttributeValues: { ':version': savedVersion },
         }),
       ),
     );
@@ -150,19 +153,6 @@ export class DynamoLeadRepository implements LeadRepository {
   }
 
   private async dueIn(index: SparseIndex, now: Date): Promise<string[]> {
-    const ids: string[] = [];
-    const pages = paginateQuery(
-      { client: this.db },
-      {
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#partition = :partition AND #due <= :now',
-        ExpressionAttributeNames: { '#partition': index.partitionKey, '#due': index.sortKey },
-        ExpressionAttributeValues: { ':partition': index.partition, ':now': epochSeconds(now) },
-        ProjectionExpression: 'pk',
-      },
-    );
-    for await (const page of pages) ids.push(...(page.Items ?? []).map((item) => leadIdOfKey(item.pk as string)));
-    return ids;
+    return (await duePartitionKeys(this.db, this.tableName, index, index.partition, now)).map(leadIdOfKey);
   }
 }

@@ -1,6 +1,6 @@
-import { paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DueOutbox, OutboxIndex } from '../domain/destinations/events-sweep';
-import { epochSeconds } from '../domain/core/retention';
+import { duePartitionKeys } from './dynamo-due-index';
 import { INDEXES, leadIdOfKey, OUTBOX_PARTITION } from './table-keys';
 
 const ERASURE = 'ERASURE#';
@@ -13,25 +13,9 @@ export class DynamoOutboxIndex implements OutboxIndex {
   ) {}
 
   async due(now: Date): Promise<DueOutbox[]> {
-    const due: DueOutbox[] = [];
-    const index = INDEXES.routing;
-    const pages = paginateQuery(
-      { client: this.db },
-      {
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#partition = :partition AND #due <= :now',
-        ExpressionAttributeNames: { '#partition': index.partitionKey, '#due': index.sortKey },
-        ExpressionAttributeValues: { ':partition': OUTBOX_PARTITION, ':now': epochSeconds(now) },
-        ProjectionExpression: 'pk',
-      },
+    const keys = await duePartitionKeys(this.db, this.tableName, INDEXES.routing, OUTBOX_PARTITION, now);
+    return keys.map((key) =>
+      key.startsWith(ERASURE) ? { kind: 'erasure', receiptId: key.slice(ERASURE.length) } : { kind: 'lead', leadId: leadIdOfKey(key) },
     );
-    for await (const page of pages) {
-      for (const { pk } of page.Items ?? []) {
-        const key = pk as string;
-        due.push(key.startsWith(ERASURE) ? { kind: 'erasure', receiptId: key.slice(ERASURE.length) } : { kind: 'lead', leadId: leadIdOfKey(key) });
-      }
-    }
-    return due;
   }
 }

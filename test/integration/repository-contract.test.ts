@@ -143,6 +143,27 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect((await repos.leads.get(leadId, at(3)))?.lead.fields).toEqual({ firstName: 'Grace' });
     });
 
+    it('keeps the outbox written with a change until it is emptied over the version saved, which it leaves as it is', async () => {
+      const leadId = id('lead');
+      const event = {
+        id: 'evt_aaaaaaaaaaaaaaaaaaaaaaaa',
+        type: 'lead.created' as const,
+        occurredAt: at(0).toISOString(),
+        leadId,
+        destinations: ['crm'],
+        facts: {},
+      };
+      expect(await repos.leads.save(lead(leadId), undefined, at(0), [event])).toBe(true);
+      const stored = await repos.leads.get(leadId, at(0));
+      expect(stored?.outbox).toEqual([event]);
+      expect(stored?.lead).toEqual(lead(leadId));
+      expect(await repos.leads.clearOutbox(leadId, stored!.version + 1)).toBe(false);
+      expect(await repos.leads.clearOutbox(leadId, stored!.version)).toBe(true);
+      const cleared = await repos.leads.get(leadId, at(0));
+      expect(cleared?.outbox).toBeUndefined();
+      expect(cleared?.version).toBe(stored!.version);
+    });
+
     it('treats a lead past its expiresAt as absent, and lets a new one take its place', async () => {
       const leadId = id('lead');
       await repos.leads.save(lead(leadId, { expiresAt: epoch(at(10)) }), undefined, at(0));

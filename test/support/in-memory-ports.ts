@@ -50,7 +50,6 @@ export class InMemoryLeads implements LeadRepository {
     const stored = this.items.get(leadId);
     if (stored?.version !== savedVersion) return false;
     delete stored.outbox;
-    stored.version++;
     return true;
   }
 

@@ -23,8 +23,9 @@ export interface LeadRepository {
    */
   save(lead: Lead, expectedVersion: number | undefined, now: Date, outbox?: readonly PendingEvent[]): Promise<boolean>;
   /**
-   * Empties the outbox of the lead saved as version `savedVersion`, once its events are published;
-   * false (and nothing changed) if the lead was saved again since: that save carried them.
+   * Empties the outbox of the lead saved as version `savedVersion`, once its events are published,
+   * leaving the version as it is (so no concurrent writer loses its race to it); false (and
+   * nothing changed) if the lead was saved again since: that save carried them.
    */
   clearOutbox(leadId: string, savedVersion: number): Promise<boolean>;
   /** Idempotent: writing the same event twice leaves one item. */
