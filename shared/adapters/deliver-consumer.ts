@@ -94,6 +94,7 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
       reason: `delivery error (${(error as Error)?.name ?? 'Error'})`,
     }));
     if (outcome.kind !== 'failed') {
+      deps.logger.debug('delivery settled', { destinationId, type: event.type, deliveryId: entry.deliveryId, outcome: outcome.kind, attempt });
       await deps.deliveries.record({
         ...entry,
         outcome: outcome.kind,
@@ -106,6 +107,14 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     const ageSeconds = (Date.now() - Number(record.attributes.SentTimestamp)) / 1000;
     if (outcome.retryable && withinRetryWindow(ageSeconds, delay, deps.retryScale)) {
       await changeVisibility(record, destinationId, delay);
+      deps.logger.debug('delivery failed; retried later', {
+        destinationId,
+        type: event.type,
+        deliveryId: entry.deliveryId,
+        status,
+        attempt,
+        delaySeconds: delay,
+      });
       await deps.deliveries.record({ ...entry, outcome: 'retrying', reason: outcome.reason, ...(status !== undefined ? { status } : {}) });
       return delay;
     }

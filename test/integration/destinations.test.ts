@@ -1,3 +1,4 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
@@ -181,5 +182,37 @@ describe('privacy follows the data', () => {
       }),
     );
     expect(lead.recipients).toBeDefined();
+  });
+
+  it("a final refusal (400) goes to the destination's dead-letter queue at once, with its status and reason; redriven once fixed, it is delivered", async () => {
+    const email = 'dest-refused@engines.example';
+    const leadId = createKeyring(process.env.LEADGATE_HMAC_SECRET as string).emailHash(email);
+    runtime.destinations.setOutage('crm', { until: Date.now() + 120_000, status: 400 });
+    await capture(email, ['sales_contact']);
+    const deadLetterUrl = runtime.destinationQueues.crm!.deadLetterUrl;
+    const dead = await eventually(async () => {
+      const { Messages = [] } = await runtime.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }),
+      );
+      const mine = Messages.filter((m) => m.Body?.includes(leadId));
+      expect(mine.length).toBeGreaterThan(0);
+      return mine;
+    });
+    expect(dead[0]!.MessageAttributes?.reason?.StringValue).toBe('HTTP 400');
+    expect(dead[0]!.MessageAttributes?.status?.StringValue).toBe('400');
+    const listed = JSON.parse((await cliAgainst(runtime, 'deliveries', 'list', '--destination', 'crm', '--json')).out) as {
+      outcome: string;
+      status?: number;
+      attempt: number;
+    }[];
+    const refused = listed.filter((entry) => entry.outcome === 'dead_lettered');
+    expect(refused.length).toBeGreaterThan(0);
+    // At once: the first answer was final, no retry.
+    expect(refused.every((entry) => entry.status === 400 && entry.attempt === 1)).toBe(true);
+    runtime.destinations.setOutage('crm', undefined);
+    const redriven = await cliAgainst(runtime, 'deliveries', 'redrive', '--destination', 'crm');
+    expect(redriven.code, redriven.out).toBe(0);
+    expect(redriven.out).toMatch(/moved [1-9]\d* delivery/);
+    await eventually(async () => expect(runtime.destinations.crmContacts('crm').get(email)).toMatchObject({ email, company: 'Acme' }));
   });
 });

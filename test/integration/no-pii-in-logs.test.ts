@@ -40,8 +40,10 @@ afterAll(async () => {
 });
 
 describe('logs', () => {
-  it('hold no personal data across capture, routing, assignment, nurture, unsubscribe and privacy requests', async () => {
+  it('hold no personal data across capture, routing, assignment, nurture, unsubscribe, privacy requests and deliveries to destinations', async () => {
     const { email, ...fields } = PERSON;
+    // A destination that fails for a moment: its retries log too.
+    runtime.destinations.setOutage('ops-webhook', { until: Date.now() + 1500, status: 503 });
     const response = await post(runtime, '/forms/contact/submissions', {
       email,
       ...fields,
@@ -56,6 +58,9 @@ describe('logs', () => {
       const lead = (await scanTable(runtime)).find((item) => item.itemType === 'lead') as { assignment?: { notifiedAt?: string } } | undefined;
       expect(lead?.assignment?.notifiedAt).toBeDefined();
       expect(mailTo(await sentMail(runtime), email.toLowerCase()).length).toBeGreaterThanOrEqual(2);
+      // The person's data reached every destination, despite the outage.
+      expect(runtime.destinations.crmContacts('crm').has(email.toLowerCase())).toBe(true);
+      expect(runtime.destinations.received('ops-webhook').filter((r) => r.status === 204 && r.body.includes(email.toLowerCase()))).not.toEqual([]);
     }, 15_000);
     await postLocal(runtime, '/_local/clock/advance', { by: '5h' });
 
@@ -64,6 +69,7 @@ describe('logs', () => {
       .split('\n')
       .filter((line) => line.trim());
     expect(lines.filter((line) => line.includes('"level"')).length).toBeGreaterThan(5); // the scan saw real logs
+    expect(lines.filter((line) => line.includes('"service":"leadgate-deliver"')).length).toBeGreaterThan(2); // the deliverer's among them
     const needles = [...Object.values(PERSON), email.toLowerCase(), 'seeded-pii'].filter((value) => value.length > 3);
     const hits = lines.filter((line) => needles.some((needle) => line.toLowerCase().includes(needle.toLowerCase())));
     expect(hits).toEqual([]);
