@@ -6,15 +6,18 @@ import { join } from 'node:path';
 import { functionEnvironment, functionNames, topology, type BoundResources, type FunctionName } from '../infra/topology';
 import { bundleLikeTheStack } from './bundle-size';
 
+/** The clients the functions create between them; SNS since lead changes publish destination events (issue 12). */
 const BASELINE = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
 const ses = new SESv2Client({});
-export const handler = async () => ({ db: !!db, sqs: !!sqs, ses: !!ses });
+const sns = new SNSClient({});
+export const handler = async () => ({ db: !!db, sqs: !!sqs, ses: !!ses, sns: !!sns });
 `;
 
 const LAMBDA_ENV = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
