@@ -46,6 +46,9 @@ export const OUTBOX_PARTITION = 'OUTBOX';
 /** Erasure notices owed to the recipients of an erased lead: no personal data, keyed by the receipt. */
 export const erasureNoticesKey = (receiptId: string) => ({ pk: `ERASURE#${receiptId}`, sk: 'NOTICES' });
 
+/** The privacy budget ledger of one reporting period (private report releases, issue 13). */
+export const budgetKey = (period: string) => ({ pk: `BUDGET#${period}`, sk: 'LEDGER' });
+
 /** What was delivered to a destination, by time (the `deliveries list` log). */
 export const deliveryLogKey = (destinationId: string, at: string, deliveryId: string) => ({ pk: `DELIVERIES#${destinationId}`, sk: `${at}#${deliveryId}` });
 

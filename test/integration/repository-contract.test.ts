@@ -3,6 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, startDynamoDbLocal, type Emulator } from '../../infra/local/emulators';
+import { DynamoBudgetLedger } from '../../shared/adapters/dynamo-budget-ledger';
+import { type BudgetLedger, PrivacyBudgetExceeded, spendPrivacyBudget, toMicro } from '../../shared/domain/insight/privacy-budget';
 import { provisionTable } from '../../infra/local/provision';
 import { DynamoLeadRepository } from '../../shared/adapters/dynamo-lead-repository';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
@@ -15,7 +17,14 @@ import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
 import { ROUTING_GRACE_MS } from '../../shared/domain/routing/routing-sweep';
 import { submissionIdFor } from '../../shared/domain/capture/submission-id';
 import type { SuppressionList } from '../../shared/domain/nurture/suppression';
-import { InMemoryLeads, InMemoryRateLimiter, InMemoryRotation, InMemorySubmissions, InMemorySuppressions } from '../support/in-memory-ports';
+import {
+  InMemoryBudgetLedger,
+  InMemoryLeads,
+  InMemoryRateLimiter,
+  InMemoryRotation,
+  InMemorySubmissions,
+  InMemorySuppressions,
+} from '../support/in-memory-ports';
 
 /**
  * One contract for each repository port, run against the in-memory fakes the unit tests use and
@@ -28,6 +37,7 @@ interface Repositories {
   rotation: RotationStore;
   suppressions: SuppressionList;
   rateLimiter: RateLimiter;
+  budget: BudgetLedger;
 }
 
 const T0 = new Date('2026-11-23T10:00:00Z');
@@ -55,6 +65,7 @@ const implementations: [string, () => Promise<Repositories>][] = [
       rotation: new InMemoryRotation(),
       suppressions: new InMemorySuppressions() as unknown as SuppressionList,
       rateLimiter: new InMemoryRateLimiter(),
+      budget: new InMemoryBudgetLedger(),
     }),
   ],
   [
@@ -68,6 +79,7 @@ const implementations: [string, () => Promise<Repositories>][] = [
         rotation: new DynamoRotationStore(db, table),
         suppressions: new DynamoSuppressionList(db, table),
         rateLimiter: new DynamoRateLimiter(db, table),
+        budget: new DynamoBudgetLedger(db, table),
       };
     },
   ],
@@ -128,6 +140,27 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
   let repos: Repositories;
   beforeAll(async () => {
     repos = await make();
+  });
+
+  describe('BudgetLedger', () => {
+    it('records releases up to the budget exactly, and refuses the one that would pass it, recording nothing', async () => {
+      const period = id('2026-11');
+      const release = (what: string, epsilon: number) => ({ what, microEpsilon: toMicro(epsilon), at: at(0).toISOString() });
+      expect(await repos.budget.spend(period, release('funnel', 0.4), toMicro(1))).toBe(true);
+      expect(await repos.budget.spend(period, release('speed', 0.4), toMicro(1))).toBe(true);
+      expect(await repos.budget.spend(period, release('load', 0.3), toMicro(1))).toBe(false);
+      expect(await repos.budget.spend(period, release('calibration', 0.2), toMicro(1))).toBe(true);
+      expect(await repos.budget.spend(period, release('more', 0.000001), toMicro(1))).toBe(false);
+      const ledger = await repos.budget.ledger(period);
+      expect(ledger.spentMicro).toBe(1_000_000);
+      expect(ledger.releases.map((r) => r.what)).toEqual(['funnel', 'speed', 'calibration']);
+      await expect(spendPrivacyBudget(repos.budget, period, 1, 0.5, 'again', at(1))).rejects.toThrow(
+        new PrivacyBudgetExceeded(
+          `Refused: releasing with epsilon 0.5 would spend more than the ${period} budget of 1 (1 spent, 0 left). Nothing was released.`,
+        ),
+      );
+      expect(await repos.budget.spend(id('2026-12'), release('first of a new period', 1), toMicro(1))).toBe(true);
+    });
   });
 
   describe('LeadRepository', () => {

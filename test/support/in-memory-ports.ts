@@ -19,6 +19,7 @@ const isDue = (due: Date | undefined, now: Date) => due !== undefined && due <= 
 import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
 import type { BreakerState, UnverifiedMailStats } from '../../shared/domain/screening/stranger-mail';
 import type { PendingEvent } from '../../shared/domain/destinations/pending-event';
+import type { BudgetLedger, BudgetRelease } from '../../shared/domain/insight/privacy-budget';
 import { ExampleMailDomains } from '../../shared/adapters/mail-domains';
 
 /** Port fakes for unit tests of the domain; integration tests use the real adapters and emulators. */
@@ -301,3 +302,19 @@ export const inMemoryStrangerMail = () => ({
   mailDomains: new ExampleMailDomains(),
   mailStats: new InMemoryUnverifiedMailStats(),
 });
+
+/** The privacy budget ledger, in memory: the same contract as the DynamoDB one (test/integration/privacy-budget.test.ts). */
+export class InMemoryBudgetLedger implements BudgetLedger {
+  private readonly periods = new Map<string, { spentMicro: number; releases: BudgetRelease[] }>();
+
+  async spend(period: string, release: BudgetRelease, budgetMicro: number) {
+    const current = this.periods.get(period) ?? { spentMicro: 0, releases: [] };
+    if (current.spentMicro + release.microEpsilon > budgetMicro) return false;
+    this.periods.set(period, { spentMicro: current.spentMicro + release.microEpsilon, releases: [...current.releases, release] });
+    return true;
+  }
+
+  async ledger(period: string) {
+    return structuredClone(this.periods.get(period) ?? { spentMicro: 0, releases: [] });
+  }
+}
