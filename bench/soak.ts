@@ -420,31 +420,6 @@ async function destinationFigures(runtime: LocalRuntime, count: number, log: (li
     await pause(2000);
   }
   const { accepted, badSignatures, requests } = tally();
-  if (process.env.SOAK_DEBUG) {
-    const missing = owed.filter((o) => !accepted.has(`${o.destination} ${o.ref} ${o.type}`));
-    const by = new Map<string, number>();
-    for (const o of missing) by.set(`${o.destination} ${o.type}`, (by.get(`${o.destination} ${o.type}`) ?? 0) + 1);
-    log(`missing: ${JSON.stringify([...by])}`);
-    const leads = await scanLeads(runtime);
-    log(`leads with an outbox: ${leads.filter((l) => (l as any).outbox).length}`);
-    for (const q of Object.values(runtime.destinationQueues))
-      log(`${q.destinationId}: queue ${await queueDepth(runtime, q.url)}, dlq ${await queueDepth(runtime, q.deadLetterUrl)}`);
-    const sample = missing[0];
-    if (sample) {
-      const i = Array.from({ length: count }, (_, k) => k).find(
-        (k) => keyring.leadRef(sample.destination, keyring.emailHash(submission(k).body.email)) === sample.ref,
-      )!;
-      const lead = leads.find((l) => l.email === submission(i).body.email) as any;
-      log(
-        `sample ${submission(i).body.email}: routed ${JSON.stringify(lead?.routedSubmissions)} recipients ${JSON.stringify(lead?.recipients)} outbox ${JSON.stringify(lead?.outbox)?.slice(0, 300)}`,
-      );
-      const { DynamoDeliveryLog } = await import('../shared/adapters/dynamo-delivery-log');
-      const entries = await new DynamoDeliveryLog(runtime.db, runtime.tableName).list(sample.destination, new Date(0));
-      log(
-        `log for it: ${JSON.stringify(entries.filter((e) => e.event.leadId === keyring.emailHash(submission(i).body.email)).map((e) => [e.type, e.outcome, e.status, e.reason, e.attempt]))}`,
-      );
-    }
-  }
   const latencies: number[] = [];
   let delivered = 0;
   let redeliveredSameId = 0;

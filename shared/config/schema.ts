@@ -366,7 +366,8 @@ function senderProblems(root: Record<string, unknown>): { path: string[]; messag
       ];
 }
 
-const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+/** A loopback host: the only place a destination may be reached over plain http (the local runtime's doubles). */
+export const isLoopback = (url: URL): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 
 /** A destination names known purposes and declared fields, and sends over https (plain http only to loopback, for the local runtime). */
 function destinationProblems(root: Record<string, unknown>): { path: string[]; message: string }[] {

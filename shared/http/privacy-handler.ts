@@ -3,7 +3,16 @@ import type { Context } from 'aws-lambda';
 import { LeadgateError } from '../domain/core/errors';
 import type { RecipientNotice } from '../domain/destinations/erasure-notices';
 import { type Html, html } from '../email/html';
-import { eraseLead, exportLead, openPrivacyRequest, rectifyLead, requestPrivacyAction, type OpenRequest, type PrivacyDeps } from '../domain/privacy/privacy';
+import {
+  type ErasureReceipt,
+  eraseLead,
+  exportLead,
+  openPrivacyRequest,
+  rectifyLead,
+  requestPrivacyAction,
+  type OpenRequest,
+  type PrivacyDeps,
+} from '../domain/privacy/privacy';
 import { humanCheck, type HumanVerifier } from '../domain/screening/screening';
 import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
@@ -92,15 +101,16 @@ export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: Human
       return jsonResponse(200, await exportLead(deps, request.leadId), { 'content-disposition': 'attachment; filename="my-data.json"' });
     }
     const receipt = await eraseLead({ ...deps, destinations: deps.settings.destinations }, request.leadId);
-    return htmlResponse(
-      200,
-      page(
-        'Your data is erased',
-        html`<h1>Your data is erased</h1><p>Everything we held about you is deleted.</p>${recipientList(receipt.recipients)}<p>This is your erasure receipt; it contains no personal data.</p><pre>${JSON.stringify(receipt, null, 2)}</pre>`,
-      ),
-    );
+    return htmlResponse(200, erasedPage(receipt));
   });
 }
+
+/** The answer to an erasure: what was done, who else was told, and the signed receipt. */
+export const erasedPage = (receipt: ErasureReceipt): string =>
+  page(
+    'Your data is erased',
+    html`<h1>Your data is erased</h1><p>Everything we held about you is deleted.</p>${recipientList(receipt.recipients)}<p>This is your erasure receipt; it contains no personal data.</p><pre>${JSON.stringify(receipt, null, 2)}</pre>`,
+  );
 
 const NOTICE_WORDS: Record<RecipientNotice['notice'], string> = {
   pending: 'we are telling them to delete it',

@@ -17,7 +17,7 @@ import { privacyEmails } from '../../shared/email/privacy-emails';
 import { errorResponse } from '../../shared/http/error-responses';
 import { formPage } from '../../shared/http/form-page';
 import { confirmButtonPage, linkProblem, messagePage } from '../../shared/http/html';
-import { rectificationPage } from '../../shared/http/privacy-handler';
+import { erasedPage, rectificationPage } from '../../shared/http/privacy-handler';
 import { privacyRequestPage } from '../../shared/http/privacy-page';
 import { preferencesPage } from '../../shared/http/unsubscribe-handler';
 import { reviewPage } from '../../shared/http/review-handler';
@@ -134,6 +134,33 @@ async function documents(): Promise<Record<string, string>> {
       ['crm', HOSTILE],
     ),
     'local-destinations-empty.html': destinationsPage([], []),
+    'erased.html': erasedPage({
+      receiptVersion: 1,
+      receiptId: HOSTILE,
+      kind: 'erasure',
+      subject: HOSTILE,
+      erasedAt: '2026-11-30T10:00:00Z',
+      itemsDeleted: 3,
+      recipients: [
+        { destination: HOSTILE, type: 'hubspot', since: '2026-11-01T00:00:00Z', fields: [HOSTILE], notice: 'sent', at: '2026-11-30T10:00:00Z' },
+        { destination: 'sales-channel', type: 'slack', since: '2026-11-01T00:00:00Z', fields: ['company'], notice: 'none_needed', at: '2026-11-30T10:00:00Z' },
+      ],
+      keyId: HOSTILE,
+      publicKey: HOSTILE,
+      signature: HOSTILE,
+    }),
+    'erased-no-recipients.html': erasedPage({
+      receiptVersion: 1,
+      receiptId: 'ersr_1',
+      kind: 'erasure',
+      subject: 'x',
+      erasedAt: '2026-11-30T10:00:00Z',
+      itemsDeleted: 1,
+      recipients: [],
+      keyId: 'k',
+      publicKey: 'p',
+      signature: 's',
+    }),
     'local-mail.html': mailPage({
       messageId: HOSTILE,
       from: HOSTILE,
@@ -181,6 +208,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(22);
+    expect(files).toHaveLength(24);
   }, 60_000);
 });

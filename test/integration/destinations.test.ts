@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { CONSENT_VERSION } from '../support/example-config';
 import { cliAgainst } from '../support/cli';
-import { eventually, post, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, heldReasonsOf, post, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
 import { requestLink } from '../support/privacy';
 import { createKeyring } from '../../shared/domain/core/keyring';
 import { unsubscribeUrl } from '../../shared/domain/core/links';
@@ -70,6 +70,19 @@ describe('destinations', () => {
     expect(slack.at(-1)!.body).toContain('Acme');
     expect(slack.map((m) => m.body).join('')).not.toContain(email);
     expect(runtime.destinations.contractViolations()).toEqual([]);
+  });
+
+  it('a quarantined submission sends nothing anywhere until it is released', async () => {
+    const email = 'dest-held@engines.example';
+    await capture(email, ['sales_contact'], {}, { renderedAt: renderedAt('contact', 0.5) });
+    await eventually(async () => expect(await heldReasonsOf(runtime, email)).toEqual([['submitted_too_fast']]));
+    const about = () => runtime.destinations.received().filter((r) => r.body.includes(email));
+    // Long enough for a delivery that was going to happen (they take well under a second here).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(about()).toEqual([]);
+    expect(runtime.destinations.crmContacts('crm').has(email)).toBe(false);
+    expect((await cliAgainst(runtime, 'quarantine', 'release', '--email', email)).out).toContain('Released 1');
+    await eventually(async () => expect(runtime.destinations.crmContacts('crm').get(email)).toMatchObject({ email }));
   });
 
   it('a lead without sales_contact, or a GPC lead for a third party, never reaches them', async () => {
@@ -181,7 +194,9 @@ describe('privacy follows the data', () => {
         method: expect.any(String),
       }),
     );
-    expect(lead.recipients).toBeDefined();
+    // Still a recipient after the withdrawal: a later erasure reaches it too.
+    const after = (await scanTable(runtime)).find((i) => i.itemType === 'lead' && i.email === email) as { recipients?: Record<string, unknown> };
+    expect(Object.keys(after.recipients ?? {}).sort()).toEqual(['crm', 'ops-webhook', 'sales-channel']);
   });
 
   it("a final refusal (400) goes to the destination's dead-letter queue at once, with its status and reason; redriven once fixed, it is delivered", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { LeadgateConfig } from '../../../shared/config/schema';
+import { isLoopback, type LeadgateConfig } from '../../../shared/config/schema';
 import type { DestinationSettings } from '../../../shared/domain/core/settings';
 import { parseDuration } from '../clock-route';
 import type { LocalRoute } from '../http-gateway';
@@ -31,8 +31,6 @@ export function localDestinationSecrets(
   );
 }
 
-const isLoopback = (url: string | undefined) => url !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
-
 /**
  * The configuration the local functions run with: every destination that points off this machine
  * points at its local double instead (a webhook at the sink, HubSpot at the HubSpot double), so
@@ -41,7 +39,7 @@ const isLoopback = (url: string | undefined) => url !== undefined && ['127.0.0.1
 export function withLocalDestinations(config: LeadgateConfig, doubles: DestinationDoubles): LeadgateConfig {
   const destinations = Object.fromEntries(
     Object.entries(config.destinations).map(([id, destination]) => {
-      if (destination.type === 'slack' || isLoopback(destination.url)) return [id, destination];
+      if (destination.type === 'slack' || (destination.url !== undefined && isLoopback(new URL(destination.url)))) return [id, destination];
       return [id, { ...destination, url: doubles.endpoint(id, destination.type) }];
     }),
   );

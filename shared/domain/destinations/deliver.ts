@@ -90,7 +90,8 @@ export async function deliverEvent(deps: DeliverDeps, destinationId: string, pen
   const destination = deps.destinations[destinationId];
   if (!destination) return { kind: 'skipped', reason: 'destination_removed' };
   const now = deps.clock.now();
-  const lead = (await deps.leads.get(pending.leadId, now))?.lead;
+  // An erasure's lead is gone, and its notice carries all it needs: no read.
+  const lead = pending.type === 'lead.erased' ? undefined : (await deps.leads.get(pending.leadId, now))?.lead;
   if (!NEEDS_NO_LEAD.includes(pending.type)) {
     if (!lead) return { kind: 'skipped', reason: 'lead_gone' };
     if (!mayReceive(destination, lead)) return { kind: 'skipped', reason: 'not_permitted' };
@@ -101,7 +102,7 @@ export async function deliverEvent(deps: DeliverDeps, destinationId: string, pen
     version: EVENT_VERSION,
     occurredAt: pending.occurredAt,
     leadRef: deps.keyring.leadRef(destinationId, pending.leadId),
-    data: dataOf(pending.type, pending.facts, pending.type === 'lead.erased' ? undefined : lead, destination),
+    data: dataOf(pending.type, pending.facts, lead, destination),
   }) as DestinationEvent;
   const email = pending.contact?.email ?? lead?.email;
   const acceptUrl = lead && (pending.type === 'lead.assigned' || pending.type === 'lead.reassigned') ? deps.acceptLink(lead) : undefined;
