@@ -10,9 +10,21 @@ const deps = await c.routeDeps();
 const countSubmission = createSubmissionMetrics();
 
 /** Routing queue consumer: score, assign, enrol, confirm, one submission per record. */
-export const handler = sqsBatchHandler(async (record) => {
-  const message = parseRoutingMessage(record.body);
-  const outcome = await routeLead(deps, message);
-  logger.info('routing message handled', { submissionId: message.submissionId, formId: message.formId, outcome });
-  countSubmission(message.formId, submissionOutcome(outcome));
-});
+export const handler = sqsBatchHandler(
+  async (record) => {
+    const message = parseRoutingMessage(record.body);
+    const outcome = await routeLead(deps, message);
+    logger.info('routing message handled', { submissionId: message.submissionId, formId: message.formId, outcome });
+    countSubmission(message.formId, submissionOutcome(outcome));
+  },
+  { oneAtATimePer: leadOf },
+);
+
+/** Submissions of one person in a batch change one lead item: they are routed one after another. */
+function leadOf(record: { body: string }): string | undefined {
+  try {
+    return parseRoutingMessage(record.body).leadId;
+  } catch {
+    return undefined; // handled (and dead-lettered) on its own
+  }
+}

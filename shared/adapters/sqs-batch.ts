@@ -1,11 +1,38 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 
+export interface SqsBatchOptions {
+  /**
+   * Records with the same key are handled one after another, in batch order, whatever the one
+   * before did; different keys (and records without one) run in parallel. For records that change
+   * the same item: racing each other only wastes conditional writes.
+   */
+  oneAtATimePer?: (record: SQSRecord) => string | undefined;
+}
+
 /**
  * An SQS consumer handler where each record succeeds or fails on its own
  * (ReportBatchItemFailures, via Powertools batch processing).
  */
-export function sqsBatchHandler(handleRecord: (record: SQSRecord) => Promise<void>) {
+export function sqsBatchHandler(handleRecord: (record: SQSRecord) => Promise<void>, options: SqsBatchOptions = {}) {
   const processor = new BatchProcessor(EventType.SQS);
-  return (event: SQSEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context });
+  const { oneAtATimePer } = options;
+  return (event: SQSEvent, context: Context) =>
+    processPartialResponse(event, oneAtATimePer ? inTurnPerKey(handleRecord, oneAtATimePer) : handleRecord, processor, { context });
+}
+
+/** Chains the records of each key for one invocation's batch. */
+function inTurnPerKey(handleRecord: (record: SQSRecord) => Promise<void>, keyOf: (record: SQSRecord) => string | undefined) {
+  const lastOf = new Map<string, Promise<unknown>>();
+  return (record: SQSRecord): Promise<void> => {
+    const key = keyOf(record);
+    if (key === undefined) return handleRecord(record);
+    const previous = lastOf.get(key) ?? Promise.resolve();
+    const turn = previous.then(
+      () => handleRecord(record),
+      () => handleRecord(record),
+    );
+    lastOf.set(key, turn);
+    return turn;
+  };
 }

@@ -43,8 +43,14 @@ export async function updateLead<T, A = undefined>(
     if (!change.save) return change.result;
     if (change.events?.length) await leads.appendEvents(change.events);
     if (await leads.save(change.save, stored?.version, now)) return change.result;
+    if (attempt < LEAD_WRITE_ATTEMPTS) await afterLostRace(attempt);
   }
   throw new LeadKeptChanging(leadId);
+}
+
+/** Full jitter, 0–20 ms then doubling: writers that lost to each other spread out instead of colliding again. */
+function afterLostRace(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
 }
 
 /** Applies `change` to the stored lead, if there is one and the change is not undefined. */

@@ -1,0 +1,41 @@
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { sqsBatchHandler } from '../../shared/adapters/sqs-batch';
+
+const record = (messageId: string, key: string): SQSRecord =>
+  ({
+    messageId,
+    body: JSON.stringify({ key }),
+    receiptHandle: messageId,
+    eventSource: 'aws:sqs',
+    attributes: {},
+    messageAttributes: {},
+  }) as unknown as SQSRecord;
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('sqsBatchHandler, one record at a time per key', () => {
+  it('handles records of one key in batch order without overlap, other keys alongside, and reports each failure on its own', async () => {
+    const running = new Map<string, number>();
+    const log: string[] = [];
+    let overlapAcrossKeys = false;
+    const handler = sqsBatchHandler(
+      async (r) => {
+        const { key } = JSON.parse(r.body) as { key: string };
+        expect(running.get(key) ?? 0).toBe(0);
+        running.set(key, 1);
+        if ([...running.values()].filter((n) => n > 0).length > 1) overlapAcrossKeys = true;
+        log.push(`start ${r.messageId}`);
+        await tick();
+        running.set(key, 0);
+        if (r.messageId === 'a1') throw new Error('a1 fails');
+      },
+      { oneAtATimePer: (r) => (JSON.parse(r.body) as { key: string }).key },
+    );
+    const event = { Records: [record('a1', 'a'), record('b1', 'b'), record('a2', 'a'), record('a3', 'a')] } as SQSEvent;
+    const result = await handler(event, {} as Context);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a1' }]);
+    expect(log.filter((line) => line.includes(' a'))).toEqual(['start a1', 'start a2', 'start a3']);
+    expect(overlapAcrossKeys).toBe(true);
+  });
+});
