@@ -6,13 +6,14 @@ import { operationsCommands } from './commands/operations';
 import { peopleCommands } from './commands/people';
 import { quarantineCommands } from './commands/quarantine';
 import { destinationCommands } from './commands/destinations';
+import { reportCommands } from './commands/reports';
 import { type Connection, connect } from './connection';
 import { parseCommandLine } from './options';
 
 export type { Io } from './command';
 
 /** Every command, in the order the usage text lists them. */
-export const COMMANDS: readonly Command[] = [...peopleCommands, ...operationsCommands, ...quarantineCommands, ...destinationCommands];
+export const COMMANDS: readonly Command[] = [...peopleCommands, ...operationsCommands, ...quarantineCommands, ...destinationCommands, ...reportCommands];
 
 const USAGE = `Usage: leadgate <command> [options]
 

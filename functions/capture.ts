@@ -15,6 +15,7 @@ export const handler = createCaptureHandler(
     clock: c.clock,
     rateLimiter: c.rateLimiter(),
     countSubmission: createSubmissionMetrics(),
+    counters: c.counters(),
     ...(humanVerifier ? { humanVerifier } : {}),
   },
   createLogger(),

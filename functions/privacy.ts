@@ -16,6 +16,7 @@ export const handler = createPrivacyHandler(
     eraser: c.eraser(),
     notices: c.erasureNotices(),
     ...(Object.keys(c.settings().destinations).length ? { publisher: c.eventPublisher() } : {}),
+    counting: { counters: c.counters(), insight: c.settings().insight },
     privacyEmails: privacyEmails(c.settings(), c.publicUrl()),
     clock: c.clock,
     publicUrl: c.publicUrl(),

@@ -1,3 +1,4 @@
+import { DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
 import { DynamoLeadRepository } from '../../shared/adapters/dynamo-lead-repository';
 import { DynamoLeadEraser } from '../../shared/adapters/dynamo-privacy';
 import { DynamoSubmissionStore } from '../../shared/adapters/dynamo-submission-store';
@@ -74,7 +75,8 @@ export const peopleCommands: Command[] = [
       const eraser = new DynamoLeadEraser(deps.connection.db, deps.connection.tableName);
       const notices = new DynamoErasureNotices(deps.connection.db, deps.connection.tableName);
       // The notices owed to destinations are recorded; the outbox sweep publishes them.
-      const receipt = await eraseLead({ ...deps, eraser, notices, destinations: deps.settings.destinations }, leadId);
+      const counting = { counters: new DynamoInsightCounters(deps.connection.db, deps.connection.tableName), insight: deps.settings.insight };
+      const receipt = await eraseLead({ ...deps, eraser, notices, destinations: deps.settings.destinations, counting }, leadId);
       context.print(
         `Erased ${receipt.itemsDeleted} item(s) from the ${deps.connection.where}; the address stays suppressed (hash only).\nReceipt ${receipt.receiptId}:\n${JSON.stringify(receipt, null, 2)}`,
         receipt,

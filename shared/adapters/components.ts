@@ -11,6 +11,9 @@ import { assignmentEmails } from '../email/assignment-email';
 import { personEmails } from '../email/person-emails';
 import { createDocumentClient, createSesClient, createSnsClient, createSqsClient } from './aws-clients';
 import { emittingLeadRepository } from '../domain/destinations/emitting-leads';
+import type { PendingEvent } from '../domain/destinations/pending-event';
+import { DynamoInsightCounters } from './dynamo-insight-counters';
+import { bestEffortCounters } from '../domain/insight/counters';
 import type { LeadRepository } from '../domain/core/ports';
 import { SnsEventPublisher } from './sns-event-publisher';
 import { createLogger } from './logger';
@@ -68,19 +71,29 @@ export const humanVerifier = /* @__PURE__ */ once(async () => {
 export const eventPublisher = /* @__PURE__ */ once(() => new SnsEventPublisher(createSnsClient(), env().topicArn('events')));
 const publishLog = /* @__PURE__ */ once(() => createLogger());
 
-/**
- * The lead repository; with destinations configured, every change it saves emits their events
- * (shared/domain/destinations/emitting-leads.ts), whichever function makes it.
- */
 /** The lead repository as stored, emitting nothing (the events sweep publishes what is stored). */
 export const storedLeads = /* @__PURE__ */ once(() => new DynamoLeadRepository(db(), table()));
 export const outboxIndex = /* @__PURE__ */ once(() => new DynamoOutboxIndex(db(), table()));
+/** Report counters, best effort: a failure is logged (no personal data) and the counted work goes on. */
+export const counters = /* @__PURE__ */ once(() =>
+  bestEffortCounters(new DynamoInsightCounters(db(), table()), (error, increments) =>
+    publishLog().warn('report counts not added', { error: (error as Error).name, increments }),
+  ),
+);
+/**
+ * The lead repository: every change it saves emits the destinations' events and adds the report
+ * counts it makes (shared/domain/destinations/emitting-leads.ts), whichever function makes it.
+ */
 export const leads = /* @__PURE__ */ once((): LeadRepository => {
-  const stored = storedLeads();
-  const { destinations } = settings();
-  if (Object.keys(destinations).length === 0) return stored;
-  return emittingLeadRepository(stored, destinations, eventPublisher(), (error, events) =>
-    publishLog().warn('destination events left to the outbox sweep', { error: (error as Error).name, events: events.length }),
+  const { destinations, insight } = settings();
+  // The topic is bound only with destinations configured; an outbox left from earlier ones is published when it is.
+  const publisher = { publish: (events: readonly PendingEvent[]) => eventPublisher().publish(events) };
+  return emittingLeadRepository(
+    storedLeads(),
+    destinations,
+    publisher,
+    (error, events) => publishLog().warn('destination events left to the outbox sweep', { error: (error as Error).name, events: events.length }),
+    { insight, counters: counters() },
   );
 });
 export const submissions = /* @__PURE__ */ once(() => new DynamoSubmissionStore(db(), table()));
@@ -120,6 +133,7 @@ export const routeDeps = /* @__PURE__ */ once(
   async (): Promise<RouteDeps> => ({
     ...(await strangerMail()),
     leads: leads(),
+    counters: counters(),
     submissions: submissions(),
     rotation: rotation(),
     emails: assignmentEmails(settings()),

@@ -49,6 +49,16 @@ export const erasureNoticesKey = (receiptId: string) => ({ pk: `ERASURE#${receip
 /** The privacy budget ledger of one reporting period (private report releases, issue 13). */
 export const budgetKey = (period: string) => ({ pk: `BUDGET#${period}`, sk: 'LEDGER' });
 
+/**
+ * A report counter (issue 13): one partition per kind and month, sorted by day then dimension
+ * values, so a report reads a month per query. Dimension values never hold personal data.
+ */
+export const counterKey = (kind: string, day: string, dims: readonly string[]) => ({
+  pk: counterPartition(kind, day.slice(0, 7)),
+  sk: `${day}|${dims.join('|')}`,
+});
+export const counterPartition = (kind: string, month: string) => `INSIGHT#${kind}#${month}`;
+
 /** What was delivered to a destination, by time (the `deliveries list` log). */
 export const deliveryLogKey = (destinationId: string, at: string, deliveryId: string) => ({ pk: `DELIVERIES#${destinationId}`, sk: `${at}#${deliveryId}` });
 

@@ -251,6 +251,10 @@ const destinationSchema = z
     fields: d.fields ?? DESTINATION_DEFAULT_FIELDS[d.type],
   }));
 
+/** Known utm values counters may carry: short, lower-case, no separators of counter keys. */
+const ATTRIBUTION_VALUE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const ATTRIBUTION_MESSAGE = 'known sources and campaigns are 1-64 lower-case letters, digits, dots, dashes and underscores';
+
 /** Destination ids name queues and secrets: short, lower-case. */
 export const DESTINATION_ID = /^[a-z][a-z0-9-]{0,29}$/;
 
@@ -291,6 +295,19 @@ export const configSchema = z.strictObject({
     }))
     .default({ topics: {}, sequences: {} }),
   destinations: z.record(z.string().regex(DESTINATION_ID, 'destination ids are 1-30 lower-case letters, digits and dashes'), destinationSchema).default({}),
+  /**
+   * Reports: the attribution values counters may carry (any other counts as `other`, so no
+   * counter key holds text a person typed), how many of a person's submissions in a month count,
+   * and the privacy budget of shared (private) reports per month.
+   */
+  insight: z
+    .strictObject({
+      sources: z.array(z.string().regex(ATTRIBUTION_VALUE, ATTRIBUTION_MESSAGE)).max(200).default([]),
+      campaigns: z.array(z.string().regex(ATTRIBUTION_VALUE, ATTRIBUTION_MESSAGE)).max(1000).default([]),
+      journeysPerPersonPerMonth: z.int().min(1).max(10).default(2),
+      epsilonPerMonth: z.number().positive().max(100).default(3),
+    })
+    .default({ sources: [], campaigns: [], journeysPerPersonPerMonth: 2, epsilonPerMonth: 3 }),
   /** Who is told when something needs an operator: every alarm of the stack notifies its topic, and this address when set. */
   operations: z.strictObject({ alarmEmail: emailAddress.optional() }).default({}),
 });

@@ -1,3 +1,4 @@
+import { attributionDims, dayOf, type InsightCounters } from '../domain/insight/counters';
 import { PRIVACY_PAGE_PATH } from './privacy-page';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -29,6 +30,8 @@ export interface CaptureHandlerDeps extends CaptureDeps {
   humanVerifier?: HumanVerifier;
   /** Counts screening outcomes per form (metrics). */
   countSubmission?: (formId: string, outcome: 'rejected') => void;
+  /** Report counters (best effort): a caught honeypot counts as rejected. */
+  counters?: InsightCounters;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -109,6 +112,10 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       // The same answer as a real submission (receipts included), so a bot cannot tell it was caught.
       logger.info('submission discarded', { formId, reason: 'honeypot' });
       deps.countSubmission?.(formId, 'rejected');
+      const day = dayOf(deps.clock.now());
+      await deps.counters?.add([
+        { kind: 'funnel', day, dims: attributionDims(formId, parsed.submission.attribution, deps.settings.insight), field: 'rejected', by: 1 },
+      ]);
       const submissionId = decoySubmissionId(deps.clock.now());
       return accepted(submissionId, context, form, captureReceipts(deps, parsed.submission, submissionId, deps.clock.now()));
     }

@@ -4,6 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, startDynamoDbLocal, type Emulator } from '../../infra/local/emulators';
 import { DynamoBudgetLedger } from '../../shared/adapters/dynamo-budget-ledger';
+import { DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
+import type { InsightCounters } from '../../shared/domain/insight/counters';
 import { type BudgetLedger, PrivacyBudgetExceeded, spendPrivacyBudget, toMicro } from '../../shared/domain/insight/privacy-budget';
 import { provisionTable } from '../../infra/local/provision';
 import { DynamoLeadRepository } from '../../shared/adapters/dynamo-lead-repository';
@@ -19,6 +21,7 @@ import { submissionIdFor } from '../../shared/domain/capture/submission-id';
 import type { SuppressionList } from '../../shared/domain/nurture/suppression';
 import {
   InMemoryBudgetLedger,
+  InMemoryCounters,
   InMemoryLeads,
   InMemoryRateLimiter,
   InMemoryRotation,
@@ -38,6 +41,7 @@ interface Repositories {
   suppressions: SuppressionList;
   rateLimiter: RateLimiter;
   budget: BudgetLedger;
+  counters: InsightCounters;
 }
 
 const T0 = new Date('2026-11-23T10:00:00Z');
@@ -66,6 +70,7 @@ const implementations: [string, () => Promise<Repositories>][] = [
       suppressions: new InMemorySuppressions() as unknown as SuppressionList,
       rateLimiter: new InMemoryRateLimiter(),
       budget: new InMemoryBudgetLedger(),
+      counters: new InMemoryCounters(),
     }),
   ],
   [
@@ -80,6 +85,7 @@ const implementations: [string, () => Promise<Repositories>][] = [
         suppressions: new DynamoSuppressionList(db, table),
         rateLimiter: new DynamoRateLimiter(db, table),
         budget: new DynamoBudgetLedger(db, table),
+        counters: new DynamoInsightCounters(db, table),
       };
     },
   ],
@@ -160,6 +166,29 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
         ),
       );
       expect(await repos.budget.spend(id('2026-12'), release('first of a new period', 1), toMicro(1))).toBe(true);
+    });
+  });
+
+  describe('InsightCounters', () => {
+    it('adds increments (merging those of one counter), and reads a kind between two days inclusive, across months', async () => {
+      const add = (day: string, dims: string[], field: string, by = 1) => ({ kind: 'load' as const, day, dims, field, by });
+      await repos.counters.add([
+        add('2031-01-31', ['emea', 'ana'], 'assigned'),
+        add('2031-01-31', ['emea', 'ana'], 'assigned'),
+        add('2031-01-31', ['emea', 'ana'], 'accepted'),
+      ]);
+      await repos.counters.add([add('2031-01-31', ['emea', 'ana'], 'assigned', 3), add('2031-02-01', ['emea', 'ben'], 'reassigned_away')]);
+      await repos.counters.add([
+        add('2031-02-02', ['emea', 'ben'], 'assigned'),
+        { kind: 'funnel', day: '2031-02-01', dims: ['contact', 'none', 'none'], field: 'submitted', by: 1 },
+      ]);
+      const rows = await repos.counters.read('load', '2031-01-31', '2031-02-01');
+      const sorted = rows.map(({ day, dims, counts }) => ({ day, dims, counts })).sort((a, b) => a.day.localeCompare(b.day));
+      expect(sorted).toEqual([
+        { day: '2031-01-31', dims: ['emea', 'ana'], counts: { assigned: 5, accepted: 1 } },
+        { day: '2031-02-01', dims: ['emea', 'ben'], counts: { reassigned_away: 1 } },
+      ]);
+      expect(await repos.counters.read('load', '2031-03-01', '2031-03-31')).toEqual([]);
     });
   });
 

@@ -1,3 +1,4 @@
+import type { CounterIncrement, CounterKind, CounterRow, InsightCounters } from '../../shared/domain/insight/counters';
 import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/core/lead';
 import type {
   LeadRepository,
@@ -316,5 +317,23 @@ export class InMemoryBudgetLedger implements BudgetLedger {
 
   async ledger(period: string) {
     return structuredClone(this.periods.get(period) ?? { spentMicro: 0, releases: [] });
+  }
+}
+
+/** Report counters in memory: the same contract as the DynamoDB ones (test/integration/repository-contract.test.ts). */
+export class InMemoryCounters implements InsightCounters {
+  private readonly counters = new Map<string, CounterRow>();
+
+  async add(increments: readonly CounterIncrement[]) {
+    for (const { kind, day, dims, field, by } of increments) {
+      const id = `${kind}|${day}|${dims.join('|')}`;
+      const row = this.counters.get(id) ?? { kind, day, dims: [...dims], counts: {} };
+      row.counts[field] = (row.counts[field] ?? 0) + by;
+      this.counters.set(id, row);
+    }
+  }
+
+  async read(kind: CounterKind, fromDay: string, toDay: string) {
+    return structuredClone([...this.counters.values()].filter((row) => row.kind === kind && row.day >= fromDay && row.day <= toDay));
   }
 }

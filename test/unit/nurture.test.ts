@@ -20,6 +20,7 @@ import { personEmails } from '../../shared/email/person-emails';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import {
   InMemoryLeads,
+  InMemoryCounters,
   InMemoryRotation,
   InMemoryRoutingQueue,
   InMemorySuppressions,
@@ -72,6 +73,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
       settings: exampleConfig,
       leads,
       rotation: new InMemoryRotation(),
+      counters: new InMemoryCounters(),
       submissions: new InMemorySubmissions(),
       ...inMemoryStrangerMail(),
       mailer,

@@ -14,6 +14,7 @@ import { assignmentEmails } from '../../shared/email/assignment-email';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import {
   InMemoryLeads,
+  InMemoryCounters,
   InMemoryRotation,
   InMemoryRoutingQueue,
   InMemorySuppressions,
@@ -39,6 +40,7 @@ function build(settings: LeadgateSettings = exampleConfig) {
     settings,
     leads,
     rotation: new InMemoryRotation(),
+    counters: new InMemoryCounters(),
     submissions: new InMemorySubmissions(),
     ...inMemoryStrangerMail(),
     mailer,

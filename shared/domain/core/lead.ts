@@ -29,6 +29,8 @@ export interface SubmissionRecord {
   screening?: string[];
   /** Why no mail this submission would cause may go (the client's mail budget), if so. */
   mailRefusal?: StrangerMailRefusal;
+  /** Held by screening, then released by a reviewer. */
+  released?: boolean;
   /** Values this submission gave that differ from what the lead holds (which a post never replaces). */
   given?: Record<string, string>;
 }
@@ -46,6 +48,9 @@ export interface Assignment {
   slaDueAt: string;
   /** Counts (re)assignments of the lead; accept links and notifications are bound to one. */
   generation: number;
+  /** The lead's score and the scoring rules that fired when it was first assigned (for score calibration). */
+  score?: number;
+  rules?: string[];
   /** Reps this submission has been offered, so reassignment never offers it twice. */
   tried: string[];
   notifiedAt?: string;
@@ -106,6 +111,11 @@ export interface Lead {
    */
   recipients?: Record<string, Recipient>;
   doubleOptIn?: { submissionId: string; sentAt?: string; confirmedAt?: string; refused?: { reason: StrangerMailRefusal; at: string } };
+  /**
+   * The submissions (journeys) of this person that moved report counters this month: at most the
+   * configured number, which bounds what one person changes in a report (its sensitivity).
+   */
+  counted?: { month: string; journeys: string[] };
 }
 
 export interface Recipient {

@@ -79,8 +79,20 @@ export interface LeadgateSettings {
   nurture: NurtureSettings;
   /** Where leads go on to (a CRM, a chat channel, any webhook), and under which conditions. */
   destinations: Record<string, DestinationSettings>;
+  insight: InsightSettings;
   /** Who is told when something needs an operator (the stack's alarms). */
   operations?: { alarmEmail?: string | undefined } | undefined;
+}
+
+export interface InsightSettings {
+  /** utm_source values counted by name; any other is `other`. */
+  sources: string[];
+  /** utm_campaign values counted by name; any other is `other`. */
+  campaigns: string[];
+  /** How many of one person's submissions (journeys) a month can move counters: bounds what one person changes. */
+  journeysPerPersonPerMonth: number;
+  /** The privacy budget of private reports per month. */
+  epsilonPerMonth: number;
 }
 
 /** A rule's condition: every key present must hold. */

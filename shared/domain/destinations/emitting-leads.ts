@@ -4,11 +4,22 @@ import type { DestinationSettings } from '../core/settings';
 import { deriveEvents } from './derive-events';
 import type { EventPublisher, OnPublishFailure } from './ports';
 import type { PendingEvent } from './pending-event';
+import type { InsightSettings } from '../core/settings';
+import type { InsightCounters } from '../insight/counters';
+import { countLeadChange } from '../insight/count-lead-change';
+
+/** Report counters kept from the same comparison of each saved change (shared/domain/insight). */
+export interface LeadCounting {
+  insight: InsightSettings;
+  /** Best effort (bestEffortCounters): the change is saved whether its counts are added or not. */
+  counters: InsightCounters;
+}
 
 const REMEMBERED_READS = 500;
 
 /**
- * A lead repository that emits destination events from every change, wherever it is made: a
+ * A lead repository that emits destination events (and keeps report counters, with `counting`)
+ * from every change, wherever it is made: a
  * save compares the lead with the version it replaces, writes the events in the same item (the
  * outbox, with the recipients they go to), then publishes them and empties the outbox. If
  * publishing fails the change still stands (the save succeeded) and the outbox sweep publishes
@@ -22,6 +33,7 @@ export function emittingLeadRepository(
   destinations: Record<string, DestinationSettings>,
   publisher: EventPublisher,
   onPublishFailure: OnPublishFailure,
+  counting?: LeadCounting,
 ): LeadRepository {
   const reads = new Map<string, StoredLead>();
   const key = (leadId: string, version: number) => `${leadId}#${version}`;
@@ -64,12 +76,13 @@ export function emittingLeadRepository(
       const previous = await replaced(lead.leadId, expectedVersion, now);
       if (expectedVersion !== undefined && !previous) return false;
       const derived = deriveEvents(previous?.lead, lead, destinations, now);
+      const counted = counting ? countLeadChange(previous?.lead, derived.lead, now, counting.insight) : { lead: derived.lead, increments: [] };
       const pending = new Map([...(previous?.outbox ?? []), ...(carried ?? []), ...derived.events].map((event) => [event.id, event]));
       const outbox = [...pending.values()];
-      if (!(await inner.save(derived.lead, expectedVersion, now, outbox))) return false;
+      if (!(await inner.save(counted.lead, expectedVersion, now, outbox))) return false;
       const savedVersion = (expectedVersion ?? 0) + 1;
-      remember({ lead: derived.lead, version: savedVersion, ...(outbox.length ? { outbox } : {}) });
-      if (outbox.length) await publishSaved(lead.leadId, savedVersion, outbox);
+      remember({ lead: counted.lead, version: savedVersion, ...(outbox.length ? { outbox } : {}) });
+      await Promise.all([outbox.length ? publishSaved(lead.leadId, savedVersion, outbox) : undefined, counting?.counters.add(counted.increments)]);
       return true;
     },
   };

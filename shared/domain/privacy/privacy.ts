@@ -1,3 +1,5 @@
+import { countErasure } from '../insight/count-lead-change';
+import type { InsightCounters } from '../insight/counters';
 import { randomUUID } from 'node:crypto';
 import { LeadgateError, validationFailed } from '../core/errors';
 import type { Keyring } from '../core/keyring';
@@ -11,7 +13,7 @@ import type { LeadgateSettings } from '../core/settings';
 import { parseEmailAddress, parseSubmission, type RawBody } from '../capture/submission';
 import { chargeClient, permitStrangerMail, sendStrangerMail, type StrangerMailDeps, type StrangerMailRefusal } from '../screening/stranger-mail';
 import type { Suppression, SuppressionList } from '../nurture/suppression';
-import type { DestinationSettings } from '../core/settings';
+import type { DestinationSettings, InsightSettings } from '../core/settings';
 import { type ErasureNoticeStore, planErasureNotices, type RecipientNotice } from '../destinations/erasure-notices';
 import type { EventPublisher } from '../destinations/ports';
 
@@ -56,6 +58,7 @@ export interface PrivacyDeps extends StrangerMailDeps {
   eraser: LeadEraser;
   notices: ErasureNoticeStore;
   publisher?: EventPublisher;
+  counting?: ErasureDeps['counting'];
   privacyEmails: PrivacyEmails;
   keyring: Keyring;
   clock: Clock;
@@ -207,6 +210,8 @@ export interface ErasureDeps extends Pick<PrivacyDeps, 'eraser' | 'suppressions'
   notices: ErasureNoticeStore;
   /** Absent (the CLI): the notices wait for the outbox sweep, within a minute or so. */
   publisher?: EventPublisher;
+  /** Report counters (best effort) and their settings: an erasure is counted, without the person. */
+  counting?: { counters: InsightCounters; insight: InsightSettings };
 }
 
 /**
@@ -225,6 +230,7 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   if (planned?.record.notices.length) await deps.notices.create(planned.record, planned.events, now);
   await deps.suppressions.add(leadId, 'erased', now);
   const itemsDeleted = await deps.eraser.erase(leadId);
+  if (lead && deps.counting) await deps.counting.counters.add(countErasure(deps.counting.insight, lead, now));
   let recipients = planned?.record.notices ?? [];
   if (planned?.events.length && deps.publisher) {
     try {

@@ -24,6 +24,8 @@ import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
 import type { ScoreLead } from './scoring';
 import type { LeadgateSettings } from '../core/settings';
 import { changeLead, type LeadChange, updateLead } from '../core/lead-update';
+import { attributionDims, dayOf, type InsightCounters, monthOf } from '../insight/counters';
+import { speedToEmail } from '../insight/count-lead-change';
 import { permitStrangerMail, sendStrangerMail, type StrangerMailDeps } from '../screening/stranger-mail';
 
 export const SALES_CONTACT = 'sales_contact';
@@ -31,6 +33,8 @@ const MAX_ROUTED_SUBMISSIONS = 50;
 
 export interface RouteDeps extends StrangerMailDeps {
   settings: LeadgateSettings;
+  /** Report counters (best effort). */
+  counters: InsightCounters;
   leads: LeadRepository;
   submissions: SubmissionStore;
   rotation: RotationStore;
@@ -99,6 +103,7 @@ export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): 
     await deps.leads.unmarkNotified(lead.leadId, assignment, now);
     throw error;
   }
+  await deps.counters.add(speedToEmail(deps.settings.insight, lead, assignment, now));
   return true;
 }
 
@@ -114,13 +119,14 @@ export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): 
  */
 export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promise<RouteOutcome> {
   const now = deps.clock.now();
-  const { outcome, merged, lead } = await updateLead<RouteResult, [StoredSubmission | undefined, Suppression | undefined]>(
+  const { outcome, merged, lead, heldNow } = await updateLead<RouteResult, [StoredSubmission | undefined, Suppression | undefined]>(
     deps.leads,
     message.leadId,
     now,
     (stored, [captured, suppression]) => routeDecision(deps, message, now, stored, captured, suppression),
     () => Promise.all([deps.submissions.get(message.leadId, message.submissionId, now), deps.suppressions.get(message.leadId)]),
   );
+  if (heldNow) await countHeld(deps, message, heldNow, lead, now);
   if (outcome === 'lead_gone' || outcome === 'quarantined') return outcome;
   // The submission now lives in the lead: its own item keeps nothing personal and expires. Should
   // this fail, the sweep sends the message again, and the lead says it was routed.
@@ -132,7 +138,7 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
 }
 
 /** What one routing decision did: its outcome, the submission it merged, and the lead as saved (or as read, if already routed). */
-type RouteResult = { outcome: RouteOutcome; merged?: StoredSubmission | undefined; lead?: Lead };
+type RouteResult = { outcome: RouteOutcome; merged?: StoredSubmission | undefined; lead?: Lead; heldNow?: StoredSubmission };
 
 /** One attempt at routing the submission against the lead as read (updateLead retries it on a lost race). */
 async function routeDecision(
@@ -153,7 +159,7 @@ async function routeDecision(
     if (held.length) {
       // A hold is a conditional change of the submission item: losing that race starts over from a fresh read.
       const holds = await deps.submissions.transition(message.leadId, message.submissionId, 'pending', 'held', now, { reasons: held, at: now.toISOString() });
-      return holds ? { result: { outcome: 'quarantined' } } : { retry: true };
+      return holds ? { result: { outcome: 'quarantined', heldNow: captured, ...(stored ? { lead: stored.lead } : {}) } } : { retry: true };
     }
   }
   const form = deps.settings.forms[captured.formId];
@@ -171,7 +177,7 @@ async function routeDecision(
     at: new Date(captured.at),
     suppression,
   });
-  const lead = recorded.lead;
+  const lead = captured.state === 'released' ? markReleased(recorded.lead, message.submissionId) : recorded.lead;
   const facts = factsOf(lead, captured.formId);
   const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
   const { score, reasons } = deps.scoreLead(facts);
@@ -200,6 +206,8 @@ async function routeDecision(
     assignedAt: now.toISOString(),
     slaDueAt: addHours(now, slaHours),
     generation: (lead.assignment?.generation ?? 0) + 1,
+    score,
+    rules: reasons.map((r) => r.rule),
     tried: [pick.rep],
   };
   const assigned: Lead = {
@@ -213,6 +221,32 @@ async function routeDecision(
   };
   return { result: { outcome: 'assigned', merged: captured, lead: assigned }, save: assigned, events: recorded.events };
 }
+
+/**
+ * A submission just held counts as submitted and quarantined (the lead does not record it, so
+ * it is admitted against the person's journeys and other held submissions this month).
+ */
+async function countHeld(deps: RouteDeps, message: RoutingMessage, held: StoredSubmission, lead: Lead | undefined, now: Date): Promise<void> {
+  const day = dayOf(now);
+  const month = monthOf(day);
+  const { insight } = deps.settings;
+  const journeys = lead?.counted?.month === month ? lead.counted.journeys.length : 0;
+  const heldThisMonth = (await deps.submissions.unmerged(message.leadId, now)).filter(
+    (s) => s.state === 'held' && s.submissionId !== message.submissionId && s.held && monthOf(s.held.at) === month,
+  ).length;
+  if (journeys + heldThisMonth >= insight.journeysPerPersonPerMonth) return;
+  const dims = attributionDims(held.formId, (held.submission as Submission).attribution, insight);
+  await deps.counters.add([
+    { kind: 'funnel', day, dims, field: 'submitted', by: 1 },
+    { kind: 'funnel', day, dims, field: 'quarantined', by: 1 },
+  ]);
+}
+
+/** Records on the lead that this submission was held by screening and released by a reviewer. */
+const markReleased = (lead: Lead, submissionId: string): Lead => ({
+  ...lead,
+  submissions: lead.submissions.map((s) => (s.submissionId === submissionId ? { ...s, released: true } : s)),
+});
 
 const HOUR_MS = 3_600_000;
 

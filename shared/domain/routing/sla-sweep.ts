@@ -62,6 +62,7 @@ async function sweepLead(deps: RouteDeps, leadId: string, now: Date, result: Sla
     assignedAt: now.toISOString(),
     slaDueAt: addHours(now, slaHours),
     generation: current.generation + 1,
+    ...(current.score !== undefined ? { score: current.score, rules: current.rules ?? [] } : {}),
     tried: [...current.tried, rep],
   };
   const lead: Lead = {
