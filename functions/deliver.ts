@@ -3,6 +3,7 @@ import { createSqsClient } from '../shared/adapters/aws-clients';
 import { createDeliverConsumer } from '../shared/adapters/deliver-consumer';
 import { destinationSenders } from '../shared/adapters/destinations/senders';
 import { createLogger } from '../shared/adapters/logger';
+import { createDeliveryMetrics } from '../shared/adapters/metrics';
 import { acceptUrl } from '../shared/domain/core/links';
 
 const logger = createLogger();
@@ -21,6 +22,7 @@ export const handler = createDeliverConsumer({
   clock: c.clock,
   sqs: createSqsClient(),
   logger,
+  countDelivery: createDeliveryMetrics(),
   retryScale: c.env().retryScale,
   acceptLink: (lead) =>
     lead.assignment ? acceptUrl(c.publicUrl(), keyring, lead.leadId, lead.assignment.generation, lead.assignment.rep, c.clock.now()) : undefined,

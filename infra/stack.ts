@@ -13,6 +13,7 @@ import { LeadStore } from './constructs/store';
 import { LeadgateMail } from './constructs/mail';
 import { WorkQueue } from './constructs/queues';
 import { LeadgateDestinations } from './constructs/destinations';
+import { LeadgateDashboard } from './constructs/dashboard';
 import { acknowledgeFindings } from './nag-acknowledgements';
 import {
   functionEnvironment,
@@ -161,6 +162,8 @@ export class LeadgateStack extends Stack {
       schedules.push(rule);
     }
 
+    const dashboard = new LeadgateDashboard(this, 'Dashboard', { queues, destinations: events.destinations });
+    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName, description: 'The CloudWatch dashboard of this stack' });
     const alarms = new LeadgateAlarms(this, 'Alarms', { alarmEmail: settings.operations?.alarmEmail, queues, asyncFailures });
     alarms.notifyFrom(this);
     new CfnOutput(this, 'AlarmTopicArn', {

@@ -32,6 +32,7 @@ export function demoPageRoute(
 <code>curl -X POST ${api}/_local/clock/advance -H 'content-type: application/json' -d '{"by":"3d"}'</code>.</p>
 ${forms}
 <section><h2>Destinations</h2><p>Leads that consent to sales contact go on to the destinations in the configuration: locally, to a webhook sink that checks every signature, a HubSpot double that checks every request against HubSpot's own API description, and a Slack double. <a href="/_local/destinations">See what each received</a>.</p></section>
+<section><h2>Reports</h2><p>Counted as leads move, without holding anyone: the <a href="/_local/reports/funnel">funnel</a>, <a href="/_local/reports/speed">speed to lead</a>, <a href="/_local/reports/load">rep load</a> and <a href="/_local/reports/calibration">score calibration</a> (exact counts, for operators; <code>npx leadgate report funnel --private --epsilon 1</code> makes one to share).</p></section>
 <section><h2>The pipeline</h2><p>The latest submissions and where each one is (<a href="/_local/pipeline">watch them live</a>, with every submission's mails and their headers).</p>${pipelineTable(rows)}</section>`,
         ),
       };

@@ -36,6 +36,7 @@ import { startLambdaHost, type LambdaHost } from './lambda-host';
 import { provisionDestinations, provisionQueues, provisionTable, type LocalDestinationQueue, type LocalQueue } from './provision';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type DestinationDoubles, startDestinationDoubles } from './doubles/destination-doubles';
+import { reportRoutes } from './reports-route';
 import { destinationFailRoute, destinationsViewRoute, localDestinationSecrets, slackSecrets, withLocalDestinations } from './doubles/local-destinations';
 import { SqsPoller } from './sqs-poller';
 import type { MeterReadings } from './request-meter';
@@ -225,6 +226,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         }),
         ...destinationIds.map((id) => destinationFailRoute(id, doubles)),
         destinationsViewRoute(() => doubles.received(), destinationIds),
+        ...reportRoutes(config, db, tableName, () => runtimeClock.now()),
       ],
       onError,
     });

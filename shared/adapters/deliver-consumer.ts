@@ -35,6 +35,8 @@ export interface DeliverConsumerDeps extends DeliverDeps {
   deliveries: DeliveryLog;
   sqs: SQSClient;
   logger: Logger;
+  /** Counts each delivery attempt's outcome (delivered, retrying, dead_lettered, ...) per destination (metrics). */
+  countDelivery?: (destinationId: string, outcome: string) => void;
   /** 1 when deployed; the local runtime shrinks retry time for its simulated outages. */
   retryScale: number;
 }
@@ -93,6 +95,7 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
       retryable: true,
       reason: `delivery error (${(error as Error)?.name ?? 'Error'})`,
     }));
+    deps.countDelivery?.(destinationId, outcome.kind);
     if (outcome.kind !== 'failed') {
       deps.logger.debug('delivery settled', { destinationId, type: event.type, deliveryId: entry.deliveryId, outcome: outcome.kind, attempt });
       await deps.deliveries.record({

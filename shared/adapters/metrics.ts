@@ -38,3 +38,19 @@ export function createMailMetrics() {
     },
   };
 }
+
+/** `Deliveries` by destination and outcome; the dashboard shows the failed ones beside each destination's dead letters. */
+export function createDeliveryMetrics() {
+  const metrics = new Metrics({ namespace: NAMESPACE });
+  return (destinationId: string, outcome: string) => {
+    metrics.singleMetric().addDimension('destination', destinationId).addDimension('outcome', outcome).addMetric('Deliveries', MetricUnit.Count, 1);
+  };
+}
+
+/** `SlaMisses`: leads whose rep did not accept in time (reassigned, or left with the last rep), per sweep. */
+export function createSlaMetrics() {
+  const metrics = new Metrics({ namespace: NAMESPACE });
+  return (result: { reassigned: number; exhausted: number }) => {
+    metrics.singleMetric().addMetric('SlaMisses', MetricUnit.Count, result.reassigned + result.exhausted);
+  };
+}

@@ -17,12 +17,12 @@ export function privacyMark(report: Report): string {
 
 const numeric = (cell: number | string): number => (typeof cell === 'number' ? cell : 0);
 
-/** Horizontal bars, one per row, scaled to the largest: labelled with their value. */
-function barChart(title: string, bars: { label: string; value: number; text?: string }[]): Html {
+/** Horizontal bars, one per row, scaled to `scale` (default: the largest), labelled with their value. */
+function barChart(title: string, bars: { label: string; value: number; text?: string }[], scale?: number): Html {
   const rowHeight = 24;
   const labelWidth = 200;
   const width = 720;
-  const max = Math.max(1, ...bars.map((b) => b.value));
+  const max = scale ?? Math.max(1, ...bars.map((b) => b.value));
   const height = bars.length * rowHeight + 10;
   const id = `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return html`<figure><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}"><title id="${id}">${title}</title>${bars.map(

@@ -1,3 +1,8 @@
+import { html } from '../../shared/email/html';
+import { InMemoryBudgetLedger, InMemoryCounters } from '../support/in-memory-ports';
+import { buildReport, REPORT_NAMES } from '../../shared/domain/insight/reports';
+import { cryptoIntegers } from '../../shared/domain/insight/secure-random';
+import { reportPage } from '../../shared/http/report-page';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -177,11 +182,33 @@ async function documents(): Promise<Record<string, string>> {
     'email-privacy-link.html': privacy.link('zoe@example.com', 'erasure', url).html,
     'email-nothing-held.html': privacy.nothingHeld('zoe@example.com', 'access').html,
     'review.html': reviewPage({ status: 'open', maskedEmail: HOSTILE, formId: HOSTILE, at: '2026-11-30T10:00:00Z', reasons: [HOSTILE] }, HOSTILE),
+    ...(await reportDocuments()),
     'email-review-digest.html': reviewDigestEmail(settings)('reviewer@example.com', [
       { maskedEmail: HOSTILE, formId: HOSTILE, at: '2026-11-30T10:00:00Z', reasons: [HOSTILE, 'ip_burst'], reviewUrl: url },
       { maskedEmail: 'z***@example.com', formId: 'contact', at: '2026-11-30T11:00:00Z', reasons: ['disposable_email'], reviewUrl: url },
     ]).html,
   };
+}
+
+/** Every report as a page, exact and private, with a value no configuration should hold in every label. */
+async function reportDocuments(): Promise<Record<string, string>> {
+  const counters = new InMemoryCounters();
+  const day = '2026-11-30';
+  await counters.add([
+    { kind: 'funnel', day, dims: [HOSTILE, HOSTILE, 'none'], field: 'submitted', by: 3 },
+    { kind: 'speed', day, dims: [HOSTILE], field: 'to_email_5m', by: 2 },
+    { kind: 'load', day, dims: [HOSTILE, HOSTILE], field: 'assigned', by: 2 },
+    { kind: 'calibration', day, dims: ['40-59'], field: 'assigned', by: 2 },
+    { kind: 'rules', day, dims: [HOSTILE], field: 'accepted', by: 1 },
+  ]);
+  const now = new Date('2026-11-30T12:00:00Z');
+  const deps = { settings, counters, ledger: new InMemoryBudgetLedger(), random: cryptoIntegers(), now };
+  const pages: Record<string, string> = {};
+  for (const name of REPORT_NAMES) {
+    pages[`report-${name}.html`] = reportPage(await buildReport(deps, { name, from: day, to: day }), now, html`<nav><a href="/">home</a></nav>`);
+    pages[`report-${name}-private.html`] = reportPage(await buildReport(deps, { name, from: '2026-10-01', to: day, epsilon: 0.1 }), now);
+  }
+  return pages;
 }
 
 let rendered: Record<string, string>;
@@ -208,6 +235,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(24);
+    expect(files).toHaveLength(32);
   }, 60_000);
 });

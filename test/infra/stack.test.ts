@@ -25,11 +25,13 @@ const fastApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] }, buil
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 let template: Template;
 let resources: Resources;
+let stackName: string;
 
 beforeAll(() => {
   const { app, stack } = buildApp(fastApp());
   app.synth(); // throws on any unacknowledged cdk-nag finding
   template = Template.fromStack(stack);
+  stackName = stack.stackName;
   resources = template.toJSON().Resources;
 });
 
@@ -392,5 +394,32 @@ describe('destinations', () => {
       expect(descriptions.some((d) => d.startsWith(`Deliveries to ${id} were dead-lettered`))).toBe(true);
       expect(descriptions.some((d) => d.startsWith(`The oldest event waiting for ${id}`))).toBe(true);
     }
+  });
+});
+
+describe('dashboard', () => {
+  it('has one dashboard named after the stack with submissions, queue age, SLA misses, mail rates against their alarms, every DLQ and delivery failures', () => {
+    const [dashboards, dashboard] = [ofType('AWS::CloudWatch::Dashboard'), ofType('AWS::CloudWatch::Dashboard')[0]?.[1]];
+    expect(dashboards).toHaveLength(1);
+    expect(dashboard!.Properties.DashboardName).toBe(stackName);
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    for (const title of [
+      'Submissions by outcome',
+      'Oldest message in the routing and email queues',
+      'SLA misses',
+      'Bounce rate',
+      'Complaint rate',
+      'Dead-letter queue depths',
+      'Destination deliveries that failed',
+    ]) {
+      expect(body, title).toContain(title);
+    }
+    expect(body).toContain('MetricName=\\\\\\"Submissions\\\\\\"');
+    expect(body).toContain('Reputation.BounceRate');
+    expect(body).toContain('"value\\":0.025');
+    // Every dead-letter queue's depth: the work queues' and each destination's.
+    const deadLetterQueues = [...ofType('AWS::SQS::Queue')].filter(([id]) => /DeadLetter|Dlq|DLQ/i.test(id));
+    expect(deadLetterQueues.length).toBe(queueNames.length + destinationIds.length);
+    for (const [id] of deadLetterQueues) expect(body, id).toContain(id);
   });
 });
