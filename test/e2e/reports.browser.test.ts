@@ -21,25 +21,25 @@ function sampleCounts(): CounterIncrement[] {
   const increments: CounterIncrement[] = [];
   for (let d = 1; d <= 30; d++) {
     const day = `2026-11-${String(d).padStart(2, '0')}`;
-    FUNNEL_STAGES.forEach((field, i) =>
-      increments.push({ kind: 'funnel', day, dims: ['contact', d % 2 ? 'google' : 'none', 'spring'], field, by: Math.max(0, 40 - i * 3) }),
-    );
-    SPEED_BUCKETS.forEach((b, i) => {
+    for (const [i, field] of FUNNEL_STAGES.entries()) {
+      increments.push({ kind: 'funnel', day, dims: ['contact', d % 2 ? 'google' : 'none', 'spring'], field, by: Math.max(0, 40 - i * 3) });
+    }
+    for (const [i, b] of SPEED_BUCKETS.entries()) {
       increments.push({ kind: 'speed', day, dims: ['emea'], field: `to_email_${b.id}`, by: i < 2 ? 6 : 1 });
       increments.push({ kind: 'speed', day, dims: ['americas'], field: `to_accept_${b.id}`, by: i === 3 ? 4 : 1 });
-    });
+    }
     for (const rep of ['ana@example.com', 'ben@example.com']) {
       increments.push(
         { kind: 'load', day, dims: ['emea', rep], field: 'assigned', by: 5 },
         { kind: 'load', day, dims: ['emea', rep], field: 'accepted', by: rep.startsWith('a') ? 4 : 2 },
       );
     }
-    ['0-19', '20-39', '40-59', '60-79', '80-100'].forEach((band, i) => {
+    for (const [i, band] of ['0-19', '20-39', '40-59', '60-79', '80-100'].entries()) {
       increments.push(
         { kind: 'calibration', day, dims: [band], field: 'assigned', by: 10 },
         { kind: 'calibration', day, dims: [band], field: 'accepted', by: 2 + i * 2 },
       );
-    });
+    }
     increments.push(
       { kind: 'rules', day, dims: ['corporate_email'], field: 'assigned', by: 8 },
       { kind: 'rules', day, dims: ['corporate_email'], field: 'accepted', by: 5 },
