@@ -98,6 +98,12 @@ export function abuseDefenceCost(usage: PipelineUsage): { writeUnitsPerLead: num
   return { writeUnitsPerLead, dollars: writeUnitsPerLead * PRICES.dynamoWritePerMillion };
 }
 
+/** What the report counters (issue 13) cost: their write units per lead, in dollars per million leads. */
+export function reportCounterCost(usage: PipelineUsage): { writeUnitsPerLead: number; dollars: number } {
+  const writeUnitsPerLead = (usage.meter.writeUnitsByItem.INSIGHT ?? 0) / Math.max(1, usage.leads);
+  return { writeUnitsPerLead, dollars: writeUnitsPerLead * PRICES.dynamoWritePerMillion };
+}
+
 /**
  * Write units per lead before capture became one durable write (issue 11), from a clean 500-lead
  * run of the same benchmark on the same machine (2026-11-30), printed beside each run's figures.
@@ -138,8 +144,10 @@ export function costReport(usage: PipelineUsage): string[] {
   );
   lines.push(`  ${'SES messages'.padEnd(44)} ${`$${cost.ses.toFixed(2)}`.padStart(10)}`);
   const defences = abuseDefenceCost(usage);
+  const counters = reportCounterCost(usage);
   lines.push(
     `  ${'of which abuse defences (counters)'.padEnd(44)} ${`$${defences.dollars.toFixed(2)}`.padStart(10)}   ${defences.writeUnitsPerLead.toFixed(2)} write units per lead to ${ABUSE_DEFENCE_ITEMS.join(', ')} items`,
+    `  ${'of which report counters (issue 13)'.padEnd(44)} ${`$${counters.dollars.toFixed(2)}`.padStart(10)}   ${counters.writeUnitsPerLead.toFixed(2)} write units per lead to INSIGHT items (increments 20 ms apart in a container share one UpdateItem per counter)`,
     `  ${'of which MX lookups'.padEnd(44)} ${'$0.00'.padStart(10)}   Amazon-provided DNS is not billed per query; cached per container`,
   );
   return lines;

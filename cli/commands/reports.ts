@@ -34,7 +34,7 @@ function requestOf(context: CommandContext, now: Date) {
 }
 
 const stores = (connection: Connection) => ({
-  counters: new DynamoInsightCounters(connection.db, connection.tableName),
+  counters: new DynamoInsightCounters(connection.db, connection.tableName, () => connection.clock.now()),
   ledger: new DynamoBudgetLedger(connection.db, connection.tableName),
 });
 

@@ -16,7 +16,7 @@ const DAY_MS = 86_400_000;
  * operators' (exact) report, live from the counters, the same page `leadgate report --format html` writes.
  */
 export function reportRoutes(settings: LeadgateSettings, db: DynamoDBDocumentClient, tableName: string, now: () => Date): LocalRoute[] {
-  const counters = new DynamoInsightCounters(db, tableName);
+  const counters = new DynamoInsightCounters(db, tableName, now);
   const ledger = new DynamoBudgetLedger(db, tableName);
   const nav = html`<nav><a href="/">Leadgate (local)</a> · reports: ${REPORT_NAMES.map((name, i) => html`${i ? ' · ' : ''}<a href="/_local/reports/${name}">${name}</a>`)}</nav>`;
   return REPORT_NAMES.map((name) => ({

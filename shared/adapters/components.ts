@@ -13,7 +13,10 @@ import { createDocumentClient, createSesClient, createSnsClient, createSqsClient
 import { emittingLeadRepository } from '../domain/destinations/emitting-leads';
 import type { PendingEvent } from '../domain/destinations/pending-event';
 import { DynamoInsightCounters } from './dynamo-insight-counters';
-import { bestEffortCounters } from '../domain/insight/counters';
+import { bestEffortCounters, coalescingCounters } from '../domain/insight/counters';
+
+/** Increments added this close together in one container go out as one write per counter. */
+const COUNTER_WINDOW_MS = 20;
 import type { LeadRepository } from '../domain/core/ports';
 import { SnsEventPublisher } from './sns-event-publisher';
 import { createLogger } from './logger';
@@ -74,9 +77,9 @@ const publishLog = /* @__PURE__ */ once(() => createLogger());
 /** The lead repository as stored, emitting nothing (the events sweep publishes what is stored). */
 export const storedLeads = /* @__PURE__ */ once(() => new DynamoLeadRepository(db(), table()));
 export const outboxIndex = /* @__PURE__ */ once(() => new DynamoOutboxIndex(db(), table()));
-/** Report counters, best effort: a failure is logged (no personal data) and the counted work goes on. */
+/** Report counters, best effort (a failure is logged, without personal data, and the counted work goes on), coalesced. */
 export const counters = /* @__PURE__ */ once(() =>
-  bestEffortCounters(new DynamoInsightCounters(db(), table()), (error, increments) =>
+  bestEffortCounters(coalescingCounters(new DynamoInsightCounters(db(), table()), COUNTER_WINDOW_MS), (error, increments) =>
     publishLog().warn('report counts not added', { error: (error as Error).name, increments }),
   ),
 );
@@ -86,8 +89,9 @@ export const counters = /* @__PURE__ */ once(() =>
  */
 export const leads = /* @__PURE__ */ once((): LeadRepository => {
   const { destinations, insight } = settings();
-  // The topic is bound only with destinations configured; an outbox left from earlier ones is published when it is.
-  const publisher = { publish: (events: readonly PendingEvent[]) => eventPublisher().publish(events) };
+  // With destinations the topic binding is checked at init; without, only an outbox left from
+  // earlier destinations would be published (and fail to, until the topic is bound again).
+  const publisher = Object.keys(destinations).length ? eventPublisher() : { publish: (events: readonly PendingEvent[]) => eventPublisher().publish(events) };
   return emittingLeadRepository(
     storedLeads(),
     destinations,

@@ -1,29 +1,45 @@
-import { paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CounterIncrement, CounterKind, CounterRow, InsightCounters } from '../domain/insight/counters';
-import { counterKey, counterPartition } from './table-keys';
+import { counterKey, counterPartition, monthTotalsPartition } from './table-keys';
 
 /** Months from one day's to another's, both included (YYYY-MM). */
 export function monthsBetween(fromDay: string, toDay: string): string[] {
   const months: string[] = [];
-  let [year, month] = fromDay.slice(0, 7).split('-').map(Number) as [number, number];
-  const last = toDay.slice(0, 7);
-  for (;;) {
-    const current = `${year}-${String(month).padStart(2, '0')}`;
-    if (current > last) return months;
-    months.push(current);
-    month += 1;
-    if (month > 12) [year, month] = [year + 1, 1];
+  for (let d = new Date(`${fromDay.slice(0, 7)}-01T00:00:00Z`); d.toISOString().slice(0, 7) <= toDay.slice(0, 7); d.setUTCMonth(d.getUTCMonth() + 1)) {
+    months.push(d.toISOString().slice(0, 7));
   }
+  return months;
+}
+
+const firstDay = (month: string) => `${month}-01`;
+function lastDay(month: string): string {
+  const d = new Date(`${month}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1, 0);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Counts land on the day they are made; a month is final a day after it ends (room for a write in flight at midnight). */
+const SETTLED_MS = 86_400_000;
+
+type Item = Record<string, unknown>;
+
+function rowOf(kind: CounterKind, item: Item): CounterRow {
+  const counts: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) if (name.startsWith('n_')) counts[name.slice(2)] = Number(value);
+  return { kind, day: item.day as string, dims: item.dims as string[], counts };
 }
 
 /**
  * Counters as small items (one per kind, day and dimension values), each field a number moved
  * with ADD: increments of one counter in a call are merged into one UpdateItem (1 write unit).
+ * Reading a whole month that is over sums its days once and keeps the totals (one item per
+ * dimension values), so a year's report reads about a month of items rather than a year's.
  */
 export class DynamoInsightCounters implements InsightCounters {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async add(increments: readonly CounterIncrement[]): Promise<void> {
@@ -50,29 +66,70 @@ export class DynamoInsightCounters implements InsightCounters {
     );
   }
 
+  /** Rows of whole months that are over come summed per month (their `day` is the month's first); the rest per day. */
   async read(kind: CounterKind, fromDay: string, toDay: string): Promise<CounterRow[]> {
-    const months = monthsBetween(fromDay, toDay);
-    const pages = await Promise.all(months.map((month) => this.readMonth(kind, month, fromDay, toDay)));
+    const settled = new Date(this.now().getTime() - SETTLED_MS).toISOString().slice(0, 10);
+    const pages = await Promise.all(
+      monthsBetween(fromDay, toDay).map((month) => {
+        const whole = fromDay <= firstDay(month) && toDay >= lastDay(month) && lastDay(month) < settled;
+        return whole ? this.monthTotals(kind, month) : this.days(kind, month, fromDay, toDay);
+      }),
+    );
     return pages.flat();
   }
 
-  private async readMonth(kind: CounterKind, month: string, fromDay: string, toDay: string): Promise<CounterRow[]> {
-    const rows: CounterRow[] = [];
+  private async query(pk: string, range?: { from: string; to: string }): Promise<Item[]> {
+    const items: Item[] = [];
     const pages = paginateQuery(
       { client: this.db },
       {
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': counterPartition(kind, month), ':from': fromDay, ':to': `${toDay}|\uffff` },
+        KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(range ? { ':from': range.from, ':to': range.to } : {}) },
       },
     );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const counts: Record<string, number> = {};
-        for (const [name, value] of Object.entries(item)) if (name.startsWith('n_')) counts[name.slice(2)] = Number(value);
-        rows.push({ kind, day: item.day as string, dims: item.dims as string[], counts });
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
+  }
+
+  private async days(kind: CounterKind, month: string, fromDay: string, toDay: string): Promise<CounterRow[]> {
+    return (await this.query(counterPartition(kind, month), { from: fromDay, to: `${toDay}|\uffff` }))
+      .filter((item) => item.itemType === 'counter')
+      .map((item) => rowOf(kind, item));
+  }
+
+  /** The month's totals; the first reader sums its days and writes them, with a marker saying they are complete. */
+  private async monthTotals(kind: CounterKind, month: string): Promise<CounterRow[]> {
+    const kept = await this.query(monthTotalsPartition(kind, month));
+    if (kept.some((item) => item.sk === '~complete')) return kept.filter((item) => item.itemType === 'counter_month').map((item) => rowOf(kind, item));
+    const totals = new Map<string, CounterRow>();
+    for (const row of await this.days(kind, month, firstDay(month), lastDay(month))) {
+      const id = row.dims.join('|');
+      const total = totals.get(id) ?? { kind, day: firstDay(month), dims: row.dims, counts: {} };
+      for (const [field, n] of Object.entries(row.counts)) total.counts[field] = (total.counts[field] ?? 0) + n;
+      totals.set(id, total);
+    }
+    const items: Item[] = [...totals.values()].map((row) => ({
+      pk: monthTotalsPartition(kind, month),
+      sk: row.dims.join('|'),
+      itemType: 'counter_month',
+      day: row.day,
+      dims: row.dims,
+      ...Object.fromEntries(Object.entries(row.counts).map(([field, n]) => [`n_${field}`, n])),
+    }));
+    // The marker goes last, so a reader finds it only with every total written (a repeat writes the same values).
+    await this.writeAll(items);
+    await this.writeAll([{ pk: monthTotalsPartition(kind, month), sk: '~complete', itemType: 'counter_month_marker' }]);
+    return [...totals.values()];
+  }
+
+  private async writeAll(items: Item[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length) {
+        const { UnprocessedItems } = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
       }
     }
-    return rows;
   }
 }

@@ -179,12 +179,18 @@ describe('POST /forms/{formId}/submissions', () => {
     expect(missing.status).toBe(415);
   });
 
-  it('a filled honeypot gets the usual answer and stores nothing', async () => {
-    const response = await expectNoChange(() =>
-      post(runtime, '/forms/contact/submissions', contactLead('bot@example.com', { website: 'http://spam.example' })),
-    );
+  it('a filled honeypot gets the usual answer and stores nothing of it: it only counts as rejected', async () => {
+    const apartFromCounters = async () => (await scanTable(runtime)).filter((item) => !String(item.pk).startsWith('INSIGHT#'));
+    const rejected = async () =>
+      (await scanTable(runtime)).filter((item) => String(item.pk).startsWith('INSIGHT#funnel#')).reduce((n, item) => n + Number(item.n_rejected ?? 0), 0);
+    const [before, rejectedBefore] = [await apartFromCounters(), await rejected()];
+    const response = await post(runtime, '/forms/contact/submissions', contactLead('bot@example.com', { website: 'http://spam.example' }));
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ submissionId: expect.stringMatching(/^sub_/), status: 'accepted' });
+    expect(await apartFromCounters()).toEqual(before);
+    expect(await drainQueue(runtime, routingQueue)).toEqual([]);
+    expect(await rejected()).toBe(rejectedBefore + 1);
+    expect(JSON.stringify(await scanTable(runtime))).not.toContain('bot@example.com');
   });
 
   it('a retry with the same Idempotency-Key returns the first submissionId and writes and enqueues nothing new', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, startDynamoDbLocal, type Emulator } from '../../infra/local/emulators';
 import { DynamoBudgetLedger } from '../../shared/adapters/dynamo-budget-ledger';
 import { DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
-import type { InsightCounters } from '../../shared/domain/insight/counters';
+import type { CounterRow, InsightCounters } from '../../shared/domain/insight/counters';
 import { type BudgetLedger, PrivacyBudgetExceeded, spendPrivacyBudget, toMicro } from '../../shared/domain/insight/privacy-budget';
 import { provisionTable } from '../../infra/local/provision';
 import { DynamoLeadRepository } from '../../shared/adapters/dynamo-lead-repository';
@@ -189,6 +189,19 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
         { day: '2031-02-01', dims: ['emea', 'ben'], counts: { reassigned_away: 1 } },
       ]);
       expect(await repos.counters.read('load', '2031-03-01', '2031-03-31')).toEqual([]);
+    });
+
+    it('reads a month that is over with the same totals every time (kept summed per month by DynamoDB)', async () => {
+      const add = (day: string, rep: string, by: number) => ({ kind: 'load' as const, day, dims: ['apac', rep], field: 'assigned', by });
+      await repos.counters.add([add('2020-03-01', 'kim', 1), add('2020-03-15', 'kim', 2), add('2020-03-31', 'lee', 4), add('2020-04-01', 'kim', 8)]);
+      const totals = (rows: CounterRow[]) => {
+        const sums: Record<string, number> = {};
+        for (const row of rows) sums[row.dims.join('/')] = (sums[row.dims.join('/')] ?? 0) + (row.counts.assigned ?? 0);
+        return sums;
+      };
+      expect(totals(await repos.counters.read('load', '2020-03-01', '2020-03-31'))).toEqual({ 'apac/kim': 3, 'apac/lee': 4 });
+      expect(totals(await repos.counters.read('load', '2020-02-01', '2020-04-30'))).toEqual({ 'apac/kim': 11, 'apac/lee': 4 });
+      expect(totals(await repos.counters.read('load', '2020-03-10', '2020-03-31'))).toEqual({ 'apac/kim': 2, 'apac/lee': 4 });
     });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Assignment, Lead, SubmissionRecord } from '../../shared/domain/core/lead';
 import { countLeadChange, monthlySensitivity } from '../../shared/domain/insight/count-lead-change';
-import { knownValue, scoreBand, speedBucket } from '../../shared/domain/insight/counters';
+import { bestEffortCounters, type CounterIncrement, coalescingCounters, knownValue, scoreBand, speedBucket } from '../../shared/domain/insight/counters';
 import { buildReport, reportSensitivity } from '../../shared/domain/insight/reports';
 import { PrivacyBudgetExceeded } from '../../shared/domain/insight/privacy-budget';
 import { cryptoIntegers } from '../../shared/domain/insight/secure-random';
@@ -156,5 +156,28 @@ describe('reports', () => {
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     expect(new Set(values).size).toBeGreaterThan(1);
     expect(Math.abs(mean - 1000)).toBeLessThan(3); // scale 4 over 200 draws: the mean's sd is about 0.4
+  });
+});
+
+describe('counter writes', () => {
+  const increment = (field: string): CounterIncrement => ({ kind: 'funnel', day: '2026-11-30', dims: ['contact', 'none', 'none'], field, by: 1 });
+
+  it('gathers increments added close together into one write, each caller waiting for it', async () => {
+    const inner = new InMemoryCounters();
+    const calls: number[] = [];
+    const counting = { add: async (i: readonly CounterIncrement[]) => (calls.push(i.length), inner.add(i)), read: inner.read.bind(inner) };
+    const counters = coalescingCounters(counting, 10);
+    await Promise.all([counters.add([increment('submitted'), increment('routed')]), counters.add([increment('submitted')]), counters.add([])]);
+    expect(calls).toEqual([3]);
+    await counters.add([increment('assigned')]);
+    expect(calls).toEqual([3, 1]);
+    expect((await inner.read('funnel', '2026-11-30', '2026-11-30'))[0]!.counts).toEqual({ submitted: 2, routed: 1, assigned: 1 });
+  });
+
+  it('never fails the work it counts: a failed write is reported with how many increments it lost', async () => {
+    const failures: number[] = [];
+    const broken = { add: async () => Promise.reject(new Error('throttled')), read: async () => [] };
+    await expect(bestEffortCounters(broken, (_e, n) => failures.push(n)).add([increment('submitted')])).resolves.toBeUndefined();
+    expect(failures).toEqual([1]);
   });
 });

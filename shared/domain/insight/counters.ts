@@ -118,3 +118,27 @@ export function bestEffortCounters(inner: InsightCounters, onFailure: (error: un
     read: (kind, fromDay, toDay) => inner.read(kind, fromDay, toDay),
   };
 }
+
+/**
+ * Counters that gather the increments added within `windowMs` into one `add` (one write per
+ * counter they move): a batch of leads routed together mostly moves the same few counters.
+ * Every caller waits for the write its increments went out in.
+ */
+export function coalescingCounters(inner: InsightCounters, windowMs: number): InsightCounters {
+  let pending: CounterIncrement[] = [];
+  let flush: Promise<void> | undefined;
+  return {
+    add(increments) {
+      if (increments.length === 0) return Promise.resolve();
+      pending.push(...increments);
+      flush ??= new Promise((resolve) => setTimeout(resolve, windowMs)).then(() => {
+        const batch = pending;
+        pending = [];
+        flush = undefined;
+        return inner.add(batch);
+      });
+      return flush;
+    },
+    read: (kind, fromDay, toDay) => inner.read(kind, fromDay, toDay),
+  };
+}
