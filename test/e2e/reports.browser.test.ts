@@ -91,7 +91,7 @@ describe.skipIf(!haveChromium)('the HTML report in a real browser', () => {
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
       expect(await page.locator('main svg[role="img"]').count()).toBeGreaterThan(0);
-      expect(await page.locator('main .lg-mark').innerText()).toMatch(
+      expect(await page.locator('main .lg-mark').textContent()).toMatch(
         file.endsWith('private') ? /^Private release \(differential privacy, epsilon 0\.5/ : /^NOT PRIVATE/,
       );
       await page.screenshot({ path: `${SCREENSHOTS}/report-${file}.png`, fullPage: true });

@@ -165,7 +165,13 @@ describe('counter writes', () => {
   it('gathers increments added close together into one write, each caller waiting for it', async () => {
     const inner = new InMemoryCounters();
     const calls: number[] = [];
-    const counting = { add: async (i: readonly CounterIncrement[]) => (calls.push(i.length), inner.add(i)), read: inner.read.bind(inner) };
+    const counting = {
+      add: async (i: readonly CounterIncrement[]) => {
+        calls.push(i.length);
+        await inner.add(i);
+      },
+      read: inner.read.bind(inner),
+    };
     const counters = coalescingCounters(counting, 10);
     await Promise.all([counters.add([increment('submitted'), increment('routed')]), counters.add([increment('submitted')]), counters.add([])]);
     expect(calls).toEqual([3]);
