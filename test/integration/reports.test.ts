@@ -66,6 +66,8 @@ describe('reports from counters kept as the pipeline works', () => {
   const slow = 'slow@engines.example';
   const reader = 'reader@engines.example';
   const held = 'held@mailinator.com';
+  const bouncy = 'bouncy@engines.example';
+  const annoyed = 'annoyed@engines.example';
 
   it('a scripted run (capture, honeypot, quarantine and release, assignment, acceptance, SLA reassignment, unsubscribe, erasure) gives exactly the expected counts in every report', async () => {
     // Won: from a known source and campaign, with the same post retried under one Idempotency-Key.
@@ -78,13 +80,18 @@ describe('reports from counters kept as the pipeline works', () => {
     await submit(reader, { firstName: 'Rea', consent: ['marketing_email'] });
     // Held: a disposable address, quarantined, then released by an operator.
     await submit(held, { country: 'US', consent: ['sales_contact'] });
+    // Two more readers: one address bounces for good, one complains.
+    await submit(bouncy, { firstName: 'Bo', consent: ['marketing_email'] });
+    await submit(annoyed, { firstName: 'An', consent: ['marketing_email'] });
     // A bot filling the honeypot.
     await submit('bot@engines.example', { consent: ['sales_contact'], website: 'http://spam.example' });
 
     const { mail: wonMail } = await notified(won);
     expect((await fetch(acceptLinkIn(wonMail), { method: 'POST' })).status).toBe(200);
     const { lead: slowLead } = await notified(slow);
-    await eventually(async () => expect((await leadByEmail(reader))?.nurture?.status).toBe('active'), 20_000);
+    await eventually(async () => {
+      for (const email of [reader, bouncy, annoyed]) expect((await leadByEmail(email))?.nurture?.status).toBe('active');
+    }, 20_000);
     await postLocal(runtime, '/_local/clock/advance', { by: '1m' }); // the nurture tick runs (schedules are off)
     const readerMail = await eventually(async () => {
       const found = mailTo(await sentMail(runtime), reader)[0];
@@ -98,6 +105,17 @@ describe('reports from counters kept as the pipeline works', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     expect(oneClick.status).toBe(200);
+    // SES events arrive at least once: each is sent twice.
+    for (let i = 0; i < 2; i++) {
+      const bounce = { eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bouncy }] } };
+      expect((await postLocal(runtime, '/_local/ses-events', JSON.stringify(bounce))).status).toBe(202);
+      const complaint = { eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: annoyed }] } };
+      expect((await postLocal(runtime, '/_local/ses-events', JSON.stringify(complaint))).status).toBe(202);
+    }
+    await eventually(async () => {
+      expect((await leadByEmail(bouncy)).consents.marketing_email).toMatchObject({ status: 'withdrawn', method: 'hard_bounce' });
+      expect((await leadByEmail(annoyed)).consents.marketing_email).toMatchObject({ status: 'withdrawn', method: 'complaint' });
+    }, 20_000);
     expect((await cliAgainst(runtime, 'quarantine', 'release', '--email', held)).out).toContain('Released 1');
     await notified(held);
     expect((await postLocal(runtime, '/_local/clock/advance', { by: '5h' })).status).toBe(200);
@@ -107,7 +125,7 @@ describe('reports from counters kept as the pipeline works', () => {
 
     // A redelivered routing message for every submission changes no count.
     const before = await report('funnel');
-    for (const email of [slow, reader, held]) {
+    for (const email of [slow, reader, held, bouncy, annoyed]) {
       const lead = await leadByEmail(email);
       for (const s of lead.submissions as { submissionId: string; at: string; formId: string }[]) {
         const message = {
@@ -127,19 +145,19 @@ describe('reports from counters kept as the pipeline works', () => {
 
     expect(funnel.privacy).toEqual({ private: false });
     expect(cells(funnel, 'funnel').all).toEqual({
-      submitted: 4,
+      submitted: 6,
       rejected: 1,
       quarantined: 1,
       released: 1,
-      routed: 4,
+      routed: 6,
       assigned: 3,
       accepted: 1,
       'accepted within sla': 1,
       reassigned: 2, // slow and held: neither accepted within its SLA
-      'nurture enrolled': 1,
+      'nurture enrolled': 3,
       unsubscribed: 1,
-      bounced: 0,
-      complained: 0,
+      bounced: 1,
+      complained: 1,
       erased: 1,
     });
     const bySource = cells(await report('funnel', '--by', 'source'), 'funnel');
@@ -148,7 +166,17 @@ describe('reports from counters kept as the pipeline works', () => {
     const byCampaign = cells(await report('funnel', '--by', 'campaign'), 'funnel');
     expect(Object.keys(byCampaign).sort()).toEqual(['none', 'other', 'spring']);
     expect(byCampaign.other).toMatchObject({ submitted: 1, assigned: 1, reassigned: 1 });
-    expect(byCampaign.none).toMatchObject({ submitted: 2, rejected: 1, quarantined: 1, released: 1, reassigned: 1, 'nurture enrolled': 1, unsubscribed: 1 });
+    expect(byCampaign.none).toMatchObject({
+      submitted: 4,
+      rejected: 1,
+      quarantined: 1,
+      released: 1,
+      reassigned: 1,
+      'nurture enrolled': 3,
+      unsubscribed: 1,
+      bounced: 1,
+      complained: 1,
+    });
 
     const speed = await report('speed');
     const toEmail = cells(speed, 'to_email');
@@ -184,7 +212,7 @@ describe('reports from counters kept as the pipeline works', () => {
     const counters = items.filter((item) => String(item.pk).startsWith('INSIGHT#'));
     expect(counters.length).toBeGreaterThan(0);
     const text = JSON.stringify(counters);
-    for (const email of [won, slow, reader, held]) expect(text).not.toContain(email);
+    for (const email of [won, slow, reader, held, bouncy, annoyed]) expect(text).not.toContain(email);
     expect(text).not.toContain('Typed by someone');
     for (const lead of items.filter((item) => item.itemType === 'lead')) {
       expect(text).not.toContain(String(lead.pk).slice(5));

@@ -103,7 +103,13 @@ describe('counting a saved change of a lead', () => {
       method: 'form_checkbox',
     } as const;
     const before = lead({ consents: { marketing_email: granted, product_updates: granted } });
-    const withdrawn = (method: 'one_click_unsubscribe' | 'hard_bounce' | 'complaint') => ({ ...granted, status: 'withdrawn' as const, granted: false, method });
+    const withdrawn = (method: 'one_click_unsubscribe' | 'hard_bounce' | 'complaint') => ({
+      ...granted,
+      status: 'withdrawn' as const,
+      granted: false,
+      method,
+      at: new Date(NOW.getTime() + 1000).toISOString(),
+    });
     for (const [method, field] of [
       ['one_click_unsubscribe', 'unsubscribed'],
       ['hard_bounce', 'bounced'],
@@ -111,7 +117,13 @@ describe('counting a saved change of a lead', () => {
     ] as const) {
       const after = lead({ consents: { marketing_email: withdrawn(method), product_updates: withdrawn(method) } });
       expect(countLeadChange(before, after, NOW, insight).increments.map((i) => i.field)).toEqual([field]);
+      // Counted once: the same withdrawal saved again (another purpose's change, a redelivery) counts nothing.
+      expect(countLeadChange(after, { ...after, fields: { company: 'x' } }, NOW, insight).increments).toEqual([]);
     }
+    // A confirmation that bounced: the consent was waiting, not granted, and still counts as bounced.
+    const waiting = lead({ consents: { newsletter: { ...granted, status: 'pending_confirmation', granted: false } } });
+    const bounced = lead({ consents: { newsletter: withdrawn('hard_bounce') } });
+    expect(countLeadChange(waiting, bounced, NOW, insight).increments.map((i) => i.field)).toEqual(['bounced']);
   });
 
   it('keeps counter keys to configured values: no text a person typed', () => {

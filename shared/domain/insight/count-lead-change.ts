@@ -78,7 +78,8 @@ function countsBetween(before: Lead | undefined, after: Lead, insight: InsightSe
   if (after.nurture && after.nurture.enrolledAt !== before?.nurture?.enrolledAt) funnel(latest, 'nurture_enrolled');
   const withdrawnBy = new Set(
     Object.entries(after.consents)
-      .filter(([purpose, state]) => !state.granted && before?.consents[purpose]?.granted)
+      // A consent granted or waiting for confirmation that is now withdrawn (a bounced confirmation counts too).
+      .filter(([purpose, state]) => !state.granted && before?.consents[purpose] !== undefined && before.consents[purpose]?.at !== state.at)
       .map(([, state]) => state.method),
   );
   if ([...withdrawnBy].some((method) => UNSUBSCRIBE_METHODS.has(method))) funnel(latest, 'unsubscribed');
