@@ -41,6 +41,9 @@ row('leads without sales consent assigned (misrouted)', report.misrouted, report
 row('nurture step 1 expected', report.nurture.expected);
 row('  sent once', report.nurture.sentOnce, report.nurture.sentOnce === report.nurture.expected);
 row('  duplicated', report.nurture.duplicated, report.nurture.duplicated === 0);
+row('report counters: routed', report.counted.routed, report.counted.routed === report.storedLeads);
+row('report counters: assigned', report.counted.assigned, report.counted.assigned === report.salesLeads);
+row('report counters: assignment emails (speed to lead)', report.counted.emailed, report.counted.emailed === report.salesLeads);
 row('dead letters redriven', report.deadLettersRedriven);
 row('dead letters left after redrive', report.deadLettersLeft, report.deadLettersLeft === 0);
 if (faults) {

@@ -1,4 +1,7 @@
 import { SECRET_VARIABLES } from '../shared/config/function-env';
+import { runtimeClock } from '../shared/adapters/runtime-clock';
+import { DynamoInsightCounters } from '../shared/adapters/dynamo-insight-counters';
+import type { CounterRow } from '../shared/domain/insight/counters';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { redrive } from '../cli/dlq';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
@@ -62,6 +65,8 @@ export interface SoakReport {
   /** Submissions whose client never retries: each one had to be accepted at the first attempt. */
   neverRetried: number;
   usage: PipelineUsage;
+  /** What the report counters say of the same run (funnel routed and assigned, first assignment emails). */
+  counted: { routed: number; assigned: number; emailed: number };
   /** With faults: the destinations' delivery figures. */
   destinations?: DestinationReport;
   seconds: number;
@@ -330,6 +335,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       refusedRoutingSends: runtime.refusedRoutingSends(),
       neverRetried,
       usage: { leads: 0, meter: { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 }, invocations: {} },
+      counted: await countedByReports(runtime),
       seconds: 0,
     };
     const latencies: number[] = [];
@@ -375,6 +381,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   } finally {
     await runtime.stop();
   }
+}
+
+/** The report counters' totals over the run (every day the moved clock reached). */
+async function countedByReports(runtime: LocalRuntime): Promise<SoakReport['counted']> {
+  const counters = new DynamoInsightCounters(runtime.db, runtime.tableName, () => runtimeClock.now());
+  const today = runtimeClock.now();
+  const from = new Date(today.getTime() - 7 * 86_400_000).toISOString().slice(0, 10);
+  const to = today.toISOString().slice(0, 10);
+  const sum = (rows: CounterRow[], match: (field: string) => boolean) =>
+    rows.reduce((n, row) => n + Object.entries(row.counts).reduce((m, [field, count]) => m + (match(field) ? count : 0), 0), 0);
+  const funnel = await counters.read('funnel', from, to);
+  const speed = await counters.read('speed', from, to);
+  return { routed: sum(funnel, (f) => f === 'routed'), assigned: sum(funnel, (f) => f === 'assigned'), emailed: sum(speed, (f) => f.startsWith('to_email_')) };
 }
 
 /**
