@@ -2,7 +2,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { startLocalRuntime } from '../infra/local/runtime';
 import { counterKey } from '../shared/adapters/table-keys';
 import { DynamoBudgetLedger } from '../shared/adapters/dynamo-budget-ledger';
-import { DynamoInsightCounters } from '../shared/adapters/dynamo-insight-counters';
+import { COUNTER_SHARDS, DynamoInsightCounters } from '../shared/adapters/dynamo-insight-counters';
 import { loadConfigFile } from '../shared/config/load';
 import { COUNTERS, type CounterKind, type CounterRow, SCORE_BANDS } from '../shared/domain/insight/counters';
 import { buildReport, REPORT_NAMES, type ReportRequest } from '../shared/domain/insight/reports';
@@ -16,30 +16,41 @@ const TEAMS = 5;
 const REPS_PER_TEAM = 4;
 const RULES = 10;
 
-/** A year of counters as the pipeline would leave them: every campaign active every day, on its form and source. */
-function yearOfCounters(from: Date): CounterRow[] {
-  const rows: CounterRow[] = [];
+type SeedRow = CounterRow & { shard: number };
+
+/**
+ * A year of counters as the pipeline would leave them: every campaign active every day, on its
+ * form and source; in the month still open, every counter in all its shards (as busy counters
+ * are), in the months before, one item each (as their kept totals are read).
+ */
+function yearOfCounters(from: Date, to: Date): SeedRow[] {
+  const rows: SeedRow[] = [];
+  const openMonth = to.toISOString().slice(0, 7);
   const counts = (kind: CounterKind, seed: number) =>
     Object.fromEntries((COUNTERS[kind].fields as readonly string[]).map((field, i) => [field, (seed * 7 + i * 13) % 50]));
   for (let d = 0; d < 365; d++) {
     const day = new Date(from.getTime() + d * 86_400_000).toISOString().slice(0, 10);
+    const shards = day.startsWith(openMonth) ? COUNTER_SHARDS : 1;
+    const add = (row: CounterRow) => {
+      for (let shard = 0; shard < shards; shard++) rows.push({ ...row, shard });
+    };
     for (let c = 0; c < CAMPAIGNS; c++) {
-      rows.push({ kind: 'funnel', day, dims: [`form-${c % FORMS}`, `source-${c % SOURCES}`, `campaign-${c}`], counts: counts('funnel', d + c) });
+      add({ kind: 'funnel', day, dims: [`form-${c % FORMS}`, `source-${c % SOURCES}`, `campaign-${c}`], counts: counts('funnel', d + c) });
     }
     for (let t = 0; t < TEAMS; t++) {
-      rows.push({ kind: 'speed', day, dims: [`team-${t}`], counts: counts('speed', d + t) });
-      for (let r = 0; r < REPS_PER_TEAM; r++) rows.push({ kind: 'load', day, dims: [`team-${t}`, `rep-${t}-${r}@example.com`], counts: counts('load', d + r) });
+      add({ kind: 'speed', day, dims: [`team-${t}`], counts: counts('speed', d + t) });
+      for (let r = 0; r < REPS_PER_TEAM; r++) add({ kind: 'load', day, dims: [`team-${t}`, `rep-${t}-${r}@example.com`], counts: counts('load', d + r) });
     }
-    for (const band of SCORE_BANDS) rows.push({ kind: 'calibration', day, dims: [band], counts: counts('calibration', d) });
-    for (let r = 0; r < RULES; r++) rows.push({ kind: 'rules', day, dims: [`rule-${r}`], counts: counts('rules', d + r) });
+    for (const band of SCORE_BANDS) add({ kind: 'calibration', day, dims: [band], counts: counts('calibration', d) });
+    for (let r = 0; r < RULES; r++) add({ kind: 'rules', day, dims: [`rule-${r}`], counts: counts('rules', d + r) });
   }
   return rows;
 }
 
 /** Writes the rows in the adapter's item shape (BatchWriteItem, eight batches at a time). */
-async function seed(db: DynamoDBDocumentClient, tableName: string, rows: CounterRow[]): Promise<void> {
+async function seed(db: DynamoDBDocumentClient, tableName: string, rows: SeedRow[]): Promise<void> {
   const items = rows.map((row) => ({
-    ...counterKey(row.kind, row.day, row.dims),
+    ...counterKey(row.kind, row.day, row.dims, row.shard),
     itemType: 'counter',
     day: row.day,
     dims: row.dims,
@@ -84,7 +95,7 @@ export async function reportGeneration(): Promise<{ counters: number; seedMs: nu
   try {
     const to = new Date(Date.UTC(2026, 10, 30));
     const from = new Date(to.getTime() - 364 * 86_400_000);
-    const rows = yearOfCounters(from);
+    const rows = yearOfCounters(from, to);
     let started = performance.now();
     await seed(runtime.db, runtime.tableName, rows);
     const seedMs = performance.now() - started;

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { BatchWriteCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CounterIncrement, CounterKind, CounterRow, InsightCounters } from '../domain/insight/counters';
 import { counterKey, counterPartition, monthTotalsPartition } from './table-keys';
@@ -18,6 +19,13 @@ function lastDay(month: string): string {
   return d.toISOString().slice(0, 10);
 }
 
+/**
+ * Each container writes its own shard of a counter (one of this many items), so containers
+ * adding to the same busy counter (a campaign's funnel today) do not queue on one item; DynamoDB
+ * takes about 1,000 writes a second per item, and a report adds the shards up.
+ */
+export const COUNTER_SHARDS = 8;
+
 /** Counts land on the day they are made; a month is final a day after it ends (room for a write in flight at midnight). */
 const SETTLED_MS = 86_400_000;
 
@@ -30,7 +38,7 @@ function rowOf(kind: CounterKind, item: Item): CounterRow {
 }
 
 /**
- * Counters as small items (one per kind, day and dimension values), each field a number moved
+ * Counters as small items (per kind, day, dimension values and shard), each field a number moved
  * with ADD: increments of one counter in a call are merged into one UpdateItem (1 write unit).
  * Reading a whole month that is over sums its days once and keeps the totals (one item per
  * dimension values), so a year's report reads about a month of items rather than a year's.
@@ -40,6 +48,7 @@ export class DynamoInsightCounters implements InsightCounters {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly shard: number = randomInt(COUNTER_SHARDS),
   ) {}
 
   async add(increments: readonly CounterIncrement[]): Promise<void> {
@@ -58,7 +67,7 @@ export class DynamoInsightCounters implements InsightCounters {
     return this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: counterKey(kind, day, dims),
+        Key: counterKey(kind, day, dims, this.shard),
         UpdateExpression: `SET itemType = :type, #day = :day, dims = :dims ADD ${entries.map((_, i) => `#f${i} :n${i}`).join(', ')}`,
         ExpressionAttributeNames: { '#day': 'day', ...Object.fromEntries(entries.map(([field], i) => [`#f${i}`, `n_${field}`])) },
         ExpressionAttributeValues: { ':type': 'counter', ':day': day, ':dims': dims, ...Object.fromEntries(entries.map(([, by], i) => [`:n${i}`, by])) },

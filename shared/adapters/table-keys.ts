@@ -51,11 +51,12 @@ export const budgetKey = (period: string) => ({ pk: `BUDGET#${period}`, sk: 'LED
 
 /**
  * A report counter (issue 13): one partition per kind and month, sorted by day then dimension
- * values, so a report reads a month per query. Dimension values never hold personal data.
+ * values, so a report reads a month per query; a shard suffix spreads a busy counter's writes
+ * over a few items (a report adds them up). Dimension values never hold personal data.
  */
-export const counterKey = (kind: string, day: string, dims: readonly string[]) => ({
+export const counterKey = (kind: string, day: string, dims: readonly string[], shard = 0) => ({
   pk: counterPartition(kind, day.slice(0, 7)),
-  sk: `${day}|${dims.join('|')}`,
+  sk: `${day}|${dims.join('|')}${shard ? `|~${shard}` : ''}`,
 });
 export const counterPartition = (kind: string, month: string) => `INSIGHT#${kind}#${month}`;
 /** A closed month's counters summed per dimension values, written by the first report that reads it. */
