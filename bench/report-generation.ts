@@ -1,8 +1,9 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from '../shared/adapters/dynamo-batch-write';
 import { startLocalRuntime } from '../infra/local/runtime';
 import { counterKey } from '../shared/adapters/table-keys';
 import { DynamoBudgetLedger } from '../shared/adapters/dynamo-budget-ledger';
-import { COUNTER_SHARDS, DynamoInsightCounters } from '../shared/adapters/dynamo-insight-counters';
+import { COUNTER_SHARDS, counterItem, DynamoInsightCounters } from '../shared/adapters/dynamo-insight-counters';
 import { loadConfigFile } from '../shared/config/load';
 import { COUNTERS, type CounterKind, type CounterRow, SCORE_BANDS } from '../shared/domain/insight/counters';
 import { buildReport, REPORT_NAMES, type ReportRequest } from '../shared/domain/insight/reports';
@@ -47,28 +48,15 @@ function yearOfCounters(from: Date, to: Date): SeedRow[] {
   return rows;
 }
 
-/** Writes the rows in the adapter's item shape (BatchWriteItem, eight batches at a time). */
-async function seed(db: DynamoDBDocumentClient, tableName: string, rows: SeedRow[]): Promise<void> {
-  const items = rows.map((row) => ({
-    ...counterKey(row.kind, row.day, row.dims, row.shard),
-    itemType: 'counter',
-    day: row.day,
-    dims: row.dims,
-    ...Object.fromEntries(Object.entries(row.counts).map(([field, n]) => [`n_${field}`, n])),
-  }));
-  const batches: (typeof items)[] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      let pending = batches[next++]!.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length) {
-        const { UnprocessedItems } = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        pending = (UnprocessedItems?.[tableName] ?? []) as typeof pending;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+/** Writes the rows in the adapter's item shape (BatchWriteItem, eight calls at a time). */
+function seed(db: DynamoDBDocumentClient, tableName: string, rows: SeedRow[]): Promise<void> {
+  const items = rows.map((row) => counterItem(counterKey(row.kind, row.day, row.dims, row.shard), 'counter', row));
+  return batchWriteAll(
+    db,
+    tableName,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    8,
+  );
 }
 
 export interface ReportTiming {

@@ -2,35 +2,24 @@ import { writeFileSync } from 'node:fs';
 import { DynamoBudgetLedger } from '../../shared/adapters/dynamo-budget-ledger';
 import { DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
 import { cryptoIntegers } from '../../shared/domain/insight/secure-random';
-import { buildReport, checkRange, GROUPINGS, type Grouping, REPORT_NAMES, type ReportName } from '../../shared/domain/insight/reports';
+import { buildReport, type Grouping, REPORT_NAMES, type ReportName, ReportRequestError, reportRange } from '../../shared/domain/insight/reports';
 import { reportPage } from '../../shared/http/report-page';
 import { reportCsv, reportText } from '../report-format';
 import { type Command, type CommandContext, UsageError } from '../command';
 import type { Connection } from '../connection';
 
 const FORMATS = ['table', 'csv', 'html'] as const;
-const DAY_MS = 86_400_000;
 
-/** The report's options, checked: a mistake is a usage error before anything is read or spent. */
+/** The report's options; the range and grouping are checked by buildReport, before anything is read or spent. */
 function requestOf(context: CommandContext, now: Date) {
   const [name, ...extra] = context.args;
   if (!REPORT_NAMES.includes(name as ReportName) || extra.length) throw new UsageError(`report takes one of ${REPORT_NAMES.join(', ')}`);
   const { from, to, by, format = 'table', epsilon } = context.options;
   if (!FORMATS.includes(format as (typeof FORMATS)[number])) throw new UsageError(`--format is ${FORMATS.join(', ')}`);
-  if (by && !(GROUPINGS[name as ReportName] as readonly string[]).includes(by)) {
-    throw new UsageError(`the ${name} report groups --by ${GROUPINGS[name as ReportName].join(' or ') || 'nothing'}`);
-  }
   if (context.options.private !== (epsilon !== undefined)) throw new UsageError('a private report takes --private and --epsilon E together');
   const eps = epsilon === undefined ? undefined : Number(epsilon);
   if (eps !== undefined && !(eps > 0 && eps <= 100)) throw new UsageError('--epsilon is a number above 0, at most 100 (1 is a common choice)');
-  const toDay = to ?? now.toISOString().slice(0, 10);
-  const fromDay = from ?? new Date(Date.parse(toDay) - 29 * DAY_MS).toISOString().slice(0, 10);
-  try {
-    checkRange(fromDay, toDay);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  return { request: { name: name as ReportName, from: fromDay, to: toDay, by: by as Grouping | undefined, epsilon: eps }, format };
+  return { request: { name: name as ReportName, ...reportRange(now, from, to), by: by as Grouping | undefined, epsilon: eps }, format };
 }
 
 const stores = (connection: Connection) => ({
@@ -66,7 +55,11 @@ export const reportCommands: Command[] = [
       const connection = await context.connection();
       const now = connection.clock.now();
       const { request, format } = requestOf(context, now);
-      const report = await buildReport({ settings: context.settings(), ...stores(connection), random: cryptoIntegers(), now }, request);
+      const report = await buildReport({ settings: context.settings(), ...stores(connection), random: cryptoIntegers(), now }, request).catch(
+        (error: unknown) => {
+          throw error instanceof ReportRequestError ? new UsageError(error.message) : error;
+        },
+      );
       const text = format === 'html' ? reportPage(report, now) : format === 'csv' ? reportCsv(report) : reportText(report);
       if (context.options.out) {
         writeFileSync(context.options.out, text);

@@ -2,14 +2,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoBudgetLedger } from '../../shared/adapters/dynamo-budget-ledger';
 import { DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
 import type { LeadgateSettings } from '../../shared/domain/core/settings';
-import { buildReport, type Grouping, REPORT_NAMES, ReportRequestError } from '../../shared/domain/insight/reports';
+import { buildReport, type Grouping, REPORT_NAMES, ReportRequestError, reportRange } from '../../shared/domain/insight/reports';
 import { cryptoIntegers } from '../../shared/domain/insight/secure-random';
 import { html } from '../../shared/email/html';
 import { messagePage } from '../../shared/http/html';
 import { reportPage } from '../../shared/http/report-page';
 import type { LocalRoute } from './http-gateway';
-
-const DAY_MS = 86_400_000;
 
 /**
  * GET /_local/reports/{funnel|speed|load|calibration}[?from=&to=&by=] on the local runtime: the
@@ -25,8 +23,7 @@ export function reportRoutes(settings: LeadgateSettings, db: DynamoDBDocumentCli
     async handle(request) {
       const query = new URL(request.url ?? '/', 'http://local').searchParams;
       const at = now();
-      const to = query.get('to') ?? at.toISOString().slice(0, 10);
-      const from = query.get('from') ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10);
+      const { from, to } = reportRange(at, query.get('from') ?? undefined, query.get('to') ?? undefined);
       const by = (query.get('by') ?? undefined) as Grouping | undefined;
       try {
         const report = await buildReport({ settings, counters, ledger, random: cryptoIntegers(), now: at }, { name, from, to, by });

@@ -1,4 +1,5 @@
-import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from '../../shared/adapters/dynamo-batch-write';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../shared/domain/core/ports';
 import { epochSeconds } from '../../shared/domain/core/retention';
 import { topology } from '../topology';
@@ -23,13 +24,11 @@ export async function sweepExpired(db: DynamoDBDocumentClient, tableName: string
       }),
     );
     const keys = page.Items ?? [];
-    for (let i = 0; i < keys.length; i += 25) {
-      let requests = keys.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: key } }));
-      while (requests.length) {
-        const { UnprocessedItems } = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
-      }
-    }
+    await batchWriteAll(
+      db,
+      tableName,
+      keys.map((key) => ({ DeleteRequest: { Key: key } })),
+    );
     deleted += keys.length;
     startKey = page.LastEvaluatedKey;
   } while (startKey);

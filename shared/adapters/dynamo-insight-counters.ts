@@ -1,16 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { BatchWriteCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CounterIncrement, CounterKind, CounterRow, InsightCounters } from '../domain/insight/counters';
+import { paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type CounterIncrement, type CounterKind, type CounterRow, type InsightCounters, monthsBetween } from '../domain/insight/counters';
+import { batchWriteAll } from './dynamo-batch-write';
 import { counterKey, counterPartition, monthTotalsPartition } from './table-keys';
-
-/** Months from one day's to another's, both included (YYYY-MM). */
-export function monthsBetween(fromDay: string, toDay: string): string[] {
-  const months: string[] = [];
-  for (let d = new Date(`${fromDay.slice(0, 7)}-01T00:00:00Z`); d.toISOString().slice(0, 7) <= toDay.slice(0, 7); d.setUTCMonth(d.getUTCMonth() + 1)) {
-    months.push(d.toISOString().slice(0, 7));
-  }
-  return months;
-}
 
 const firstDay = (month: string) => `${month}-01`;
 function lastDay(month: string): string {
@@ -30,6 +22,11 @@ export const COUNTER_SHARDS = 8;
 const SETTLED_MS = 86_400_000;
 
 type Item = Record<string, unknown>;
+
+/** A counter as an item: its key, type, day, dimension values and each count as an `n_<field>` number. */
+export function counterItem(key: { pk: string; sk: string }, itemType: 'counter' | 'counter_month', row: Omit<CounterRow, 'kind'>): Item {
+  return { ...key, itemType, day: row.day, dims: row.dims, ...Object.fromEntries(Object.entries(row.counts).map(([field, n]) => [`n_${field}`, n])) };
+}
 
 function rowOf(kind: CounterKind, item: Item): CounterRow {
   const counts: Record<string, number> = {};
@@ -118,27 +115,16 @@ export class DynamoInsightCounters implements InsightCounters {
       for (const [field, n] of Object.entries(row.counts)) total.counts[field] = (total.counts[field] ?? 0) + n;
       totals.set(id, total);
     }
-    const items: Item[] = [...totals.values()].map((row) => ({
-      pk: monthTotalsPartition(kind, month),
-      sk: row.dims.join('|'),
-      itemType: 'counter_month',
-      day: row.day,
-      dims: row.dims,
-      ...Object.fromEntries(Object.entries(row.counts).map(([field, n]) => [`n_${field}`, n])),
-    }));
+    const items = [...totals.values()].map((row) => counterItem({ pk: monthTotalsPartition(kind, month), sk: row.dims.join('|') }, 'counter_month', row));
     // The marker goes last, so a reader finds it only with every total written (a repeat writes the same values).
-    await this.writeAll(items);
-    await this.writeAll([{ pk: monthTotalsPartition(kind, month), sk: '~complete', itemType: 'counter_month_marker' }]);
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      items.map((Item) => ({ PutRequest: { Item } })),
+    );
+    await batchWriteAll(this.db, this.tableName, [
+      { PutRequest: { Item: { pk: monthTotalsPartition(kind, month), sk: '~complete', itemType: 'counter_month_marker' } } },
+    ]);
     return [...totals.values()];
-  }
-
-  private async writeAll(items: Item[]): Promise<void> {
-    for (let i = 0; i < items.length; i += 25) {
-      let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length) {
-        const { UnprocessedItems } = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
-    }
   }
 }

@@ -2,6 +2,7 @@ import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import type { Report } from '../../shared/domain/insight/reports';
+import { DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
 import { CONSENT_VERSION, configFileWith } from '../support/example-config';
 import { cliAgainst } from '../support/cli';
 import { eventually, post, postLocal, scanAll, scanTable, startTestRuntime } from '../support/local-runtime';
@@ -242,5 +243,37 @@ describe('reports from counters kept as the pipeline works', () => {
     const html = await cliAgainst(runtime, 'report', 'funnel', '--format', 'html');
     expect(html.out).toContain('NOT PRIVATE');
     expect(html.out).toContain('<svg');
+  });
+
+  it('the demo page links to the same reports, live; a bad range or grouping is a usage error that reads nothing', async () => {
+    const demo = await (await fetch(`${runtime.urls.api}/`)).text();
+    for (const name of ['funnel', 'speed', 'load', 'calibration']) expect(demo).toContain(`href="/_local/reports/${name}"`);
+    const live = await fetch(`${runtime.urls.api}/_local/reports/funnel?by=source`);
+    expect(live.status).toBe(200);
+    const page = await live.text();
+    expect(page).toContain('NOT PRIVATE');
+    expect(page).toMatch(/<th scope="row">google<\/th><td>2<\/td>/);
+    expect((await fetch(`${runtime.urls.api}/_local/reports/funnel?from=yesterday`)).status).toBe(400);
+    const byTeam = await cliAgainst(runtime, 'report', 'funnel', '--by', 'team');
+    expect(byTeam.code).toBe(2);
+    expect(byTeam.out).toContain('the funnel report groups by form or source or campaign, not team');
+    const backwards = await cliAgainst(runtime, 'report', 'load', '--from', '2026-12-01', '--to', '2026-11-01');
+    expect(backwards.code).toBe(2);
+    expect(backwards.out).toContain('--from 2026-12-01 is after --to 2026-11-01');
+  });
+
+  it("adds up a counter's shards, by day and in a finished month's kept totals", async () => {
+    const [a, b] = [3, 5].map((shard) => new DynamoInsightCounters(runtime.db, runtime.tableName, () => new Date('2030-05-10T00:00:00Z'), shard)) as [
+      DynamoInsightCounters,
+      DynamoInsightCounters,
+    ];
+    const add = (day: string, by: number) => [{ kind: 'load' as const, day, dims: ['emea', 'zed@example.com'], field: 'assigned', by }];
+    await a.add(add('2030-03-02', 1));
+    await b.add(add('2030-03-02', 2));
+    await b.add(add('2030-04-10', 4));
+    const assigned = async (from: string, to: string) => (await a.read('load', from, to)).reduce((n, row) => n + (row.counts.assigned ?? 0), 0);
+    expect(await assigned('2030-03-02', '2030-03-02')).toBe(3);
+    expect(await assigned('2030-03-01', '2030-04-30')).toBe(7); // both months over: read from their kept totals
+    expect(await assigned('2030-03-01', '2030-04-30')).toBe(7);
   });
 });

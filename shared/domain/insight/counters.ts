@@ -76,6 +76,15 @@ export interface InsightCounters {
 export const dayOf = (at: Date | string): string => (typeof at === 'string' ? at : at.toISOString()).slice(0, 10);
 export const monthOf = (day: string): string => day.slice(0, 7);
 
+/** The months from one day's to another's, both included (YYYY-MM). */
+export function monthsBetween(fromDay: string, toDay: string): string[] {
+  const months: string[] = [];
+  for (let d = new Date(`${monthOf(fromDay)}-01T00:00:00Z`); d.toISOString().slice(0, 7) <= monthOf(toDay); d.setUTCMonth(d.getUTCMonth() + 1)) {
+    months.push(d.toISOString().slice(0, 7));
+  }
+  return months;
+}
+
 /** 0-19, 20-39, ..., 80-100. */
 export function scoreBand(score: number | undefined): string {
   const low = Math.min(80, Math.floor(Math.max(0, score ?? 0) / 20) * 20);

@@ -1,7 +1,7 @@
 import type { LeadgateSettings } from '../core/settings';
 import { monthlySensitivity } from './count-lead-change';
-import { COUNTERS, type CounterKind, type CounterRow, FUNNEL_STAGES, type InsightCounters, SCORE_BANDS, SPEED_BUCKETS } from './counters';
-import { type BudgetLedger, spendPrivacyBudget } from './privacy-budget';
+import { COUNTERS, type CounterKind, type CounterRow, FUNNEL_STAGES, type InsightCounters, monthsBetween, SCORE_BANDS, SPEED_BUCKETS } from './counters';
+import { type BudgetLedger, spendPrivacyBudgetInEvery } from './privacy-budget';
 import { privateCount } from './private-counts';
 import type { IntegerSource } from './secure-random';
 
@@ -82,6 +82,13 @@ function sumBy(rows: readonly CounterRow[], group: (row: CounterRow) => string, 
 const dimension = (kind: CounterKind, name: string) => (row: CounterRow) =>
   row.dims[(COUNTERS[kind].dimensions as readonly string[]).indexOf(name)] ?? 'unknown';
 
+/** The days a report covers: as asked, else the 30 days up to `to` (by default today). */
+export function reportRange(now: Date, from?: string, to?: string): { from: string; to: string } {
+  const last = to ?? now.toISOString().slice(0, 10);
+  const first = from ?? (Number.isNaN(Date.parse(last)) ? last : new Date(Date.parse(last) - 29 * 86_400_000).toISOString().slice(0, 10));
+  return { from: first, to: last };
+}
+
 /** The days of a report: ISO dates, `from` not after `to`, at most about three years. */
 export function checkRange(from: string, to: string): void {
   for (const day of [from, to]) {
@@ -89,14 +96,6 @@ export function checkRange(from: string, to: string): void {
   }
   if (from > to) throw new ReportRequestError(`--from ${from} is after --to ${to}`);
   if (Date.parse(to) - Date.parse(from) > 1100 * 86_400_000) throw new ReportRequestError('a report covers at most three years');
-}
-
-export function monthsOf(from: string, to: string): string[] {
-  const months: string[] = [];
-  for (let d = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); d.toISOString().slice(0, 7) <= to.slice(0, 7); d.setUTCMonth(d.getUTCMonth() + 1)) {
-    months.push(d.toISOString().slice(0, 7));
-  }
-  return months;
 }
 
 const rate = (part: number, whole: number): string => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '–');
@@ -204,10 +203,10 @@ export async function buildReport(deps: ReportDeps, request: ReportRequest): Pro
   let privacy: ReportPrivacy = { private: false };
   let noise: Noise = (count) => count;
   if (epsilon !== undefined) {
-    const months = monthsOf(from, to);
+    const months = monthsBetween(from, to);
     const sensitivity = reportSensitivity(name, deps.settings, months.length);
     const what = `${name} ${from}..${to}${by ? ` by ${by}` : ''} (sensitivity ${sensitivity})`;
-    await spendPrivacyBudgetEveryMonth(deps, months, epsilon, what);
+    await spendPrivacyBudgetInEvery(deps.ledger, months, deps.settings.insight.epsilonPerMonth, epsilon, what, deps.now);
     privacy = { private: true, epsilon, sensitivity, months, withheld: name === 'funnel' ? WITHHELD_WHEN_PRIVATE : [] };
     noise = (count) => privateCount(count, epsilon, sensitivity, deps.random);
   }
@@ -221,17 +220,4 @@ export async function buildReport(deps: ReportDeps, request: ReportRequest): Pro
           ? loadTables(rows, noise)
           : calibrationTables(rows, noise);
   return { name, title: TITLES[name], from, to, by, tables, privacy };
-}
-
-/** Spends epsilon in each month, all or none: a refusal in a later month gives back nothing spent (so the release does not happen at all). */
-async function spendPrivacyBudgetEveryMonth(deps: ReportDeps, months: string[], epsilon: number, what: string): Promise<void> {
-  const budget = deps.settings.insight.epsilonPerMonth;
-  // Check every month first, so a refusal spends nothing anywhere.
-  for (const month of months) {
-    const { spentMicro } = await deps.ledger.ledger(month);
-    if (spentMicro + Math.round(epsilon * 1_000_000) > Math.round(budget * 1_000_000)) {
-      await spendPrivacyBudget(deps.ledger, month, budget, epsilon, what, deps.now); // throws the explanation
-    }
-  }
-  for (const month of months) await spendPrivacyBudget(deps.ledger, month, budget, epsilon, what, deps.now);
 }
