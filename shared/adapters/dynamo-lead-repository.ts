@@ -6,7 +6,8 @@ import { epochSeconds, isExpired } from '../domain/core/retention';
 import { conditionally } from './dynamo-errors';
 import { duePartitionKeys } from './dynamo-due-index';
 import type { PendingEvent } from '../domain/destinations/pending-event';
-import { EVENT_PREFIX, OUTBOX_PARTITION, eventKey, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
+import { consentEventItems, consentEventsOf } from './dynamo-consent-events';
+import { EVENT_PREFIX, OUTBOX_PARTITION, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -69,20 +70,11 @@ export class DynamoLeadRepository implements LeadRepository {
 
   async appendEvents(events: readonly ConsentEvent[]): Promise<void> {
     // Single puts, not BatchWriteItem: that action can also delete, and only erasure may delete.
-    await Promise.all(
-      events.map((event) =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...eventKey(event.leadId, event.at, `${event.submissionId}#${event.purpose}`), itemType: 'consent_event', ...event },
-          }),
-        ),
-      ),
-    );
+    await Promise.all(consentEventItems(events).map((item) => this.db.send(new PutCommand({ TableName: this.tableName, Item: item }))));
   }
 
   async events(leadId: string, now: Date): Promise<ConsentEvent[]> {
-    const events: ConsentEvent[] = [];
+    const events = new Map<string, ConsentEvent>();
     const pages = paginateQuery(
       { client: this.db },
       {
@@ -94,11 +86,13 @@ export class DynamoLeadRepository implements LeadRepository {
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        const event = withoutKeys(item) as unknown as ConsentEvent;
-        if (!isExpired(event.expiresAt, now)) events.push(event);
+        for (const event of consentEventsOf(item, leadId)) {
+          if (!isExpired(event.expiresAt, now)) events.set(`${event.at}#${event.submissionId}#${event.purpose}`, event);
+        }
       }
     }
-    return events;
+    // Oldest first; within one change by purpose, as the key orders items of one event each.
+    return [...events].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, event]) => event);
   }
 
   async markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean> {

@@ -268,6 +268,30 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.leads.events(leadId, at(10))).toEqual([live]);
     });
 
+    it('gives back each purpose a change decided once, however often it was written again', async () => {
+      const leadId = id('lead');
+      const event = (purpose: string): ConsentEvent => ({
+        type: 'consent.granted',
+        leadId,
+        purpose,
+        at: at(0).toISOString(),
+        formId: 'contact',
+        submissionId: 'sub-1',
+        consentTextVersion: 'v1',
+        textSha256: 'a'.repeat(64),
+        method: 'form_checkbox',
+        gpc: true,
+        expiresAt: epoch(T0) + YEAR,
+      });
+      const [sales, marketing] = [event('sales_contact'), event('marketing_email')];
+      await repos.leads.appendEvents([sales, marketing]);
+      await repos.leads.appendEvents([sales, marketing]);
+      await repos.leads.appendEvents([marketing]);
+      const events = await repos.leads.events(leadId, at(1));
+      expect(events).toHaveLength(2);
+      expect(events).toEqual(expect.arrayContaining([sales, marketing]));
+    });
+
     it('lists an assignment for the SLA sweep at its deadline, at once after its email failed until it is sent, never once accepted', async () => {
       const leadId = id('lead');
       const assigned = assignment();
