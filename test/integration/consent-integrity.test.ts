@@ -32,7 +32,12 @@ describe("a stranger cannot change a person's choices", () => {
   it('attack 1: a held post grants nothing, discarding it leaves the lead as it was, and no marketing mail follows', async () => {
     const email = 'sales-only@victim.example';
     await post(runtime, '/forms/contact/submissions', contact(email, ['sales_contact'], { company: 'Real GmbH' }));
-    await eventually(async () => expect((await leadOf(email))?.assignment?.notifiedAt).toBeDefined());
+    // Routed and its rep emailed (notifiedAt is claimed before the send; the email comes after every write).
+    await eventually(async () => {
+      const routed = await leadOf(email);
+      expect(routed?.assignment?.notifiedAt).toBeDefined();
+      expect(mailTo(await sentMail(runtime), routed!.owner as string).some((m) => (m.body.text ?? '').includes(email))).toBe(true);
+    });
     const before = await leadOf(email);
 
     // A bot posts the same address without a render token, ticking marketing.

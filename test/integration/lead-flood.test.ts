@@ -55,8 +55,12 @@ const heldFor = async (email: string) => (await heldReasonsOf(runtime, email))[0
 /** Waits until every listed address's submission is either held or has had its assignment email sent. */
 const settled = (emails: string[]) =>
   eventually(async () => {
+    const mails = await repMail();
     for (const email of emails) {
-      expect((await heldFor(email)) ?? (await leadOf(email))?.assignment?.notifiedAt).toBeDefined();
+      if (await heldFor(email)) continue;
+      // Routed: its rep's email is out, not only claimed (notifiedAt is set before the send).
+      expect((await leadOf(email))?.assignment?.notifiedAt).toBeDefined();
+      expect(mails.some((m) => (m.body.text ?? '').includes(email))).toBe(true);
     }
   }, 30_000);
 

@@ -91,11 +91,20 @@ async function pickRep(deps: RouteDeps, lead: Lead, facts: LeadFacts, score: num
   return { team: routing.fallbackTeam, rep: fallback?.reps[0]?.email as string, reason: 'fallback' };
 }
 
-/** Sends the assignment email for `lead.assignment` exactly once per generation. */
+/**
+ * Sends the assignment email for `lead.assignment` exactly once per generation: claims it with a
+ * conditional write, then sends. For an assignment whose email failed (or was never claimed).
+ */
 export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): Promise<boolean> {
   const assignment = lead.assignment as Assignment;
   if (assignment.notifiedAt) return false;
   if (!(await deps.leads.markNotified(lead.leadId, assignment, now))) return false;
+  await sendAssignmentEmail(deps, lead, assignment, now);
+  return true;
+}
+
+/** Sends the rep's email for an assignment claimed as notified; a failed send un-claims it, so the redelivery or the SLA sweep sends it. */
+export async function sendAssignmentEmail(deps: RouteDeps, lead: Lead, assignment: Assignment, now: Date): Promise<void> {
   const link = acceptUrl(deps.publicUrl, deps.keyring, lead.leadId, assignment.generation, assignment.rep, now);
   try {
     await deps.mailer.send(deps.emails.assignment(lead, assignment, link));
@@ -104,7 +113,6 @@ export async function notifyAssignment(deps: RouteDeps, lead: Lead, now: Date): 
     throw error;
   }
   await deps.counters.add(speedToEmail(deps.settings.insight, lead, assignment, now));
-  return true;
 }
 
 /**
@@ -128,12 +136,14 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
   );
   if (heldNow) await countHeld(deps, message, heldNow, lead, now);
   if (outcome === 'lead_gone' || outcome === 'quarantined') return outcome;
+  // The emails first: the save that assigned the lead claimed the rep's, so nothing that could
+  // fail may come between that save and the send.
+  if (lead) await followUps(deps, message, lead, now, outcome === 'assigned');
   // The submission now lives in the lead: its own item keeps nothing personal and expires. Should
   // this fail, the sweep sends the message again, and the lead says it was routed.
   if (merged && (merged.state === 'pending' || merged.state === 'released')) {
     await deps.submissions.transition(message.leadId, message.submissionId, merged.state, 'merged', now);
   }
-  if (lead) await followUps(deps, message, lead, now);
   return outcome;
 }
 
@@ -209,6 +219,9 @@ async function routeDecision(
     score,
     rules: reasons.map((r) => r.rule),
     tried: [pick.rep],
+    // The email is claimed by the save that makes the assignment: its winner sends it, with no
+    // second write of the lead (only a failed send writes again, to un-claim it for the retry).
+    notifiedAt: now.toISOString(),
   };
   const assigned: Lead = {
     ...scored,
@@ -267,8 +280,12 @@ function screeningReasons(deps: RouteDeps, captured: StoredSubmission, admission
 }
 
 /** The side effects of a routed submission, each safe to repeat (each claims its email on the lead with a conditional write). */
-async function followUps(deps: RouteDeps, message: RoutingMessage, lead: Lead, now: Date): Promise<void> {
-  if (lead.assignment?.submissionId === message.submissionId) await notifyAssignment(deps, lead, now);
+async function followUps(deps: RouteDeps, message: RoutingMessage, lead: Lead, now: Date, assignedNow: boolean): Promise<void> {
+  const assignment = lead.assignment;
+  if (assignment?.submissionId === message.submissionId) {
+    if (assignedNow) await sendAssignmentEmail(deps, lead, assignment, now);
+    else await notifyAssignment(deps, lead, now);
+  }
   if (lead.doubleOptIn?.submissionId === message.submissionId && !lead.doubleOptIn.sentAt) {
     await sendConfirmation(deps, message, now);
   }

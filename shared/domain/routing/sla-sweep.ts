@@ -1,6 +1,6 @@
 import type { Assignment, Lead } from '../core/lead';
 import { forEachWithin } from '../core/bounded-work';
-import { notifyAssignment, type RouteDeps } from './route-lead';
+import { notifyAssignment, type RouteDeps, sendAssignmentEmail } from './route-lead';
 import { addHours } from '../core/retention';
 import { rotation } from './routing';
 
@@ -64,6 +64,7 @@ async function sweepLead(deps: RouteDeps, leadId: string, now: Date, result: Sla
     generation: current.generation + 1,
     ...(current.score !== undefined ? { score: current.score, rules: current.rules ?? [] } : {}),
     tried: [...current.tried, rep],
+    notifiedAt: now.toISOString(), // claimed by this save, as routing claims a first assignment's
   };
   const lead: Lead = {
     ...stored.lead,
@@ -79,6 +80,6 @@ async function sweepLead(deps: RouteDeps, leadId: string, now: Date, result: Sla
   result.reassigned++;
   // The new rep's email first: if it fails, the SLA index keeps the lead due and the next sweep
   // sends it. The notice to the previous rep is a courtesy and is not retried.
-  await notifyAssignment(deps, lead, now);
+  await sendAssignmentEmail(deps, lead, next, now);
   await deps.mailer.send(deps.emails.reassignedAway(lead, current.rep, rep, routing.teams[current.team]?.slaHours ?? slaHours));
 }
