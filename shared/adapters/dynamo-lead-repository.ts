@@ -1,10 +1,10 @@
 import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Assignment, ConsentEvent, Lead } from '../domain/core/lead';
 import { nurtureTickDueAt, slaSweepDueAt } from '../domain/core/due-times';
-import type { LeadRepository, StoredLead } from '../domain/core/ports';
+import type { LeadRepository, NurtureDue, StoredLead } from '../domain/core/ports';
 import { epochSeconds, isExpired } from '../domain/core/retention';
 import { conditionally } from './dynamo-errors';
-import { duePartitionKeys } from './dynamo-due-index';
+import { dueEntries, duePartitionKeys } from './dynamo-due-index';
 import type { PendingEvent } from '../domain/destinations/pending-event';
 import { consentEventItems, consentEventsOf } from './dynamo-consent-events';
 import { EVENT_PREFIX, OUTBOX_PARTITION, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
@@ -142,8 +142,11 @@ export class DynamoLeadRepository implements LeadRepository {
     return this.dueIn(INDEXES.sla, now);
   }
 
-  findNurtureDue(now: Date): Promise<string[]> {
-    return this.dueIn(INDEXES.nurture, now);
+  async findNurtureDue(now: Date): Promise<NurtureDue[]> {
+    return (await dueEntries(this.db, this.tableName, INDEXES.nurture, INDEXES.nurture.partition, now)).map(({ pk, dueAt }) => ({
+      leadId: leadIdOfKey(pk),
+      dueAt,
+    }));
   }
 
   private async dueIn(index: SparseIndex, now: Date): Promise<string[]> {

@@ -112,6 +112,9 @@ export const capacityKey = (teamId: string, repTag: string, day: string) => ({ p
 /** When the last review digest of held submissions went out. */
 export const reviewDigestKey = () => ({ pk: 'DIGEST#review', sk: 'DIGEST' });
 
+/** How far a scheduled job's runs have covered (the nurture tick's due times). */
+export const scheduleRunKey = (job: string) => ({ pk: `SCHEDULE#${job}`, sk: 'RUN' });
+
 export const privacyRequestKey = (requestId: string) => ({ pk: `PRIVACYREQ#${requestId}`, sk: 'REQUEST' });
 
 /** Mail to unconfirmed addresses: sent and bounced per bucket of the breaker's window, and the breaker. */

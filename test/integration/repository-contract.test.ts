@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, startDynamoDbLocal, type Emulator } from '../../infra/local/emulators';
 import { DynamoBudgetLedger } from '../../shared/adapters/dynamo-budget-ledger';
 import { DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
+import { DynamoRunMark } from '../../shared/adapters/dynamo-run-mark';
+import { scheduleRunKey } from '../../shared/adapters/table-keys';
 import type { CounterRow, InsightCounters } from '../../shared/domain/insight/counters';
 import { type BudgetLedger, PrivacyBudgetExceeded, spendPrivacyBudget, toMicro } from '../../shared/domain/insight/privacy-budget';
 import { provisionTable } from '../../infra/local/provision';
@@ -14,7 +16,7 @@ import { DynamoRotationStore } from '../../shared/adapters/dynamo-rotation-store
 import { DynamoSubmissionStore } from '../../shared/adapters/dynamo-submission-store';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list';
 import type { Assignment, ConsentEvent, Lead } from '../../shared/domain/core/lead';
-import type { LeadRepository, RotationStore, StoredSubmission, SubmissionStore } from '../../shared/domain/core/ports';
+import type { LeadRepository, RotationStore, RunMark, StoredSubmission, SubmissionStore } from '../../shared/domain/core/ports';
 import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
 import { ROUTING_GRACE_MS } from '../../shared/domain/routing/routing-sweep';
 import { submissionIdFor } from '../../shared/domain/capture/submission-id';
@@ -22,6 +24,7 @@ import type { SuppressionList } from '../../shared/domain/nurture/suppression';
 import {
   InMemoryBudgetLedger,
   InMemoryCounters,
+  InMemoryRunMark,
   InMemoryLeads,
   InMemoryRateLimiter,
   InMemoryRotation,
@@ -42,6 +45,8 @@ interface Repositories {
   rateLimiter: RateLimiter;
   budget: BudgetLedger;
   counters: InsightCounters;
+  /** A fresh mark for each name asked. */
+  runMark: (name: string) => RunMark;
 }
 
 const T0 = new Date('2026-11-23T10:00:00Z');
@@ -71,6 +76,7 @@ const implementations: [string, () => Promise<Repositories>][] = [
       rateLimiter: new InMemoryRateLimiter(),
       budget: new InMemoryBudgetLedger(),
       counters: new InMemoryCounters(),
+      runMark: () => new InMemoryRunMark(),
     }),
   ],
   [
@@ -86,6 +92,7 @@ const implementations: [string, () => Promise<Repositories>][] = [
         rateLimiter: new DynamoRateLimiter(db, table),
         budget: new DynamoBudgetLedger(db, table),
         counters: new DynamoInsightCounters(db, table),
+        runMark: (name) => new DynamoRunMark(db, table, scheduleRunKey(name), 'schedule_run', 'coveredUntil'),
       };
     },
   ],
@@ -146,6 +153,20 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
   let repos: Repositories;
   beforeAll(async () => {
     repos = await make();
+  });
+
+  describe('RunMark', () => {
+    it('starts unset, then moves only from where the caller saw it, with what it noted', async () => {
+      const mark = repos.runMark(id('job'));
+      expect(await mark.last()).toBeUndefined();
+      expect(await mark.advance(undefined, at(60))).toBe(true);
+      expect(await mark.advance(undefined, at(120))).toBe(false);
+      expect(await mark.advance(at(30), at(120))).toBe(false);
+      expect(await mark.advance(at(60), at(30), ['lead-1#100'])).toBe(true);
+      expect(await mark.last()).toEqual({ at: at(30), noted: ['lead-1#100'] });
+      expect(await mark.advance(at(30), at(90))).toBe(true);
+      expect(await mark.last()).toEqual({ at: at(90), noted: [] });
+    });
   });
 
   describe('BudgetLedger', () => {
@@ -320,7 +341,7 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.leads.findSlaDue(at(100_000))).not.toContain(leadId);
     });
 
-    it('lists a lead for the nurture tick when its step is due, until the step is sent or the sequence stops', async () => {
+    it("lists a lead for the nurture tick with its step's due time while the step is due, until it is sent or the sequence stops", async () => {
       const leadId = id('lead');
       const nurture = {
         sequence: 'welcome',
@@ -330,23 +351,21 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
         status: 'active' as const,
         sent: [],
       };
+      const nurtureDue = async (now: Date) => (await repos.leads.findNurtureDue(now)).map((due) => due.leadId);
       await repos.leads.save(lead(leadId, { nurture }), undefined, at(0));
-      expect(await repos.leads.findNurtureDue(at(59))).not.toContain(leadId);
-      expect(await repos.leads.findNurtureDue(at(60))).toContain(leadId);
+      expect(await nurtureDue(at(59))).not.toContain(leadId);
+      expect(await nurtureDue(at(60))).toContain(leadId);
 
-      // Queuing the step marks it on the lead without moving it in the index.
-      const queued = await repos.leads.get(leadId, at(61));
-      await repos.leads.save(lead(leadId, { nurture: { ...nurture, enqueuedAt: at(61).toISOString() } }), queued!.version, at(61));
-      expect(await repos.leads.findNurtureDue(at(61))).toContain(leadId);
+      expect((await repos.leads.findNurtureDue(at(61))).find((due) => due.leadId === leadId)?.dueAt).toEqual(at(60));
 
       const advanced = await repos.leads.get(leadId, at(61));
       await repos.leads.save(lead(leadId, { nurture: { ...nurture, nextStep: 1, nextDueAt: at(3600).toISOString() } }), advanced!.version, at(61));
-      expect(await repos.leads.findNurtureDue(at(3599))).not.toContain(leadId);
-      expect(await repos.leads.findNurtureDue(at(3600))).toContain(leadId);
+      expect(await nurtureDue(at(3599))).not.toContain(leadId);
+      expect(await nurtureDue(at(3600))).toContain(leadId);
 
       const stopped = await repos.leads.get(leadId, at(62));
       await repos.leads.save(lead(leadId, { nurture: { ...nurture, status: 'stopped' } }), stopped!.version, at(62));
-      expect(await repos.leads.findNurtureDue(at(100_000))).not.toContain(leadId);
+      expect(await nurtureDue(at(100_000))).not.toContain(leadId);
     });
   });
 

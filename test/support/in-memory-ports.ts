@@ -11,6 +11,7 @@ import type {
   StoredLead,
   AddOutcome,
   AdmissionFindings,
+  RunMark,
 } from '../../shared/domain/core/ports';
 import { isExpired } from '../../shared/domain/core/retention';
 import { nurtureTickDueAt, routingSweepDueAt, slaSweepDueAt } from '../../shared/domain/core/due-times';
@@ -83,7 +84,9 @@ export class InMemoryLeads implements LeadRepository {
   }
 
   async findNurtureDue(now: Date) {
-    return [...this.items.values()].filter(({ lead }) => isDue(nurtureTickDueAt(lead.nurture), now)).map(({ lead }) => lead.leadId);
+    return [...this.items.values()]
+      .filter(({ lead }) => isDue(nurtureTickDueAt(lead.nurture), now))
+      .map(({ lead }) => ({ leadId: lead.leadId, dueAt: nurtureTickDueAt(lead.nurture) as Date }));
   }
 
   async findSlaDue(now: Date) {
@@ -335,5 +338,17 @@ export class InMemoryCounters implements InsightCounters {
 
   async read(kind: CounterKind, fromDay: string, toDay: string) {
     return structuredClone([...this.counters.values()].filter((row) => row.kind === kind && row.day >= fromDay && row.day <= toDay));
+  }
+}
+
+export class InMemoryRunMark implements RunMark {
+  mark: { at: Date; noted: string[] } | undefined;
+  async last() {
+    return this.mark && { at: this.mark.at, noted: [...this.mark.noted] };
+  }
+  async advance(from: Date | undefined, to: Date, noted: readonly string[] = []) {
+    if (this.mark?.at.getTime() !== from?.getTime()) return false;
+    this.mark = { at: to, noted: [...noted] };
+    return true;
   }
 }

@@ -5,7 +5,8 @@ import { type ConfigError, parseConfig } from '../../shared/config/load';
 import { captureSubmission } from '../../shared/domain/capture/capture';
 import { createKeyring } from '../../shared/domain/core/keyring';
 import { unsubscribeUrl } from '../../shared/domain/core/links';
-import { queueDueNurtureSteps } from '../../shared/domain/nurture/nurture-tick';
+import { topology } from '../../infra/topology';
+import { LATE_WRITE_SECONDS, queueDueNurtureSteps, queueMoment } from '../../shared/domain/nurture/nurture-tick';
 import { REQUEUE_AFTER_MS } from '../../shared/domain/core/due-times';
 import type { NurtureMessage } from '../../shared/domain/core/ports';
 import { routeLead, type RouteDeps } from '../../shared/domain/routing/route-lead';
@@ -28,6 +29,7 @@ import {
   RecordingMailer,
   inMemoryStrangerMail,
   InMemorySubmissions,
+  InMemoryRunMark,
 } from '../support/in-memory-ports';
 
 describe('templates', () => {
@@ -63,12 +65,14 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   let mailer: RecordingMailer;
   let clock: ManualClock;
   let queued: NurtureMessage[];
+  let mark: InMemoryRunMark;
 
   beforeEach(() => {
     leads = new InMemoryLeads();
     mailer = new RecordingMailer();
     clock = new ManualClock();
     queued = [];
+    mark = new InMemoryRunMark();
     deps = {
       settings: exampleConfig,
       leads,
@@ -100,7 +104,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   }
 
   const tick = async () => {
-    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
+    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
     const batch = queued.splice(0);
     for (const message of batch) await sendNurtureStep(deps, message);
     return batch.length;
@@ -120,9 +124,9 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(mailer.sent.every((m) => m.to === 'ada@engines.example')).toBe(true);
   });
 
-  it('marks a queued step on the lead, so the next runs skip it until 15 minutes pass unsent; a copy is sent once', async () => {
+  it('queues a step once, then again only once 15 minutes pass unsent, writing nothing to the lead; a copy is sent once', async () => {
     await enrol('twice@engines.example');
-    const queue = () => queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
+    const queue = () => queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
     await queue();
     clock.advance(60);
     await queue();
@@ -134,6 +138,55 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     for (const message of queued.splice(0)) outcomes.push(await sendNurtureStep(deps, message));
     expect(outcomes).toEqual(['sent', 'stale']);
     expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('a step whose message could not be queued is queued by the next run, without waiting 15 minutes', async () => {
+    await enrol('queue-down@engines.example');
+    let down = true;
+    const queue = () =>
+      queueDueNurtureSteps({
+        leads,
+        emailQueue: {
+          enqueue: async (m) => {
+            if (down) throw new Error('queue unreachable');
+            queued.push(m);
+          },
+        },
+        clock,
+        mark,
+      });
+    expect(await queue()).toEqual({ queued: 0, failed: 1 });
+    down = false;
+    clock.advance(60);
+    expect(await queue()).toEqual({ queued: 1, failed: 0 });
+    clock.advance(60);
+    expect(await queue()).toEqual({ queued: 0, failed: 0 });
+  });
+
+  it('a step is worth queuing when it falls due, then at each further 15 minutes it stays unsent', () => {
+    const due = 1_000;
+    const late = REQUEUE_AFTER_MS / 1000;
+    expect(queueMoment(due, due)).toBe(due);
+    expect(queueMoment(due, due + late - 1)).toBe(due);
+    expect(queueMoment(due, due + late)).toBe(due + late);
+    expect(queueMoment(due, due + 3 * late + 7)).toBe(due + 3 * late);
+  });
+
+  it('looks back further than any function runs, so no save of a due time lands behind the mark', () => {
+    for (const spec of Object.values(topology.functions)) expect(spec.timeoutSeconds).toBeLessThan(LATE_WRITE_SECONDS);
+  });
+
+  it('a step that reaches the index after a run looked (a late save) is queued by a later run, and once', async () => {
+    const leadId = await enrol('late-save@engines.example');
+    const stored = (await leads.get(leadId, clock.now()))!;
+    const lateNurture = { ...stored.lead.nurture!, nextDueAt: new Date(clock.now().getTime() - 30_000).toISOString() };
+    await leads.save({ ...stored.lead, nurture: lateNurture }, stored.version, clock.now());
+    // A run looked 10 s ago, before this save (its due time 30 s back) landed; it left its mark LATE_WRITE_SECONDS behind.
+    mark.mark = { at: new Date(clock.now().getTime() - 10_000 - LATE_WRITE_SECONDS * 1000), noted: [] };
+    const queue = () => queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
+    expect(await queue()).toEqual({ queued: 1, failed: 0 });
+    clock.advance(60);
+    expect(await queue()).toEqual({ queued: 0, failed: 0 });
   });
 
   it('skips a step whose topic the person opted out of, and keeps the rest', async () => {
@@ -150,7 +203,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
 
   it('re-checks consent at send time: a step queued before an unsubscribe is not sent', async () => {
     const leadId = await enrol('late@engines.example');
-    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
+    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
     const link = unsubscribeUrl('https://x', deps.keyring, leadId, 'l***@engines.example', 'marketing_email', clock.now());
     await unsubscribe(deps, decodeURIComponent(link.split('t=')[1]!), { scope: 'all', method: 'unsubscribe_link' });
     expect(await sendNurtureStep(deps, queued[0]!)).toBe('stale');
@@ -159,7 +212,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
 
   it('puts the step back when sending fails, so the retry sends it', async () => {
     await enrol('retry@engines.example');
-    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock });
+    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
     mailer.failNext = 1;
     await expect(sendNurtureStep(deps, queued[0]!)).rejects.toThrow();
     expect(await sendNurtureStep(deps, queued[0]!)).toBe('sent');

@@ -24,9 +24,9 @@ export function slaSweepDueAt(assignment: Assignment | undefined): Date | undefi
 export const REQUEUE_AFTER_MS = 15 * 60_000;
 
 /**
- * The next step's due time, until the sender advances past it. Queuing the step marks it on the
- * lead (so the next runs skip it for REQUEUE_AFTER_MS) without moving it in the index: runs keep
- * reading it meanwhile, which is cheaper than two index writes per step.
+ * The next step's due time, until the sender advances past it. The scheduler remembers what its
+ * runs covered in an item of its own (shared/domain/nurture/nurture-tick.ts), so queuing a step
+ * writes neither the lead nor the index.
  */
 export function nurtureTickDueAt(state: NurtureState | undefined): Date | undefined {
   if (state?.status !== 'active' || !state.nextDueAt) return undefined;

@@ -132,7 +132,7 @@ export interface NurtureState {
   /** When the next step is due; absent once completed or stopped. */
   nextDueAt?: string;
   status: 'active' | 'completed' | 'stopped';
-  /** When the scheduler queued the next step, so it is not queued again while in flight. */
+  /** Written by versions whose scheduler marked a queued step on the lead; ignored now (the tick keeps its own mark). */
   enqueuedAt?: string;
   stoppedAt?: string;
   stopReason?: string;

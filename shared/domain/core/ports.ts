@@ -14,6 +14,11 @@ export interface StoredLead {
   outbox?: PendingEvent[];
 }
 
+export interface NurtureDue {
+  leadId: string;
+  dueAt: Date;
+}
+
 export interface LeadRepository {
   /** The lead, or undefined if absent or past its expiresAt. */
   get(leadId: string, now: Date): Promise<StoredLead | undefined>;
@@ -44,8 +49,8 @@ export interface LeadRepository {
    * assignments whose email was never sent (due at once). Served by a sparse index.
    */
   findSlaDue(now: Date): Promise<string[]>;
-  /** Ids of leads with a nurture step due (or queued too long ago) by `now`, via a sparse index. */
-  findNurtureDue(now: Date): Promise<string[]>;
+  /** Leads with a nurture step due by `now`, each with its step's due time, via a sparse index. */
+  findNurtureDue(now: Date): Promise<NurtureDue[]>;
 }
 
 export interface RotationStore {
@@ -201,4 +206,12 @@ export interface EmailQueue {
 export interface PersonEmails {
   nurtureStep(lead: Lead, sequence: string, step: number, unsubscribeUrl: string): OutgoingEmail;
   confirmation(lead: Lead, formId: string, confirmUrl: string): OutgoingEmail;
+}
+
+/** A time a scheduled job has done its work up to, kept between its runs (one small item). */
+export interface RunMark {
+  /** The mark, with what the run that set it noted there (the nurture tick: what it queued just before). */
+  last(): Promise<{ at: Date; noted: string[] } | undefined>;
+  /** Moves the mark from `from` to `to`, noting `noted`; false if another run moved it first. */
+  advance(from: Date | undefined, to: Date, noted?: readonly string[]): Promise<boolean>;
 }

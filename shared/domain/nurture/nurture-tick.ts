@@ -1,31 +1,72 @@
 import { forEachWithin } from '../core/bounded-work';
 import { REQUEUE_AFTER_MS } from './nurture';
-import type { Clock, EmailQueue, LeadRepository } from '../core/ports';
+import type { Clock, EmailQueue, LeadRepository, RunMark } from '../core/ports';
+
+const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
+const REQUEUE_AFTER_S = REQUEUE_AFTER_MS / 1000;
 
 /**
- * The scheduler: queues every due nurture step for the send-email consumer. A queued step is
- * marked on the lead so the next run does not queue it again, unless it is still unsent after
- * REQUEUE_AFTER_MS (the message was lost); the sender makes any duplicate harmless.
+ * How far behind now a run's mark stays. A writer that makes a step due (enrolment) reads the
+ * clock, then saves the lead: its due time can reach the index up to a function's run later
+ * (timeouts are at most 60 s), behind a run that already looked. Runs look again that far back,
+ * and skip what the run before noted it queued there.
+ */
+export const LATE_WRITE_SECONDS = 120;
+
+/**
+ * When a step due at `due` (epoch seconds) is worth queuing, as of `now`: when it fell due, then
+ * every REQUEUE_AFTER_MS while it stays unsent (its message was lost, say). A run queues it when
+ * that moment is past what the runs before covered.
+ */
+export const queueMoment = (due: number, now: number): number => due + Math.floor((now - due) / REQUEUE_AFTER_S) * REQUEUE_AFTER_S;
+
+/**
+ * The scheduler: queues every nurture step that fell due since the runs before, and again each
+ * one still unsent REQUEUE_AFTER_MS later, for the send-email consumer (which makes any duplicate
+ * harmless). What the runs covered is one small item (`mark`), written once a run, so queuing a
+ * step writes no lead. A step whose message could not be queued, or that a run had no time for,
+ * stays uncovered: the next run queues it (and what is due after it) again.
  */
 export async function queueDueNurtureSteps(
-  deps: { leads: LeadRepository; emailQueue: EmailQueue; clock: Clock },
+  deps: { leads: LeadRepository; emailQueue: EmailQueue; clock: Clock; mark: RunMark },
   until?: number,
 ): Promise<{ queued: number; failed: number }> {
   const now = deps.clock.now();
+  const nowS = seconds(now);
+  const previous = await deps.mark.last();
+  const covered = previous && seconds(previous.at);
+  const noted = new Set(previous?.noted);
+  const due = (await deps.leads.findNurtureDue(now))
+    .map(({ leadId, dueAt }) => ({ leadId, moment: queueMoment(seconds(dueAt), nowS) }))
+    // 64 bits of the lead's id tell its steps apart within a couple of minutes, in a quarter of the mark's size.
+    .map((entry) => ({ ...entry, key: `${entry.leadId.slice(0, 16)}#${entry.moment}` }))
+    .filter(({ moment, key }) => (covered === undefined || moment > covered) && !noted.has(key))
+    .sort((a, b) => a.moment - b.moment);
   let queued = 0;
+  const left = new Set(due);
   const { failed } = await forEachWithin(
-    await deps.leads.findNurtureDue(now),
-    async (leadId) => {
-      const stored = await deps.leads.get(leadId, now);
+    due,
+    async (entry) => {
+      const stored = await deps.leads.get(entry.leadId, now);
       const state = stored?.lead.nurture;
-      if (!stored || !state || state.status !== 'active' || !state.nextDueAt || new Date(state.nextDueAt) > now) return;
-      if (state.enqueuedAt && now.getTime() - Date.parse(state.enqueuedAt) < REQUEUE_AFTER_MS) return;
-      const marked = { ...stored.lead, nurture: { ...state, enqueuedAt: now.toISOString() } };
-      if (!(await deps.leads.save(marked, stored.version, now))) return;
-      await deps.emailQueue.enqueue({ type: 'nurture.step', version: 1, leadId, sequence: state.sequence, step: state.nextStep });
+      // Due by the index but not yet by the lead's own time (the index keeps seconds): the next run looks again.
+      if (state?.status === 'active' && state.nextDueAt && new Date(state.nextDueAt) > now) return;
+      left.delete(entry);
+      if (!stored || !state || state.status !== 'active' || !state.nextDueAt) return;
+      try {
+        await deps.emailQueue.enqueue({ type: 'nurture.step', version: 1, leadId: entry.leadId, sequence: state.sequence, step: state.nextStep });
+      } catch (error) {
+        left.add(entry);
+        throw error;
+      }
+      noted.add(entry.key);
       queued++;
     },
     { ...(until ? { until } : {}) },
   );
+  // Covered: up to LATE_WRITE_SECONDS ago, or to just before the first step left for the next run.
+  const reached = Math.min(nowS - LATE_WRITE_SECONDS, ...[...left].map(({ moment }) => moment - 1));
+  const stillNoted = [...noted].filter((key) => Number(key.slice(key.lastIndexOf('#') + 1)) > reached);
+  await deps.mark.advance(previous?.at, new Date(reached * 1000), stillNoted);
   return { queued, failed };
 }

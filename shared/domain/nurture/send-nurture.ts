@@ -54,9 +54,7 @@ export async function sendNurtureStep(deps: NurtureDeps, message: NurtureMessage
   } catch (error) {
     // Put the step back so the retry sends it.
     await changeLead(deps.leads, lead.leadId, now, (current) =>
-      current.nurture?.sequence === message.sequence && current.nurture.nextStep === message.step + 1
-        ? { ...current, nurture: { ...state, enqueuedAt: undefined } }
-        : undefined,
+      current.nurture?.sequence === message.sequence && current.nurture.nextStep === message.step + 1 ? { ...current, nurture: state } : undefined,
     );
     throw error;
   }

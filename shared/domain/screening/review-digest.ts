@@ -1,7 +1,7 @@
 import { maskEmail } from '../core/email-address';
 import type { Keyring } from '../core/keyring';
 import { reviewUrl } from '../core/links';
-import type { Clock, Mailer, OutgoingEmail, SubmissionStore } from '../core/ports';
+import type { Clock, Mailer, OutgoingEmail, RunMark, SubmissionStore } from '../core/ports';
 import type { LeadgateSettings } from '../core/settings';
 
 /** One held submission as a reviewer sees it: no address in full, a link to decide. */
@@ -16,17 +16,11 @@ export interface HeldForReview {
 /** Composes the digest email (shared/email implements it). */
 export type ReviewDigestEmail = (reviewer: string, held: HeldForReview[]) => OutgoingEmail;
 
-/** When the last digest went out: one small item, so each held submission is in one digest. */
-export interface DigestLog {
-  lastDigest(): Promise<Date | undefined>;
-  /** Moves the mark from `from` to `to`; false if another run moved it first. */
-  advance(from: Date | undefined, to: Date): Promise<boolean>;
-}
-
 export interface ReviewDigestDeps {
   settings: LeadgateSettings;
   submissions: SubmissionStore;
-  digests: DigestLog;
+  /** When the last digest went out: one small item, so each held submission is in one digest. */
+  digests: RunMark;
   mailer: Mailer;
   email: ReviewDigestEmail;
   keyring: Keyring;
@@ -56,7 +50,7 @@ export async function sendReviewDigest(deps: ReviewDigestDeps): Promise<{ held: 
   if (reviewers.length === 0) return { held: 0, sent: 0 };
   const now = deps.clock.now();
   const until = new Date(now.getTime() - HOLD_SETTLE_MS);
-  const previous = await deps.digests.lastDigest();
+  const previous = (await deps.digests.last())?.at;
   const after = previous ?? new Date(now.getTime() - FIRST_DIGEST_LOOKBACK_MS);
   const held = await deps.submissions.findHeld(after, until, now);
   if (held.length === 0) return { held: 0, sent: 0 };
