@@ -172,6 +172,11 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(queueMoment(due, due + 3 * late + 7)).toBe(due + 3 * late);
   });
 
+  it('a run with nothing to queue writes nothing, not even its mark', async () => {
+    expect(await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark })).toEqual({ queued: 0, failed: 0 });
+    expect(await mark.last()).toBeUndefined();
+  });
+
   it('looks back further than any function runs, so no save of a due time lands behind the mark', () => {
     for (const spec of Object.values(topology.functions)) expect(spec.timeoutSeconds).toBeLessThan(LATE_WRITE_SECONDS);
   });

@@ -67,6 +67,8 @@ export async function queueDueNurtureSteps(
   // Covered: up to LATE_WRITE_SECONDS ago, or to just before the first step left for the next run.
   const reached = Math.min(nowS - LATE_WRITE_SECONDS, ...[...left].map(({ moment }) => moment - 1));
   const stillNoted = [...noted].filter((key) => Number(key.slice(key.lastIndexOf('#') + 1)) > reached);
-  await deps.mark.advance(previous?.at, new Date(reached * 1000), stillNoted);
+  // A run that found nothing to queue leaves the mark where it is (an idle table is never written):
+  // a mark that lags only makes later runs look further back.
+  if (due.length > 0 || (previous?.noted.length ?? 0) > 0) await deps.mark.advance(previous?.at, new Date(reached * 1000), stillNoted);
   return { queued, failed };
 }
