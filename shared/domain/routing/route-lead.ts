@@ -136,9 +136,9 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
   );
   if (heldNow) await countHeld(deps, message, heldNow, lead, now);
   if (outcome === 'lead_gone' || outcome === 'quarantined') return outcome;
-  // The emails first: the save that assigned the lead claimed the rep's, so nothing that could
-  // fail may come between that save and the send.
-  if (lead) await followUps(deps, message, lead, now, outcome === 'assigned');
+  // The emails first: the save that routed the submission claimed them (the rep's, a
+  // confirmation), so nothing that could fail may come between that save and the sends.
+  if (lead) await followUps(deps, message, lead, now, outcome !== 'already_routed');
   // The submission now lives in the lead: its own item keeps nothing personal and expires. Should
   // this fail, the sweep sends the message again, and the lead says it was routed.
   if (merged && (merged.state === 'pending' || merged.state === 'released')) {
@@ -192,6 +192,8 @@ async function routeDecision(
   const routedSubmissions = [...(lead.routedSubmissions ?? []), message.submissionId].slice(-MAX_ROUTED_SUBMISSIONS);
   const { score, reasons } = deps.scoreLead(facts);
   const pending = Object.values(lead.consents).some((c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId);
+  // The confirmation to ask for is claimed by this save, as the rep's email is.
+  const doubleOptIn = pending ? await confirmationRequest(deps, lead, message.submissionId, suppression, now) : undefined;
   const scored: Lead = enrolInNurture(
     deps.settings,
     {
@@ -199,7 +201,7 @@ async function routeDecision(
       score,
       scoreReasons: reasons,
       routedSubmissions,
-      ...(pending ? { doubleOptIn: { submissionId: message.submissionId } } : {}),
+      ...(doubleOptIn ? { doubleOptIn } : {}),
     },
     now,
   );
@@ -279,41 +281,64 @@ function screeningReasons(deps: RouteDeps, captured: StoredSubmission, admission
   return reasons;
 }
 
-/** The side effects of a routed submission, each safe to repeat (each claims its email on the lead with a conditional write). */
-async function followUps(deps: RouteDeps, message: RoutingMessage, lead: Lead, now: Date, assignedNow: boolean): Promise<void> {
+/**
+ * The side effects of a routed submission, each safe to repeat. The save that routed it (`savedNow`)
+ * claimed its emails on the lead, so they are sent at once; a redelivery claims any that a failed
+ * send gave back, with a conditional write, before sending it.
+ */
+async function followUps(deps: RouteDeps, message: RoutingMessage, lead: Lead, now: Date, savedNow: boolean): Promise<void> {
   const assignment = lead.assignment;
   if (assignment?.submissionId === message.submissionId) {
-    if (assignedNow) await sendAssignmentEmail(deps, lead, assignment, now);
+    if (savedNow) await sendAssignmentEmail(deps, lead, assignment, now);
     else await notifyAssignment(deps, lead, now);
   }
-  if (lead.doubleOptIn?.submissionId === message.submissionId && !lead.doubleOptIn.sentAt) {
-    await sendConfirmation(deps, message, now);
-  }
+  const request = lead.doubleOptIn;
+  if (request?.submissionId !== message.submissionId) return;
+  if (savedNow && request.sentAt) await sendConfirmationEmail(deps, message, lead, now);
+  else if (!savedNow && !request.sentAt) await sendConfirmation(deps, message, now);
 }
 
 /**
- * The double opt-in email, to an address nobody has confirmed yet: within the stranger-mail
- * budgets (the client's, decided at capture; the domain's and everyone's, here), claimed on the
- * lead, sent, released again if sending fails. A refusal is recorded on the lead, not retried.
+ * The double opt-in request a routing save records: claimed for sending (`sentAt`) within the
+ * stranger-mail budgets (the client's, decided at capture; the domain's and everyone's, here),
+ * refused with the reason (recorded, never retried), or waiting while the person's own
+ * suppression blocks it.
  */
+async function confirmationRequest(
+  deps: RouteDeps,
+  lead: Lead,
+  submissionId: string,
+  suppression: Suppression | undefined,
+  now: Date,
+): Promise<NonNullable<Lead['doubleOptIn']>> {
+  const request = { submissionId };
+  if (blocksConfirmation(suppression)) return request;
+  const clientRefused = lead.submissions.find((s) => s.submissionId === submissionId)?.mailRefusal;
+  const refusal = await permitStrangerMail(deps, lead.email, clientRefused, now);
+  return refusal ? { ...request, refused: { reason: refusal, at: now.toISOString() } } : { ...request, sentAt: now.toISOString() };
+}
+
+/** A confirmation the routing save did not claim (its send failed and was given back): claimed now, then sent. */
 async function sendConfirmation(deps: RouteDeps, message: RoutingMessage, now: Date): Promise<void> {
   const claimed = await updateLead<Lead | undefined>(deps.leads, message.leadId, now, async (stored) => {
     const request = stored?.lead.doubleOptIn;
     if (!stored || request?.submissionId !== message.submissionId || request.sentAt || request.refused) return { result: undefined };
-    if (blocksConfirmation(await deps.suppressions.get(message.leadId))) return { result: undefined };
-    const clientRefused = stored.lead.submissions.find((s) => s.submissionId === message.submissionId)?.mailRefusal;
-    const refusal = await permitStrangerMail(deps, stored.lead.email, clientRefused, now);
-    const decided = { ...request, ...(refusal ? { refused: { reason: refusal, at: now.toISOString() } } : { sentAt: now.toISOString() }) };
+    const decided = await confirmationRequest(deps, stored.lead, message.submissionId, await deps.suppressions.get(message.leadId), now);
+    if (!decided.sentAt && !decided.refused) return { result: undefined };
     const lead: Lead = { ...stored.lead, doubleOptIn: decided };
-    return { result: refusal ? undefined : lead, save: lead };
+    return { result: decided.sentAt ? lead : undefined, save: lead };
   });
-  if (!claimed) return;
+  if (claimed) await sendConfirmationEmail(deps, message, claimed, now);
+}
+
+/** Sends a claimed confirmation; a failed send gives the claim back, so the redelivery sends it. */
+async function sendConfirmationEmail(deps: RouteDeps, message: RoutingMessage, lead: Lead, now: Date): Promise<void> {
   const link = confirmUrl(deps.publicUrl, deps.keyring, message.leadId, message.submissionId, now);
   try {
-    await sendStrangerMail(deps, deps.personEmails.confirmation(claimed, message.formId, link), now);
+    await sendStrangerMail(deps, deps.personEmails.confirmation(lead, message.formId, link), now);
   } catch (error) {
-    await changeLead(deps.leads, message.leadId, now, (lead) =>
-      lead.doubleOptIn?.submissionId === message.submissionId ? { ...lead, doubleOptIn: { submissionId: message.submissionId } } : undefined,
+    await changeLead(deps.leads, message.leadId, now, (current) =>
+      current.doubleOptIn?.submissionId === message.submissionId ? { ...current, doubleOptIn: { submissionId: message.submissionId } } : undefined,
     );
     throw error;
   }
