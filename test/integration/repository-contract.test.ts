@@ -130,6 +130,21 @@ function assignment(changes: Partial<Assignment> = {}): Assignment {
   };
 }
 
+/** A consent granted at T0 by submission `sub-1`, live for a year. */
+const consentEvent = (leadId: string, purpose: string): ConsentEvent => ({
+  type: 'consent.granted',
+  leadId,
+  purpose,
+  at: at(0).toISOString(),
+  formId: 'contact',
+  submissionId: 'sub-1',
+  consentTextVersion: 'v1',
+  textSha256: 'a'.repeat(64),
+  method: 'form_checkbox',
+  gpc: false,
+  expiresAt: epoch(T0) + YEAR,
+});
+
 const newClaim = () => randomUUID().replaceAll('-', '');
 
 /** A pending submission accepted `seconds` after T0, under `claimId` (a fresh one unless given). */
@@ -270,41 +285,15 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
 
     it('keeps each event once and lists the live ones', async () => {
       const leadId = id('lead');
-      const event = (purpose: string, expiresAt: number): ConsentEvent => ({
-        type: 'consent.granted',
-        leadId,
-        purpose,
-        at: at(0).toISOString(),
-        formId: 'contact',
-        submissionId: 'sub-1',
-        consentTextVersion: 'v1',
-        textSha256: 'a'.repeat(64),
-        method: 'form_checkbox',
-        gpc: false,
-        expiresAt,
-      });
-      const live = event('sales_contact', epoch(T0) + YEAR);
-      await repos.leads.appendEvents([live, event('marketing_email', epoch(at(5)))]);
+      const live = consentEvent(leadId, 'sales_contact');
+      await repos.leads.appendEvents([live, { ...consentEvent(leadId, 'marketing_email'), expiresAt: epoch(at(5)) }]);
       await repos.leads.appendEvents([live]);
       expect(await repos.leads.events(leadId, at(10))).toEqual([live]);
     });
 
     it('gives back each purpose a change decided once, however often it was written again', async () => {
       const leadId = id('lead');
-      const event = (purpose: string): ConsentEvent => ({
-        type: 'consent.granted',
-        leadId,
-        purpose,
-        at: at(0).toISOString(),
-        formId: 'contact',
-        submissionId: 'sub-1',
-        consentTextVersion: 'v1',
-        textSha256: 'a'.repeat(64),
-        method: 'form_checkbox',
-        gpc: true,
-        expiresAt: epoch(T0) + YEAR,
-      });
-      const [sales, marketing] = [event('sales_contact'), event('marketing_email')];
+      const [sales, marketing] = [consentEvent(leadId, 'sales_contact'), consentEvent(leadId, 'marketing_email')];
       await repos.leads.appendEvents([sales, marketing]);
       await repos.leads.appendEvents([sales, marketing]);
       await repos.leads.appendEvents([marketing]);
