@@ -136,6 +136,21 @@ describe('routeLead', () => {
     expect(mailer.sent).toEqual([]);
   });
 
+  it('sends the email its save claimed even when marking the submission merged fails; the redelivery marks it and sends nothing more', async () => {
+    const message = await capture('merge-fails@engines.example', { country: 'DE' });
+    const transition = deps.submissions.transition.bind(deps.submissions);
+    let failures = 1;
+    deps.submissions.transition = async (...args) => {
+      if (failures-- > 0) throw new Error('connect ECONNREFUSED');
+      return transition(...args);
+    };
+    await expect(routeLead(deps, message)).rejects.toThrow('ECONNREFUSED');
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ana@example.com']);
+    expect(await routeLead(deps, message)).toBe('already_routed');
+    expect(mailer.sent).toHaveLength(1);
+    expect(await deps.submissions.unmerged(message.leadId, clock.now())).toEqual([]);
+  });
+
   it('retries a failed email on redelivery, without assigning again', async () => {
     const message = await capture('d@engines.example', { country: 'US' });
     mailer.failNext = 1;

@@ -136,14 +136,19 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
   );
   if (heldNow) await countHeld(deps, message, heldNow, lead, now);
   if (outcome === 'lead_gone' || outcome === 'quarantined') return outcome;
-  // The emails first: the save that routed the submission claimed them (the rep's, a
-  // confirmation), so nothing that could fail may come between that save and the sends.
-  if (lead) await followUps(deps, message, lead, now, outcome !== 'already_routed');
   // The submission now lives in the lead: its own item keeps nothing personal and expires. Should
-  // this fail, the sweep sends the message again, and the lead says it was routed.
-  if (merged && (merged.state === 'pending' || merged.state === 'released')) {
-    await deps.submissions.transition(message.leadId, message.submissionId, merged.state, 'merged', now);
-  }
+  // this fail, the emails the routing save claimed (the rep's, a confirmation) still go, since
+  // nothing may stop a claimed email; then the message fails, comes back (or the sweep sends it
+  // again) and finds the lead routed.
+  const merging = merged && (merged.state === 'pending' || merged.state === 'released');
+  const unmarked = merging
+    ? await deps.submissions.transition(message.leadId, message.submissionId, merged.state, 'merged', now).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      )
+    : undefined;
+  if (lead) await followUps(deps, message, lead, now, outcome !== 'already_routed');
+  if (unmarked) throw unmarked.error;
   return outcome;
 }
 
