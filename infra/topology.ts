@@ -338,6 +338,14 @@ export interface BoundResources {
 /** The service name a function logs and emits metrics as: leadgate-<entry file>, e.g. leadgate-sla-sweep. */
 export const serviceName = (spec: FunctionSpec): string => `leadgate-${spec.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
 
+/**
+ * A queue consumer's report-counter increments wait this long to share writes: a batch's records
+ * are handled in parallel, and 100 ms gathers most of a batch's increments into one write per
+ * counter (0.9 write units per lead in the cost run, against 1.6-2.2 at 20 ms), for at most 100 ms
+ * more per batch.
+ */
+export const CONSUMER_COUNTER_WINDOW_MS = 100;
+
 /** Every variable a function's bindings set, and nothing else. */
 export function functionEnvironment(spec: FunctionSpec, resources: BoundResources): Record<string, string> {
   const env: Record<string, string> = {
@@ -349,6 +357,8 @@ export function functionEnvironment(spec: FunctionSpec, resources: BoundResource
   for (const queue of spec.access.sendsTo) env[queueUrlVariable(queue)] = resources.queueUrl(queue);
   for (const topic of spec.access.publishesTo) env[topicArnVariable(topic)] = resources.topicArn(topic);
   if (spec.access.destinations) env[VARIABLES.destinations] = JSON.stringify(resources.destinations());
+  if (Object.values(topology.queues).some((queue) => topology.functions[queue.consumer] === spec))
+    env[VARIABLES.counterWindowMs] = String(CONSUMER_COUNTER_WINDOW_MS);
   for (const name of spec.access.secrets) {
     const source = resources.secret(name);
     if (source && 'arn' in source) env[SECRET_VARIABLES[name].arn] = source.arn;

@@ -16,7 +16,6 @@ import { DynamoInsightCounters } from './dynamo-insight-counters';
 import { bestEffortCounters, coalescingCounters } from '../domain/insight/counters';
 
 /** Increments added this close together in one container go out as one write per counter. */
-const COUNTER_WINDOW_MS = 20;
 import type { LeadRepository } from '../domain/core/ports';
 import { SnsEventPublisher } from './sns-event-publisher';
 import { createLogger } from './logger';
@@ -80,7 +79,7 @@ export const storedLeads = /* @__PURE__ */ once(() => new DynamoLeadRepository(d
 export const outboxIndex = /* @__PURE__ */ once(() => new DynamoOutboxIndex(db(), table()));
 /** Report counters, best effort (a failure is logged, without personal data, and the counted work goes on), coalesced. */
 export const counters = /* @__PURE__ */ once(() =>
-  bestEffortCounters(coalescingCounters(new DynamoInsightCounters(db(), table()), COUNTER_WINDOW_MS), (error, increments) =>
+  bestEffortCounters(coalescingCounters(new DynamoInsightCounters(db(), table()), env().counterWindowMs), (error, increments) =>
     publishLog().warn('report counts not added', { error: (error as Error).name, increments }),
   ),
 );

@@ -23,6 +23,12 @@ export const VARIABLES = {
   destinationTimeoutMs: 'LEADGATE_DESTINATION_TIMEOUT_MS',
   /** `examples`: mail domains from the local resolver double instead of DNS (local runtime only). */
   mailDomains: 'LEADGATE_MAIL_DOMAINS',
+  /**
+   * How long report-counter increments wait to share one write, in ms: set for queue consumers,
+   * which handle a batch's records in parallel; a function serving one request at a time would
+   * gather nothing more by waiting, so it writes at once (0 when unset).
+   */
+  counterWindowMs: 'LEADGATE_COUNTER_WINDOW_MS',
 } as const;
 
 /** Each secret is its Secrets Manager ARN when deployed and its value locally. */
@@ -70,6 +76,7 @@ export interface FunctionEnv {
   mailDomains: 'examples' | undefined;
   retryScale: number;
   destinationTimeoutMs: number | undefined;
+  counterWindowMs: number;
 }
 
 const url = z.url();
@@ -118,5 +125,6 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
     mailDomains,
     retryScale: Number(env[VARIABLES.retryScale] ?? '1') || 1,
     destinationTimeoutMs: Number(env[VARIABLES.destinationTimeoutMs]) || undefined,
+    counterWindowMs: Number(env[VARIABLES.counterWindowMs]) || 0,
   };
 }
