@@ -7,6 +7,7 @@ import { buildApp } from '../../infra/build-app';
 import { THROTTLE } from '../../infra/constructs/api';
 import { TABLE_ACTIONS } from '../../infra/stack';
 import {
+  CONSUMER_COUNTER_WINDOW_MS,
   functionEnvironment,
   functionNames,
   queueNames,
@@ -63,7 +64,11 @@ describe('LeadgateStack from the topology', () => {
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
       expect(Object.keys(variables).sort(), name).toEqual([...Object.keys(functionEnvironment(spec, resourcesStandIn)), 'NODE_OPTIONS'].sort());
       expect(variables.POWERTOOLS_SERVICE_NAME, name).toBe(serviceName(spec));
+      // Report counts wait to share writes only where a batch's records run in parallel: the queue consumers.
+      const consumer = Object.values(topology.queues).some((queue) => queue.consumer === name);
+      expect(variables.LEADGATE_COUNTER_WINDOW_MS, name).toBe(consumer ? String(CONSUMER_COUNTER_WINDOW_MS) : undefined);
     }
+    expect(['route', 'sendEmail', 'sesEvents'].every((name) => Object.values(topology.queues).some((queue) => queue.consumer === name))).toBe(true);
   });
 
   it("has exactly the topology's functions: on arm64 and on the Node major the tests run on, with its memory and timeout", () => {
