@@ -6,6 +6,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { redrive } from '../cli/dlq';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { postJsonFrom } from '../infra/local/post-from';
+import { readableItem } from '../shared/adapters/lead-item';
 import { startLocalRuntime, type LocalRuntime } from '../infra/local/runtime';
 import { queueNames } from '../infra/topology';
 import { createKeyring } from '../shared/domain/core/keyring';
@@ -155,7 +156,7 @@ async function scanLeads(runtime: LocalRuntime): Promise<Lead[]> {
         ExclusiveStartKey: start,
       }),
     );
-    leads.push(...((page.Items ?? []) as Lead[]));
+    leads.push(...((page.Items ?? []).map(readableItem) as unknown as Lead[]));
     start = page.LastEvaluatedKey;
   } while (start);
   return leads;

@@ -1,12 +1,13 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { readableItem } from '../../shared/adapters/lead-item';
 
-/** Every item of the local table, read consistently (the local runtime's views and the tests). */
+/** Every item of the local table, read consistently, lead items unpacked (the local runtime's views and the tests). */
 export async function scanWholeTable(db: DynamoDBDocumentClient, tableName: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
+    items.push(...(page.Items ?? []).map(readableItem));
     start = page.LastEvaluatedKey;
   } while (start);
   return items;

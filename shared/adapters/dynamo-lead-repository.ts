@@ -7,9 +7,9 @@ import { conditionally } from './dynamo-errors';
 import { dueEntries, duePartitionKeys } from './dynamo-due-index';
 import type { PendingEvent } from '../domain/destinations/pending-event';
 import { consentEventItems, consentEventsOf } from './dynamo-consent-events';
-import { EVENT_PREFIX, OUTBOX_PARTITION, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes, withoutKeys } from './table-keys';
-
-const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+import { EVENT_PREFIX, OUTBOX_PARTITION, INDEXES, leadIdOfKey, leadKey, type SparseIndex, sparseIndexAttributes } from './table-keys';
+import { LEAD_WRITE_ATTEMPTS, LeadKeptChanging } from '../domain/core/lead-update';
+import { leadItem, leadOfItem, OUTBOX_ATTRIBUTE } from './lead-item';
 
 /** An outbox not emptied this long after its write is the outbox sweep's to publish. */
 export const OUTBOX_GRACE_SECONDS = 60;
@@ -17,7 +17,7 @@ export const OUTBOX_GRACE_SECONDS = 60;
 const indexAttributes = (lead: Lead, outbox: readonly PendingEvent[] | undefined, now: Date) => ({
   ...sparseIndexAttributes(INDEXES.sla, slaSweepDueAt(lead.assignment)),
   ...sparseIndexAttributes(INDEXES.nurture, nurtureTickDueAt(lead.nurture)),
-  ...(outbox?.length ? { outbox, [INDEXES.routing.partitionKey]: OUTBOX_PARTITION, [INDEXES.routing.sortKey]: epochSeconds(now) + OUTBOX_GRACE_SECONDS } : {}),
+  ...(outbox?.length ? { [INDEXES.routing.partitionKey]: OUTBOX_PARTITION, [INDEXES.routing.sortKey]: epochSeconds(now) + OUTBOX_GRACE_SECONDS } : {}),
 });
 
 export class DynamoLeadRepository implements LeadRepository {
@@ -29,8 +29,7 @@ export class DynamoLeadRepository implements LeadRepository {
   async get(leadId: string, now: Date): Promise<StoredLead | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }));
     if (!Item || isExpired(Item.expiresAt as number | undefined, now)) return undefined;
-    const { version, outbox, ...lead } = withoutKeys(Item, INDEXES.sla, INDEXES.nurture, INDEXES.routing);
-    return { lead: lead as unknown as Lead, version: version as number, ...(outbox ? { outbox: outbox as PendingEvent[] } : {}) };
+    return leadOfItem(Item, leadId);
   }
 
   async save(lead: Lead, expectedVersion: number | undefined, now: Date, outbox?: readonly PendingEvent[]): Promise<boolean> {
@@ -38,7 +37,7 @@ export class DynamoLeadRepository implements LeadRepository {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...leadKey(lead.leadId), itemType: 'lead', ...lead, ...indexAttributes(lead, outbox, now), version: (expectedVersion ?? 0) + 1 },
+          Item: leadItem(lead, indexAttributes(lead, outbox, now), (expectedVersion ?? 0) + 1, outbox),
           ...(expectedVersion === undefined
             ? {
                 // An expired item may linger until DynamoDB deletes it; it counts as absent.
@@ -59,9 +58,9 @@ export class DynamoLeadRepository implements LeadRepository {
           Key: leadKey(leadId),
           // The version stays: a writer that read the lead before this carries the events again and
           // republishes them (de-duplicated by SNS on their ids), rather than losing its race.
-          UpdateExpression: 'REMOVE outbox, #partition, #due',
+          UpdateExpression: 'REMOVE outbox, #outbox, #partition, #due',
           ConditionExpression: 'version = :version',
-          ExpressionAttributeNames: { '#partition': INDEXES.routing.partitionKey, '#due': INDEXES.routing.sortKey },
+          ExpressionAttributeNames: { '#outbox': OUTBOX_ATTRIBUTE, '#partition': INDEXES.routing.partitionKey, '#due': INDEXES.routing.sortKey },
           ExpressionAttributeValues: { ':version': savedVersion },
         }),
       ),
@@ -95,47 +94,36 @@ export class DynamoLeadRepository implements LeadRepository {
     return [...events].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, event]) => event);
   }
 
-  async markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean> {
-    // After a failed send the due time moves back to the deadline; otherwise it is already there.
-    const failedBefore = assignment.notifyFailedAt !== undefined;
-    return conditionally(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: leadKey(leadId),
-          // Bumping the version makes a concurrent read-modify-write of the lead retry, not undo this.
-          UpdateExpression: `SET assignment.notifiedAt = :at, version = version + :one${failedBefore ? ', #due = :due REMOVE assignment.notifyFailedAt' : ''}`,
-          ConditionExpression: 'assignment.generation = :generation AND attribute_not_exists(assignment.notifiedAt)',
-          ...(failedBefore ? { ExpressionAttributeNames: { '#due': INDEXES.sla.sortKey } } : {}),
-          ExpressionAttributeValues: {
-            ':at': at.toISOString(),
-            ':one': 1,
-            ':generation': assignment.generation,
-            ...(failedBefore ? { ':due': epoch(assignment.slaDueAt) } : {}),
-          },
-        }),
-      ),
-    );
+  markNotified(leadId: string, assignment: Assignment, at: Date): Promise<boolean> {
+    return this.rewrite(leadId, at, (lead) => {
+      const current = lead.assignment;
+      if (current?.generation !== assignment.generation || current.notifiedAt) return undefined;
+      const { notifyFailedAt: _failed, ...claimed } = current;
+      return { ...lead, assignment: { ...claimed, notifiedAt: at.toISOString() } };
+    });
   }
 
   async unmarkNotified(leadId: string, assignment: Assignment, at: Date): Promise<void> {
-    await conditionally(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: leadKey(leadId),
-          UpdateExpression: 'REMOVE assignment.notifiedAt SET assignment.notifyFailedAt = :now, #due = :due, version = version + :one',
-          ConditionExpression: 'assignment.generation = :generation',
-          ExpressionAttributeNames: { '#due': INDEXES.sla.sortKey },
-          ExpressionAttributeValues: {
-            ':now': at.toISOString(),
-            ':due': epoch(assignment.assignedAt),
-            ':one': 1,
-            ':generation': assignment.generation,
-          },
-        }),
-      ),
-    );
+    await this.rewrite(leadId, at, (lead) => {
+      const current = lead.assignment;
+      if (current?.generation !== assignment.generation) return undefined;
+      const { notifiedAt: _notified, ...given } = current;
+      return { ...lead, assignment: { ...given, notifyFailedAt: at.toISOString() } };
+    });
+  }
+
+  /**
+   * Applies `change` to the lead as stored, saved only over the version read (the packed lead
+   * has no attributes to update in place); false when there is nothing to change.
+   */
+  private async rewrite(leadId: string, now: Date, change: (lead: Lead) => Lead | undefined): Promise<boolean> {
+    for (let attempt = 1; attempt <= LEAD_WRITE_ATTEMPTS; attempt++) {
+      const stored = await this.get(leadId, now);
+      const changed = stored && change(stored.lead);
+      if (!changed) return false;
+      if (await this.save(changed, stored.version, now, stored.outbox)) return true;
+    }
+    throw new LeadKeptChanging(leadId);
   }
 
   findSlaDue(now: Date): Promise<string[]> {

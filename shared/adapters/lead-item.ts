@@ -1,0 +1,66 @@
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import type { Lead } from '../domain/core/lead';
+import type { PendingEvent } from '../domain/destinations/pending-event';
+import { INDEXES, leadIdOfKey, leadKey, withoutKeys } from './table-keys';
+
+/**
+ * The lead item's shape. Every routing save and nurture step rewrites the whole item, and DynamoDB
+ * bills a write per started kilobyte: as plain attributes a lead is 1.5-3 KB (2-3 write units a
+ * save), compressed it is 0.7-0.9 KB (one). So the lead is stored as brotli-compressed JSON in
+ * one binary attribute, and only what DynamoDB itself must see stays plain: the keys, the TTL
+ * (`expiresAt`: retention stays visible and enforced), the sparse index keys, the version the
+ * conditional saves compare, and the destination outbox (compressed apart: it is removed on its
+ * own once published). Consent decisions stay plain in the append-only consent event items.
+ * Items written before this shape (plain attributes, no `packed`) are read as they are.
+ */
+const PACKED = 'packed';
+const PACKED_OUTBOX = 'packedOutbox';
+
+/** Quality 5: 0.06 ms a lead on this machine, 3x smaller; 11 gains 8 % more for 40 times the CPU. */
+const pack = (value: unknown): Uint8Array => {
+  const json = JSON.stringify(value);
+  return brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } });
+};
+const unpack = (bytes: Uint8Array): unknown => JSON.parse(brotliDecompressSync(bytes).toString('utf8'));
+
+/** The item to put for `lead`: keys, TTL, index attributes and version plain, the rest packed. */
+export function leadItem(lead: Lead, plain: Record<string, unknown>, version: number, outbox?: readonly PendingEvent[]): Record<string, unknown> {
+  const { leadId, ...rest } = lead;
+  return {
+    ...leadKey(leadId),
+    itemType: 'lead',
+    expiresAt: lead.expiresAt,
+    ...plain,
+    [PACKED]: pack(rest),
+    ...(outbox?.length ? { [PACKED_OUTBOX]: pack(outbox) } : {}),
+    version,
+  };
+}
+
+/** The attribute an outbox is kept in, for the update that removes it once published. */
+export const OUTBOX_ATTRIBUTE = PACKED_OUTBOX;
+
+export interface LeadItemContents {
+  lead: Lead;
+  version: number;
+  outbox?: PendingEvent[];
+}
+
+/** Reads a lead item, packed or written before packing. */
+export function leadOfItem(item: Record<string, unknown>, leadId: string): LeadItemContents {
+  const { version, outbox, [PACKED]: packed, [PACKED_OUTBOX]: packedOutbox, ...rest } = withoutKeys(item, INDEXES.sla, INDEXES.nurture, INDEXES.routing);
+  const lead = (packed ? { leadId, ...(unpack(packed as Uint8Array) as Omit<Lead, 'leadId'>) } : rest) as unknown as Lead;
+  const pending = packedOutbox ? (unpack(packedOutbox as Uint8Array) as PendingEvent[]) : (outbox as PendingEvent[] | undefined);
+  return { lead, version: version as number, ...(pending ? { outbox: pending } : {}) };
+}
+
+/**
+ * An item as a person reads it: a lead item with its packed attributes unpacked in place (the
+ * local runtime's views and the tests); every other item as it is.
+ */
+export function readableItem(item: Record<string, unknown>): Record<string, unknown> {
+  if (item.itemType !== 'lead' || !(item[PACKED] || item[PACKED_OUTBOX])) return item;
+  const { [PACKED]: _packed, [PACKED_OUTBOX]: _outbox, ...plain } = item;
+  const { lead, outbox } = leadOfItem(item, leadIdOfKey(String(item.pk)));
+  return { ...plain, ...lead, ...(outbox ? { outbox } : {}) };
+}
