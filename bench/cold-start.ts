@@ -65,7 +65,10 @@ function paired(file: string, env: Record<string, string>, baseline: string, run
   return { ms: median(ours), baselineMs: median(base) };
 }
 
-export async function coldStarts(runs = 7): Promise<{ baselineMs: number; functions: { name: string; ms: number; ratio: number }[] }> {
+/** 15 pairs: with 7 the medians moved ±0.1 between runs on this machine. */
+export const COLD_START_RUNS = 15;
+
+export async function coldStarts(runs = COLD_START_RUNS): Promise<{ baselineMs: number; functions: { name: string; ms: number; ratio: number }[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'leadgate-cold-'));
   const baseline = await bundle({ contents: BASELINE }, dir, 'baseline');
   // The routing function's disposable-domain list ships beside it, as in the stack.

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { loadConfigFile } from '../shared/config/load';
 import { bundleSizes } from './bundle-size';
 import { captureOverhead } from './capture-overhead';
-import { coldStarts } from './cold-start';
+import { COLD_START_RUNS, coldStarts } from './cold-start';
 import { deliveryThroughput } from './delivery-throughput';
 import { jsonRulesDecider, leadgateDecider } from './routing';
 import { reportGeneration } from './report-generation';
@@ -71,7 +71,7 @@ const CAPTURE_OVERHEAD_TARGET = 1.5;
 
 const cold = await coldStarts();
 console.log(
-  `\nCold start: import of each bundle in a fresh Node process, median of 7, vs a handler that only creates the same SDK clients (${cold.baselineMs.toFixed(1)} ms)`,
+  `\nCold start: import of each bundle in a fresh Node process, median of ${COLD_START_RUNS}, vs a handler that only creates the same SDK clients (${cold.baselineMs.toFixed(1)} ms)`,
 );
 console.log('  function      import (ms)   ratio   target 1.3');
 for (const { name, ms, ratio } of cold.functions) {
