@@ -91,6 +91,9 @@ console.log(
 console.log(
   `  per request, capture ÷ bare        ${overhead.perRequestRatio.toFixed(2)}   (HTTP, validation, HMACs, receipt signing spread over its requests)`,
 );
+console.log(
+  `  capture's own writes made bare, p50 ${overhead.sameWritesMs.toFixed(2)} ms (its conditional put ∥ counter update, then its message, through the same adapters): ${(overhead.sameWritesMs / overhead.bareMs).toFixed(2)}x the bare put + send is the emulators' work; capture ÷ these ${(overhead.captureMs / overhead.sameWritesMs).toFixed(2)}x is the gateway, the thread hop and our code`,
+);
 const { delayed } = overhead;
 console.log(
   `  with ${delayed.delayMs} ms per DynamoDB/SQS request (about an in-region call), p50: capture ${delayed.captureMs.toFixed(2)} ms, bare ${delayed.bareMs.toFixed(2)} ms`,
