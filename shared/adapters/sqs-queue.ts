@@ -1,4 +1,7 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+/** SQS takes at most 10 messages per SendMessageBatch. */
+const BATCH = 10;
 
 /** Sends JSON messages with a `type` to one queue. */
 export class SqsJsonQueue<T extends { type: string }> {
@@ -8,12 +11,28 @@ export class SqsJsonQueue<T extends { type: string }> {
   ) {}
 
   async enqueue(message: T): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(message),
-        MessageAttributes: { type: { DataType: 'String', StringValue: message.type } },
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, ...this.entry(message) }));
+  }
+
+  /** Sends in batches of ten, in parallel; returns the messages SQS did not take (a whole batch, if its request failed). */
+  async enqueueAll(messages: readonly T[]): Promise<T[]> {
+    const batches = Array.from({ length: Math.ceil(messages.length / BATCH) }, (_, i) => messages.slice(i * BATCH, (i + 1) * BATCH));
+    const failed = await Promise.all(
+      batches.map(async (batch) => {
+        try {
+          const { Failed } = await this.sqs.send(
+            new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((message, i) => ({ Id: String(i), ...this.entry(message) })) }),
+          );
+          return (Failed ?? []).map((entry) => batch[Number(entry.Id)] as T);
+        } catch {
+          return batch;
+        }
       }),
     );
+    return failed.flat();
+  }
+
+  private entry(message: T) {
+    return { MessageBody: JSON.stringify(message), MessageAttributes: { type: { DataType: 'String', StringValue: message.type } } };
   }
 }

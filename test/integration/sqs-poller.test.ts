@@ -1,21 +1,17 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqs, type Emulator } from '../../infra/local/emulators';
 import { SqsPoller } from '../../infra/local/sqs-poller';
 import { eventually } from '../support/local-runtime';
+import { startLocalSqs } from '../support/sqs';
 
-let emulator: Emulator;
 let sqs: SQSClient;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  emulator = await startSqs(0);
-  sqs = new SQSClient({ region: 'us-east-1', endpoint: emulator.url, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  ({ sqs, stop } = await startLocalSqs());
 });
-afterAll(async () => {
-  sqs?.destroy();
-  await emulator?.stop();
-});
+afterAll(() => stop?.());
 
 async function queueWithDlq(name: string, maxReceiveCount: number) {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));

@@ -8,7 +8,7 @@ import { unsubscribeUrl } from '../../shared/domain/core/links';
 import { topology } from '../../infra/topology';
 import { LATE_WRITE_SECONDS, queueDueNurtureSteps, queueMoment } from '../../shared/domain/nurture/nurture-tick';
 import { REQUEUE_AFTER_MS } from '../../shared/domain/core/due-times';
-import type { NurtureMessage } from '../../shared/domain/core/ports';
+import type { EmailQueue, NurtureMessage } from '../../shared/domain/core/ports';
 import { routeLead, type RouteDeps } from '../../shared/domain/routing/route-lead';
 import { compileRouting } from '../../shared/domain/routing/routing';
 import { compileScoring } from '../../shared/domain/routing/scoring';
@@ -66,6 +66,13 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   let clock: ManualClock;
   let queued: NurtureMessage[];
   let mark: InMemoryRunMark;
+  /** An email queue that takes every message. */
+  const intoQueued: EmailQueue = {
+    enqueueAll: async (messages) => {
+      queued.push(...messages);
+      return [];
+    },
+  };
 
   beforeEach(() => {
     leads = new InMemoryLeads();
@@ -104,7 +111,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   }
 
   const tick = async () => {
-    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
+    await queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     const batch = queued.splice(0);
     for (const message of batch) await sendNurtureStep(deps, message);
     return batch.length;
@@ -126,7 +133,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
 
   it('queues a step once, then again only once 15 minutes pass unsent, writing nothing to the lead; a copy is sent once', async () => {
     await enrol('twice@engines.example');
-    const queue = () => queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
+    const queue = () => queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     await queue();
     clock.advance(60);
     await queue();
@@ -147,9 +154,11 @@ describe('nurture pipeline (domain, with port fakes)', () => {
       queueDueNurtureSteps({
         leads,
         emailQueue: {
-          enqueue: async (m) => {
-            if (down) throw new Error('queue unreachable');
-            queued.push(m);
+          // The queue unreachable: SQS took none of them.
+          enqueueAll: async (messages) => {
+            if (down) return [...messages];
+            queued.push(...messages);
+            return [];
           },
         },
         clock,
@@ -163,6 +172,32 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(await queue()).toEqual({ queued: 0, failed: 0 });
   });
 
+  it('queues due steps in batches: a step SQS refused in a batch is queued by the next run, the others are not queued again', async () => {
+    const first = await enrol('batch-a@engines.example');
+    await enrol('batch-b@engines.example');
+    const requests: number[] = [];
+    const queue = (refuse: string | undefined) =>
+      queueDueNurtureSteps({
+        leads,
+        emailQueue: {
+          enqueueAll: async (messages) => {
+            requests.push(messages.length);
+            const refused = messages.filter((m) => m.leadId === refuse);
+            queued.push(...messages.filter((m) => m.leadId !== refuse));
+            return refused;
+          },
+        },
+        clock,
+        mark,
+      });
+    expect(await queue(first)).toEqual({ queued: 1, failed: 1 });
+    expect(requests).toEqual([2]);
+    clock.advance(60);
+    expect(await queue(undefined)).toEqual({ queued: 1, failed: 0 });
+    expect(queued.map((m) => m.leadId).filter((id) => id === first)).toHaveLength(1);
+    expect(queued).toHaveLength(2);
+  });
+
   it('a step is worth queuing when it falls due, then at each further 15 minutes it stays unsent', () => {
     const due = 1_000;
     const late = REQUEUE_AFTER_MS / 1000;
@@ -173,7 +208,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   });
 
   it('a run with nothing to queue writes nothing, not even its mark', async () => {
-    expect(await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark })).toEqual({ queued: 0, failed: 0 });
+    expect(await queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark })).toEqual({ queued: 0, failed: 0 });
     expect(await mark.last()).toBeUndefined();
   });
 
@@ -188,7 +223,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     await leads.save({ ...stored.lead, nurture: lateNurture }, stored.version, clock.now());
     // A run looked 10 s ago, before this save (its due time 30 s back) landed; it left its mark LATE_WRITE_SECONDS behind.
     mark.mark = { at: new Date(clock.now().getTime() - 10_000 - LATE_WRITE_SECONDS * 1000), noted: [] };
-    const queue = () => queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
+    const queue = () => queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     expect(await queue()).toEqual({ queued: 1, failed: 0 });
     clock.advance(60);
     expect(await queue()).toEqual({ queued: 0, failed: 0 });
@@ -208,7 +243,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
 
   it('re-checks consent at send time: a step queued before an unsubscribe is not sent', async () => {
     const leadId = await enrol('late@engines.example');
-    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
+    await queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     const link = unsubscribeUrl('https://x', deps.keyring, leadId, 'l***@engines.example', 'marketing_email', clock.now());
     await unsubscribe(deps, decodeURIComponent(link.split('t=')[1]!), { scope: 'all', method: 'unsubscribe_link' });
     expect(await sendNurtureStep(deps, queued[0]!)).toBe('stale');
@@ -217,7 +252,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
 
   it('puts the step back when sending fails, so the retry sends it', async () => {
     await enrol('retry@engines.example');
-    await queueDueNurtureSteps({ leads, emailQueue: { enqueue: async (m) => void queued.push(m) }, clock, mark });
+    await queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     mailer.failNext = 1;
     await expect(sendNurtureStep(deps, queued[0]!)).rejects.toThrow();
     expect(await sendNurtureStep(deps, queued[0]!)).toBe('sent');

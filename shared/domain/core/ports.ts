@@ -199,7 +199,8 @@ export interface NurtureMessage {
 }
 
 export interface EmailQueue {
-  enqueue(message: NurtureMessage): Promise<void>;
+  /** Queues the messages (a few requests for many); resolves with those that could not be queued, never throws. */
+  enqueueAll(messages: readonly NurtureMessage[]): Promise<NurtureMessage[]>;
 }
 
 /** Composes the emails people receive (shared/email implements it). */

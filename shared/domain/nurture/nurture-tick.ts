@@ -1,6 +1,6 @@
 import { forEachWithin } from '../core/bounded-work';
 import { REQUEUE_AFTER_MS } from './nurture';
-import type { Clock, EmailQueue, LeadRepository, RunMark } from '../core/ports';
+import type { Clock, EmailQueue, LeadRepository, NurtureMessage, RunMark } from '../core/ports';
 
 const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
 const REQUEUE_AFTER_S = REQUEUE_AFTER_MS / 1000;
@@ -42,28 +42,32 @@ export async function queueDueNurtureSteps(
     .map((entry) => ({ ...entry, key: `${entry.leadId.slice(0, 16)}#${entry.moment}` }))
     .filter(({ moment, key }) => (covered === undefined || moment > covered) && !noted.has(key))
     .sort((a, b) => a.moment - b.moment);
-  let queued = 0;
   const left = new Set(due);
-  const { failed } = await forEachWithin(
+  const toQueue: { entry: (typeof due)[number]; message: NurtureMessage }[] = [];
+  const { failed: unread } = await forEachWithin(
     due,
     async (entry) => {
       const stored = await deps.leads.get(entry.leadId, now);
       const state = stored?.lead.nurture;
       // Due by the index but not yet by the lead's own time (the index keeps seconds): the next run looks again.
       if (state?.status === 'active' && state.nextDueAt && new Date(state.nextDueAt) > now) return;
-      left.delete(entry);
-      if (!stored || !state || state.status !== 'active' || !state.nextDueAt) return;
-      try {
-        await deps.emailQueue.enqueue({ type: 'nurture.step', version: 1, leadId: entry.leadId, sequence: state.sequence, step: state.nextStep });
-      } catch (error) {
-        left.add(entry);
-        throw error;
+      if (!stored || !state || state.status !== 'active' || !state.nextDueAt) {
+        left.delete(entry);
+        return;
       }
-      noted.add(entry.key);
-      queued++;
+      toQueue.push({ entry, message: { type: 'nurture.step', version: 1, leadId: entry.leadId, sequence: state.sequence, step: state.nextStep } });
     },
     { ...(until ? { until } : {}) },
   );
+  // One request per ten steps; a step whose message SQS did not take stays uncovered for the next run.
+  const notQueued = new Set(await deps.emailQueue.enqueueAll(toQueue.map(({ message }) => message)));
+  for (const { entry, message } of toQueue) {
+    if (notQueued.has(message)) continue;
+    left.delete(entry);
+    noted.add(entry.key);
+  }
+  const queued = toQueue.length - notQueued.size;
+  const failed = unread + notQueued.size;
   // Covered: up to LATE_WRITE_SECONDS ago, or to just before the first step left for the next run.
   const reached = Math.min(nowS - LATE_WRITE_SECONDS, ...[...left].map(({ moment }) => moment - 1));
   const stillNoted = [...noted].filter((key) => Number(key.slice(key.lastIndexOf('#') + 1)) > reached);
