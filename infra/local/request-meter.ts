@@ -41,14 +41,16 @@ export interface IndexKeys {
 
 type Item = Record<string, unknown>;
 type Input = { Item?: Item; Key?: Item; ReturnConsumedCapacity?: string; ReturnValues?: string };
-type Capacity = { CapacityUnits?: number };
+type Capacity = { CapacityUnits?: number; Table?: { CapacityUnits?: number } };
 
 /** A value from either client: plain (document client) or an AttributeValue (low-level client). */
 const plain = (value: unknown): unknown =>
   typeof value === 'object' && value !== null && ('S' in value || 'N' in value)
     ? ((value as { S?: unknown; N?: unknown }).S ?? (value as { N?: unknown }).N)
     : value;
-const unitsOf = (consumed: Capacity | Capacity[] | undefined) => [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+/** The table's own units: asked for by index, DynamoDB's total would also hold the sparse indexes' writes, which the meter follows itself. */
+const unitsOf = (consumed: Capacity | Capacity[] | undefined) =>
+  [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.Table?.CapacityUnits ?? entry.CapacityUnits ?? 0), 0);
 
 /**
  * The SDK plugin that watches what a client asks of AWS: every request attempt by service and
@@ -70,7 +72,7 @@ export function meterPlugin(observe: (observation: MeterObservation) => void): C
           try {
             const result = await next({
               ...args,
-              input: { ...input, ReturnConsumedCapacity: input.ReturnConsumedCapacity ?? 'TOTAL', ...(wantsNothing ? { ReturnValues: 'ALL_NEW' } : {}) },
+              input: { ...input, ReturnConsumedCapacity: input.ReturnConsumedCapacity ?? 'INDEXES', ...(wantsNothing ? { ReturnValues: 'ALL_NEW' } : {}) },
             });
             const output = result.output as { ConsumedCapacity?: Capacity | Capacity[]; Attributes?: Item };
             const track =
