@@ -114,7 +114,9 @@ export class DynamoLeadRepository implements LeadRepository {
 
   /**
    * Applies `change` to the lead as stored, saved only over the version read (the packed lead
-   * has no attributes to update in place); false when there is nothing to change.
+   * has no attributes to update in place); false when there is nothing to change. Not the
+   * domain's updateLead: a save without an outbox drops the stored one, and these small claims
+   * must carry a pending outbox over as it is.
    */
   private async rewrite(leadId: string, now: Date, change: (lead: Lead) => Lead | undefined): Promise<boolean> {
     for (let attempt = 1; attempt <= LEAD_WRITE_ATTEMPTS; attempt++) {

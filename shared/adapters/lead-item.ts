@@ -13,7 +13,8 @@ import { INDEXES, leadIdOfKey, leadKey, withoutKeys } from './table-keys';
  * Items written before this shape (plain attributes, no `packed`) are read as they are.
  */
 const PACKED = 'packed';
-const PACKED_OUTBOX = 'packedOutbox';
+/** The attribute an outbox is kept in, for the update that removes it once published. */
+export const OUTBOX_ATTRIBUTE = 'packedOutbox';
 
 /** node:zlib on first use: importing it costs a cold start 2-3 ms, and most functions never touch a lead. */
 const zlib = () => process.getBuiltinModule('node:zlib');
@@ -28,20 +29,18 @@ const unpack = (bytes: Uint8Array): unknown => JSON.parse(zlib().brotliDecompres
 
 /** The item to put for `lead`: keys, TTL, index attributes and version plain, the rest packed. */
 export function leadItem(lead: Lead, plain: Record<string, unknown>, version: number, outbox?: readonly PendingEvent[]): Record<string, unknown> {
-  const { leadId, ...rest } = lead;
+  // The id is the key's and the retention the TTL attribute's: neither is packed a second time.
+  const { leadId, expiresAt, ...rest } = lead;
   return {
     ...leadKey(leadId),
     itemType: 'lead',
-    expiresAt: lead.expiresAt,
+    expiresAt,
     ...plain,
     [PACKED]: pack(rest),
-    ...(outbox?.length ? { [PACKED_OUTBOX]: pack(outbox) } : {}),
+    ...(outbox?.length ? { [OUTBOX_ATTRIBUTE]: pack(outbox) } : {}),
     version,
   };
 }
-
-/** The attribute an outbox is kept in, for the update that removes it once published. */
-export const OUTBOX_ATTRIBUTE = PACKED_OUTBOX;
 
 export interface LeadItemContents {
   lead: Lead;
@@ -51,8 +50,8 @@ export interface LeadItemContents {
 
 /** Reads a lead item, packed or written before packing. */
 export function leadOfItem(item: Record<string, unknown>, leadId: string): LeadItemContents {
-  const { version, outbox, [PACKED]: packed, [PACKED_OUTBOX]: packedOutbox, ...rest } = withoutKeys(item, INDEXES.sla, INDEXES.nurture, INDEXES.routing);
-  const lead = (packed ? { leadId, ...(unpack(packed as Uint8Array) as Omit<Lead, 'leadId'>) } : rest) as unknown as Lead;
+  const { version, outbox, [PACKED]: packed, [OUTBOX_ATTRIBUTE]: packedOutbox, ...rest } = withoutKeys(item, INDEXES.sla, INDEXES.nurture, INDEXES.routing);
+  const lead = (packed ? { leadId, ...(unpack(packed as Uint8Array) as object), expiresAt: rest.expiresAt } : rest) as unknown as Lead;
   const pending = packedOutbox ? (unpack(packedOutbox as Uint8Array) as PendingEvent[]) : (outbox as PendingEvent[] | undefined);
   return { lead, version: version as number, ...(pending ? { outbox: pending } : {}) };
 }
@@ -62,8 +61,8 @@ export function leadOfItem(item: Record<string, unknown>, leadId: string): LeadI
  * local runtime's views and the tests); every other item as it is.
  */
 export function readableItem(item: Record<string, unknown>): Record<string, unknown> {
-  if (item.itemType !== 'lead' || !(item[PACKED] || item[PACKED_OUTBOX])) return item;
-  const { [PACKED]: _packed, [PACKED_OUTBOX]: _outbox, ...plain } = item;
+  if (item.itemType !== 'lead' || !(item[PACKED] || item[OUTBOX_ATTRIBUTE])) return item;
+  const { [PACKED]: _packed, [OUTBOX_ATTRIBUTE]: _outbox, ...plain } = item;
   const { lead, outbox } = leadOfItem(item, leadIdOfKey(String(item.pk)));
   return { ...plain, ...lead, ...(outbox ? { outbox } : {}) };
 }

@@ -1,4 +1,5 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { batchesOf } from './batches';
 import type { EventPublisher } from '../domain/destinations/ports';
 import type { PendingEvent } from '../domain/destinations/pending-event';
 
@@ -15,20 +16,15 @@ const DESTINATIONS_PER_MESSAGE = 9;
 
 /** One event as published entries: one per 9 destinations, in order, each de-duplicated on its own. */
 function entriesOf(event: PendingEvent) {
-  const entries = [];
-  for (let i = 0; i < event.destinations.length; i += DESTINATIONS_PER_MESSAGE) {
-    const destinations = event.destinations.slice(i, i + DESTINATIONS_PER_MESSAGE);
-    entries.push({
-      Message: JSON.stringify({ ...event, destinations }),
-      MessageGroupId: event.leadId,
-      MessageDeduplicationId: i === 0 ? event.id : `${event.id}.${i / DESTINATIONS_PER_MESSAGE}`,
-      MessageAttributes: {
-        type: { DataType: 'String', StringValue: event.type },
-        ...Object.fromEntries(destinations.map((id) => [destinationAttribute(id), { DataType: 'String', StringValue: '1' }])),
-      },
-    });
-  }
-  return entries;
+  return batchesOf(event.destinations, DESTINATIONS_PER_MESSAGE).map((destinations, part) => ({
+    Message: JSON.stringify({ ...event, destinations }),
+    MessageGroupId: event.leadId,
+    MessageDeduplicationId: part === 0 ? event.id : `${event.id}.${part}`,
+    MessageAttributes: {
+      type: { DataType: 'String', StringValue: event.type },
+      ...Object.fromEntries(destinations.map((id) => [destinationAttribute(id), { DataType: 'String', StringValue: '1' }])),
+    },
+  }));
 }
 
 /** SNS FIFO PublishBatch takes up to 10 entries. */
@@ -46,9 +42,7 @@ export class SnsEventPublisher implements EventPublisher {
   ) {}
 
   async publish(events: readonly PendingEvent[]): Promise<void> {
-    const entries = events.flatMap(entriesOf);
-    for (let i = 0; i < entries.length; i += BATCH) {
-      const batch = entries.slice(i, i + BATCH);
+    for (const batch of batchesOf(events.flatMap(entriesOf), BATCH)) {
       const { Failed } = await this.sns.send(
         new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: batch.map((entry, index) => ({ Id: String(index), ...entry })) }),
       );

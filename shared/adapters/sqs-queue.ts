@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { batchesOf } from './batches';
 
 /** SQS takes at most 10 messages per SendMessageBatch. */
 const BATCH = 10;
@@ -16,9 +17,8 @@ export class SqsJsonQueue<T extends { type: string }> {
 
   /** Sends in batches of ten, in parallel; returns the messages SQS did not take (a whole batch, if its request failed). */
   async enqueueAll(messages: readonly T[]): Promise<T[]> {
-    const batches = Array.from({ length: Math.ceil(messages.length / BATCH) }, (_, i) => messages.slice(i * BATCH, (i + 1) * BATCH));
     const failed = await Promise.all(
-      batches.map(async (batch) => {
+      batchesOf(messages, BATCH).map(async (batch) => {
         try {
           const { Failed } = await this.sqs.send(
             new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((message, i) => ({ Id: String(i), ...this.entry(message) })) }),

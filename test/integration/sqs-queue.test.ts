@@ -23,7 +23,17 @@ describe('SqsJsonQueue.enqueueAll', () => {
   it('sends many messages in batches of ten, and reports none left behind', async () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'batched' }));
     const queue = new SqsJsonQueue<Step>(sqs, QueueUrl!);
+    const requests: string[] = [];
+    sqs.middlewareStack.add(
+      (next, context) => (args) => {
+        requests.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
     expect(await queue.enqueueAll(steps(23))).toEqual([]);
+    sqs.middlewareStack.remove('countRequests');
+    expect(requests).toEqual(['SendMessageBatchCommand', 'SendMessageBatchCommand', 'SendMessageBatchCommand']);
     expect(await waiting(QueueUrl!)).toBe(23);
     expect(await queue.enqueueAll([])).toEqual([]);
   });
