@@ -28,7 +28,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
         this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...key, itemType: 'submission', ...stored, ...sparseIndexAttributes(routing, routingSweepDueAt(stored.state, new Date(stored.at))) },
+            Item: { ...key, itemType: 'submission', ...stored },
             // Free: no item, one past its retention, or a finished one past its de-duplication window.
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR (dedupUntil <= :now AND #state IN (:merged, :discarded))',
             ExpressionAttributeNames: { '#state': 'state' },
@@ -57,16 +57,23 @@ export class DynamoSubmissionStore implements SubmissionStore {
     );
   }
 
-  recordAdmission(leadId: string, submissionId: string, admission: AdmissionFindings): Promise<boolean> {
+  enterRoutingSweep({ leadId, submissionId, at }: StoredSubmission, admission: AdmissionFindings): Promise<boolean> {
     return conditionally(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: submissionKey(leadId, submissionId),
-          UpdateExpression: 'SET admission = :admission',
+          UpdateExpression: 'SET admission = :admission, #partition = :partition, #due = :due',
           ConditionExpression: 'submissionId = :id AND #state = :pending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':admission': admission, ':id': submissionId, ':pending': 'pending' },
+          ExpressionAttributeNames: { '#state': 'state', '#partition': routing.partitionKey, '#due': routing.sortKey },
+          ExpressionAttributeValues: {
+            ':admission': admission,
+            ':id': submissionId,
+            ':pending': 'pending',
+            ':partition': routing.partition,
+            // Due a grace period after capture, as the message it stands in for would have been routed by then.
+            ':due': epochSeconds(routingSweepDueAt('pending', new Date(at)) as Date),
+          },
         }),
       ),
     );

@@ -454,7 +454,7 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect((await repos.submissions.findRoutingDue(at(10_000))).filter((s) => s.leadId === leadId).map((s) => s.state)).toEqual(['released']);
     });
 
-    it('lists pending and released submissions for the routing sweep after the grace period, with recorded findings; never held or merged ones', async () => {
+    it('lists pending submissions put in the routing sweep and released ones after the grace period, with recorded findings; never others', async () => {
       const leadId = id('lead');
       const grace = ROUTING_GRACE_MS / 1000;
       const due = async (seconds: number) =>
@@ -464,10 +464,13 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
           .sort();
       const pending = submission(leadId, 0, newClaim(), { fingerprint: 'pending' });
       const held = submission(leadId, 0, newClaim(), { fingerprint: 'held' });
-      for (const s of [pending, held]) await repos.submissions.add(s, at(0));
-      expect(await repos.submissions.recordAdmission(leadId, pending.submissionId, { screening: ['ip_burst'] })).toBe(true);
+      const sent = submission(leadId, 0, newClaim(), { fingerprint: 'sent' });
+      for (const s of [pending, held, sent]) await repos.submissions.add(s, at(0));
+      // Its message sent, a pending submission is not the sweep's: only one whose message failed is.
+      expect(await due(10_000)).toEqual([]);
+      expect(await repos.submissions.enterRoutingSweep(pending, { screening: ['ip_burst'] })).toBe(true);
       await repos.submissions.transition(leadId, held.submissionId, 'pending', 'held', at(0), { reasons: ['x'], at: at(0).toISOString() });
-      expect(await repos.submissions.recordAdmission(leadId, held.submissionId, {})).toBe(false);
+      expect(await repos.submissions.enterRoutingSweep(held, {})).toBe(false);
       expect(await due(grace - 1)).toEqual([]);
       expect(await due(grace)).toEqual([['pending', 'pending', { screening: ['ip_burst'] }]]);
 

@@ -116,7 +116,7 @@ export class InMemorySubmissions implements SubmissionStore {
       const { dueAt: _due, ...held } = structuredClone(existing);
       return { created: false, existing: held };
     }
-    this.items.set(key, { ...structuredClone(stored), dueAt: routingSweepDueAt(stored.state, new Date(stored.at)) });
+    this.items.set(key, structuredClone(stored));
     return { created: true };
   }
 
@@ -124,10 +124,11 @@ export class InMemorySubmissions implements SubmissionStore {
     if (this.live(leadId, submissionId)) this.items.delete(this.key(leadId, submissionId));
   }
 
-  async recordAdmission(leadId: string, submissionId: string, admission: AdmissionFindings) {
+  async enterRoutingSweep({ leadId, submissionId, at }: StoredSubmission, admission: AdmissionFindings) {
     const item = this.live(leadId, submissionId);
     if (item?.state !== 'pending') return false;
     item.admission = structuredClone(admission);
+    item.dueAt = routingSweepDueAt('pending', new Date(at));
     return true;
   }
 

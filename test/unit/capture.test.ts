@@ -142,6 +142,49 @@ describe('captureSubmission', () => {
     expect(routing.messages).toHaveLength(1);
   });
 
+  it('a retry of a submission still pending past the routing grace period puts it in the routing sweep, sending nothing', async () => {
+    const first = await captureSubmission(deps, submission());
+    clock.advance(ROUTING_GRACE_MS / 1000);
+    expect(await captureSubmission(deps, submission(), { admit: async () => ({ screening: ['ip_burst'] }) })).toMatchObject({
+      submissionId: first.submissionId,
+      duplicate: true,
+    });
+    expect(routing.messages).toHaveLength(1);
+    const due = await submissions.findRoutingDue(clock.now());
+    expect(due.map((s) => [s.submissionId, s.admission])).toEqual([[first.submissionId, { screening: ['ip_burst'] }]]);
+    // Once routed, a retry writes nothing at all.
+    await submissions.transition(leadId, first.submissionId, 'pending', 'merged', clock.now());
+    const merged = JSON.stringify([...submissions.items.values()]);
+    expect(await captureSubmission(deps, submission())).toMatchObject({ submissionId: first.submissionId, duplicate: true });
+    expect(JSON.stringify([...submissions.items.values()])).toBe(merged);
+  });
+
+  it('answers service_unavailable when neither the routing message nor the sweep can take the submission, and keeps nothing', async () => {
+    routing.failNext = 1;
+    const broken: CaptureDeps = {
+      ...deps,
+      submissions: Object.assign(Object.create(submissions), { enterRoutingSweep: async () => Promise.reject(new Error('connect ECONNREFUSED')) }),
+    };
+    await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable' });
+    expect(submissions.items.size).toBe(0);
+    expect(routing.messages).toEqual([]);
+  });
+
+  it('a retry of a submission whose first answer promised nothing (and could not remove it) is put in the routing sweep, or answered 503 again', async () => {
+    routing.failNext = 1;
+    const sweepDown = { enterRoutingSweep: async () => Promise.reject(new Error('throttled')), remove: async () => Promise.reject(new Error('throttled')) };
+    const broken: CaptureDeps = { ...deps, submissions: Object.assign(Object.create(submissions), sweepDown) };
+    // The answer asks for the retry after the grace period, when a retry can tell it was never routed.
+    await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable', retryAfterSeconds: ROUTING_GRACE_MS / 1000 });
+    expect(submissions.items.size).toBe(1);
+    clock.advance(ROUTING_GRACE_MS / 1000);
+    await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable' });
+    const retried = await captureSubmission(deps, submission());
+    expect(retried.duplicate).toBe(true);
+    expect(routing.messages).toEqual([]);
+    expect((await submissions.findRoutingDue(new Date(clock.now().getTime() + ROUTING_GRACE_MS))).map((s) => s.submissionId)).toEqual([retried.submissionId]);
+  });
+
   it('answers service_unavailable when the submission cannot be written, and keeps nothing', async () => {
     const broken: CaptureDeps = {
       ...deps,

@@ -5,6 +5,7 @@ import { consentReceipt, type ConsentReceipt } from '../consent/receipts';
 import { consentsAskedFor } from './record-submission';
 import { routingMessage } from '../routing/routing-message';
 import { addDays, epochSeconds } from '../core/retention';
+import { ROUTING_GRACE_MS } from '../core/due-times';
 import type { LeadgateSettings } from '../core/settings';
 import type { Submission } from './submission';
 import { submissionIdFor } from './submission-id';
@@ -78,10 +79,11 @@ export function captureReceipts(
  * the answer depends on the request alone.
  *
  * Two round trips for a new submission: the write, in parallel with the admission counters; then
- * the routing message, carrying what admission found. The write is the promise of routing: it
- * puts the submission in the routing sweep's index, so once it succeeds the answer is 202 even if
- * the message cannot be sent and the client never retries. A retry finds the stored submission
- * and returns its id and receipts, writing and sending nothing.
+ * the routing message, carrying what admission found. The message is the promise of routing; if
+ * it cannot be sent, one more write puts the submission in the routing sweep's index instead, so
+ * the answer is 202 and the client need not retry (the net costs nothing while the queue works).
+ * A retry finds the stored submission and returns its id and receipts, writing and sending
+ * nothing, unless it is still pending past the routing grace period: then it puts it in the sweep.
  */
 export async function captureSubmission(deps: CaptureDeps, submission: Submission, options: CaptureOptions = {}): Promise<CaptureResult> {
   const now = deps.clock.now();
@@ -120,16 +122,34 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
   const receipts = captureReceipts(deps, submission, stored.submissionId, new Date(stored.at), leadId);
   const held = (submission.screening?.length ?? 0) + (findings.screening?.length ?? 0) > 0;
 
-  if (!outcome.created) return { submissionId: stored.submissionId, duplicate: true, receipts, held };
+  const answer = { submissionId: stored.submissionId, duplicate: !outcome.created, receipts, held };
+  if (outcome.created) await promiseRouting(deps, stored, findings);
+  else if (stored.state === 'pending' && now.getTime() - Date.parse(stored.at) >= ROUTING_GRACE_MS) {
+    // Not routed long after routing should have taken it: its first answer may have been a 503
+    // that promised nothing (nothing records whether its message went), so this answer's promise
+    // is the routing sweep (a no-op for routing if the message did go). One write, for such a retry only.
+    await deps.submissions.enterRoutingSweep(stored, stored.admission ?? findings).catch((error) => {
+      throw failure('lead store', error);
+    });
+  }
+  return answer;
+}
 
-  const message = routingMessage(leadId, stored);
+/**
+ * The promise a 202 makes: the routing message, else the submission's place in the routing
+ * sweep's index (with what admission found, for the sweep's message). If neither can be written,
+ * the answer is a 503 and the submission goes again (best effort), as nothing promised to process
+ * it; should it stay, the 503 asks for the retry after the grace period, which then promises it.
+ */
+async function promiseRouting(deps: CaptureDeps, stored: StoredSubmission, findings: AdmissionFindings): Promise<void> {
+  const message = routingMessage(stored.leadId, stored);
   const found = findings.screening?.length || findings.mailRefusal;
   try {
     await deps.routing.enqueue(found ? { ...message, admission: findings } : message);
-  } catch {
-    // The write already promised routing (the sweep sends it); the findings go on the item for
-    // that message. Should even that fail, it is routed on capture's own screening alone.
-    if (found) await deps.submissions.recordAdmission(leadId, stored.submissionId, findings).catch(() => undefined);
+  } catch (sendError) {
+    await deps.submissions.enterRoutingSweep(stored, findings).catch(async () => {
+      await deps.submissions.remove(stored.leadId, stored.submissionId).catch(() => undefined);
+      throw serviceUnavailable('routing queue', sendError, ROUTING_GRACE_MS / 1000);
+    });
   }
-  return { submissionId: stored.submissionId, duplicate: false, receipts, held };
 }

@@ -33,7 +33,11 @@ export function nurtureTickDueAt(state: NurtureState | undefined): Date | undefi
   return new Date(state.nextDueAt);
 }
 
-/** A pending or released submission is due a grace period after it entered that state; held, merged and discarded ones never. */
+/**
+ * A grace period after it entered that state: a pending submission once capture could not send its
+ * routing message (only then is it put in the index), a released one always; held, merged and
+ * discarded ones never.
+ */
 export function routingSweepDueAt(state: SubmissionState, since: Date): Date | undefined {
   return state === 'pending' || state === 'released' ? new Date(since.getTime() + ROUTING_GRACE_MS) : undefined;
 }

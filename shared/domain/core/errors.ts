@@ -32,5 +32,8 @@ export const validationFailed = (fields: Record<string, string>): LeadgateError 
   new LeadgateError('validation_failed', 'Some fields are missing or invalid.', fields);
 
 /** A dependency (table, queue) could not be reached; the request changed nothing that a retry would duplicate. */
-export const serviceUnavailable = (what: string, cause: unknown): LeadgateError =>
-  new LeadgateError('service_unavailable', `The ${what} is unavailable right now; please retry.`, undefined, { cause });
+export const serviceUnavailable = (what: string, cause: unknown, retryAfterSeconds?: number): LeadgateError =>
+  new LeadgateError('service_unavailable', `The ${what} is unavailable right now; please retry.`, undefined, {
+    cause,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  });

@@ -128,19 +128,21 @@ export type AddOutcome = { created: true } | { created: false; existing: StoredS
 
 export interface SubmissionStore {
   /**
-   * Stores a captured submission, pending, in one conditional write (which also puts it in the
-   * routing sweep's index: the promise that it will be routed), unless another submission
+   * Stores a captured submission, pending, in one conditional write, unless another submission
    * holds its claim (same person, same claim id): a live one inside its de-duplication window, or
-   * one not yet merged or discarded. Then nothing is written and that one is returned.
+   * one not yet merged or discarded. Then nothing is written and that one is returned. The write
+   * does not enter the routing sweep's index: the routing message is the usual promise, and
+   * enterRoutingSweep the one for a message that could not be sent.
    */
   add(stored: StoredSubmission, now: Date): Promise<AddOutcome>;
-  /** Deletes a submission this request stored and then refused (over a rate limit). */
+  /** Deletes a submission this request stored and then refused (over a rate limit) or could not promise to route. */
   remove(leadId: string, submissionId: string): Promise<void>;
   /**
-   * Keeps what admission found on a pending submission whose routing message could not be sent,
-   * for the routing sweep's message. False if it is no longer pending (the consumer got to it).
+   * Puts a pending submission whose routing message could not be sent in the routing sweep's
+   * index, due a grace period after it was captured, with what admission found for the sweep's
+   * message, in one conditional write. False if it is no longer pending (the consumer got to it).
    */
-  recordAdmission(leadId: string, submissionId: string, admission: AdmissionFindings): Promise<boolean>;
+  enterRoutingSweep(stored: StoredSubmission, admission: AdmissionFindings): Promise<boolean>;
   /** The submission, or undefined if absent, replaced by a later one with the same claim, or past its expiresAt. */
   get(leadId: string, submissionId: string, now: Date): Promise<StoredSubmission | undefined>;
   /** Every live submission of the person not yet merged or discarded, oldest first. */
