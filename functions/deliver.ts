@@ -15,7 +15,7 @@ export const handler = createDeliverConsumer({
   destinations: c.settings().destinations,
   bindings,
   leads: c.storedLeads(),
-  senders: destinationSenders(bindings, c.env().destinationTimeoutMs),
+  senders: destinationSenders(bindings, c.env().secretsExtension, c.env().destinationTimeoutMs),
   notices: c.erasureNotices(),
   deliveries: c.deliveryLog(),
   keyring,

@@ -1,4 +1,4 @@
-import { loadHmacSecret } from '../shared/adapters/hmac-secret';
+import { loadHmacSecret } from '../shared/adapters/secrets';
 import { createLogger } from '../shared/adapters/logger';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
 import { functionEnv } from '../shared/config/function-env';

@@ -336,6 +336,9 @@ export interface BoundResources {
 }
 
 /** The service name a function logs and emits metrics as: leadgate-<entry file>, e.g. leadgate-sla-sweep. */
+/** A function with a secret to read (its own, or its destinations'): deployed, it reads them through the Parameters and Secrets extension. */
+export const readsSecrets = (spec: FunctionSpec): boolean => spec.access.secrets.length > 0 || spec.access.destinations === true;
+
 export const serviceName = (spec: FunctionSpec): string => `leadgate-${spec.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
 
 /**

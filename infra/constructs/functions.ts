@@ -1,18 +1,28 @@
 import { resolve } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  LoggingFormat,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LeadgateSettings } from '../../shared/domain/core/settings';
-import type { FunctionName, FunctionSpec } from '../topology';
+import { type FunctionName, type FunctionSpec, readsSecrets } from '../topology';
 import { BUNDLE, BUNDLE_ALIASES, PROJECT_ROOT, settingsDefine } from './bundling';
 
 export { PROJECT_ROOT };
 
 /**
  * One Lambda function of the topology: Node 24 (the newest Lambda runtime) on arm64, a minified ESM bundle with the AWS SDK
- * inside (not the runtime's copy), the validated settings compiled in, its own log group.
+ * inside (not the runtime's copy), the validated settings compiled in, its own log group; with a
+ * secret to read, the AWS Parameters and Secrets Lambda Extension, which it reads it through
+ * (shared/adapters/secrets.ts).
  */
 export class LeadgateFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -38,6 +48,9 @@ export class LeadgateFunction extends Construct {
       depsLockFilePath: resolve(PROJECT_ROOT, 'package-lock.json'),
       // The bindings' variables (the service name among them) come from functionEnvironment in the stack.
       environment: { NODE_OPTIONS: '--enable-source-maps' },
+      ...(readsSecrets(spec)
+        ? { paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, { logLevel: ParamsAndSecretsLogLevel.WARN }) }
+        : {}),
       bundling: {
         format: OutputFormat.ESM,
         minify: BUNDLE.minify,

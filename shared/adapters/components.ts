@@ -32,7 +32,7 @@ import { DynamoRotationStore } from './dynamo-rotation-store';
 import { DynamoSubmissionStore } from './dynamo-submission-store';
 import { DynamoSuppressionList } from './dynamo-suppression-list';
 import { DynamoUnverifiedMailStats } from './dynamo-unverified-mail-stats';
-import { loadBoundSecret } from './hmac-secret';
+import { loadBoundSecret } from './secrets';
 import { createMailDomains } from './mail-domains';
 import { createMailMetrics } from './metrics';
 import { runtimeClock } from './runtime-clock';

@@ -29,6 +29,8 @@ export const VARIABLES = {
    * gather nothing more by waiting, so it writes at once (0 when unset).
    */
   counterWindowMs: 'LEADGATE_COUNTER_WINDOW_MS',
+  /** Set by the AWS Parameters and Secrets Lambda Extension's layer (the stack attaches it); 2773 when unset. */
+  secretsExtensionPort: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
 } as const;
 
 /** Each secret is its Secrets Manager ARN when deployed and its value locally. */
@@ -77,6 +79,8 @@ export interface FunctionEnv {
   retryScale: number;
   destinationTimeoutMs: number | undefined;
   counterWindowMs: number;
+  /** Where deployed functions read their secrets (shared/adapters/secrets.ts). */
+  secretsExtension: { port: number; sessionToken: string | undefined };
 }
 
 const url = z.url();
@@ -126,5 +130,6 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
     retryScale: Number(env[VARIABLES.retryScale] ?? '1') || 1,
     destinationTimeoutMs: Number(env[VARIABLES.destinationTimeoutMs]) || undefined,
     counterWindowMs: Number(env[VARIABLES.counterWindowMs]) || 0,
+    secretsExtension: { port: Number(env[VARIABLES.secretsExtensionPort]) || 2773, sessionToken: env.AWS_SESSION_TOKEN },
   };
 }

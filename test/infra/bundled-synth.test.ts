@@ -1,7 +1,5 @@
 import { exampleConfig } from '../support/example-config';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -12,8 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
 import { startDynamoDb } from '../../infra/local/emulators';
 import { provisionTable } from '../../infra/local/provision';
-import { functionNames, topology } from '../../infra/topology';
+import { type FunctionName, functionNames, readsSecrets, topology } from '../../infra/topology';
 import { CONSENT_VERSION } from '../support/example-config';
+import { startSecretsExtensionDouble } from '../support/secrets-extension-double';
 
 /** The one real synth: esbuild bundling, CloudFormation validation and cdk-nag, as `cdk synth` does. */
 const BUDGET_BYTES = 500 * 1024;
@@ -68,29 +67,38 @@ describe('bundled functions', () => {
 
   it('each bundle loads as ESM in a fresh Node process with only its own environment from the template, and exports a handler', async () => {
     expect(bundles.size).toBe(functionNames.length);
-    const secrets = await startSecretsManagerDouble();
+    const secrets = await startSecretsExtensionDouble({ [SECRET_ARN]: 's'.repeat(64) }, SESSION_TOKEN);
     try {
       for (const [name, file] of bundles) {
-        const env = deployedEnvironment(templateEnvironments.get(name)!, secrets.url);
+        const env = deployedEnvironment(templateEnvironments.get(name)!, secrets.port);
         expect(await loadBundle(file, env), name).toBe('function');
       }
-      // Every secret a function read was one the template pointed it at.
-      expect(secrets.asked.size).toBeGreaterThan(0);
+      // Every secret a function read was one the template pointed it at, asked for as the extension expects.
+      expect(secrets.asked.length).toBeGreaterThan(0);
       for (const id of secrets.asked) expect(id).toBe(SECRET_ARN);
+      expect(secrets.violations).toEqual([]);
     } finally {
-      secrets.close();
+      await secrets.close();
     }
   }, 60_000);
 
   it('a bundle missing one variable of its template environment fails at init, naming it', async () => {
-    const secrets = await startSecretsManagerDouble();
+    const secrets = await startSecretsExtensionDouble({ [SECRET_ARN]: 's'.repeat(64) }, SESSION_TOKEN);
     try {
-      const { ROUTING_QUEUE_URL: _removed, ...env } = deployedEnvironment(templateEnvironments.get('capture')!, secrets.url);
+      const { ROUTING_QUEUE_URL: _removed, ...env } = deployedEnvironment(templateEnvironments.get('capture')!, secrets.port);
       expect(await loadBundle(bundles.get('capture')!, env)).toMatch(/ROUTING_QUEUE_URL is not set/);
     } finally {
-      secrets.close();
+      await secrets.close();
     }
   }, 30_000);
+
+  it('carries no Secrets Manager client: a deployed function reads its secrets through the Parameters and Secrets extension', () => {
+    for (const [name, file] of bundles) {
+      const code = readFileSync(file, 'utf8');
+      expect(code, name).not.toContain('"GetSecretValue"');
+      expect(code.includes('/secretsmanager/get'), name).toBe(readsSecrets(topology.functions[name as FunctionName]));
+    }
+  });
 
   it('takes node:http without its ES module facade, so no cold start loads undici (shared/adapters/node-http.ts)', () => {
     for (const name of ['capture', 'privacy', 'route']) {
@@ -140,12 +148,14 @@ describe('bundled functions', () => {
 });
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:leadgate-test';
+const SESSION_TOKEN = 'test';
 
 /**
  * The template's variables with each CloudFormation reference replaced by a value of its kind,
- * plus what Lambda itself sets: nothing another function has.
+ * plus what Lambda itself sets: nothing another function has. The secrets extension's port is the
+ * double's (its layer sets 2773).
  */
-function deployedEnvironment(variables: Record<string, unknown>, secretsManagerUrl: string): Record<string, string> {
+function deployedEnvironment(variables: Record<string, unknown>, extensionPort: number): Record<string, string> {
   const value = (name: string, raw: unknown): string => {
     if (typeof raw === 'string') return raw;
     if (name === 'TABLE_NAME') return 'leadgate-test';
@@ -172,10 +182,10 @@ function deployedEnvironment(variables: Record<string, unknown>, secretsManagerU
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_SESSION_TOKEN: 'test',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerUrl,
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     ...Object.fromEntries(Object.entries(variables).map(([name, raw]) => [name, value(name, raw)])),
+    ...('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT' in variables ? { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extensionPort) } : {}),
   };
 }
 
@@ -184,29 +194,4 @@ async function loadBundle(file: string, env: Record<string, string>): Promise<st
   const script = `try { const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler); } catch (error) { console.log(error.message); }`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
   return stdout.trim();
-}
-
-/** Answers GetSecretValue for SECRET_ARN, as Secrets Manager would; records what was asked. */
-async function startSecretsManagerDouble(): Promise<{ url: string; asked: Set<string>; close(): void }> {
-  const asked = new Set<string>();
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      const { SecretId } = JSON.parse(body) as { SecretId: string };
-      asked.add(SecretId);
-      const known = request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue' && SecretId === SECRET_ARN;
-      response
-        .writeHead(known ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' })
-        .end(
-          JSON.stringify(
-            known
-              ? { ARN: SECRET_ARN, Name: 'leadgate-test', SecretString: 's'.repeat(64) }
-              : { __type: 'ResourceNotFoundException', message: 'no such secret' },
-          ),
-        );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked, close: () => server.close() };
 }

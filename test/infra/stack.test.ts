@@ -11,6 +11,7 @@ import {
   functionEnvironment,
   functionNames,
   queueNames,
+  readsSecrets,
   scheduleNames,
   serviceName,
   topology,
@@ -62,7 +63,15 @@ describe('LeadgateStack from the topology', () => {
       const spec = topology.functions[name];
       const fn = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === spec.description)![1];
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-      expect(Object.keys(variables).sort(), name).toEqual([...Object.keys(functionEnvironment(spec, resourcesStandIn)), 'NODE_OPTIONS'].sort());
+      // The secrets extension's layer sets its own variables (the port the function reads among them).
+      const extension = Object.keys(variables).filter((variable) => /^(PARAMETERS_SECRETS_EXTENSION|SECRETS_MANAGER|SSM_PARAMETER_STORE)_/.test(variable));
+      expect(extension.length > 0, name).toBe(readsSecrets(spec));
+      expect(
+        Object.keys(variables)
+          .filter((variable) => !extension.includes(variable))
+          .sort(),
+        name,
+      ).toEqual([...Object.keys(functionEnvironment(spec, resourcesStandIn)), 'NODE_OPTIONS'].sort());
       expect(variables.POWERTOOLS_SERVICE_NAME, name).toBe(serviceName(spec));
       // Report counts wait to share writes only where a batch's records run in parallel: the queue consumers.
       const consumer = Object.values(topology.queues).some((queue) => queue.consumer === name);
@@ -79,6 +88,11 @@ describe('LeadgateStack from the topology', () => {
       const fn = functions.find((f) => f.Description === spec.description);
       expect(fn, name).toBeDefined();
       expect(fn).toMatchObject({ MemorySize: spec.memoryMb, Timeout: spec.timeoutSeconds, Architectures: ['arm64'] });
+      // A function with a secret reads it through the Parameters and Secrets extension (no Secrets Manager client in its bundle).
+      const layers = JSON.stringify(fn!.Layers ?? []);
+      expect(layers.includes('ParamsandsecretslayerMap'), name).toBe(readsSecrets(spec));
+      if (readsSecrets(spec))
+        expect(JSON.stringify(template.toJSON().Mappings.ParamsandsecretslayerMap)).toContain('AWS-Parameters-and-Secrets-Lambda-Extension-Arm64');
       // The npm `node` package pins the tests' Node (package.json); Lambda runs the same major.
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn!.Runtime)?.[1]), name).toBe(Number(process.versions.node.split('.')[0]));
     }
