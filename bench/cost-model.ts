@@ -147,7 +147,7 @@ export function costReport(usage: PipelineUsage): string[] {
   const counters = reportCounterCost(usage);
   lines.push(
     `  ${'of which abuse defences (counters)'.padEnd(44)} ${`$${defences.dollars.toFixed(2)}`.padStart(10)}   ${defences.writeUnitsPerLead.toFixed(2)} write units per lead to ${ABUSE_DEFENCE_ITEMS.join(', ')} items`,
-    `  ${'of which report counters (issue 13)'.padEnd(44)} ${`$${counters.dollars.toFixed(2)}`.padStart(10)}   ${counters.writeUnitsPerLead.toFixed(2)} write units per lead to INSIGHT items (a queue consumer's increments 100 ms apart share one UpdateItem per counter)`,
+    `  ${'of which report counters (issue 13)'.padEnd(44)} ${`$${counters.dollars.toFixed(2)}`.padStart(10)}   ${counters.writeUnitsPerLead.toFixed(2)} write units per lead to INSIGHT items (a queue consumer's batch shares one UpdateItem per counter it moves)`,
     `  ${'of which MX lookups'.padEnd(44)} ${'$0.00'.padStart(10)}   Amazon-provided DNS is not billed per query; cached per container`,
   );
   return lines;

@@ -18,8 +18,11 @@ const deps: NurtureDeps = {
 };
 
 /** Email queue consumer: sends one nurture step per record, re-checking consent and suppression. */
-export const handler = sqsBatchHandler(async (record) => {
-  const message = parseNurtureMessage(record.body);
-  const outcome = await sendNurtureStep(deps, message);
-  logger.info('nurture step handled', { sequence: message.sequence, step: message.step, outcome });
-});
+export const handler = sqsBatchHandler(
+  async (record) => {
+    const message = parseNurtureMessage(record.body);
+    const outcome = await sendNurtureStep(deps, message);
+    logger.info('nurture step handled', { sequence: message.sequence, step: message.step, outcome });
+  },
+  { afterBatch: () => c.counters().flush() },
+);

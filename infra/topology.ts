@@ -342,12 +342,11 @@ export const readsSecrets = (spec: FunctionSpec): boolean => spec.access.secrets
 export const serviceName = (spec: FunctionSpec): string => `leadgate-${spec.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
 
 /**
- * A queue consumer's report-counter increments wait this long to share writes: a batch's records
- * are handled in parallel, and 100 ms gathers most of a batch's increments into one write per
- * counter (1.05 write units per lead in the cost run, against 1.6-2.2 at 20 ms), for at most 100 ms
- * more per batch.
+ * A queue consumer's report-counter increments wait for the end of their batch to go out together,
+ * one write per counter the batch moved (sqsBatchHandler's afterBatch); this long at most, should
+ * a batch run longer. Setting it marks the function as a batch consumer (shared/adapters/components.ts).
  */
-export const CONSUMER_COUNTER_WINDOW_MS = 100;
+export const CONSUMER_COUNTER_WINDOW_MS = 1000;
 
 /** Every variable a function's bindings set, and nothing else. */
 export function functionEnvironment(spec: FunctionSpec, resources: BoundResources): Record<string, string> {

@@ -13,7 +13,7 @@ import { createDocumentClient, createSesClient, createSnsClient, createSqsClient
 import { emittingLeadRepository } from '../domain/destinations/emitting-leads';
 import type { PendingEvent } from '../domain/destinations/pending-event';
 import { DynamoInsightCounters } from './dynamo-insight-counters';
-import { bestEffortCounters, coalescingCounters } from '../domain/insight/counters';
+import { type BatchedCounters, batchedCounters, bestEffortCounters, coalescingCounters, type InsightCounters } from '../domain/insight/counters';
 
 /** Increments added this close together in one container go out as one write per counter. */
 import type { LeadRepository } from '../domain/core/ports';
@@ -77,12 +77,19 @@ const publishLog = /* @__PURE__ */ once(() => createLogger());
 /** The lead repository as stored, emitting nothing (the events sweep publishes what is stored). */
 export const storedLeads = /* @__PURE__ */ once(() => new DynamoLeadRepository(db(), table()));
 export const outboxIndex = /* @__PURE__ */ once(() => new DynamoOutboxIndex(db(), table()));
-/** Report counters, best effort (a failure is logged, without personal data, and the counted work goes on), coalesced. */
-export const counters = /* @__PURE__ */ once(() =>
-  bestEffortCounters(coalescingCounters(new DynamoInsightCounters(db(), table()), env().counterWindowMs), (error, increments) =>
-    publishLog().warn('report counts not added', { error: (error as Error).name, increments }),
-  ),
-);
+/**
+ * Report counters, best effort (a failure is logged, without personal data, and the counted work
+ * goes on). Queue consumers (the functions given a counter window) write a batch's counts together
+ * when the batch ends (sqsBatchHandler's afterBatch flushes them); the other functions serve one
+ * request at a time and write at once.
+ */
+export const counters = /* @__PURE__ */ once((): BatchedCounters => {
+  const dynamo = new DynamoInsightCounters(db(), table());
+  const logged = (inner: InsightCounters) =>
+    bestEffortCounters(inner, (error, increments) => publishLog().warn('report counts not added', { error: (error as Error).name, increments }));
+  const window = env().counterWindowMs;
+  return window ? batchedCounters(logged(dynamo), window) : { ...logged(coalescingCounters(dynamo, 0)), flush: async () => undefined };
+});
 /**
  * The lead repository: every change it saves emits the destinations' events and adds the report
  * counts it makes (shared/domain/destinations/emitting-leads.ts), whichever function makes it.

@@ -8,6 +8,8 @@ export interface SqsBatchOptions {
    * the same item: racing each other only wastes conditional writes.
    */
   oneAtATimePer?: (record: SQSRecord) => string | undefined;
+  /** Runs once every record is done, before the batch's answer (the report counts its records made go out together). Must not throw. */
+  afterBatch?: () => Promise<void>;
 }
 
 /**
@@ -16,9 +18,12 @@ export interface SqsBatchOptions {
  */
 export function sqsBatchHandler(handleRecord: (record: SQSRecord) => Promise<void>, options: SqsBatchOptions = {}) {
   const processor = new BatchProcessor(EventType.SQS);
-  const { oneAtATimePer } = options;
-  return (event: SQSEvent, context: Context) =>
-    processPartialResponse(event, oneAtATimePer ? inTurnPerKey(handleRecord, oneAtATimePer) : handleRecord, processor, { context });
+  const { oneAtATimePer, afterBatch } = options;
+  return async (event: SQSEvent, context: Context) => {
+    const response = await processPartialResponse(event, oneAtATimePer ? inTurnPerKey(handleRecord, oneAtATimePer) : handleRecord, processor, { context });
+    await afterBatch?.();
+    return response;
+  };
 }
 
 /** Chains the records of each key for one invocation's batch. */

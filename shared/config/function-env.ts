@@ -24,9 +24,9 @@ export const VARIABLES = {
   /** `examples`: mail domains from the local resolver double instead of DNS (local runtime only). */
   mailDomains: 'LEADGATE_MAIL_DOMAINS',
   /**
-   * How long report-counter increments wait to share one write, in ms: set for queue consumers,
-   * which handle a batch's records in parallel; a function serving one request at a time would
-   * gather nothing more by waiting, so it writes at once (0 when unset).
+   * Set for queue consumers, which handle a batch's records in parallel: their report-counter
+   * increments go out together when the batch ends, or after this many ms; a function serving one
+   * request at a time would gather nothing by waiting, so it writes at once (0 when unset).
    */
   counterWindowMs: 'LEADGATE_COUNTER_WINDOW_MS',
   /** Set by the AWS Parameters and Secrets Lambda Extension's layer (the stack attaches it); 2773 when unset. */

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Assignment, Lead, SubmissionRecord } from '../../shared/domain/core/lead';
 import { countLeadChange, monthlySensitivity } from '../../shared/domain/insight/count-lead-change';
-import { bestEffortCounters, type CounterIncrement, coalescingCounters, knownValue, scoreBand, speedBucket } from '../../shared/domain/insight/counters';
+import {
+  batchedCounters,
+  bestEffortCounters,
+  type CounterIncrement,
+  coalescingCounters,
+  knownValue,
+  scoreBand,
+  speedBucket,
+} from '../../shared/domain/insight/counters';
 import { buildReport, reportSensitivity } from '../../shared/domain/insight/reports';
 import { PrivacyBudgetExceeded } from '../../shared/domain/insight/privacy-budget';
 import { cryptoIntegers } from '../../shared/domain/insight/secure-random';
@@ -190,6 +198,29 @@ describe('counter writes', () => {
     await counters.add([increment('assigned')]);
     expect(calls).toEqual([3, 1]);
     expect((await inner.read('funnel', '2026-11-30', '2026-11-30'))[0]!.counts).toEqual({ submitted: 2, routed: 1, assigned: 1 });
+  });
+
+  it("a consumer's batch: increments wait for the flush at the batch's end and go out in one add; should no flush come, the fallback sends them", async () => {
+    const inner = new InMemoryCounters();
+    const calls: number[] = [];
+    const counting = {
+      add: async (i: readonly CounterIncrement[]) => {
+        calls.push(i.length);
+        await inner.add(i);
+      },
+      read: inner.read.bind(inner),
+    };
+    const counters = batchedCounters(counting, 50);
+    await Promise.all([counters.add([increment('routed'), increment('assigned')]), counters.add([increment('routed')]), counters.add([])]);
+    expect(calls).toEqual([]);
+    await counters.flush();
+    expect(calls).toEqual([3]);
+    await counters.flush();
+    expect(calls).toEqual([3]);
+    await counters.add([increment('accepted')]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(calls).toEqual([3, 1]);
+    expect((await counters.read('funnel', '2026-11-30', '2026-11-30'))[0]!.counts).toEqual({ routed: 2, assigned: 1, accepted: 1 });
   });
 
   it('never fails the work it counts: a failed write is reported with how many increments it lost', async () => {

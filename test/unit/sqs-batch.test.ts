@@ -38,4 +38,24 @@ describe('sqsBatchHandler, one record at a time per key', () => {
     expect(log.filter((line) => line.includes(' a'))).toEqual(['start a1', 'start a2', 'start a3']);
     expect(overlapAcrossKeys).toBe(true);
   });
+
+  it('runs afterBatch once, after every record is done (failed ones too), before answering', async () => {
+    const log: string[] = [];
+    const handler = sqsBatchHandler(
+      async (r) => {
+        await tick();
+        log.push(r.messageId);
+        if (r.messageId === 'b1') throw new Error('b1 fails');
+      },
+      {
+        afterBatch: async () => {
+          log.push('after');
+        },
+      },
+    );
+    const result = await handler({ Records: [record('a1', 'a'), record('b1', 'b'), record('c1', 'c')] } as SQSEvent, {} as Context);
+    expect(log.slice(0, 3).sort()).toEqual(['a1', 'b1', 'c1']);
+    expect(log.slice(3)).toEqual(['after']);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'b1' }]);
+  });
 });

@@ -130,8 +130,7 @@ export function bestEffortCounters(inner: InsightCounters, onFailure: (error: un
 
 /**
  * Counters that gather the increments added within `windowMs` into one `add` (one write per
- * counter they move): a batch of leads routed together mostly moves the same few counters.
- * Every caller waits for the write its increments went out in.
+ * counter they move). Every caller waits for the write its increments went out in.
  */
 export function coalescingCounters(inner: InsightCounters, windowMs: number): InsightCounters {
   let pending: CounterIncrement[] = [];
@@ -148,6 +147,41 @@ export function coalescingCounters(inner: InsightCounters, windowMs: number): In
       });
       return flush;
     },
+    read: (kind, fromDay, toDay) => inner.read(kind, fromDay, toDay),
+  };
+}
+
+/** Counters whose increments wait for `flush`, the end of the unit of work they were made in. */
+export interface BatchedCounters extends InsightCounters {
+  /** Writes every increment added since the last flush, as one `add`. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Counters for a queue consumer: the increments of a whole batch, whose records run in parallel
+ * and mostly move the same few counters, go out together when the batch ends (the batch handler
+ * calls `flush`), one write per counter they move; `add` returns at once. Should no flush come
+ * within `fallbackMs`, they go out then. `inner` must not fail (wrap it in bestEffortCounters): by
+ * the time it writes, the work that was counted has long returned.
+ */
+export function batchedCounters(inner: InsightCounters, fallbackMs: number): BatchedCounters {
+  let pending: CounterIncrement[] = [];
+  let fallback: ReturnType<typeof setTimeout> | undefined;
+  const flush = async () => {
+    clearTimeout(fallback);
+    fallback = undefined;
+    const batch = pending;
+    pending = [];
+    if (batch.length) await inner.add(batch);
+  };
+  return {
+    add(increments) {
+      if (increments.length === 0) return Promise.resolve();
+      pending.push(...increments);
+      fallback ??= setTimeout(() => void flush(), fallbackMs);
+      return Promise.resolve();
+    },
+    flush,
     read: (kind, fromDay, toDay) => inner.read(kind, fromDay, toDay),
   };
 }
