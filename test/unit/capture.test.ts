@@ -6,6 +6,7 @@ import type { Submission } from '../../shared/domain/capture/submission';
 import { exampleConfig, TEST_SECRET } from '../support/example-config';
 import { InMemoryRoutingQueue, InMemorySubmissions, ManualClock } from '../support/in-memory-ports';
 import { ROUTING_GRACE_MS } from '../../shared/domain/core/due-times';
+import type { SubmissionStore } from '../../shared/domain/core/ports';
 
 const submission = (overrides: Partial<Submission> = {}): Submission => ({
   formId: 'contact',
@@ -30,6 +31,9 @@ describe('captureSubmission', () => {
     clock = new ManualClock();
     deps = { settings: exampleConfig, keyring: createKeyring(TEST_SECRET), submissions, routing, clock };
   });
+
+  /** The same deps, with some of the submission store's methods replaced (a failing dependency). */
+  const withSubmissions = (methods: Partial<SubmissionStore>): CaptureDeps => ({ ...deps, submissions: Object.assign(Object.create(submissions), methods) });
 
   it('stores the submission, pending, under the email hash, enqueues one routing message, and signs what it asked for', async () => {
     const result = await captureSubmission(deps, submission());
@@ -161,10 +165,7 @@ describe('captureSubmission', () => {
 
   it('answers service_unavailable when neither the routing message nor the sweep can take the submission, and keeps nothing', async () => {
     routing.failNext = 1;
-    const broken: CaptureDeps = {
-      ...deps,
-      submissions: Object.assign(Object.create(submissions), { enterRoutingSweep: async () => Promise.reject(new Error('connect ECONNREFUSED')) }),
-    };
+    const broken = withSubmissions({ enterRoutingSweep: async () => Promise.reject(new Error('connect ECONNREFUSED')) });
     await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable' });
     expect(submissions.items.size).toBe(0);
     expect(routing.messages).toEqual([]);
@@ -173,7 +174,7 @@ describe('captureSubmission', () => {
   it('a retry of a submission whose first answer promised nothing (and could not remove it) is put in the routing sweep, or answered 503 again', async () => {
     routing.failNext = 1;
     const sweepDown = { enterRoutingSweep: async () => Promise.reject(new Error('throttled')), remove: async () => Promise.reject(new Error('throttled')) };
-    const broken: CaptureDeps = { ...deps, submissions: Object.assign(Object.create(submissions), sweepDown) };
+    const broken = withSubmissions(sweepDown);
     // The answer asks for the retry after the grace period, when a retry can tell it was never routed.
     await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable', retryAfterSeconds: ROUTING_GRACE_MS / 1000 });
     expect(submissions.items.size).toBe(1);
@@ -186,10 +187,7 @@ describe('captureSubmission', () => {
   });
 
   it('answers service_unavailable when the submission cannot be written, and keeps nothing', async () => {
-    const broken: CaptureDeps = {
-      ...deps,
-      submissions: Object.assign(Object.create(submissions), { add: async () => Promise.reject(new Error('connect ECONNREFUSED')) }),
-    };
+    const broken = withSubmissions({ add: async () => Promise.reject(new Error('connect ECONNREFUSED')) });
     await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable' });
     expect(submissions.items.size).toBe(0);
     expect(routing.messages).toEqual([]);

@@ -181,8 +181,8 @@ describe('reports', () => {
 
 describe('counter writes', () => {
   const increment = (field: string): CounterIncrement => ({ kind: 'funnel', day: '2026-11-30', dims: ['contact', 'none', 'none'], field, by: 1 });
-
-  it('gathers increments added close together into one write, each caller waiting for it', async () => {
+  /** In-memory counters that record how many increments each add carried. */
+  const recordingCounters = () => {
     const inner = new InMemoryCounters();
     const calls: number[] = [];
     const counting = {
@@ -192,6 +192,11 @@ describe('counter writes', () => {
       },
       read: inner.read.bind(inner),
     };
+    return { inner, calls, counting };
+  };
+
+  it('gathers increments added close together into one write, each caller waiting for it', async () => {
+    const { inner, calls, counting } = recordingCounters();
     const counters = coalescingCounters(counting, 10);
     await Promise.all([counters.add([increment('submitted'), increment('routed')]), counters.add([increment('submitted')]), counters.add([])]);
     expect(calls).toEqual([3]);
@@ -201,15 +206,7 @@ describe('counter writes', () => {
   });
 
   it("a consumer's batch: increments wait for the flush at the batch's end and go out in one add; should no flush come, the fallback sends them", async () => {
-    const inner = new InMemoryCounters();
-    const calls: number[] = [];
-    const counting = {
-      add: async (i: readonly CounterIncrement[]) => {
-        calls.push(i.length);
-        await inner.add(i);
-      },
-      read: inner.read.bind(inner),
-    };
+    const { calls, counting } = recordingCounters();
     const counters = batchedCounters(counting, 50);
     await Promise.all([counters.add([increment('routed'), increment('assigned')]), counters.add([increment('routed')]), counters.add([])]);
     expect(calls).toEqual([]);
