@@ -1,4 +1,5 @@
 import { TABLE_SCHEMA } from '../shared/adapters/table-keys';
+import { CAPTURE_TIMEOUT_SECONDS } from '../shared/domain/capture/capture';
 import {
   type DestinationBinding,
   queueUrlVariable,
@@ -145,7 +146,8 @@ export const topology = {
       entry: 'functions/capture.ts',
       description: 'Validates a form submission, stores the lead with consent and retention, enqueues routing',
       memoryMb: 1024,
-      timeoutSeconds: 10,
+      // A retry after this long knows the request it repeats has ended (shared/domain/capture/capture.ts).
+      timeoutSeconds: CAPTURE_TIMEOUT_SECONDS,
       access: { table: 'readWrite', sendsTo: ['routing'], publishesTo: [], secrets: ['hmac', 'turnstile'], sendsEmail: false },
     },
     route: {

@@ -39,6 +39,8 @@ export class DynamoSubmissionStore implements SubmissionStore {
       if (created) return { created: true };
       // dynalite does not support ReturnValuesOnConditionCheckFailure, so read the holder (a retry's cost only).
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      // Our own put, retried by the SDK after its answer was lost: ours, not another's.
+      if (Item && stored.attempt !== undefined && Item.attempt === stored.attempt) return { created: true };
       if (Item) return { created: false, existing: fromItem(Item) };
     }
     throw new Error('submission could not be stored or read');

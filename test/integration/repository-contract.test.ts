@@ -406,6 +406,16 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       ]);
     });
 
+    it("tells a write whose answer was lost (the SDK's retry finds it) from another request's: the same attempt is this call's", async () => {
+      const leadId = id('lead');
+      const claim = newClaim();
+      const first = submission(leadId, 0, claim, { attempt: 'attempt-1' });
+      expect((await repos.submissions.add(first, at(0))).created).toBe(true);
+      expect((await repos.submissions.add(first, at(0))).created).toBe(true);
+      const other = await repos.submissions.add(submission(leadId, 0, claim, { attempt: 'attempt-2' }), at(0));
+      expect(other.created === false && other.existing.attempt).toBe('attempt-1');
+    });
+
     it('removes a submission by its id only', async () => {
       const leadId = id('lead');
       const claim = newClaim();

@@ -112,6 +112,7 @@ export class InMemorySubmissions implements SubmissionStore {
     const existing = this.items.get(key);
     const seconds = Math.floor(now.getTime() / 1000);
     const free = !existing || existing.expiresAt <= seconds || (existing.dedupUntil <= seconds && ['merged', 'discarded'].includes(existing.state));
+    if (!free && stored.attempt !== undefined && existing.attempt === stored.attempt) return { created: true };
     if (!free) {
       const { dueAt: _due, ...held } = structuredClone(existing);
       return { created: false, existing: held };

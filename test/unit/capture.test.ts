@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { captureSubmission, DEDUPLICATION_WINDOW_SECONDS, type CaptureDeps } from '../../shared/domain/capture/capture';
+import { CAPTURE_TIMEOUT_SECONDS, captureSubmission, DEDUPLICATION_WINDOW_SECONDS, type CaptureDeps } from '../../shared/domain/capture/capture';
 import { LeadgateError } from '../../shared/domain/core/errors';
 import { createKeyring } from '../../shared/domain/core/keyring';
 import type { Submission } from '../../shared/domain/capture/submission';
@@ -134,10 +134,10 @@ describe('captureSubmission', () => {
     expect(due.map((s) => [s.submissionId, s.admission])).toEqual([[accepted.submissionId, { screening: ['pattern_burst'] }]]);
   });
 
-  it('a retry of an accepted submission writes and sends nothing, even while it waits to be routed', async () => {
+  it('a retry of an accepted submission writes and sends nothing, while the request that stored it may still be running', async () => {
     const first = await captureSubmission(deps, submission());
     const before = JSON.stringify([...submissions.items.values()]);
-    clock.advance(30);
+    clock.advance(5);
     expect(await captureSubmission(deps, submission(), { admit: async () => ({ screening: ['ip_burst'] }) })).toMatchObject({
       submissionId: first.submissionId,
       duplicate: true,
@@ -146,15 +146,18 @@ describe('captureSubmission', () => {
     expect(routing.messages).toHaveLength(1);
   });
 
-  it('a retry of a submission still pending past the routing grace period puts it in the routing sweep, sending nothing', async () => {
+  it('a retry of a submission still pending after the request that stored it ended puts it in the routing sweep, sending nothing', async () => {
     const first = await captureSubmission(deps, submission());
-    clock.advance(ROUTING_GRACE_MS / 1000);
+    clock.advance(CAPTURE_TIMEOUT_SECONDS - 1);
+    await captureSubmission(deps, submission());
+    expect(await submissions.findRoutingDue(new Date(clock.now().getTime() + ROUTING_GRACE_MS))).toEqual([]);
+    clock.advance(1);
     expect(await captureSubmission(deps, submission(), { admit: async () => ({ screening: ['ip_burst'] }) })).toMatchObject({
       submissionId: first.submissionId,
       duplicate: true,
     });
     expect(routing.messages).toHaveLength(1);
-    const due = await submissions.findRoutingDue(clock.now());
+    const due = await submissions.findRoutingDue(new Date(clock.now().getTime() + ROUTING_GRACE_MS));
     expect(due.map((s) => [s.submissionId, s.admission])).toEqual([[first.submissionId, { screening: ['ip_burst'] }]]);
     // Once routed, a retry writes nothing at all.
     await submissions.transition(leadId, first.submissionId, 'pending', 'merged', clock.now());
@@ -175,10 +178,10 @@ describe('captureSubmission', () => {
     routing.failNext = 1;
     const sweepDown = { enterRoutingSweep: async () => Promise.reject(new Error('throttled')), remove: async () => Promise.reject(new Error('throttled')) };
     const broken = withSubmissions(sweepDown);
-    // The answer asks for the retry after the grace period, when a retry can tell it was never routed.
-    await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable', retryAfterSeconds: ROUTING_GRACE_MS / 1000 });
+    // The answer asks for the retry once this request is surely over, when the retry takes the promise on.
+    await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable', retryAfterSeconds: CAPTURE_TIMEOUT_SECONDS });
     expect(submissions.items.size).toBe(1);
-    clock.advance(ROUTING_GRACE_MS / 1000);
+    clock.advance(CAPTURE_TIMEOUT_SECONDS);
     await expect(captureSubmission(broken, submission())).rejects.toMatchObject({ code: 'service_unavailable' });
     const retried = await captureSubmission(deps, submission());
     expect(retried.duplicate).toBe(true);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LeadgateError, serviceUnavailable } from '../core/errors';
 import type { Keyring } from '../core/keyring';
 import type { AdmissionFindings, Clock, RoutingQueue, StoredSubmission, SubmissionStore } from '../core/ports';
@@ -5,13 +6,15 @@ import { consentReceipt, type ConsentReceipt } from '../consent/receipts';
 import { consentsAskedFor } from './record-submission';
 import { routingMessage } from '../routing/routing-message';
 import { addDays, epochSeconds } from '../core/retention';
-import { ROUTING_GRACE_MS } from '../core/due-times';
 import type { LeadgateSettings } from '../core/settings';
 import type { Submission } from './submission';
 import { submissionIdFor } from './submission-id';
 
 /** Retries and double clicks within this window return the first submission. */
 export const DEDUPLICATION_WINDOW_SECONDS = 600;
+
+/** The longest a capture request runs (the capture function's timeout in the topology). */
+export const CAPTURE_TIMEOUT_SECONDS = 10;
 
 export interface CaptureDeps {
   settings: LeadgateSettings;
@@ -83,7 +86,7 @@ export function captureReceipts(
  * it cannot be sent, one more write puts the submission in the routing sweep's index instead, so
  * the answer is 202 and the client need not retry (the net costs nothing while the queue works).
  * A retry finds the stored submission and returns its id and receipts, writing and sending
- * nothing, unless it is still pending past the routing grace period: then it puts it in the sweep.
+ * nothing, unless it is still pending after the request that stored it ended: then it puts it in the sweep.
  */
 export async function captureSubmission(deps: CaptureDeps, submission: Submission, options: CaptureOptions = {}): Promise<CaptureResult> {
   const now = deps.clock.now();
@@ -104,6 +107,7 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
     fingerprint,
     dedupUntil: epochSeconds(now) + DEDUPLICATION_WINDOW_SECONDS,
     expiresAt: addDays(now, form.retentionDays),
+    attempt: randomUUID(),
   };
 
   const [written, admitted] = await Promise.allSettled([deps.submissions.add(fresh, now), options.admit?.() ?? Promise.resolve<AdmissionFindings>({})]);
@@ -124,10 +128,12 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
 
   const answer = { submissionId: stored.submissionId, duplicate: !outcome.created, receipts, held };
   if (outcome.created) await promiseRouting(deps, stored, findings);
-  else if (stored.state === 'pending' && now.getTime() - Date.parse(stored.at) >= ROUTING_GRACE_MS) {
-    // Not routed long after routing should have taken it: its first answer may have been a 503
-    // that promised nothing (nothing records whether its message went), so this answer's promise
-    // is the routing sweep (a no-op for routing if the message did go). One write, for such a retry only.
+  else if (stored.state === 'pending' && now.getTime() - Date.parse(stored.at) >= CAPTURE_TIMEOUT_SECONDS * 1000) {
+    // Still pending after the request that stored it has ended, however it ended: its answer may
+    // have been a 503 or a timeout that promised nothing (nothing records whether its message
+    // went), so this answer's promise is the routing sweep (a no-op for routing if the message did
+    // go). One write, for such a retry only; a retry while the first request may still be running
+    // leaves the promise to it.
     await deps.submissions.enterRoutingSweep(stored, stored.admission ?? findings).catch((error) => {
       throw failure('lead store', error);
     });
@@ -139,7 +145,7 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
  * The promise a 202 makes: the routing message, else the submission's place in the routing
  * sweep's index (with what admission found, for the sweep's message). If neither can be written,
  * the answer is a 503 and the submission goes again (best effort), as nothing promised to process
- * it; should it stay, the 503 asks for the retry after the grace period, which then promises it.
+ * it; should it stay, the 503 asks for the retry once this request is surely over, and that retry promises it.
  */
 async function promiseRouting(deps: CaptureDeps, stored: StoredSubmission, findings: AdmissionFindings): Promise<void> {
   const message = routingMessage(stored.leadId, stored);
@@ -149,7 +155,7 @@ async function promiseRouting(deps: CaptureDeps, stored: StoredSubmission, findi
   } catch (sendError) {
     await deps.submissions.enterRoutingSweep(stored, findings).catch(async () => {
       await deps.submissions.remove(stored.leadId, stored.submissionId).catch(() => undefined);
-      throw serviceUnavailable('routing queue', sendError, ROUTING_GRACE_MS / 1000);
+      throw serviceUnavailable('routing queue', sendError, CAPTURE_TIMEOUT_SECONDS);
     });
   }
 }

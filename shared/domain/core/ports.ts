@@ -122,6 +122,8 @@ export interface StoredSubmission {
   /** Written only when the routing message could not be sent (see AdmissionFindings). */
   admission?: AdmissionFindings;
   expiresAt: number;
+  /** Random, per capture request: tells the request's own write from another's (see SubmissionStore.add). */
+  attempt?: string;
 }
 
 export type AddOutcome = { created: true } | { created: false; existing: StoredSubmission };
@@ -130,9 +132,10 @@ export interface SubmissionStore {
   /**
    * Stores a captured submission, pending, in one conditional write, unless another submission
    * holds its claim (same person, same claim id): a live one inside its de-duplication window, or
-   * one not yet merged or discarded. Then nothing is written and that one is returned. The write
-   * does not enter the routing sweep's index: the routing message is the usual promise, and
-   * enterRoutingSweep the one for a message that could not be sent.
+   * one not yet merged or discarded. Then nothing is written and that one is returned. A write
+   * that landed but whose answer was lost (the SDK's retry then finds it) is `created`: the holder
+   * carries this call's `attempt`. The write does not enter the routing sweep's index: the routing
+   * message is the usual promise, and enterRoutingSweep the one for a message that could not be sent.
    */
   add(stored: StoredSubmission, now: Date): Promise<AddOutcome>;
   /** Deletes a submission this request stored and then refused (over a rate limit) or could not promise to route. */
