@@ -1,21 +1,13 @@
-import { SECRET_VARIABLES } from '../shared/config/function-env';
+import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { startLocalRuntime } from '../infra/local/runtime';
+import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { createKeyring } from '../shared/domain/core/keyring';
 import { renderToken } from '../shared/domain/core/links';
-import { DynamoRateLimiter } from '../shared/adapters/dynamo-rate-limiter';
-import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
-import { DEDUPLICATION_WINDOW_SECONDS, submissionFingerprint } from '../shared/domain/capture/capture';
-import { admitSubmission } from '../shared/domain/capture/rate-limits';
-import type { Submission } from '../shared/domain/capture/submission';
-import { addDays, epochSeconds } from '../shared/domain/core/retention';
-import { DynamoSubmissionStore } from '../shared/adapters/dynamo-submission-store';
-import { submissionIdFor } from '../shared/domain/capture/submission-id';
-import type { RoutingMessage, StoredSubmission } from '../shared/domain/core/ports';
-import { routingMessage } from '../shared/domain/routing/routing-message';
+import { type CaptureWritesTarget, captureWrites } from './capture-writes';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,6 +32,11 @@ export interface CaptureOverhead {
    * the benchmark: what the emulators take for capture's requests, without our code around them.
    */
   sameWritesMs: number;
+  /**
+   * p50 of the same writes made from a worker thread of their own, as a function's sandbox makes
+   * them: what the hop between threads adds to capture's requests on this machine.
+   */
+  threadWritesMs: number;
   /** The same p50s with every DynamoDB and SQS request held `delayMs` (an in-region round trip). */
   delayed: { delayMs: number; captureMs: number; bareMs: number; ratio: number };
   /**
@@ -69,6 +66,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: runtime.functionEndpoints.dynamodb, credentials }));
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: runtime.functionEndpoints.sqs, credentials });
   const queueUrl = new URL(new URL(runtime.queues.routing.url).pathname, runtime.functionEndpoints.sqs).href;
+  let writesThread: Worker | undefined;
   try {
     const keyring = createKeyring(process.env[SECRET_VARIABLES.hmac.value] as string);
     const capture = async (i: number) => {
@@ -93,50 +91,30 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ i }) }));
       return performance.now() - started;
     };
-    // The adapters and the admission capture uses, from this process: what its requests cost without the runtime around them.
-    const submissions = new DynamoSubmissionStore(db, runtime.tableName);
-    const admission = { rateLimiter: new DynamoRateLimiter(db, runtime.tableName), keyring, settings: runtime.config };
-    const routingQueue = new SqsJsonQueue<RoutingMessage>(sqs, queueUrl);
-    const sameWrites = async (i: number) => {
-      const now = new Date();
-      const email = `same${i}@engines.example`;
-      const submission: Submission = {
-        formId: 'newsletter',
-        email,
-        fields: { email },
-        grantedPurposes: ['marketing_email'],
-        attribution: {},
-        gpc: false,
-        screening: [],
-      };
-      const fingerprint = submissionFingerprint(keyring, submission);
-      const stored: StoredSubmission = {
-        leadId: keyring.emailHash(email),
-        submissionId: submissionIdFor(fingerprint, now),
-        formId: 'newsletter',
-        at: now.toISOString(),
-        submission,
-        state: 'pending',
-        fingerprint,
-        dedupUntil: epochSeconds(now) + DEDUPLICATION_WINDOW_SECONDS,
-        expiresAt: addDays(now, 1),
-      };
-      const client = {
-        ip: `10.9.${(i >> 8) & 255}.${i & 255}`,
-        email,
-        fingerprint,
-        mayMailStranger: true,
-        renderToken: renderToken(keyring, 'newsletter', now),
-      };
-      const started = performance.now();
-      await Promise.all([submissions.add(stored, now), admitSubmission(admission, client, now)]);
-      await routingQueue.enqueue(routingMessage(stored.leadId, stored));
-      return performance.now() - started;
+    // Capture's own writes through its adapters: from this thread, and from a thread of their own as a sandbox makes them.
+    const target: CaptureWritesTarget = {
+      dynamodbEndpoint: runtime.functionEndpoints.dynamodb,
+      sqsEndpoint: runtime.functionEndpoints.sqs,
+      tableName: runtime.tableName,
+      routingQueueUrl: queueUrl,
+      hmacSecret: process.env[SECRET_VARIABLES.hmac.value] as string,
+      screening: runtime.config.screening,
     };
+    const here = captureWrites(target, 'same');
+    writesThread = new Worker(new URL('./capture-writes-thread.ts', import.meta.url), { workerData: target });
+    const thread = writesThread;
+    const fromThread = (i: number) =>
+      new Promise<number>((resolve, reject) => {
+        thread.once('message', resolve);
+        thread.once('error', reject);
+        thread.postMessage(i);
+      }).finally(() => thread.removeAllListeners('error'));
+    const sameWrites = here.make;
     for (let i = 0; i < 50; i++) {
       await capture(-i - 1);
       await bare(-i - 1);
       await sameWrites(-i - 1);
+      await fromThread(-i - 1);
     }
     const captureTimes: number[] = [];
     const bareTimes: number[] = [];
@@ -148,7 +126,12 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       bareTimes.push(await bare(i));
     }
     const requestsPerCapture = (requests() - before) / rounds;
-    for (let i = 0; i < rounds; i++) sameWritesTimes.push(await sameWrites(i));
+    const threadWritesTimes: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      sameWritesTimes.push(await sameWrites(i));
+      threadWritesTimes.push(await fromThread(i));
+    }
+    here.close();
     const captureMs = median(captureTimes);
     const bareMs = median(bareTimes);
 
@@ -172,10 +155,12 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       requestsPerCapture,
       perRequestRatio: captureMs / requestsPerCapture / (bareMs / 2),
       sameWritesMs: median(sameWritesTimes),
+      threadWritesMs: median(threadWritesTimes),
       delayed,
       roundTrips: (delayed.captureMs - captureMs) / ((delayed.bareMs - bareMs) / 2),
     };
   } finally {
+    await writesThread?.terminate();
     db.destroy();
     sqs.destroy();
     await runtime.stop();
