@@ -54,18 +54,23 @@ const importOnce = (file: string, env: Record<string, string>): number =>
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-/** Medians of the function's and the baseline's import times, measured alternately so load drift hits both. */
-function paired(file: string, env: Record<string, string>, baseline: string, runs: number): { ms: number; baselineMs: number } {
+/**
+ * The function's and the baseline's import times, measured alternately, and the median of each
+ * pair's ratio. A pair shares the machine's state of the moment, so its ratio cancels load drift,
+ * and the median drops the pairs a burst of other work hit. The ratio of the two medians, used
+ * before, moved by up to ±0.3 between runs here; the median of pair ratios moved by 0.02 between
+ * halves of the same run.
+ */
+function paired(file: string, env: Record<string, string>, baseline: string, runs: number): { ms: number; baselineMs: number; ratio: number } {
   const ours: number[] = [];
   const base: number[] = [];
   for (let i = 0; i < runs; i++) {
     base.push(importOnce(baseline, LAMBDA_ENV));
     ours.push(importOnce(file, env));
   }
-  return { ms: median(ours), baselineMs: median(base) };
+  return { ms: median(ours), baselineMs: median(base), ratio: median(ours.map((ms, i) => ms / (base[i] as number))) };
 }
 
-/** 15 pairs: with 7 the medians moved ±0.1 between runs on this machine. */
 export const COLD_START_RUNS = 15;
 
 export async function coldStarts(runs = COLD_START_RUNS): Promise<{ baselineMs: number; functions: { name: string; ms: number; ratio: number }[] }> {
@@ -78,9 +83,9 @@ export async function coldStarts(runs = COLD_START_RUNS): Promise<{ baselineMs: 
   const baselines: number[] = [];
   for (const name of functionNames) {
     const file = await bundle(topology.functions[name].entry, dir, name);
-    const { ms, baselineMs } = paired(file, environmentOf(name), baseline, runs);
+    const { ms, baselineMs, ratio } = paired(file, environmentOf(name), baseline, runs);
     baselines.push(baselineMs);
-    functions.push({ name, ms, ratio: ms / baselineMs });
+    functions.push({ name, ms, ratio });
   }
   return { baselineMs: median(baselines), functions };
 }

@@ -71,7 +71,7 @@ const CAPTURE_OVERHEAD_TARGET = 1.5;
 
 const cold = await coldStarts();
 console.log(
-  `\nCold start: import of each bundle in a fresh Node process, median of ${COLD_START_RUNS}, vs a handler that only creates the same SDK clients (${cold.baselineMs.toFixed(1)} ms)`,
+  `\nCold start: import of each bundle in a fresh Node process, alternating with a handler that only creates the same SDK clients (${cold.baselineMs.toFixed(1)} ms), ${COLD_START_RUNS} pairs; ratio: the median of the pairs' ratios`,
 );
 console.log('  function      import (ms)   ratio   target 1.3');
 for (const { name, ms, ratio } of cold.functions) {
