@@ -58,11 +58,13 @@ export function costPerMillionLeads(usage: PipelineUsage) {
   let invocations = a.pageViewsPerLead;
   let gbSeconds = a.pageViewsPerLead * (topology.functions.forms.memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000);
   let httpRequests = a.pageViewsPerLead;
+  let capturePosts = 0;
   for (const [name, count] of Object.entries(usage.invocations) as [FunctionName, number][]) {
     if (SCHEDULED.has(name)) continue;
     invocations += perLead(count);
     gbSeconds += perLead(count) * (topology.functions[name].memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000);
     if (HTTP.has(name)) httpRequests += perLead(count);
+    if (name === 'capture') capturePosts += perLead(count);
   }
   const writeUnits = perLead(usage.meter.writeUnits + usage.meter.indexWriteUnits);
   const items = {
@@ -80,6 +82,8 @@ export function costPerMillionLeads(usage: PipelineUsage) {
   return {
     items,
     beforeSes,
+    /** The same, were the form page and the post served by Lambda function URLs (no per-request edge charge) instead of the HTTP API. */
+    beforeSesWithFunctionUrls: beforeSes - (a.pageViewsPerLead + capturePosts) * PRICES.httpApiPerMillion,
     ses: perLead(ses) * PRICES.sesPerThousand * 1000,
     writeUnitsPerLead: writeUnits,
     readUnitsPerLead: perLead(usage.meter.readUnits),
@@ -141,6 +145,9 @@ export function costReport(usage: PipelineUsage): string[] {
   const met = cost.beforeSes < COST_TARGET_BEFORE_SES ? 'met' : 'missed';
   lines.push(
     `  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met} (before issue 11: $${before.dollarsBeforeSes.toFixed(2)})`,
+  );
+  lines.push(
+    `  ${'the same, form page and post on function URLs'.padEnd(44)} ${`$${cost.beforeSesWithFunctionUrls.toFixed(2)}`.padStart(10)}   a decision, not built: no stage throttling or custom domain (CloudFront in front costs about what the HTTP API does)`,
   );
   lines.push(`  ${'SES messages'.padEnd(44)} ${`$${cost.ses.toFixed(2)}`.padStart(10)}`);
   const defences = abuseDefenceCost(usage);
