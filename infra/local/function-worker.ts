@@ -32,11 +32,7 @@ const serialized = (error: unknown) => {
   return { name: e.name, message: e.message, stack: e.stack ?? '' };
 };
 
-// Off, unlike the stack's NODE_OPTIONS (--enable-source-maps): with them on, each sandbox parses
-// its bundle's 2 MB map at init, and the 10,000-lead soak ran 762 s instead of 400 s and fell past
-// its destinations' simulated 24-hour window (docs/operations.md, "Source maps"). Stack traces
-// point into the bundle, which is built with its map beside it.
-process.setSourceMapsEnabled(false);
+process.setSourceMapsEnabled(true);
 shareRuntimeClock(data.clock);
 provideSettings(data.settings);
 if (data.meter) useClientPlugin(meterPlugin((observation) => send({ type: 'meter', observation })));
