@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { startLocalRuntime } from '../infra/local/runtime';
 import { SECRET_VARIABLES } from '../shared/config/function-env';
@@ -61,14 +60,23 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     faults: { countRequests: true, delayProxies: true },
     log: () => undefined,
   });
-  // The baseline goes through the same proxies as the functions, so both pay the same hops.
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: runtime.functionEndpoints.dynamodb, credentials }));
-  const sqs = new SQSClient({ region: 'us-east-1', endpoint: runtime.functionEndpoints.sqs, credentials });
   const queueUrl = new URL(new URL(runtime.queues.routing.url).pathname, runtime.functionEndpoints.sqs).href;
-  let writesThread: Worker | undefined;
+  const hmacSecret = process.env[SECRET_VARIABLES.hmac.value] as string;
+  // Capture's own writes through its adapters: from this thread, and from a thread of their own as
+  // a sandbox makes them. Everything the benchmark sends goes through the functions' proxies, so
+  // the baseline pays the same hops.
+  const target: CaptureWritesTarget = {
+    dynamodbEndpoint: runtime.functionEndpoints.dynamodb,
+    sqsEndpoint: runtime.functionEndpoints.sqs,
+    tableName: runtime.tableName,
+    routingQueueUrl: queueUrl,
+    hmacSecret,
+    screening: runtime.config.screening,
+  };
+  const here = captureWrites(target, 'same');
+  const thread = new Worker(new URL('./capture-writes-thread.ts', import.meta.url), { workerData: target });
   try {
-    const keyring = createKeyring(process.env[SECRET_VARIABLES.hmac.value] as string);
+    const keyring = createKeyring(hmacSecret);
     const capture = async (i: number) => {
       const started = performance.now();
       const response = await fetch(`${runtime.urls.api}/forms/newsletter/submissions`, {
@@ -87,33 +95,22 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     };
     const bare = async (i: number) => {
       const started = performance.now();
-      await db.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH#${i}`, sk: 'LEAD', email: `bench${i}@engines.example`, expiresAt: 0 } }));
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ i }) }));
+      await here.db.send(
+        new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH#${i}`, sk: 'LEAD', email: `bench${i}@engines.example`, expiresAt: 0 } }),
+      );
+      await here.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ i }) }));
       return performance.now() - started;
     };
-    // Capture's own writes through its adapters: from this thread, and from a thread of their own as a sandbox makes them.
-    const target: CaptureWritesTarget = {
-      dynamodbEndpoint: runtime.functionEndpoints.dynamodb,
-      sqsEndpoint: runtime.functionEndpoints.sqs,
-      tableName: runtime.tableName,
-      routingQueueUrl: queueUrl,
-      hmacSecret: process.env[SECRET_VARIABLES.hmac.value] as string,
-      screening: runtime.config.screening,
-    };
-    const here = captureWrites(target, 'same');
-    writesThread = new Worker(new URL('./capture-writes-thread.ts', import.meta.url), { workerData: target });
-    const thread = writesThread;
     const fromThread = (i: number) =>
       new Promise<number>((resolve, reject) => {
         thread.once('message', resolve);
         thread.once('error', reject);
         thread.postMessage(i);
       }).finally(() => thread.removeAllListeners('error'));
-    const sameWrites = here.make;
     for (let i = 0; i < 50; i++) {
       await capture(-i - 1);
       await bare(-i - 1);
-      await sameWrites(-i - 1);
+      await here.make(-i - 1);
       await fromThread(-i - 1);
     }
     const captureTimes: number[] = [];
@@ -128,10 +125,9 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     const requestsPerCapture = (requests() - before) / rounds;
     const threadWritesTimes: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      sameWritesTimes.push(await sameWrites(i));
+      sameWritesTimes.push(await here.make(i));
       threadWritesTimes.push(await fromThread(i));
     }
-    here.close();
     const captureMs = median(captureTimes);
     const bareMs = median(bareTimes);
 
@@ -160,9 +156,8 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       roundTrips: (delayed.captureMs - captureMs) / ((delayed.bareMs - bareMs) / 2),
     };
   } finally {
-    await writesThread?.terminate();
-    db.destroy();
-    sqs.destroy();
+    await thread.terminate();
+    here.close();
     await runtime.stop();
   }
 }

@@ -28,9 +28,13 @@ export interface CaptureWritesTarget {
 /**
  * The writes one capture makes, through the adapters it uses and without anything around them:
  * its conditional put of the submission in parallel with the client's counter update, then the
- * routing message. Returns a function that makes them for the i-th address and returns the ms taken.
+ * routing message. `make` makes them for the i-th address and returns the ms taken; the clients
+ * are there for other requests to the same endpoints.
  */
-export function captureWrites(target: CaptureWritesTarget, tag: string): { make(i: number): Promise<number>; close(): void } {
+export function captureWrites(
+  target: CaptureWritesTarget,
+  tag: string,
+): { db: DynamoDBDocumentClient; sqs: SQSClient; make(i: number): Promise<number>; close(): void } {
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const lowLevel = new DynamoDBClient({ region: 'us-east-1', endpoint: target.dynamodbEndpoint, credentials });
   const db = DynamoDBDocumentClient.from(lowLevel, { marshallOptions: { removeUndefinedValues: true } });
@@ -76,6 +80,8 @@ export function captureWrites(target: CaptureWritesTarget, tag: string): { make(
     return performance.now() - started;
   };
   return {
+    db,
+    sqs,
     make,
     close() {
       lowLevel.destroy();
