@@ -135,6 +135,9 @@ export function costReport(usage: PipelineUsage): string[] {
     lines.push(`  ${`  to ${kind} items`.padEnd(44)} ${perLead(unitsOf(kind))} ${was(before.byItem[kind])}`);
   }
   lines.push(`  ${'DynamoDB write units (sparse indexes)'.padEnd(44)} ${perLead(usage.meter.indexWriteUnits)} ${was(before.indexes)}`);
+  for (const [name, units] of Object.entries(usage.meter.indexWriteUnitsByIndex).sort(([, a], [, b]) => b - a)) {
+    lines.push(`  ${`  ${name}`.padEnd(44)} ${perLead(units)}`);
+  }
   lines.push(`  ${'DynamoDB read units'.padEnd(44)} ${perLead(usage.meter.readUnits)} ${was(before.readUnits)}`);
   for (const [name, count] of Object.entries(usage.invocations).sort()) {
     lines.push(`  ${`invocations: ${name}${SCHEDULED.has(name as FunctionName) ? ' (scheduled; fixed cost)' : ''}`.padEnd(44)} ${perLead(count)}`);

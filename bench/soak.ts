@@ -335,7 +335,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       submitRetries: retries,
       refusedRoutingSends: runtime.refusedRoutingSends(),
       neverRetried,
-      usage: { leads: 0, meter: { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 }, invocations: {} },
+      usage: {
+        leads: 0,
+        meter: { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {} },
+        invocations: {},
+      },
       counted: await countedByReports(runtime),
       seconds: 0,
     };

@@ -26,7 +26,7 @@ export interface Faults {
   routingSendFailureRate?: number;
 }
 
-export const NO_READINGS: MeterReadings = { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0 };
+export const NO_READINGS: MeterReadings = { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {} };
 
 /** Fault injection and metering for soak and benchmark runs: proxies in front of the emulators, the request meter, consumer failures. */
 export interface FaultInjection {

@@ -19,6 +19,8 @@ export interface MeterReadings {
    * keys-only index costs one, an item moving within it two. The emulators do not report these.
    */
   indexWriteUnits: number;
+  /** The same by index name and, within it, by the kind of item that moved (SLA: LEAD, ...). */
+  indexWriteUnitsByIndex: Record<string, number>;
 }
 
 /** What the plugin saw of one request; the meter turns these into readings (they cross threads as plain data). */
@@ -35,6 +37,7 @@ export interface RequestMeter {
 }
 
 export interface IndexKeys {
+  name: string;
   partitionKey: string;
   sortKey: string;
 }
@@ -115,6 +118,7 @@ export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter 
   const requests = new Map<string, number>();
   const totals = { readUnits: 0, writeUnits: 0, indexWriteUnits: 0 };
   const byItem = new Map<string, number>();
+  const byIndex = new Map<string, number>();
   /** Each item's place in each index ("partition|sort", or undefined when absent), as last written. */
   const placed = new Map<string, (string | undefined)[]>();
 
@@ -125,7 +129,11 @@ export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter 
       item && item[partitionKey] !== undefined && item[sortKey] !== undefined ? `${plain(item[partitionKey])}|${plain(item[sortKey])}` : undefined,
     );
     after.forEach((place, i) => {
-      if (place !== before[i]) totals.indexWriteUnits += place && before[i] ? 2 : 1;
+      if (place === before[i]) return;
+      const units = place && before[i] ? 2 : 1;
+      totals.indexWriteUnits += units;
+      const name = `${indexes[i]?.name} (${itemKindOf(String(plain(key.pk) ?? ''), String(plain(key.sk) ?? ''))})`;
+      byIndex.set(name, (byIndex.get(name) ?? 0) + units);
     });
     placed.set(id, after);
   };
@@ -146,6 +154,11 @@ export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter 
   return {
     plugin: meterPlugin(observe),
     observe,
-    readings: () => ({ requests: Object.fromEntries(requests), ...totals, writeUnitsByItem: Object.fromEntries(byItem) }),
+    readings: () => ({
+      requests: Object.fromEntries(requests),
+      ...totals,
+      writeUnitsByItem: Object.fromEntries(byItem),
+      indexWriteUnitsByIndex: Object.fromEntries(byIndex),
+    }),
   };
 }

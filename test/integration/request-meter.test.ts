@@ -40,6 +40,7 @@ describe('the request meter (cost model input)', () => {
     const readings = meter.readings();
     expect(readings.requests).toEqual({ 'dynamodb:PutItem': 4, 'dynamodb:UpdateItem': 1, 'dynamodb:GetItem': 1, 'dynamodb:DeleteItem': 1 });
     expect(readings.indexWriteUnits).toBe(1 + 2 + 0 + 2 + 1);
+    expect(readings.indexWriteUnitsByIndex).toEqual({ 'bySlaDue (LEAD)': 1 + 2 + 1, 'byNurtureDue (LEAD)': 1 + 1 });
     // A write is charged by the larger of the item before and after it, as DynamoDB charges: the put
     // and the update of the 1.5 KB item 2 each, the put that shrinks it 2, then 1 each for the small
     // put, the failed condition and the delete.

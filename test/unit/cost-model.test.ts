@@ -3,7 +3,7 @@ import { costPerMillionLeads, PRICES } from '../../bench/cost-model';
 
 const usage = (writeUnits: number) => ({
   leads: 1000,
-  meter: { requests: { 'sqs:SendMessage': 1000 }, readUnits: 0, writeUnits, writeUnitsByItem: {}, indexWriteUnits: 0 },
+  meter: { requests: { 'sqs:SendMessage': 1000 }, readUnits: 0, writeUnits, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {} },
   invocations: { capture: 1000, route: 100, routingSweep: 5 },
 });
 
