@@ -73,8 +73,15 @@ export interface SoakReport {
   seconds: number;
 }
 
-/** One simulated hour of the local runtime's destination retries lasts 6 s (retry delays and the 24-hour window shrink alike). */
+/** One simulated hour of the local runtime's destination retry delays lasts 6 s. */
 const RETRY_SCALE = 1 / 600;
+/**
+ * The 24-hour retry window shrinks ten times less, to 24 minutes: longer than any run, and longer
+ * than the destination queues' 180 s visibility timeout, which no scale shrinks (a batch whose
+ * invocation failed waits it out). At 1/600 the window was 144 s, shorter than that one wait, so
+ * on a busy machine events that AWS, with its real day, would have delivered were dead-lettered.
+ */
+const RETRY_WINDOW_SCALE = 1 / 60;
 
 /** Two webhook destinations for the faults run; for the clean run none, or one (the bench's cost with one webhook destination). */
 function soakDestinations(document: Record<string, any>, withFaults: boolean, oneWebhook: boolean): void {
@@ -189,6 +196,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         }
       : { countRequests: true },
     retryScale: RETRY_SCALE,
+    retryWindowScale: RETRY_WINDOW_SCALE,
     destinationTimeoutMs: 300,
     destinationRequestsKept: 200_000,
     log: () => undefined,

@@ -24,6 +24,7 @@ export const handler = createDeliverConsumer({
   logger,
   countDelivery: createDeliveryMetrics(),
   retryScale: c.env().retryScale,
+  retryWindowScale: c.env().retryWindowScale,
   acceptLink: (lead) =>
     lead.assignment ? acceptUrl(c.publicUrl(), keyring, lead.leadId, lead.assignment.generation, lead.assignment.rep, c.clock.now()) : undefined,
 });

@@ -76,6 +76,8 @@ export interface LocalRuntimeOptions {
   destinationTimeoutMs?: number;
   /** Shrinks destination retry delays, so an outage of a simulated hour passes in seconds (1: real time). */
   retryScale?: number;
+  /** Shrinks the destinations' 24-hour retry window apart from the delays (default: retryScale). */
+  retryWindowScale?: number;
   log?: (line: string) => void;
 }
 
@@ -273,6 +275,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           {
             ...localFunctionEnvironment(functionSpecs[name], resources, endpoints),
             ...(options.retryScale ? { [VARIABLES.retryScale]: String(options.retryScale) } : {}),
+            ...(options.retryWindowScale ? { [VARIABLES.retryWindowScale]: String(options.retryWindowScale) } : {}),
             ...(options.destinationTimeoutMs ? { [VARIABLES.destinationTimeoutMs]: String(options.destinationTimeoutMs) } : {}),
           },
         ]),

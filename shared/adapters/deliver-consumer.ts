@@ -39,6 +39,8 @@ export interface DeliverConsumerDeps extends DeliverDeps {
   countDelivery?: (destinationId: string, outcome: string) => void;
   /** 1 when deployed; the local runtime shrinks retry time for its simulated outages. */
   retryScale: number;
+  /** The same for the 24-hour window (retryScale when absent). */
+  retryWindowScale?: number;
 }
 
 /**
@@ -108,7 +110,7 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     const status = outcome.status;
     const delay = retryDelaySeconds(attempt, outcome.retryAfterSeconds, deps.retryScale);
     const ageSeconds = (Date.now() - Number(record.attributes.SentTimestamp)) / 1000;
-    if (outcome.retryable && withinRetryWindow(ageSeconds, delay, deps.retryScale)) {
+    if (outcome.retryable && withinRetryWindow(ageSeconds, delay, deps.retryWindowScale ?? deps.retryScale)) {
       await changeVisibility(record, destinationId, delay);
       deps.logger.debug('delivery failed; retried later', {
         destinationId,

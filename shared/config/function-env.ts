@@ -19,6 +19,8 @@ export const VARIABLES = {
   destinations: 'DESTINATIONS',
   /** Shrinks destination retry delays (local runtime only, for simulated outages); 1 when unset. */
   retryScale: 'LEADGATE_RETRY_SCALE',
+  /** Shrinks the destinations' 24-hour retry window (local runtime only); the retry scale when unset. */
+  retryWindowScale: 'LEADGATE_RETRY_WINDOW_SCALE',
   /** How long a destination call may take, in ms (local runtime only, for soaks); 10 s when unset. */
   destinationTimeoutMs: 'LEADGATE_DESTINATION_TIMEOUT_MS',
   /** `examples`: mail domains from the local resolver double instead of DNS (local runtime only). */
@@ -77,6 +79,7 @@ export interface FunctionEnv {
   secret(name: SecretName): SecretSource;
   mailDomains: 'examples' | undefined;
   retryScale: number;
+  retryWindowScale: number;
   destinationTimeoutMs: number | undefined;
   counterWindowMs: number;
   /** Where deployed functions read their secrets (shared/adapters/secrets.ts). */
@@ -128,6 +131,7 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
     },
     mailDomains,
     retryScale: Number(env[VARIABLES.retryScale] ?? '1') || 1,
+    retryWindowScale: Number(env[VARIABLES.retryWindowScale] ?? env[VARIABLES.retryScale] ?? '1') || 1,
     destinationTimeoutMs: Number(env[VARIABLES.destinationTimeoutMs]) || undefined,
     counterWindowMs: Number(env[VARIABLES.counterWindowMs]) || 0,
     secretsExtension: { port: Number(env[VARIABLES.secretsExtensionPort]) || 2773, sessionToken: env.AWS_SESSION_TOKEN },

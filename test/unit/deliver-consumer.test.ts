@@ -61,7 +61,7 @@ const lead = (leadId: string): Lead => ({
 });
 
 /** A consumer whose webhook answers from `answers` (by lead), recording what it asked of SQS and logged. */
-function consumer(answers: (outgoing: Outgoing) => SendResult) {
+function consumer(answers: (outgoing: Outgoing) => SendResult, scales: { retryScale: number; retryWindowScale?: number } = { retryScale: 1 }) {
   const sqsCalls: { command: string; input: Record<string, unknown> }[] = [];
   const logged: DeliveryLogEntry[] = [];
   const sqs = {
@@ -85,7 +85,7 @@ function consumer(answers: (outgoing: Outgoing) => SendResult) {
     clock: new ManualClock(),
     sqs,
     logger: quiet,
-    retryScale: 1,
+    ...scales,
     acceptLink: () => undefined,
   });
   return { handler, sqsCalls, logged };
@@ -136,5 +136,20 @@ describe('the deliver consumer', () => {
       .filter((c) => c.command === 'SendMessageCommand')
       .map((c) => (c.input.MessageAttributes as { reason: { StringValue: string } }).reason.StringValue);
     expect(reasons.sort()).toEqual(['gave up after 24 hours: HTTP 503', 'not a Leadgate event']);
+  });
+
+  it('under a local time scale, the window may shrink less than the delays: an event older than the scaled day of its delays is still retried within its own', async () => {
+    const aged = (id: string) => ({
+      ...record(event(id, 7), `${id}1`, 3),
+      attributes: { ...record(event(id, 7), `${id}1`).attributes, SentTimestamp: String(Date.now() - 200_000) },
+    });
+    const failing = () => ({ ok: false as const, retryable: true, status: 503, reason: 'HTTP 503' });
+    // 200 s old: past 24 hours at 1/600 (144 s), within them at 1/60 (1,440 s).
+    const sameScale = consumer(failing, { retryScale: 1 / 600 });
+    expect((await sameScale.handler({ Records: [aged('6')] } as SQSEvent)).batchItemFailures).toEqual([]);
+    expect(sameScale.logged.map((e) => e.outcome)).toEqual(['dead_lettered']);
+    const longerWindow = consumer(failing, { retryScale: 1 / 600, retryWindowScale: 1 / 60 });
+    expect((await longerWindow.handler({ Records: [aged('7')] } as SQSEvent)).batchItemFailures).toEqual([{ itemIdentifier: '71' }]);
+    expect(longerWindow.logged.map((e) => e.outcome)).toEqual(['retrying']);
   });
 });
