@@ -32,7 +32,10 @@ const serialized = (error: unknown) => {
   return { name: e.name, message: e.message, stack: e.stack ?? '' };
 };
 
-process.setSourceMapsEnabled(true);
+// Off, unlike the stack's NODE_OPTIONS (--enable-source-maps): with the bundle's 2 MB map each
+// stack trace costs about three times as much, and under the soak's faults the route and deliver
+// sandboxes were a third busier (docs/operations.md, "Source maps"). Traces point into the bundle.
+process.setSourceMapsEnabled(false);
 shareRuntimeClock(data.clock);
 provideSettings(data.settings);
 if (data.meter) useClientPlugin(meterPlugin((observation) => send({ type: 'meter', observation })));

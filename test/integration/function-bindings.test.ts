@@ -1,4 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../infra/constructs/bundling';
 import { functionBundles, type FunctionBundles } from '../../infra/local/function-bundles';
 import { FunctionInitError, startLambdaHost, type LambdaHost } from '../../infra/local/lambda-host';
 import { functionEnvironment, functionNames, topology, type BoundResources, type FunctionName, type FunctionSpec, type Topology } from '../../infra/topology';
@@ -94,5 +100,32 @@ describe('the local runtime with a binding removed from a copy of the topology',
     expect((failure as Error).message).toBe(
       "routingSweep failed to start: Invalid function environment: ROUTING_QUEUE_URL is not set; the function needs the sendsTo: ['routing'] binding in infra/topology.ts",
     );
+  });
+});
+
+describe('a sandbox under a runtime started with Node flags (npm start runs it through tsx)', () => {
+  it('starts with none of them, as Lambda starts Node with none of ours, and with source maps off (docs/operations.md, "Source maps")', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadgate-sandbox-flags-'));
+    try {
+      const handler = join(dir, 'handler.mjs');
+      writeFileSync(handler, 'export const handler = async () => ({ flags: process.execArgv, sourceMaps: process.sourceMapsEnabled });\n');
+      const module = (file: string) => JSON.stringify(pathToFileURL(join(PROJECT_ROOT, file)).href);
+      const script = join(dir, 'host.mts');
+      writeFileSync(
+        script,
+        [
+          `import { functionBundles } from ${module('infra/local/function-bundles.ts')};`,
+          `import { startLambdaHost } from ${module('infra/local/lambda-host.ts')};`,
+          'const { worker } = await functionBundles([]);',
+          `const host = await startLambdaHost({ functions: { forms: { entry: 'handler.mjs', memoryMb: 128, timeoutSeconds: 5 } as never }, bundles: { worker, bundleOf: () => ${JSON.stringify(handler)} }, environments: {}, settings: {} as never, log: () => undefined });`,
+          'console.log(JSON.stringify({ runtime: process.execArgv, sandbox: await host.invoke("forms", {}) }));',
+          'await host.stop();',
+        ].join('\n'),
+      );
+      const output = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+      expect(JSON.parse(output)).toEqual({ runtime: ['--import', 'tsx'], sandbox: { flags: [], sourceMaps: false } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
