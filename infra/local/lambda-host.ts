@@ -66,7 +66,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
       workerData,
       // Lambda starts Node with no flags of ours. A sandbox inheriting this process's (tsx's
       // loader, under `npm start`) would load its plain JavaScript bundle through that loader:
-      // code Lambda could not load would load here, and every start took 5 s longer.
+      // code Lambda could not load would load here, and npm start was ready in 12.6 s, not 2.6 s.
       execArgv: [],
       env: options.environments[name] ?? {},
       stdout: true,
