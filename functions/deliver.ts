@@ -25,6 +25,7 @@ export const handler = createDeliverConsumer({
   countDelivery: createDeliveryMetrics(),
   retryScale: c.env().retryScale,
   retryWindowScale: c.env().retryWindowScale,
+  callTimeoutMs: c.env().destinationTimeoutMs,
   acceptLink: (lead) =>
     lead.assignment ? acceptUrl(c.publicUrl(), keyring, lead.leadId, lead.assignment.generation, lead.assignment.rep, c.clock.now()) : undefined,
 });

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { DestinationBinding } from '../config/function-env';
 import { DESTINATION_EVENT_TYPES } from '../domain/destinations/event-types';
@@ -8,6 +8,7 @@ import { type DeliverDeps, deliverEvent, type DeliveryOutcome } from '../domain/
 import type { DeliveryLog } from '../domain/destinations/delivery-log';
 import { deliveryId, type PendingEvent } from '../domain/destinations/pending-event';
 import { retryDelaySeconds, withinRetryWindow } from '../domain/destinations/retry-policy';
+import { DESTINATION_TIMEOUT_MS } from './destinations/bounded-fetch';
 
 const pendingEventSchema = z.object({
   id: z.string().check(z.regex(/^evt_[A-Za-z0-9_-]{24}$/)),
@@ -21,6 +22,8 @@ const pendingEventSchema = z.object({
 
 /** A delivery that failed without an answer to act on (the table, SQS) is tried again after this long. */
 const UNSETTLED_RETRY_SECONDS = 30;
+/** Time kept, beyond one destination call, to log a delivery and settle its record before the function's timeout. */
+const SETTLE_MARGIN_MS = 3000;
 
 const parseJson = (body: string): unknown => {
   try {
@@ -41,6 +44,8 @@ export interface DeliverConsumerDeps extends DeliverDeps {
   retryScale: number;
   /** The same for the 24-hour window (retryScale when absent). */
   retryWindowScale?: number;
+  /** How long one destination call may take (DESTINATION_TIMEOUT_MS when absent). */
+  callTimeoutMs?: number;
 }
 
 /**
@@ -48,7 +53,9 @@ export interface DeliverConsumerDeps extends DeliverDeps {
  * lead). A failed delivery blocks its lead's later events (they fail with it, so order holds)
  * and schedules its own retry by changing its visibility: exponential with jitter, or the
  * destination's Retry-After; a final answer (other 4xx), an undecodable message, or a retry
- * past 24 hours goes to the destination's dead-letter queue at once, with the reason.
+ * past 24 hours goes to the destination's dead-letter queue at once, with the reason. A record
+ * whose call could outlast the invocation is not started: it goes back at once, its lead's later
+ * ones with it, so a timeout never returns a whole batch (its deliveries made included) minutes later.
  */
 export function createDeliverConsumer(deps: DeliverConsumerDeps) {
   const byQueueArn = new Map(Object.entries(deps.bindings).map(([id, binding]) => [binding.queueArn, id]));
@@ -132,9 +139,19 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
   };
 
   /** One lead's records of the batch, in order: after a failure the rest wait with it (FIFO: a message in flight holds its group). */
-  const settleGroup = async (records: { record: SQSRecord; destinationId: string; event: PendingEvent | undefined }[], failures: string[]) => {
+  const settleGroup = async (
+    records: { record: SQSRecord; destinationId: string; event: PendingEvent | undefined }[],
+    failures: string[],
+    timeLeft: () => boolean,
+    late: string[],
+  ) => {
     let waiting: number | undefined;
     for (const { record, destinationId, event } of records) {
+      // Out of time: back at once (its next receive counts as an attempt, one more backoff step).
+      if (waiting === undefined && !timeLeft()) {
+        waiting = 0;
+        late.push(record.messageId);
+      }
       if (waiting !== undefined) {
         failures.push(record.messageId);
         await changeVisibility(record, destinationId, waiting).catch(() => undefined);
@@ -157,8 +174,10 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     }
   };
 
-  return async (sqsEvent: SQSEvent): Promise<SQSBatchResponse> => {
+  const callMs = deps.callTimeoutMs ?? DESTINATION_TIMEOUT_MS;
+  return async (sqsEvent: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
     const failures: string[] = [];
+    const timeLeft = () => !context || context.getRemainingTimeInMillis() > callMs + SETTLE_MARGIN_MS;
     // Leads are independent: their groups are delivered concurrently, each in its order.
     const groups = new Map<string, { record: SQSRecord; destinationId: string; event: PendingEvent | undefined }[]>();
     for (const record of sqsEvent.Records) {
@@ -168,7 +187,9 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
       const group = parsed.success ? `${destinationId} ${parsed.data.leadId}` : record.messageId;
       groups.set(group, [...(groups.get(group) ?? []), { record, destinationId, event: parsed.success ? (parsed.data as PendingEvent) : undefined }]);
     }
-    await Promise.all([...groups.values()].map((records) => settleGroup(records, failures)));
+    const late: string[] = [];
+    await Promise.all([...groups.values()].map((records) => settleGroup(records, failures, timeLeft, late)));
+    if (late.length) deps.logger.warn('out of time: records left for the next invocation', { leads: late.length, failedRecords: failures.length });
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -152,4 +152,22 @@ describe('the deliver consumer', () => {
     expect((await longerWindow.handler({ Records: [aged('7')] } as SQSEvent)).batchItemFailures).toEqual([{ itemIdentifier: '71' }]);
     expect(longerWindow.logged.map((e) => e.outcome)).toEqual(['retrying']);
   });
+
+  it('starts no call that could outlast the invocation: what is left goes back at once, its lead in order, and what was delivered is done with', async () => {
+    let remainingMs = 60_000;
+    const delivered: string[] = [];
+    const { handler, sqsCalls, logged } = consumer((o) => {
+      delivered.push(o.event.id);
+      remainingMs = 12_000; // less than a 10 s call and the margin to settle it
+      return { ok: true, status: 204 };
+    });
+    const context = { getRemainingTimeInMillis: () => remainingMs };
+    const result = await handler({ Records: [record(event('a', 1), 'a1'), record(event('a', 2), 'a2'), record(event('b', 3), 'b1')] } as SQSEvent, context);
+    // Both leads' first events started with time to spare; a's second did not start.
+    expect(delivered.sort()).toEqual([deliveryId(event('a', 1), 'ops-webhook'), deliveryId(event('b', 3), 'ops-webhook')].sort());
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a2' }]);
+    const visibility = sqsCalls.filter((c) => c.command === 'ChangeMessageVisibilityCommand').map((c) => [c.input.ReceiptHandle, c.input.VisibilityTimeout]);
+    expect(visibility).toEqual([['handle-a2', 0]]);
+    expect(logged.map((e) => e.outcome)).toEqual(['delivered', 'delivered']);
+  });
 });
