@@ -51,6 +51,8 @@ const plain = (value: unknown): unknown =>
   typeof value === 'object' && value !== null && ('S' in value || 'N' in value)
     ? ((value as { S?: unknown; N?: unknown }).S ?? (value as { N?: unknown }).N)
     : value;
+/** The kind of item a key names (LEAD, SUB, RATE, ...). */
+const kindOf = (key: Item) => itemKindOf(String(plain(key.pk) ?? ''), String(plain(key.sk) ?? ''));
 /** The table's own units: asked for by index, DynamoDB's total would also hold the sparse indexes' writes, which the meter follows itself. */
 const unitsOf = (consumed: Capacity | Capacity[] | undefined) =>
   [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.Table?.CapacityUnits ?? entry.CapacityUnits ?? 0), 0);
@@ -128,11 +130,12 @@ export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter 
     const after = indexes.map(({ partitionKey, sortKey }) =>
       item && item[partitionKey] !== undefined && item[sortKey] !== undefined ? `${plain(item[partitionKey])}|${plain(item[sortKey])}` : undefined,
     );
+    const kind = kindOf(key);
     after.forEach((place, i) => {
       if (place === before[i]) return;
       const units = place && before[i] ? 2 : 1;
       totals.indexWriteUnits += units;
-      const name = `${indexes[i]?.name} (${itemKindOf(String(plain(key.pk) ?? ''), String(plain(key.sk) ?? ''))})`;
+      const name = `${indexes[i]?.name} (${kind})`;
       byIndex.set(name, (byIndex.get(name) ?? 0) + units);
     });
     placed.set(id, after);
@@ -146,7 +149,7 @@ export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter 
     if (read) totals.readUnits += units;
     else {
       totals.writeUnits += units;
-      const kind = itemKindOf(String(plain(key.pk) ?? ''), String(plain(key.sk) ?? ''));
+      const kind = kindOf(key);
       byItem.set(kind, (byItem.get(kind) ?? 0) + units);
     }
     if (observation.track) track(key, observation.track.item);

@@ -42,8 +42,8 @@ export interface DeliverConsumerDeps extends DeliverDeps {
   countDelivery?: (destinationId: string, outcome: string) => void;
   /** 1 when deployed; the local runtime shrinks retry time for its simulated outages. */
   retryScale: number;
-  /** The same for the 24-hour window (retryScale when absent). */
-  retryWindowScale?: number;
+  /** The same for the 24-hour window (locally it may shrink less than the delays). */
+  retryWindowScale: number;
   /** How long one destination call may take (DESTINATION_TIMEOUT_MS when absent). */
   callTimeoutMs?: number;
 }
@@ -117,7 +117,7 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     const status = outcome.status;
     const delay = retryDelaySeconds(attempt, outcome.retryAfterSeconds, deps.retryScale);
     const ageSeconds = (Date.now() - Number(record.attributes.SentTimestamp)) / 1000;
-    if (outcome.retryable && withinRetryWindow(ageSeconds, delay, deps.retryWindowScale ?? deps.retryScale)) {
+    if (outcome.retryable && withinRetryWindow(ageSeconds, delay, deps.retryWindowScale)) {
       await changeVisibility(record, destinationId, delay);
       deps.logger.debug('delivery failed; retried later', {
         destinationId,
@@ -138,19 +138,22 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     return true;
   };
 
-  /** One lead's records of the batch, in order: after a failure the rest wait with it (FIFO: a message in flight holds its group). */
+  /**
+   * One lead's records of the batch, in order: after a failure the rest wait with it (FIFO: a
+   * message in flight holds its group). True when it ran out of time for some of them.
+   */
   const settleGroup = async (
     records: { record: SQSRecord; destinationId: string; event: PendingEvent | undefined }[],
     failures: string[],
     timeLeft: () => boolean,
-    late: string[],
-  ) => {
+  ): Promise<boolean> => {
     let waiting: number | undefined;
+    let outOfTime = false;
     for (const { record, destinationId, event } of records) {
       // Out of time: back at once (its next receive counts as an attempt, one more backoff step).
       if (waiting === undefined && !timeLeft()) {
         waiting = 0;
-        late.push(record.messageId);
+        outOfTime = true;
       }
       if (waiting !== undefined) {
         failures.push(record.messageId);
@@ -172,6 +175,7 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
         failures.push(record.messageId);
       }
     }
+    return outOfTime;
   };
 
   const callMs = deps.callTimeoutMs ?? DESTINATION_TIMEOUT_MS;
@@ -187,9 +191,8 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
       const group = parsed.success ? `${destinationId} ${parsed.data.leadId}` : record.messageId;
       groups.set(group, [...(groups.get(group) ?? []), { record, destinationId, event: parsed.success ? (parsed.data as PendingEvent) : undefined }]);
     }
-    const late: string[] = [];
-    await Promise.all([...groups.values()].map((records) => settleGroup(records, failures, timeLeft, late)));
-    if (late.length) deps.logger.warn('out of time: records left for the next invocation', { leads: late.length, failedRecords: failures.length });
+    const outOfTime = (await Promise.all([...groups.values()].map((records) => settleGroup(records, failures, timeLeft)))).filter(Boolean).length;
+    if (outOfTime) deps.logger.warn('out of time: records left for the next invocation', { leads: outOfTime, failedRecords: failures.length });
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -61,7 +61,10 @@ const lead = (leadId: string): Lead => ({
 });
 
 /** A consumer whose webhook answers from `answers` (by lead), recording what it asked of SQS and logged. */
-function consumer(answers: (outgoing: Outgoing) => SendResult, scales: { retryScale: number; retryWindowScale?: number } = { retryScale: 1 }) {
+function consumer(
+  answers: (outgoing: Outgoing) => SendResult,
+  scales: { retryScale: number; retryWindowScale: number } = { retryScale: 1, retryWindowScale: 1 },
+) {
   const sqsCalls: { command: string; input: Record<string, unknown> }[] = [];
   const logged: DeliveryLogEntry[] = [];
   const sqs = {
@@ -145,7 +148,7 @@ describe('the deliver consumer', () => {
     });
     const failing = () => ({ ok: false as const, retryable: true, status: 503, reason: 'HTTP 503' });
     // 200 s old: past 24 hours at 1/600 (144 s), within them at 1/60 (1,440 s).
-    const sameScale = consumer(failing, { retryScale: 1 / 600 });
+    const sameScale = consumer(failing, { retryScale: 1 / 600, retryWindowScale: 1 / 600 });
     expect((await sameScale.handler({ Records: [aged('6')] } as SQSEvent)).batchItemFailures).toEqual([]);
     expect(sameScale.logged.map((e) => e.outcome)).toEqual(['dead_lettered']);
     const longerWindow = consumer(failing, { retryScale: 1 / 600, retryWindowScale: 1 / 60 });
