@@ -1,20 +1,22 @@
 /**
  * GET /embed.js: progressive enhancement for Leadgate forms, no dependencies. It fetches a
- * render token, submits with fetch, shows field errors inline, reports GPC and keeps one
- * Idempotency-Key per form so double clicks and retries are one submission.
+ * render token, submits with fetch, shows field errors inline and reports GPC. It posts what the
+ * form itself would (urlencoded, asking for JSON back): a CORS simple request, so a page on an
+ * allowed origin makes no preflight, which would cost the visitor a round trip and us one more
+ * request and invocation per lead. A retry or a double click is one submission all the same:
+ * capture claims a post without an Idempotency-Key by its content, and the button waits.
  */
 export const EMBED_SCRIPT = `(function(){"use strict";
 function q(f,s){return f.querySelector(s)}
 function err(f,n,m){var el=q(f,'[id="lg-'+n+'-error"]')||q(f,'#lg-consent-error');var i=q(f,'[name="'+n+'"]');if(i){i.setAttribute('aria-invalid','true');if(el)i.setAttribute('aria-describedby',el.id)}if(el){el.textContent=m;el.hidden=false}}
 function clear(f){f.querySelectorAll('.lg-error').forEach(function(e){e.hidden=true;e.textContent=''});f.querySelectorAll('[aria-invalid]').forEach(function(e){e.removeAttribute('aria-invalid')})}
-function key(){return(crypto.randomUUID?crypto.randomUUID():String(Date.now())+Math.random()).replace(/[^a-zA-Z0-9-]/g,'')}
-function enhance(f){var id=f.getAttribute('data-leadgate'),base=f.action.replace(/\\/forms\\/[^/]+\\/submissions$/,''),k=key(),status=q(f,'.lg-status');
+function enhance(f){var id=f.getAttribute('data-leadgate'),base=f.action.replace(/\\/forms\\/[^/]+\\/submissions$/,''),status=q(f,'.lg-status');
 if(!q(f,'[name="renderedAt"]')){var t=document.createElement('input');t.type='hidden';t.name='renderedAt';f.appendChild(t);
 fetch(base+'/forms/'+encodeURIComponent(id)+'/render-token').then(function(r){return r.json()}).then(function(j){t.value=j.renderedAt}).catch(function(){})}
-f.addEventListener('submit',function(ev){ev.preventDefault();clear(f);var d={},fd=new FormData(f);fd.forEach(function(v,n){if(n==='consent'){(d.consent=d.consent||[]).push(v)}else{d[n]=v}});
-if(navigator.globalPrivacyControl)d.gpc=true;var b=q(f,'button[type=submit]');if(b)b.disabled=true;if(status)status.textContent='Sending…';
-fetch(f.action,{method:'POST',headers:{'content-type':'application/json','accept':'application/json','idempotency-key':k},body:JSON.stringify(d)}).then(function(r){return r.json().then(function(j){return{s:r.status,j:j}})}).then(function(x){if(b)b.disabled=false;
-if(x.s===202){k=key();f.reset();if(status)status.textContent=(x.j&&x.j.message)||'Thank you! We received your message.';f.setAttribute('data-leadgate-sent','true');return}
+f.addEventListener('submit',function(ev){ev.preventDefault();clear(f);var d=new URLSearchParams(new FormData(f));
+if(navigator.globalPrivacyControl)d.set('gpc','true');var b=q(f,'button[type=submit]');if(b)b.disabled=true;if(status)status.textContent='Sending…';
+fetch(f.action,{method:'POST',headers:{accept:'application/json'},body:d}).then(function(r){return r.json().then(function(j){return{s:r.status,j:j}})}).then(function(x){if(b)b.disabled=false;
+if(x.s===202){f.reset();if(status)status.textContent=(x.j&&x.j.message)||'Thank you! We received your message.';f.setAttribute('data-leadgate-sent','true');return}
 var e=x.j&&x.j.error;if(status)status.textContent=e?e.message:'Something went wrong.';if(e&&e.fields){Object.keys(e.fields).forEach(function(n){err(f,n,e.fields[n])});var first=q(f,'[aria-invalid=true]');if(first)first.focus()}}).catch(function(){if(b)b.disabled=false;if(status)status.textContent='We could not reach the server. Please try again.'})})}
 function run(){document.querySelectorAll('form[data-leadgate]').forEach(enhance)}
 if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',run);else run()})();
