@@ -26,7 +26,7 @@ export const PRICES = {
 
 /** What the run cannot show, stated rather than hidden. */
 export const ASSUMPTIONS = {
-  /** The hosted form page (or the embed script's render token) viewed once per lead. */
+  /** The hosted form page (or the embed script's render token, fetched when the form comes into view) viewed once per lead. */
   pageViewsPerLead: 1,
   /** Billed duration per invocation (ms); loopback emulators answer faster than AWS does. */
   lambdaMsPerInvocation: 60,

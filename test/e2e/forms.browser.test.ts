@@ -159,6 +159,31 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     await context.close();
   });
 
+  it('fetches its render token only once the form comes into view, and the post is routed', async () => {
+    pages['/below-the-fold'] = `<p style="height:3000px">Our story, at length.</p>${snippet}`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const tokenRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/render-token')) tokenRequests.push(request.url());
+    });
+    await page.goto(`${allowed.origin}/below-the-fold`);
+    await page.waitForLoadState('networkidle');
+    // A visitor who never scrolls to the form costs no request.
+    expect(tokenRequests).toEqual([]);
+    await fill(page, 'scrolled@engines.example');
+    expect(tokenRequests).toHaveLength(1);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Thank you');
+    const stored = await eventually(async () => {
+      const item = await lead('scrolled@engines.example');
+      expect(item?.routedSubmissions).toHaveLength(1);
+      return item!;
+    });
+    expect(stored.quarantine).toBeUndefined();
+    await context.close();
+  });
+
   it('a plain HTML form on an allowed origin, no script: assigned with renderToken optional, held with required', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
