@@ -16,9 +16,9 @@ import { parseSubmission, type RawBody } from '../domain/capture/submission';
 import { corsHeaders, PREFLIGHT_HEADERS, refusalHeaders } from './cors';
 import { prefersHtml, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
-import { formPage } from './form-page';
+import { formPage, hostedFormHeaders } from './form-page';
 import { readFormBody } from './form-body';
-import { hostedFormHeaders, htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
+import { htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
 
 export interface CaptureLogger extends ErrorLogger {
   info(message: string, extra: Record<string, unknown>): void;
@@ -75,7 +75,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
         renderToken: renderToken(deps.keyring, formId, deps.clock.now()),
         values: body,
         errors: error.fields ?? {},
-        scriptUrl: '/embed.js',
+        script: 'inline',
         privacyPage: PRIVACY_PAGE_PATH,
       },
       400,

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * GET /embed.js: progressive enhancement for Leadgate forms, no dependencies. It fetches a render
  * token when the form first comes into view (or is focused), not at page load: a form in a
@@ -25,3 +27,10 @@ var e=x.j&&x.j.error;if(status)status.textContent=e?e.message:'Something went wr
 function run(){document.querySelectorAll('form[data-leadgate]').forEach(enhance)}
 if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',run);else run()})();
 `;
+
+/**
+ * The hosted form page carries the script inline rather than loading /embed.js: one request and
+ * one invocation fewer per visitor (most arrive once, from a link), and its Content-Security-Policy
+ * allows exactly this text by its hash.
+ */
+export const EMBED_SCRIPT_CSP_SOURCE = `'sha256-${createHash('sha256').update(EMBED_SCRIPT, 'utf8').digest('base64')}'`;

@@ -11,7 +11,7 @@ export function embedSnippet(settings: LeadgateSettings, formId: string, apiUrl:
   const markup = formMarkup(settings, form, {
     formId,
     action: `${base}/forms/${encodeURIComponent(formId)}/submissions`,
-    scriptUrl: `${base}/embed.js`,
+    script: { url: `${base}/embed.js` },
     privacyPage: `${base}${PRIVACY_PAGE_PATH}`,
   });
   return html`<!-- Leadgate form "${formId}". Add this page's origin to forms.${formId}.allowedOrigins. -->\n${markup}\n`.markup;

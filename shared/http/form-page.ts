@@ -1,7 +1,9 @@
 import { COUNTRY_CODES } from '../domain/core/countries';
 import type { FieldSettings, FormSettings, LeadgateSettings } from '../domain/core/settings';
 import { type Html, html, trusted } from '../email/html';
+import { EMBED_SCRIPT, EMBED_SCRIPT_CSP_SOURCE } from './embed-script';
 import { page } from './html';
+import { contentSecurityPolicy, FORM_PAGE_HEADERS } from './responses';
 
 export interface FormView {
   formId: string;
@@ -11,8 +13,8 @@ export interface FormView {
   renderToken?: string;
   values?: Record<string, unknown>;
   errors?: Record<string, string>;
-  /** URL of the enhancement script, if any. */
-  scriptUrl?: string;
+  /** The enhancement script: loaded from its URL (an embed snippet), or carried inline (the hosted page, whose policy allows it by hash). */
+  script?: { url: string } | 'inline';
   /** URL of the privacy page (GET /privacy), shown beside the privacy notice. */
   privacyPage?: string;
 }
@@ -86,7 +88,7 @@ ${view.renderToken && html`<input type="hidden" name="renderedAt" value="${view.
 ${turnstile.enabled && html`<div class="cf-turnstile" data-sitekey="${turnstile.siteKey}"></div><script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>`}
 <button type="submit">Send</button>
 <p class="lg-status" role="status" aria-live="polite"></p>
-</form>${view.scriptUrl && html`\n<script src="${view.scriptUrl}" defer></script>`}`;
+</form>${view.script && html`\n${view.script === 'inline' ? html`<script>${trusted(EMBED_SCRIPT)}</script>` : html`<script src="${view.script.url}" defer></script>`}`}`;
 }
 
 const STYLE = trusted(`<style>.leadgate{display:grid;gap:.75rem;max-width:32rem}.lg-field label,.lg-consent label{display:block;font-weight:600}
@@ -98,3 +100,13 @@ const STYLE = trusted(`<style>.leadgate{display:grid;gap:.75rem;max-width:32rem}
 export function formPage(settings: LeadgateSettings, form: FormSettings, view: FormView, status = 200): { status: number; html: string } {
   return { status, html: page(form.title, html`${STYLE}<h1>${form.title}</h1>\n${formMarkup(settings, form, view)}`) };
 }
+
+/**
+ * The hosted form page may be framed (`npx leadgate embed FORM --iframe`) by the pages its form
+ * already lets post (`allowedOrigins`), and by no other; every other page by none. It runs the
+ * embed script it carries inline, allowed by the script's hash, and no other inline script.
+ */
+export const hostedFormHeaders = (allowedOrigins: readonly string[]): Record<string, string> => ({
+  ...FORM_PAGE_HEADERS,
+  'content-security-policy': contentSecurityPolicy(allowedOrigins.length ? allowedOrigins.join(' ') : "'none'", EMBED_SCRIPT_CSP_SOURCE),
+});

@@ -7,9 +7,9 @@ import { corsHeaders } from './cors';
 import { EMBED_SCRIPT } from './embed-script';
 import type { ErrorLogger } from './error-responses';
 import { httpHandler } from './middleware';
-import { formPage } from './form-page';
+import { formPage, hostedFormHeaders } from './form-page';
 import { PRIVACY_PAGE_PATH } from './privacy-page';
-import { hostedFormHeaders, htmlResponse, jsonResponse } from './responses';
+import { htmlResponse, jsonResponse } from './responses';
 
 /** GET /forms/{formId} (the hosted page), GET /forms/{formId}/render-token, GET /embed.js. */
 export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: Keyring; clock: Clock }, logger: ErrorLogger) {
@@ -30,7 +30,7 @@ export function createFormsHandler(deps: { settings: LeadgateSettings; keyring: 
       formId,
       action: `/forms/${encodeURIComponent(formId)}/submissions`,
       renderToken: token,
-      scriptUrl: '/embed.js',
+      script: 'inline',
       privacyPage: PRIVACY_PAGE_PATH,
     });
     return htmlResponse(status, html, hostedFormHeaders(form.allowedOrigins));

@@ -8,8 +8,8 @@ const NO_STORE = { 'cache-control': 'no-store' };
  * Every page: nothing loads but our own scripts (and Turnstile's), no plugin, no framing, no base
  * URL rewriting; types are not sniffed; and no Referer leaves, since some page URLs carry a token.
  */
-const contentSecurityPolicy = (frameAncestors: string) =>
-  `default-src 'none'; script-src 'self' https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; connect-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors ${frameAncestors}`;
+export const contentSecurityPolicy = (frameAncestors: string, inlineScriptHash?: string) =>
+  `default-src 'none'; script-src 'self'${inlineScriptHash ? ` ${inlineScriptHash}` : ''} https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; connect-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors ${frameAncestors}`;
 
 export const PAGE_SECURITY_HEADERS = {
   'content-security-policy': contentSecurityPolicy("'none'"),
@@ -29,15 +29,6 @@ export const jsonResponse = (statusCode: number, body: unknown, headers: Record<
  * endpoint's origin check refuses). These pages carry no token in their URL.
  */
 export const FORM_PAGE_HEADERS = { 'referrer-policy': 'same-origin' };
-
-/**
- * The hosted form page may be framed (`npx leadgate embed FORM --iframe`) by the pages its form
- * already lets post (`allowedOrigins`), and by no other; every other page by none.
- */
-export const hostedFormHeaders = (allowedOrigins: readonly string[]): Record<string, string> => ({
-  ...FORM_PAGE_HEADERS,
-  'content-security-policy': contentSecurityPolicy(allowedOrigins.length ? allowedOrigins.join(' ') : "'none'"),
-});
 
 export const htmlResponse = (statusCode: number, html: string, headers: Record<string, string> = {}): HttpResponse => ({
   statusCode,
