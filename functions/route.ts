@@ -17,7 +17,7 @@ export const handler = sqsBatchHandler(
     logger.info('routing message handled', { submissionId: message.submissionId, formId: message.formId, outcome });
     countSubmission(message.formId, submissionOutcome(outcome));
   },
-  { oneAtATimePer: leadOf, afterBatch: () => c.counters().flush() },
+  { logger, oneAtATimePer: leadOf, afterBatch: () => c.counters().flush() },
 );
 
 /** Submissions of one person in a batch change one lead item: they are routed one after another. */

@@ -24,5 +24,5 @@ export const handler = sqsBatchHandler(
     const outcome = await sendNurtureStep(deps, message);
     logger.info('nurture step handled', { sequence: message.sequence, step: message.step, outcome });
   },
-  { afterBatch: () => c.counters().flush() },
+  { logger, afterBatch: () => c.counters().flush() },
 );

@@ -30,5 +30,5 @@ export const handler = sqsBatchHandler(
     }
     logger.info('SES event handled', { messageId: record.messageId, ...result });
   },
-  { afterBatch: () => c.counters().flush() },
+  { logger, afterBatch: () => c.counters().flush() },
 );

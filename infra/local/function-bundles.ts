@@ -77,6 +77,7 @@ async function buildInto(root: string, entries: readonly string[]): Promise<stri
     external: [...BUNDLE.external],
     alias: { ...BUNDLE_ALIASES },
     sourcemap: 'linked',
+    sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
   });

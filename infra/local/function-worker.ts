@@ -32,9 +32,8 @@ const serialized = (error: unknown) => {
   return { name: e.name, message: e.message, stack: e.stack ?? '' };
 };
 
-// Off, unlike the stack's NODE_OPTIONS (--enable-source-maps): with the bundle's 2 MB map each
-// stack trace costs about three times as much, and under the soak's faults the route and deliver
-// sandboxes were a third busier (docs/operations.md, "Source maps"). Traces point into the bundle.
+// Off, as in the stack's functions: Node would decode each bundle's map at start and map every
+// stack trace (docs/operations.md, "Source maps"); the logger maps the frames of an error it logs.
 process.setSourceMapsEnabled(false);
 shareRuntimeClock(data.clock);
 provideSettings(data.settings);

@@ -1,5 +1,6 @@
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { stackFrames } from './source-mapped-stack';
 
 /** Keys whose values are personal data whatever they hold. */
 const PERSONAL_KEYS =
@@ -12,7 +13,8 @@ export function maskPersonalData(value: unknown, key = ''): unknown {
   if (PERSONAL_KEYS.test(key) && value !== null && value !== undefined) return '[redacted]';
   if (typeof value === 'string') return value.replace(EMAIL, '[email]').replace(PHONE, '[number]');
   if (Array.isArray(value)) return value.map((item) => maskPersonalData(item));
-  if (value instanceof Error) return { name: value.name, message: maskPersonalData(value.message) };
+  // Its name and where it was thrown: a message may quote input that no pattern above recognises.
+  if (value instanceof Error) return { name: value.name, frames: stackFrames(value) };
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPersonalData(v, k)]));
   }

@@ -50,8 +50,8 @@ export function errorResponse(error: LeadgateError, preferHtml: boolean): HttpRe
 export const prefersHtml = (context: Context): boolean => (context as Context & { preferredMediaType?: string }).preferredMediaType === 'text/html';
 
 /**
- * Turns every error into a structured response. Unexpected errors are logged by name only
- * (their messages may quote input) and answered with a generic 500.
+ * Turns every error into a structured response. Unexpected errors are logged by name and stack
+ * frames only (their messages may quote input) and answered with a generic 500.
  */
 export function errorResponses(logger: ErrorLogger): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
   return {
@@ -60,10 +60,8 @@ export function errorResponses(logger: ErrorLogger): middy.MiddlewareObj<APIGate
       const known = error instanceof LeadgateError ? error : new LeadgateError('internal_error', 'Something went wrong on our side; please retry later.');
       if (!(error instanceof LeadgateError) || known.code === 'service_unavailable') {
         const cause = error instanceof LeadgateError ? error.cause : error;
-        logger.error('request failed', {
-          code: known.code,
-          errorName: cause instanceof Error ? cause.name : typeof cause,
-        });
+        // An Error is logged as its name and frames (shared/adapters/logger.ts), never its message.
+        logger.error('request failed', { code: known.code, ...(cause instanceof Error ? { error: cause } : { errorName: typeof cause }) });
       }
       request.response = errorResponse(known, prefersHtml(request.context));
     },

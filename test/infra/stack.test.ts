@@ -66,12 +66,14 @@ describe('LeadgateStack from the topology', () => {
       // The secrets extension's layer sets its own variables (the port the function reads among them).
       const extension = Object.keys(variables).filter((variable) => /^(PARAMETERS_SECRETS_EXTENSION|SECRETS_MANAGER|SSM_PARAMETER_STORE)_/.test(variable));
       expect(extension.length > 0, name).toBe(readsSecrets(spec));
+      // No NODE_OPTIONS: --enable-source-maps would decode the bundle's map at every cold start;
+      // the logger maps a logged error's frames instead (docs/operations.md, "Source maps").
       expect(
         Object.keys(variables)
           .filter((variable) => !extension.includes(variable))
           .sort(),
         name,
-      ).toEqual([...Object.keys(functionEnvironment(spec, resourcesStandIn)), 'NODE_OPTIONS'].sort());
+      ).toEqual(Object.keys(functionEnvironment(spec, resourcesStandIn)).sort());
       expect(variables.POWERTOOLS_SERVICE_NAME, name).toBe(serviceName(spec));
       // Report counts wait to share writes only where a batch's records run in parallel: the queue consumers.
       const consumer = Object.values(topology.queues).some((queue) => queue.consumer === name);

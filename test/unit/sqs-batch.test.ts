@@ -14,6 +14,13 @@ const record = (messageId: string, key: string): SQSRecord =>
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** Keeps what the handler logs, for the tests to read. */
+const recordingLogger = () => {
+  const warnings: { message: string; extra: Record<string, unknown> }[] = [];
+  return { warnings, warn: (message: string, extra: Record<string, unknown>) => warnings.push({ message, extra }) };
+};
+const quiet = recordingLogger();
+
 describe('sqsBatchHandler, one record at a time per key', () => {
   it('handles records of one key in batch order without overlap, other keys alongside, and reports each failure on its own', async () => {
     const running = new Map<string, number>();
@@ -30,7 +37,7 @@ describe('sqsBatchHandler, one record at a time per key', () => {
         running.set(key, 0);
         if (r.messageId === 'a1') throw new Error('a1 fails');
       },
-      { oneAtATimePer: (r) => (JSON.parse(r.body) as { key: string }).key },
+      { logger: quiet, oneAtATimePer: (r) => (JSON.parse(r.body) as { key: string }).key },
     );
     const event = { Records: [record('a1', 'a'), record('b1', 'b'), record('a2', 'a'), record('a3', 'a')] } as SQSEvent;
     const result = await handler(event, {} as Context);
@@ -48,6 +55,7 @@ describe('sqsBatchHandler, one record at a time per key', () => {
         if (r.messageId === 'b1') throw new Error('b1 fails');
       },
       {
+        logger: quiet,
         afterBatch: async () => {
           log.push('after');
         },
@@ -57,5 +65,18 @@ describe('sqsBatchHandler, one record at a time per key', () => {
     expect(log.slice(0, 3).sort()).toEqual(['a1', 'b1', 'c1']);
     expect(log.slice(3)).toEqual(['after']);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'b1' }]);
+  });
+
+  it('logs each failed record with its message id and the error, and none that succeeded', async () => {
+    const logger = recordingLogger();
+    const failure = new TypeError('cannot read the lead of ada@example.com');
+    const handler = sqsBatchHandler(
+      async (r) => {
+        if (r.messageId === 'b1') throw failure;
+      },
+      { logger },
+    );
+    await handler({ Records: [record('a1', 'a'), record('b1', 'b')] } as SQSEvent, {} as Context);
+    expect(logger.warnings).toEqual([{ message: 'record failed; SQS delivers it again', extra: { messageId: 'b1', error: failure } }]);
   });
 });
