@@ -2,6 +2,8 @@ import middy from '@middy/core';
 import httpContentNegotiation from '@middy/http-content-negotiation';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { CAPTURE_TIMEOUT_SECONDS } from '../domain/capture/capture';
+import { serviceUnavailable } from '../domain/core/errors';
 import { errorResponses, type ErrorLogger } from './error-responses';
 import type { HttpResponse } from './responses';
 
@@ -16,11 +18,21 @@ export const negotiateJsonOrHtml = () =>
   });
 
 /**
+ * A request about to run past its function's timeout (middy answers 5 ms before): a 503 the
+ * client retries, not a 500. What it started may still land, and every HTTP action is safe to
+ * repeat. Retry-After is capture's timeout, the span a retry of capture must leave its first
+ * request (then, finding its submission still pending, the retry promises routing itself).
+ */
+const ranOutOfTime = (): never => {
+  throw serviceUnavailable('service', new Error('the request ran out of time'), CAPTURE_TIMEOUT_SECONDS);
+};
+
+/**
  * The middleware every HTTP function starts from: normalized headers and structured errors.
  * Extra middleware passed in runs between the two, so its onError sees the finished response.
  */
 export function httpHandler(logger: ErrorLogger, ...extra: middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse>[]) {
-  let chain = middy<APIGatewayProxyEventV2, HttpResponse>().use(httpHeaderNormalizer());
+  let chain = middy<APIGatewayProxyEventV2, HttpResponse>({ timeoutEarlyResponse: ranOutOfTime }).use(httpHeaderNormalizer());
   for (const middleware of extra) chain = chain.use(middleware);
   return chain.use(errorResponses(logger));
 }
