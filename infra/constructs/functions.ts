@@ -48,7 +48,7 @@ export class LeadgateFunction extends Construct {
       depsLockFilePath: resolve(PROJECT_ROOT, 'package-lock.json'),
       // The bindings' variables (the service name among them) come from functionEnvironment in the
       // stack. No --enable-source-maps: Node would decode the bundle's map at every cold start
-      // (route's import took 1.5 times as long); the logger maps a logged error's frames with the
+      // (importing route took 1.4 times as long); the logger maps a logged error's frames with the
       // map shipped beside the bundle (shared/adapters/source-mapped-stack.ts).
       ...(readsSecrets(spec)
         ? { paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, { logLevel: ParamsAndSecretsLogLevel.WARN }) }

@@ -24,8 +24,8 @@ function mapOf(bundleUrl: string): SourceMap | null {
 /**
  * A stack trace with each bundle position replaced by its TypeScript source position, from the
  * map beside the bundle (esbuild's linked map). Done when an error is logged, not by Node for
- * every trace: `--enable-source-maps` decodes the whole map while the bundle loads, which made
- * the route function's import half as slow again, and costs each stack trace three times as much
+ * every trace: `--enable-source-maps` decodes the whole map while the bundle loads (importing the
+ * route bundle took 1.4 times as long), and makes each stack trace cost three times as much
  * (docs/operations.md, "Source maps"). Frames without a map stay as they are.
  */
 export function sourceMappedStack(stack: string): string {
