@@ -167,7 +167,7 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
           settled = true;
         } else settled = await handle(record, destinationId, event);
       } catch (error) {
-        deps.logger.warn('delivery could not be settled; retried after the visibility timeout', { destinationId, error: (error as Error)?.name });
+        deps.logger.warn('delivery could not be settled; retried after the visibility timeout', { destinationId, messageId: record.messageId, error });
         settled = UNSETTLED_RETRY_SECONDS;
       }
       if (settled !== true) {
