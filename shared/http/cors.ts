@@ -19,7 +19,8 @@ export function corsHeaders(event: APIGatewayProxyEventV2, form: FormSettings): 
   if (!form.allowedOrigins.includes(origin)) {
     throw new LeadgateError('origin_not_allowed', `Pages on ${origin.slice(0, 100)} may not post this form; add the origin to the form's allowedOrigins.`);
   }
-  return { 'access-control-allow-origin': origin, vary: 'Origin' };
+  // Retry-After is not a header a cross-origin script may read unless exposed: the embed script waits for it.
+  return { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' };
 }
 
 /**

@@ -9,19 +9,24 @@ import { createHash } from 'node:crypto';
  * posts what the form itself would (urlencoded, asking for JSON back): a CORS simple request, so
  * a page on an allowed origin makes no preflight, which would cost the visitor a round trip and us
  * one more request and invocation per lead. A retry or a double click is one submission all the
- * same: capture claims a post without an Idempotency-Key by its content, and the button waits.
+ * same: capture claims a post without an Idempotency-Key by its content, and the button waits. So
+ * the script retries by itself, twice, when capture answers 503 (after its Retry-After, at most
+ * 10 s) or cannot be reached (after 3 s): a visitor who leaves after a first failure no longer
+ * takes the lead with them.
  */
 export const EMBED_SCRIPT = `(function(){"use strict";
 function q(f,s){return f.querySelector(s)}
 function err(f,n,m){var el=q(f,'[id="lg-'+n+'-error"]')||q(f,'#lg-consent-error');var i=q(f,'[name="'+n+'"]');if(i){i.setAttribute('aria-invalid','true');if(el)i.setAttribute('aria-describedby',el.id)}if(el){el.textContent=m;el.hidden=false}}
 function clear(f){f.querySelectorAll('.lg-error').forEach(function(e){e.hidden=true;e.textContent=''});f.querySelectorAll('[aria-invalid]').forEach(function(e){e.removeAttribute('aria-invalid')})}
+function post(url,d,left,status){function later(s){if(status)status.textContent='Still sending…';return new Promise(function(ok){setTimeout(ok,Math.min(s,10)*1000)}).then(function(){return post(url,d,left-1,status)})}
+return fetch(url,{method:'POST',headers:{accept:'application/json'},body:d}).then(function(r){if(r.status===503&&left>0)return later(Number(r.headers.get('retry-after'))||5);return r.json().then(function(j){return{s:r.status,j:j}})},function(e){if(left>0)return later(3);throw e})}
 function enhance(f){var id=f.getAttribute('data-leadgate'),base=f.action.replace(/\\/forms\\/[^/]+\\/submissions$/,''),status=q(f,'.lg-status');
 if(!q(f,'[name="renderedAt"]')){var t=document.createElement('input');t.type='hidden';t.name='renderedAt';f.appendChild(t);
 var asked=false,token=function(){if(asked)return;asked=true;fetch(base+'/forms/'+encodeURIComponent(id)+'/render-token').then(function(r){return r.json()}).then(function(j){t.value=j.renderedAt}).catch(function(){})};
 if(window.IntersectionObserver){var seen=new IntersectionObserver(function(es){if(es.some(function(e){return e.isIntersecting})){seen.disconnect();token()}});seen.observe(f)}else token();f.addEventListener('focusin',token)}
 f.addEventListener('submit',function(ev){ev.preventDefault();clear(f);var d=new URLSearchParams(new FormData(f));
 if(navigator.globalPrivacyControl)d.set('gpc','true');var b=q(f,'button[type=submit]');if(b)b.disabled=true;if(status)status.textContent='Sending…';
-fetch(f.action,{method:'POST',headers:{accept:'application/json'},body:d}).then(function(r){return r.json().then(function(j){return{s:r.status,j:j}})}).then(function(x){if(b)b.disabled=false;
+post(f.action,d,2,status).then(function(x){if(b)b.disabled=false;
 if(x.s===202){f.reset();if(status)status.textContent=(x.j&&x.j.message)||'Thank you! We received your message.';f.setAttribute('data-leadgate-sent','true');return}
 var e=x.j&&x.j.error;if(status)status.textContent=e?e.message:'Something went wrong.';if(e&&e.fields){Object.keys(e.fields).forEach(function(n){err(f,n,e.fields[n])});var first=q(f,'[aria-invalid=true]');if(first)first.focus()}}).catch(function(){if(b)b.disabled=false;if(status)status.textContent='We could not reach the server. Please try again.'})})}
 function run(){document.querySelectorAll('form[data-leadgate]').forEach(enhance)}

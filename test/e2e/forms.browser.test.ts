@@ -140,6 +140,31 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     });
   }
 
+  it('retries by itself when capture cannot be reached, then answers 503, and the lead is captured once', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const attempts: string[] = [];
+    await page.route('**/forms/contact/submissions', async (route) => {
+      attempts.push(route.request().method());
+      if (attempts.length === 1) return route.abort('connectionreset');
+      if (attempts.length === 2) {
+        return route.fulfill({
+          status: 503,
+          headers: { 'content-type': 'application/json', 'retry-after': '1' },
+          body: JSON.stringify({ error: { code: 'service_unavailable', message: 'The lead store is unavailable right now; please retry.' } }),
+        });
+      }
+      return route.continue();
+    });
+    await page.goto(`${runtime.urls.api}/forms/contact`);
+    await fill(page, 'persistent@engines.example');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Thank you');
+    expect(attempts).toEqual(['POST', 'POST', 'POST']);
+    await eventually(async () => expect((await lead('persistent@engines.example'))?.routedSubmissions).toHaveLength(1));
+    await context.close();
+  });
+
   it('works pasted into a page on an allowed origin, with no preflight, and is refused on another origin', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -79,6 +79,8 @@ describe('hosted form, embed script and demo page', () => {
     const posted = await post(runtime, '/forms/contact/submissions', { email: 'cors@engines.example' }, { origin: ALLOWED });
     expect(posted.status).toBe(202);
     expect(posted.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    // The embed script reads a 503's Retry-After before it retries by itself.
+    expect(posted.headers.get('access-control-expose-headers')).toBe('retry-after');
     const invalid = await post(runtime, '/forms/contact/submissions', { email: 'x' }, { origin: ALLOWED });
     expect(invalid.headers.get('access-control-allow-origin')).toBe(ALLOWED); // the embed can show field errors
     const foreign = await post(runtime, '/forms/contact/submissions', { email: 'cors2@engines.example' }, { origin: 'http://evil.example' });
