@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
 
 /**
- * GET /embed.js: progressive enhancement for Leadgate forms, no dependencies. It fetches a render
- * token when the form first comes into view (or is focused), not at page load: a form in a
- * site-wide footer would otherwise cost a request and an invocation on every page view of the
- * site, and the time trap counts from when the person could see the form, as the iframe embed's
- * `loading="lazy"` does. It submits with fetch, shows field errors inline and reports GPC. It
- * posts what the form itself would (urlencoded, asking for JSON back): a CORS simple request, so
- * a page on an allowed origin makes no preflight, which would cost the visitor a round trip and us
- * one more request and invocation per lead. A retry or a double click is one submission all the
- * same: capture claims a post without an Idempotency-Key by its content, and the button waits. So
+ * GET /embed.js: progressive enhancement for Leadgate forms, no dependencies.
+ *
+ * It fetches a render token when the form first comes into view or is focused (and again on the
+ * next focus if it failed to arrive), not at page load: a form in a site-wide footer would
+ * otherwise cost a request and an invocation on every page view of the site, and the time trap
+ * counts from when the person could see the form, as the iframe embed's `loading="lazy"` does.
+ *
+ * It posts what the form itself would (urlencoded, asking for JSON back): a CORS simple request,
+ * so a page on an allowed origin makes no preflight, which would cost the visitor a round trip and
+ * us one more request and invocation per lead. A retry or a double click is one submission all the
+ * same (capture claims a post without an Idempotency-Key by its content, and the button waits), so
  * the script retries by itself, twice, when capture answers 503 (after its Retry-After, at most
  * 10 s) or cannot be reached (after 3 s): a visitor who leaves after a first failure no longer
- * takes the lead with them.
+ * takes the lead with them. It shows field errors inline and reports GPC.
  */
 export const EMBED_SCRIPT = `(function(){"use strict";
 function q(f,s){return f.querySelector(s)}
@@ -22,7 +24,7 @@ function post(url,d,left,status){function later(s){if(status)status.textContent=
 return fetch(url,{method:'POST',headers:{accept:'application/json'},body:d}).then(function(r){if(r.status===503&&left>0)return later(Number(r.headers.get('retry-after'))||5);return r.json().then(function(j){return{s:r.status,j:j}})},function(e){if(left>0)return later(3);throw e})}
 function enhance(f){var id=f.getAttribute('data-leadgate'),base=f.action.replace(/\\/forms\\/[^/]+\\/submissions$/,''),status=q(f,'.lg-status');
 if(!q(f,'[name="renderedAt"]')){var t=document.createElement('input');t.type='hidden';t.name='renderedAt';f.appendChild(t);
-var asked=false,token=function(){if(asked)return;asked=true;fetch(base+'/forms/'+encodeURIComponent(id)+'/render-token').then(function(r){return r.json()}).then(function(j){t.value=j.renderedAt}).catch(function(){})};
+var asked=false,token=function(){if(asked)return;asked=true;fetch(base+'/forms/'+encodeURIComponent(id)+'/render-token').then(function(r){return r.json()}).then(function(j){t.value=j.renderedAt}).catch(function(){asked=false})};
 if(window.IntersectionObserver){var seen=new IntersectionObserver(function(es){if(es.some(function(e){return e.isIntersecting})){seen.disconnect();token()}});seen.observe(f)}else token();f.addEventListener('focusin',token)}
 f.addEventListener('submit',function(ev){ev.preventDefault();clear(f);var d=new URLSearchParams(new FormData(f));
 if(navigator.globalPrivacyControl)d.set('gpc','true');var b=q(f,'button[type=submit]');if(b)b.disabled=true;if(status)status.textContent='Sending…';

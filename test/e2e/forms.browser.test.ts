@@ -62,6 +62,7 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     pages['/plain'] = plainForm('contact', settings.purposes.sales_contact!.consentText.version);
     pages['/plain-strict'] = plainForm('strict', settings.purposes.sales_contact!.consentText.version);
     pages['/iframe'] = iframeSnippet(settings, 'contact', runtime.urls.api);
+    pages['/strict-embed'] = embedSnippet(settings, 'strict', runtime.urls.api);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -211,6 +212,21 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
       return item!;
     });
     expect(stored.quarantine).toBeUndefined();
+    await context.close();
+  });
+
+  it('asks again for a render token that failed to arrive when the form is next focused: a form that requires one routes the post', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let tokenRequests = 0;
+    await page.route('**/forms/strict/render-token', (route) => (++tokenRequests === 1 ? route.abort('connectionreset') : route.continue()));
+    await page.goto(`${allowed.origin}/strict-embed`);
+    await expect.poll(() => tokenRequests).toBe(1);
+    await fill(page, 'token-again@engines.example');
+    expect(tokenRequests).toBe(2);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Thank you');
+    await eventually(async () => expect((await lead('token-again@engines.example'))?.routedSubmissions).toHaveLength(1));
     await context.close();
   });
 
