@@ -91,7 +91,14 @@ async function documents(): Promise<Record<string, string>> {
     async () => rows,
   ).handle({} as never, Buffer.alloc(0));
   return {
-    'form.html': formPage(settings, form, { formId: 'contact', action: '/forms/contact/submissions', renderToken: 't', privacyPage: '/privacy' }).html,
+    // As the hosted page serves it: the embed script inline.
+    'form.html': formPage(settings, form, {
+      formId: 'contact',
+      action: '/forms/contact/submissions',
+      renderToken: 't',
+      privacyPage: '/privacy',
+      script: 'inline',
+    }).html,
     'privacy.html': privacyRequestPage({ ...settings, screening: { ...settings.screening, turnstile: { enabled: true, siteKey: HOSTILE, verifyUrl: url } } }),
     'form-with-errors.html': formPage(
       settings,

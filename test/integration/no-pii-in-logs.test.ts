@@ -1,3 +1,4 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { CONSENT_VERSION } from '../support/example-config';
@@ -63,6 +64,10 @@ describe('logs', () => {
       expect(runtime.destinations.received('ops-webhook').filter((r) => r.status === 204 && r.body.includes(email.toLowerCase()))).not.toEqual([]);
     }, 15_000);
     await postLocal(runtime, '/_local/clock/advance', { by: '5h' });
+    // A queue record that fails quoting the person (JSON.parse's message quotes its input): the
+    // consumer logs the failure with the error's name and frames, never its message.
+    await runtime.sqs.send(new SendMessageCommand({ QueueUrl: runtime.queues.routing.url, MessageBody: `${email}: ${PERSON.message}` }));
+    await eventually(async () => expect(captured.join('')).toContain('record failed; SQS delivers it again'));
 
     const lines = captured
       .join('')
