@@ -166,6 +166,32 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     await context.close();
   });
 
+  it('retries by itself after a gateway fails the function (502 in HTML, then 504), and the lead is captured once', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const answered: number[] = [];
+    await page.route('**/forms/contact/submissions', async (route) => {
+      if (answered.length === 0) {
+        answered.push(502);
+        return route.fulfill({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' });
+      }
+      if (answered.length === 1) {
+        answered.push(504);
+        return route.fulfill({ status: 504, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Gateway Timeout' }) });
+      }
+      const response = await route.fetch();
+      answered.push(response.status());
+      return route.fulfill({ response });
+    });
+    await page.goto(`${runtime.urls.api}/forms/contact`);
+    await fill(page, 'gateway-failed@engines.example');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Thank you');
+    expect(answered).toEqual([502, 504, 202]);
+    await eventually(async () => expect((await lead('gateway-failed@engines.example'))?.routedSubmissions).toHaveLength(1));
+    await context.close();
+  });
+
   it('works pasted into a page on an allowed origin, with no preflight, and is refused on another origin', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
