@@ -21,19 +21,57 @@ function mapOf(bundleUrl: string): SourceMap | null {
   return map;
 }
 
+/** One frame of a V8 stack trace in a bundle: `at async name (file:///var/task/index.mjs:1:2345)`, the name optional. */
+const FRAME_LINE = /^(\s*at (?:async |new )?)(?:(.+?) \()?(file:\/\/[^\s()]+?\.m?js):(\d+):(\d+)\)?$/;
+
+type Position = { bundleUrl: string; line: number; column: number };
+
+/** The map's entry for a bundle position (1-based, as in a trace), if the bundle has a map. */
+const entryAt = ({ bundleUrl, line, column }: Position) => mapOf(bundleUrl)?.findEntry(line - 1, column - 1);
+
+/** The source position of a frame's bundle position, or undefined without a map. */
+function mappedPosition(bundleUrl: string, line: string, column: string): string | undefined {
+  const entry = entryAt({ bundleUrl, line: Number(line), column: Number(column) });
+  return entry && 'originalSource' in entry ? `${entry.originalSource}:${entry.originalLine + 1}:${entry.originalColumn + 1}` : undefined;
+}
+
+/** The original name of the function the frame at `caller` called: the map's name for the token right there. */
+function calledName(caller: Position | undefined): string | undefined {
+  const entry = caller && entryAt(caller);
+  if (!entry || !('generatedColumn' in entry) || entry.generatedColumn !== caller.column - 1) return undefined;
+  // Node's typings omit the entry's name, which findEntry has returned since Node 20.
+  return (entry as { name?: string }).name;
+}
+
+function positionOf(line: string): Position | undefined {
+  const match = FRAME_LINE.exec(line);
+  return match ? { bundleUrl: match[3] as string, line: Number(match[4]), column: Number(match[5]) } : undefined;
+}
+
 /**
  * A stack trace with each bundle position replaced by its TypeScript source position, from the
  * map beside the bundle (esbuild's linked map). Done when an error is logged, not by Node for
  * every trace: `--enable-source-maps` decodes the whole map while the bundle loads (importing the
  * route bundle took 1.4 times as long), and makes each stack trace cost three times as much
  * (docs/operations.md, "Source maps"). Frames without a map stay as they are.
+ *
+ * A minified bundle renames functions, so a frame's function is named as Node's own source-map
+ * support names it: by the original name of what its caller called, the map's name at the next
+ * frame's position (a method keeps the name in the trace, as properties are never renamed).
  */
 export function sourceMappedStack(stack: string): string {
-  return stack.replace(BUNDLE_FRAME, (frame, bundleUrl: string, line: string, column: string) => {
-    const entry = mapOf(bundleUrl)?.findEntry(Number(line) - 1, Number(column) - 1);
-    if (!entry || !('originalSource' in entry)) return frame;
-    return `${entry.originalSource}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
-  });
+  const lines = stack.split('\n');
+  return lines
+    .map((line, i) => {
+      const match = FRAME_LINE.exec(line);
+      if (!match) return line.replace(BUNDLE_FRAME, (frame, url: string, l: string, c: string) => mappedPosition(url, l, c) ?? frame);
+      const [, at, name, bundleUrl, l, c] = match as unknown as [string, string, string | undefined, string, string, string];
+      const mapped = mappedPosition(bundleUrl, l, c);
+      if (!mapped) return line;
+      const original = calledName(positionOf(lines[i + 1] ?? '')) ?? name;
+      return original ? `${at}${original} (${mapped})` : `${at}${mapped}`;
+    })
+    .join('\n');
 }
 
 /** Frames kept per logged error: where it was thrown and the calls that led there. */
