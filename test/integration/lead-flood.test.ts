@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { cliAgainst } from '../support/cli';
 import { CONSENT_VERSION, exampleConfig } from '../support/example-config';
-import { eventually, heldReasonsOf, postFrom, renderedAt, scanTable, startTestRuntime } from '../support/local-runtime';
+import { eventually, heldReasonsOf, postFrom, renderedAt, scanAll, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail, type StoredMail } from '../support/mail';
 
 // Lead floods from one client, as a spammer who reads our own page would send them (issue: one
@@ -113,6 +113,29 @@ describe('lead floods from one client', () => {
     expect(held.filter((reasons) => !reasons)).toHaveLength(exampleConfig.screening.burst.perIpPerHour);
     expect(held.filter((reasons) => reasons?.join() === 'ip_burst')).toHaveLength(5);
     expect((await repMail()).length - before).toBe(10);
+  });
+
+  it("a script posting a fresh token each time past the allowance does not grow its address's counter item: it stays one write unit", async () => {
+    /** An item's size as DynamoDB bills it, about: each attribute's name and value (a set's members). */
+    const sizeOf = (item: Record<string, unknown>) =>
+      Object.entries(item).reduce((sum, [name, value]) => {
+        const values = value instanceof Set ? [...value] : [value];
+        return sum + name.length + values.reduce((n: number, v) => n + String(v).length, 0);
+      }, 0);
+    const counterItems = async () => (await scanAll(runtime)).filter((item) => String(item.pk).startsWith('RATE#ip#'));
+    const before = new Set((await counterItems()).map((item) => `${item.pk}|${item.sk}`));
+    const emails = Array.from({ length: 40 }, (_, i) => plausible(i + 80));
+    for (const email of emails) {
+      expect((await postFrom(runtime, '127.0.0.9', '/forms/contact/submissions', contact(email, renderedAt('contact')))).status).toBe(202);
+    }
+    const [item, ...others] = (await counterItems()).filter((candidate) => !before.has(`${candidate.pk}|${candidate.sk}`));
+    expect(others).toEqual([]);
+    expect(item?.posts).toBe(40);
+    // Ten tokens recorded, within the allowance: all 40 took 1.4 KB, two units per write.
+    expect(sizeOf(item as Record<string, unknown>)).toBeLessThan(1024);
+    await settled(emails);
+    const held = await Promise.all(emails.map(heldFor));
+    expect(held.filter((reasons) => reasons?.join() === 'ip_burst')).toHaveLength(30);
   });
 
   it('numbered addresses of one shape from one client are held with pattern_burst past the allowance', async () => {

@@ -545,10 +545,27 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
 
     it('counts distinct members per set in the same item, a repeated member once', async () => {
       const key = id('ip');
-      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(0), { tokenA: 'one' })).toEqual({ posts: 1, tokenA: 1 });
-      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(1), { tokenA: 'one' })).toEqual({ posts: 2, tokenA: 1 });
-      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(2), { tokenA: 'two', tokenB: 'one' })).toEqual({ posts: 3, tokenA: 2, tokenB: 1 });
-      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(3600), { tokenA: 'three' })).toEqual({ posts: 1, tokenA: 1 });
+      const growth = (members: Record<string, string>) => ({ members, whileBelow: { counter: 'posts', limit: 100 } });
+      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(0), growth({ tokenA: 'one' }))).toEqual({ posts: 1, tokenA: 1 });
+      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(1), growth({ tokenA: 'one' }))).toEqual({ posts: 2, tokenA: 1 });
+      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(2), growth({ tokenA: 'two', tokenB: 'one' }))).toEqual({ posts: 3, tokenA: 2, tokenB: 1 });
+      expect(await repos.rateLimiter.hit(key, 3600, ['posts'], at(3600), growth({ tokenA: 'three' }))).toEqual({ posts: 1, tokenA: 1 });
+    });
+
+    it('records growth (named counters, set members) only while the bounding counter is below its limit, and answers past it as if it had', async () => {
+      const key = id('ip');
+      const hit = (i: number, members: Record<string, string> = { [`t${i}`]: `f${i}` }) =>
+        repos.rateLimiter.hit(key, 3600, ['posts', 'm1'], at(i), { counters: [`shape${i % 2}`], members, whileBelow: { counter: 'posts', limit: 3 } });
+      expect(await hit(0)).toEqual({ posts: 1, m1: 1, shape0: 1, t0: 1 });
+      expect(await hit(1)).toEqual({ posts: 2, m1: 2, shape1: 1, t1: 1 });
+      expect(await hit(2, { t0: 'f2' })).toEqual({ posts: 3, m1: 3, shape0: 2, t0: 2 });
+      // Three posts counted before it: past the bound. The answer counts this hit, the item does not.
+      expect(await hit(3)).toEqual({ posts: 4, m1: 4, shape1: 2, t3: 1 });
+      expect(await hit(4, { t0: 'f4' })).toEqual({ posts: 5, m1: 5, shape0: 3, t0: 3 });
+      expect(await hit(5, { t0: 'f5' })).toEqual({ posts: 6, m1: 6, shape1: 2, t0: 3 });
+      expect(await hit(6, { t0: 'f0' })).toEqual({ posts: 7, m1: 7, shape0: 3, t0: 2 });
+      // A new window starts below the bound again.
+      expect(await hit(3600)).toEqual({ posts: 1, m1: 1, shape0: 1, t3600: 1 });
     });
   });
 });

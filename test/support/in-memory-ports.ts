@@ -18,7 +18,7 @@ import { nurtureTickDueAt, routingSweepDueAt, slaSweepDueAt } from '../../shared
 import { claimOfSubmissionId } from '../../shared/domain/capture/submission-id';
 
 const isDue = (due: Date | undefined, now: Date) => due !== undefined && due <= now;
-import type { RateLimiter } from '../../shared/domain/capture/rate-limits';
+import type { Growth, RateLimiter } from '../../shared/domain/capture/rate-limits';
 import type { BreakerState, UnverifiedMailStats } from '../../shared/domain/screening/stranger-mail';
 import type { PendingEvent } from '../../shared/domain/destinations/pending-event';
 import type { BudgetLedger, BudgetRelease } from '../../shared/domain/insight/privacy-budget';
@@ -265,18 +265,31 @@ export class InMemoryRateLimiter implements RateLimiter {
 
   readonly sets = new Map<string, Set<string>>();
 
-  async hit(key: string, windowSeconds: number, counters: readonly string[], now: Date, members: Readonly<Record<string, string>> = {}) {
+  async hit(key: string, windowSeconds: number, counters: readonly string[], now: Date, growth?: Growth) {
     const seconds = Math.floor(now.getTime() / 1000);
     const id = `${key}#${seconds - (seconds % windowSeconds)}`;
     const window = this.windows.get(id) ?? {};
+    if (growth && !counters.includes(growth.whileBelow.counter))
+      throw new Error(`the growth bound "${growth.whileBelow.counter}" must be one of the hit's counters`);
+    // Past the bound, the growth is answered as this hit would have made it, and not recorded.
+    const records = growth !== undefined && (window[growth.whileBelow.counter] ?? 0) < growth.whileBelow.limit;
     for (const counter of counters) window[counter] = (window[counter] ?? 0) + 1;
-    this.windows.set(id, window);
-    const sizes = Object.entries(members).map(([set, member]) => {
-      const stored = this.sets.get(`${id}#${set}`) ?? new Set<string>();
-      this.sets.set(`${id}#${set}`, stored.add(member));
-      return [set, stored.size];
+    const grown = (growth?.counters ?? []).map((counter) => {
+      const n = (window[counter] ?? 0) + 1;
+      if (records) window[counter] = n;
+      return [counter, n];
     });
-    return { ...Object.fromEntries(counters.map((counter) => [counter, window[counter] as number])), ...Object.fromEntries(sizes) };
+    this.windows.set(id, window);
+    const sizes = Object.entries(growth?.members ?? {}).map(([set, member]) => {
+      const stored = this.sets.get(`${id}#${set}`) ?? new Set<string>();
+      if (records) this.sets.set(`${id}#${set}`, stored.add(member));
+      return [set, new Set([...stored, member]).size];
+    });
+    return {
+      ...Object.fromEntries(counters.map((counter) => [counter, window[counter] as number])),
+      ...Object.fromEntries(grown),
+      ...Object.fromEntries(sizes),
+    };
   }
 }
 

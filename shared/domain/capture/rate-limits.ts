@@ -3,13 +3,29 @@ import type { Keyring } from '../core/keyring';
 import type { ScreeningReason } from '../screening/screening';
 import type { ScreeningSettings } from '../core/settings';
 
+/**
+ * What a hit adds under names a client chooses (an address shape, a render token), which would
+ * otherwise grow the key's item by a name per hit: recorded only while one of the hit's fixed
+ * counters had counted fewer than `whileBelow.limit` before it, so the item stays small however
+ * many hits the key takes (and each of its writes costs one write unit).
+ */
+export interface Growth {
+  /** Counters added to by one, as the fixed ones. */
+  counters?: readonly string[];
+  /** A member to add to each named set (a repeated member counts once). */
+  members?: Readonly<Record<string, string>>;
+  whileBelow: { counter: string; limit: number };
+}
+
 export interface RateLimiter {
   /**
    * Adds one to each named counter of `key` in the current fixed window of `windowSeconds` (one
-   * item per key and window, gone soon after it), and each given member to its named set; returns
-   * every named counter's count so far and every named set's size.
+   * item per key and window, gone soon after it), and what `growth` adds while it may. Returns
+   * every named counter's count so far and every named set's size; past the growth's bound, its
+   * counters and sets are answered as this hit would have made them (what was recorded, plus
+   * this hit) but left as they were.
    */
-  hit(key: string, windowSeconds: number, counters: readonly string[], now: Date, members?: Readonly<Record<string, string>>): Promise<Record<string, number>>;
+  hit(key: string, windowSeconds: number, counters: readonly string[], now: Date, growth?: Growth): Promise<Record<string, number>>;
 }
 
 const HOUR = 3600;
@@ -66,16 +82,24 @@ interface AdmissionDeps {
  * allowance, more leads from one IP in an hour than the burst allowance, more numbered addresses
  * of one shape. One item per IP and hour carries every per-IP counter (minute, hour, shape, mail)
  * and, per render token, the fingerprints of the submissions it carried (a retry counts once).
+ * Shapes and tokens are recorded only for the posts within the burst allowance (past it, every
+ * post is held as ip_burst, and judged against what was recorded): a script posting from one
+ * address, or a carrier's address that many people share, would otherwise grow the item by a
+ * token per post, and each write of it costs a unit per KB.
  * The per-address limit concerns the person, so the routing consumer, which owns the lead, keeps it.
  */
 export async function admitSubmission(deps: AdmissionDeps, request: ClientRequest, now: Date): Promise<Admission> {
   const { rateLimits, burst } = deps.settings.screening;
   const minute = `m${Math.floor((now.getTime() / 60_000) % 60)}`;
   const shapes = addressShapes(request.email).map((shape) => `p${deps.keyring.claimId(`shape\u0000${shape}`).slice(0, 16)}`);
-  const counters = [minute, 'posts', ...shapes, ...(request.mayMailStranger ? ['mail'] : [])];
+  const counters = [minute, 'posts', ...(request.mayMailStranger ? ['mail'] : [])];
   const token = request.renderToken ? `t${renderTokenId(deps.keyring, request.renderToken).slice(0, 16)}` : undefined;
-  const members = token ? { [token]: request.fingerprint.slice(0, 16) } : undefined;
-  const perIp = await deps.rateLimiter.hit(clientKey(deps.keyring, request.ip), HOUR, counters, now, members);
+  const members = token ? { [token]: request.fingerprint.slice(0, 16) } : {};
+  const perIp = await deps.rateLimiter.hit(clientKey(deps.keyring, request.ip), HOUR, counters, now, {
+    counters: shapes,
+    members,
+    whileBelow: { counter: 'posts', limit: burst.perIpPerHour },
+  });
   const seconds = Math.floor(now.getTime() / 1000);
   if ((perIp[minute] ?? 0) > rateLimits.perIpPerMinute) throw rateLimited(60 - (seconds % 60));
   const held: ScreeningReason[] = [];
