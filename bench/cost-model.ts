@@ -79,9 +79,17 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     KMS: a.kmsRequestsPerLead * PRICES.kmsPerTenThousand * 100,
   };
   const beforeSes = Object.values(items).reduce((sum, v) => sum + v, 0);
+  // A form view writes nothing (the render token is signed, not stored): the edge and one invocation.
+  const viewCompute = (topology.functions.forms.memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000) * PRICES.lambdaArmPerGbSecond * 1e6;
   return {
     items,
     beforeSes,
+    /**
+     * Dollars per million form views that never become a lead (the hosted page, or the embed's
+     * render token once the form is in view): real sites have many per lead, which the per-lead
+     * figure (one view per lead) leaves out.
+     */
+    perMillionFormViews: PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + viewCompute,
     /** The same, were the form page and the post served by Lambda function URLs (no per-request edge charge) instead of the HTTP API. */
     beforeSesWithFunctionUrls: beforeSes - (a.pageViewsPerLead + capturePosts) * PRICES.httpApiPerMillion,
     ses: perLead(ses) * PRICES.sesPerThousand * 1000,
@@ -151,6 +159,9 @@ export function costReport(usage: PipelineUsage): string[] {
   );
   lines.push(
     `  ${'the same, form page and post on function URLs'.padEnd(44)} ${`$${cost.beforeSesWithFunctionUrls.toFixed(2)}`.padStart(10)}   a decision, not built: no stage throttling or custom domain (CloudFront in front costs about what the HTTP API does)`,
+  );
+  lines.push(
+    `  ${'a form view that does not submit'.padEnd(44)} ${`$${cost.perMillionFormViews.toFixed(2)}`.padStart(10)}   per million views, not in the total: a site pays it for every view of a form beyond one per lead ($${(cost.perMillionFormViews - PRICES.httpApiPerMillion).toFixed(2)} on a function URL)`,
   );
   lines.push(`  ${'SES messages'.padEnd(44)} ${`$${cost.ses.toFixed(2)}`.padStart(10)}`);
   const defences = abuseDefenceCost(usage);

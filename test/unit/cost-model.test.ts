@@ -15,6 +15,12 @@ describe('cost per million leads', () => {
     expect(cost.beforeSes - cost.beforeSesWithFunctionUrls).toBeCloseTo(2 * PRICES.httpApiPerMillion);
   });
 
+  it('prices a form view that never submits: the edge, an invocation of the forms function and its compute, no writes', () => {
+    const cost = costPerMillionLeads(usage(9000));
+    // 512 MB for the stated 60 ms: 0.03 GB-s a view.
+    expect(cost.perMillionFormViews).toBeCloseTo(PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + 0.03 * PRICES.lambdaArmPerGbSecond * 1e6);
+  });
+
   it('prices write units per lead, and leaves scheduled sweeps out of the per-lead invocations', () => {
     const cost = costPerMillionLeads(usage(9000));
     expect(cost.writeUnitsPerLead).toBe(9);
