@@ -2,9 +2,16 @@ import { randomInt } from 'node:crypto';
 import { paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type CounterIncrement, type CounterKind, type CounterRow, type InsightCounters, monthsBetween } from '../domain/insight/counters';
 import { batchWriteAll } from './dynamo-batch-write';
-import { counterKey, counterPartition, monthTotalsPartition } from './table-keys';
+import { counterKey, counterPartition, dayTotalsPartition, monthTotalsPartition } from './table-keys';
 
 const firstDay = (month: string) => `${month}-01`;
+const DAY_MS = 86_400_000;
+const dayAfter = (day: string, days = 1) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+function daysFrom(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = from; day <= to; day = dayAfter(day)) days.push(day);
+  return days;
+}
 function lastDay(month: string): string {
   const d = new Date(`${month}-01T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() + 1, 0);
@@ -24,7 +31,7 @@ const SETTLED_MS = 86_400_000;
 type Item = Record<string, unknown>;
 
 /** A counter as an item: its key, type, day, dimension values and each count as an `n_<field>` number. */
-export function counterItem(key: { pk: string; sk: string }, itemType: 'counter' | 'counter_month', row: Omit<CounterRow, 'kind'>): Item {
+export function counterItem(key: { pk: string; sk: string }, itemType: 'counter' | 'counter_month' | 'counter_day', row: Omit<CounterRow, 'kind'>): Item {
   return { ...key, itemType, day: row.day, dims: row.dims, ...Object.fromEntries(Object.entries(row.counts).map(([field, n]) => [`n_${field}`, n])) };
 }
 
@@ -38,7 +45,9 @@ function rowOf(kind: CounterKind, item: Item): CounterRow {
  * Counters as small items (per kind, day, dimension values and shard), each field a number moved
  * with ADD: increments of one counter in a call are merged into one UpdateItem (1 write unit).
  * Reading a whole month that is over sums its days once and keeps the totals (one item per
- * dimension values), so a year's report reads about a month of items rather than a year's.
+ * dimension values), so a year's report reads about a month of items rather than a year's; in the
+ * month still open, each settled day's shards are summed once and kept the same way, so that
+ * month costs a report its days' totals and the shards of the last day or two only.
  */
 export class DynamoInsightCounters implements InsightCounters {
   constructor(
@@ -74,11 +83,19 @@ export class DynamoInsightCounters implements InsightCounters {
 
   /** Rows of whole months that are over come summed per month (their `day` is the month's first); the rest per day. */
   async read(kind: CounterKind, fromDay: string, toDay: string): Promise<CounterRow[]> {
+    // Days before this one are final: a count lands on the day it is made, a write in flight at midnight within a day.
     const settled = new Date(this.now().getTime() - SETTLED_MS).toISOString().slice(0, 10);
     const pages = await Promise.all(
       monthsBetween(fromDay, toDay).map((month) => {
         const whole = fromDay <= firstDay(month) && toDay >= lastDay(month) && lastDay(month) < settled;
-        return whole ? this.monthTotals(kind, month) : this.days(kind, month, fromDay, toDay);
+        if (whole) return this.monthTotals(kind, month);
+        const from = fromDay > firstDay(month) ? fromDay : firstDay(month);
+        const to = toDay < lastDay(month) ? toDay : lastDay(month);
+        const lastFinal = to < settled ? to : dayAfter(settled, -1);
+        if (lastFinal < from) return this.days(kind, month, from, to);
+        return Promise.all([this.dayTotals(kind, month, from, lastFinal), lastFinal < to ? this.days(kind, month, dayAfter(lastFinal), to) : []]).then(
+          (parts) => parts.flat(),
+        );
       }),
     );
     return pages.flat();
@@ -102,6 +119,38 @@ export class DynamoInsightCounters implements InsightCounters {
     return (await this.query(counterPartition(kind, month), { from: fromDay, to: `${toDay}|\uffff` }))
       .filter((item) => item.itemType === 'counter')
       .map((item) => rowOf(kind, item));
+  }
+
+  /** Settled days' totals; the first reader of a day sums its shards and writes them, with a marker saying they are complete. */
+  private async dayTotals(kind: CounterKind, month: string, fromDay: string, toDay: string): Promise<CounterRow[]> {
+    const partition = dayTotalsPartition(kind, month);
+    const kept = await this.query(partition, { from: fromDay, to: `${toDay}|\uffff` });
+    const complete = new Set(kept.filter((item) => item.itemType === 'counter_day_marker').map((item) => item.day as string));
+    const rows = kept.filter((item) => item.itemType === 'counter_day' && complete.has(item.day as string)).map((item) => rowOf(kind, item));
+    const missing = daysFrom(fromDay, toDay).filter((day) => !complete.has(day));
+    if (!missing.length) return rows;
+    const wanted = new Set(missing);
+    const totals = new Map<string, CounterRow>();
+    for (const row of await this.days(kind, month, missing[0] as string, missing[missing.length - 1] as string)) {
+      if (!wanted.has(row.day)) continue;
+      const id = `${row.day}|${row.dims.join('|')}`;
+      const total = totals.get(id) ?? { kind, day: row.day, dims: row.dims, counts: {} };
+      for (const [field, n] of Object.entries(row.counts)) total.counts[field] = (total.counts[field] ?? 0) + n;
+      totals.set(id, total);
+    }
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      [...totals.entries()].map(([id, row]) => ({ PutRequest: { Item: counterItem({ pk: partition, sk: id }, 'counter_day', row) } })),
+    );
+    // Each day's marker (keyed by the day alone, which no total's key is) goes after all totals, so
+    // a reader finds it only with the day's totals written.
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      missing.map((day) => ({ PutRequest: { Item: { pk: partition, sk: day, itemType: 'counter_day_marker', day } } })),
+    );
+    return [...rows, ...totals.values()];
   }
 
   /** The month's totals; the first reader sums its days and writes them, with a marker saying they are complete. */

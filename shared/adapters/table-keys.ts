@@ -61,6 +61,8 @@ export const counterKey = (kind: string, day: string, dims: readonly string[], s
 export const counterPartition = (kind: string, month: string) => `INSIGHT#${kind}#${month}`;
 /** A closed month's counters summed per dimension values, written by the first report that reads it. */
 export const monthTotalsPartition = (kind: string, month: string) => `INSIGHT-MONTH#${kind}#${month}`;
+/** A settled day's counters (of a month not yet over) summed over their shards, written by the first report that reads the day. */
+export const dayTotalsPartition = (kind: string, month: string) => `INSIGHT-DAY#${kind}#${month}`;
 
 /** What was delivered to a destination, by time (the `deliveries list` log). */
 export const deliveryLogKey = (destinationId: string, at: string, deliveryId: string) => ({ pk: `DELIVERIES#${destinationId}`, sk: `${at}#${deliveryId}` });

@@ -10,6 +10,7 @@ import { scheduleRunKey } from '../../shared/adapters/table-keys';
 import type { CounterRow, InsightCounters } from '../../shared/domain/insight/counters';
 import { type BudgetLedger, PrivacyBudgetExceeded, spendPrivacyBudget, toMicro } from '../../shared/domain/insight/privacy-budget';
 import { provisionTable } from '../../infra/local/provision';
+import { scanWholeTable } from '../../infra/local/local-stores';
 import { DynamoLeadRepository } from '../../shared/adapters/dynamo-lead-repository';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
 import { DynamoRotationStore } from '../../shared/adapters/dynamo-rotation-store';
@@ -567,5 +568,44 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       // A new window starts below the bound again.
       expect(await hit(3600)).toEqual({ posts: 1, m1: 1, shape0: 1, t3600: 1 });
     });
+  });
+});
+
+describe('DynamoInsightCounters in a month still open', () => {
+  const NOW = new Date('2032-05-20T12:00:00Z');
+  const assigned = (rows: CounterRow[]) => {
+    const sums: Record<string, number> = {};
+    for (const row of rows) sums[`${row.day} ${row.dims.join('/')}`] = (sums[`${row.day} ${row.dims.join('/')}`] ?? 0) + (row.counts.assigned ?? 0);
+    return sums;
+  };
+
+  it("sums each settled day's shards once and keeps the totals; the last days are read from their shards", async () => {
+    const table = await provisionTable(client!);
+    const db = DynamoDBDocumentClient.from(client!, { marshallOptions: { removeUndefinedValues: true } });
+    const shards = [0, 3, 7].map((shard) => new DynamoInsightCounters(db, table, () => NOW, shard));
+    const add = (counters: DynamoInsightCounters, day: string, rep: string, by: number) =>
+      counters.add([{ kind: 'load', day, dims: ['emea', rep], field: 'assigned', by }]);
+    for (const [i, counters] of shards.entries()) {
+      await add(counters, '2032-05-02', 'kim', 1 + i);
+      await add(counters, '2032-05-18', 'lee', 10);
+      await add(counters, '2032-05-20', 'kim', 100);
+    }
+    const reader = shards[0] as DynamoInsightCounters;
+    const expected = { '2032-05-02 emea/kim': 6, '2032-05-18 emea/lee': 30, '2032-05-20 emea/kim': 300 };
+    expect(assigned(await reader.read('load', '2032-05-01', '2032-05-20'))).toEqual(expected);
+    // Kept: one total per settled day and dimension values (days before 05-19), and a marker for every settled day read.
+    const kept = (await scanWholeTable(db, table)).filter((item) => String(item.pk) === 'INSIGHT-DAY#load#2032-05');
+    expect(kept.filter((item) => item.itemType === 'counter_day').map((item) => [item.day, item.n_assigned])).toEqual([
+      ['2032-05-02', 6],
+      ['2032-05-18', 30],
+    ]);
+    expect(kept.filter((item) => item.itemType === 'counter_day_marker')).toHaveLength(18);
+    // The totals are read from now on: a count landing on a settled day (which counts never do) is
+    // not seen, and one on today's day is.
+    await add(reader, '2032-05-02', 'kim', 1000);
+    await add(reader, '2032-05-20', 'kim', 1);
+    expect(assigned(await reader.read('load', '2032-05-01', '2032-05-20'))).toEqual({ ...expected, '2032-05-20 emea/kim': 301 });
+    // A range starting inside the month reads the kept days it covers.
+    expect(assigned(await reader.read('load', '2032-05-10', '2032-05-19'))).toEqual({ '2032-05-18 emea/lee': 30 });
   });
 });
