@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { cliAgainst } from '../support/cli';
 import { CONSENT_VERSION, exampleConfig } from '../support/example-config';
-import { eventually, heldReasonsOf, postFrom, renderedAt, scanAll, scanTable, startTestRuntime } from '../support/local-runtime';
+import { advanceToNextHour, eventually, heldReasonsOf, postFrom, renderedAt, scanAll, scanTable, startTestRuntime } from '../support/local-runtime';
 import { sentMail, type StoredMail } from '../support/mail';
 
 // Lead floods from one client, as a spammer who reads our own page would send them (issue: one
@@ -66,6 +66,7 @@ const settled = (emails: string[]) =>
 
 describe('lead floods from one client', () => {
   it('one render token, 60 plausible leads: one reaches sales, the rest are held with reasons, none lost; release routes each once', async () => {
+    await advanceToNextHour(runtime); // the hourly allowances, in one window
     const page = await fetch(`${runtime.urls.api}/forms/contact/render-token`);
     const { renderedAt: token } = (await page.json()) as { renderedAt: string };
     await new Promise((resolve) => setTimeout(resolve, 2100)); // the time trap, waited out
@@ -103,6 +104,7 @@ describe('lead floods from one client', () => {
   }, 90_000);
 
   it('a fresh token per post still stops at the burst allowance: the rest are held with ip_burst', async () => {
+    await advanceToNextHour(runtime); // the hourly allowances, in one window
     const before = (await repMail()).length;
     const emails = Array.from({ length: 15 }, (_, i) => plausible(i + 60));
     for (const email of emails) {
@@ -116,6 +118,7 @@ describe('lead floods from one client', () => {
   });
 
   it("a script posting a fresh token each time past the allowance does not grow its address's counter item: it stays one write unit", async () => {
+    await advanceToNextHour(runtime); // the hourly allowances, in one window
     /** An item's size as DynamoDB bills it, about: each attribute's name and value (a set's members). */
     const sizeOf = (item: Record<string, unknown>) =>
       Object.entries(item).reduce((sum, [name, value]) => {
@@ -139,6 +142,7 @@ describe('lead floods from one client', () => {
   });
 
   it('numbered addresses of one shape from one client are held with pattern_burst past the allowance', async () => {
+    await advanceToNextHour(runtime); // the hourly allowances, in one window
     const emails = Array.from({ length: 5 }, (_, i) => `buyer${i + 1}@plausible-labs.example`);
     for (const email of emails) {
       expect((await postFrom(runtime, '127.0.0.4', '/forms/contact/submissions', contact(email, renderedAt('contact')))).status).toBe(202);

@@ -110,3 +110,14 @@ export function postLocal(runtime: LocalRuntime, path: string, body: string | ob
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Moves the runtime clock a second past the start of the next hour, so a test of hourly budgets
+ * runs inside one window however long it takes (under an hour): a flood that crossed an hour's
+ * end would meet two windows' budgets.
+ */
+export function advanceToNextHour(runtime: LocalRuntime): Promise<void> {
+  return runtime.advanceClock(HOUR_MS - (runtimeClock.now().getTime() % HOUR_MS) + 1000);
+}
