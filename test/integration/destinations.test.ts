@@ -215,13 +215,17 @@ describe('privacy follows the data', () => {
     });
     expect(dead[0]!.MessageAttributes?.reason?.StringValue).toBe('HTTP 400');
     expect(dead[0]!.MessageAttributes?.status?.StringValue).toBe('400');
-    const listed = JSON.parse((await cliAgainst(runtime, 'deliveries', 'list', '--destination', 'crm', '--json')).out) as {
-      outcome: string;
-      status?: number;
-      attempt: number;
-    }[];
-    const refused = listed.filter((entry) => entry.outcome === 'dead_lettered');
-    expect(refused.length).toBeGreaterThan(0);
+    // The deliverer logs the attempt just after it dead-letters the message: list once it has.
+    const refused = await eventually(async () => {
+      const listed = JSON.parse((await cliAgainst(runtime, 'deliveries', 'list', '--destination', 'crm', '--json')).out) as {
+        outcome: string;
+        status?: number;
+        attempt: number;
+      }[];
+      const found = listed.filter((entry) => entry.outcome === 'dead_lettered');
+      expect(found.length).toBeGreaterThan(0);
+      return found;
+    });
     // At once: the first answer was final, no retry.
     expect(refused.every((entry) => entry.status === 400 && entry.attempt === 1)).toBe(true);
     runtime.destinations.setOutage('crm', undefined);
