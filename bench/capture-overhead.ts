@@ -1,8 +1,9 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
+import { postJsonFrom } from '../infra/local/post-from';
 import { startLocalRuntime } from '../infra/local/runtime';
 import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { createKeyring } from '../shared/domain/core/keyring';
@@ -58,24 +59,6 @@ const ROUND_TRIP_MS = 5;
  */
 const CLIENT_ADDRESSES = 32;
 
-/** POSTs JSON from a client address over a kept-alive connection; the status and body. */
-function postFrom(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const sent = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
-    sent.on('error', reject);
-    sent.end(body);
-  });
-}
-
 export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   // One client sending hundreds of posts a minute is the benchmark, not abuse: lift the rate limits.
   const configFile = configVariant((c) => manyPeopleOneClient(c));
@@ -101,20 +84,22 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     screening: runtime.config.screening,
   };
   const here = captureWrites(target, 'same');
-  const clients = Array.from({ length: CLIENT_ADDRESSES }, (_, i) => new Agent({ keepAlive: true, maxSockets: 1, localAddress: `127.0.1.${i + 1}` }));
+  const clientAddress = (i: number) => `127.0.1.${i + 1}`;
+  const clients = Array.from({ length: CLIENT_ADDRESSES }, (_, i) => new Agent({ keepAlive: true, maxSockets: 1, localAddress: clientAddress(i) }));
   const thread = new Worker(new URL('./capture-writes-thread.ts', import.meta.url), { workerData: target });
   try {
     const keyring = createKeyring(hmacSecret);
     const captureUrl = new URL(`${runtime.urls.api}/forms/newsletter/submissions`);
     const capture = async (i: number) => {
-      const body = JSON.stringify({
+      const body = {
         email: `bench${i}@engines.example`,
         consent: ['marketing_email'],
         consentVersion: runtime.config.purposes.marketing_email!.consentText.version,
         renderedAt: renderToken(keyring, 'newsletter', new Date(Date.now() - 5000)),
-      });
+      };
+      const client = ((i % CLIENT_ADDRESSES) + CLIENT_ADDRESSES) % CLIENT_ADDRESSES; // warm-ups count down from -1
       const started = performance.now();
-      const response = await postFrom(clients[(i + CLIENT_ADDRESSES) % CLIENT_ADDRESSES] as Agent, captureUrl, body);
+      const response = await postJsonFrom(captureUrl, clientAddress(client), body, {}, 10_000, clients[client]);
       if (response.status !== 202) throw new Error(`capture answered ${response.status}: ${response.text}`);
       return performance.now() - started;
     };

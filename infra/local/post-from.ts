@@ -1,8 +1,9 @@
-import { request as httpRequest } from 'node:http';
+import { type Agent, request as httpRequest } from 'node:http';
 
 /**
  * POSTs JSON to the local gateway from a given loopback address (any 127.x.y.z on Linux), which
- * the gateway reports as the client's source IP: many clients from one machine, as in AWS.
+ * the gateway reports as the client's source IP: many clients from one machine, as in AWS. A new
+ * connection each time, unless `agent` (kept alive, bound to that address) carries it.
  */
 export function postJsonFrom(
   url: URL,
@@ -10,6 +11,7 @@ export function postJsonFrom(
   body: object,
   headers: Record<string, string> = {},
   timeoutMs = 10_000,
+  agent?: Agent,
 ): Promise<{ status: number; text: string }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -20,7 +22,7 @@ export function postJsonFrom(
         path: url.pathname + url.search,
         method: 'POST',
         localAddress: clientIp,
-        agent: false,
+        agent: agent ?? false,
         timeout: timeoutMs,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
       },

@@ -36,16 +36,11 @@ function mappedPosition(bundleUrl: string, line: string, column: string): string
 }
 
 /** The original name of the function the frame at `caller` called: the map's name for the token right there. */
-function calledName(caller: Position | undefined): string | undefined {
-  const entry = caller && entryAt(caller);
+function calledName(caller: Position): string | undefined {
+  const entry = entryAt(caller);
   if (!entry || !('generatedColumn' in entry) || entry.generatedColumn !== caller.column - 1) return undefined;
   // Node's typings omit the entry's name, which findEntry has returned since Node 20.
   return (entry as { name?: string }).name;
-}
-
-function positionOf(line: string): Position | undefined {
-  const match = FRAME_LINE.exec(line);
-  return match ? { bundleUrl: match[3] as string, line: Number(match[4]), column: Number(match[5]) } : undefined;
 }
 
 /**
@@ -61,14 +56,16 @@ function positionOf(line: string): Position | undefined {
  */
 export function sourceMappedStack(stack: string): string {
   const lines = stack.split('\n');
+  const frames = lines.map((line) => FRAME_LINE.exec(line));
   return lines
     .map((line, i) => {
-      const match = FRAME_LINE.exec(line);
+      const match = frames[i];
       if (!match) return line.replace(BUNDLE_FRAME, (frame, url: string, l: string, c: string) => mappedPosition(url, l, c) ?? frame);
       const [, at, name, bundleUrl, l, c] = match as unknown as [string, string, string | undefined, string, string, string];
       const mapped = mappedPosition(bundleUrl, l, c);
       if (!mapped) return line;
-      const original = calledName(positionOf(lines[i + 1] ?? '')) ?? name;
+      const caller = frames[i + 1];
+      const original = (caller && calledName({ bundleUrl: caller[3] as string, line: Number(caller[4]), column: Number(caller[5]) })) ?? name;
       return original ? `${at}${original} (${mapped})` : `${at}${mapped}`;
     })
     .join('\n');

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { loadConfigFile } from '../../shared/config/load';
@@ -97,6 +97,34 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     await page.waitForTimeout(2200);
   }
 
+  /**
+   * Sends the hosted contact form with its first posts failed by `failures`, one each, in turn
+   * (the rest reach capture); waits for the thanks and the lead routed once. The posts the page
+   * made, by what answered them.
+   */
+  async function sendThrough(email: string, failures: ((route: Route) => Promise<void>)[]): Promise<string[]> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const answered: string[] = [];
+    await page.route('**/forms/contact/submissions', async (route) => {
+      const fail = failures[answered.length];
+      if (fail) {
+        answered.push('failed');
+        return fail(route);
+      }
+      const response = await route.fetch();
+      answered.push(String(response.status()));
+      return route.fulfill({ response });
+    });
+    await page.goto(`${runtime.urls.api}/forms/contact`);
+    await fill(page, email);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Thank you');
+    await eventually(async () => expect((await lead(email))?.routedSubmissions).toHaveLength(1));
+    await context.close();
+    return answered;
+  }
+
   for (const javaScriptEnabled of [false, true]) {
     const mode = javaScriptEnabled ? 'js' : 'no-js';
     it(`submits the hosted form with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async () => {
@@ -142,54 +170,24 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
   }
 
   it('retries by itself when capture cannot be reached, then answers 503, and the lead is captured once', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const attempts: string[] = [];
-    await page.route('**/forms/contact/submissions', async (route) => {
-      attempts.push(route.request().method());
-      if (attempts.length === 1) return route.abort('connectionreset');
-      if (attempts.length === 2) {
-        return route.fulfill({
+    const answered = await sendThrough('persistent@engines.example', [
+      (route) => route.abort('connectionreset'),
+      (route) =>
+        route.fulfill({
           status: 503,
           headers: { 'content-type': 'application/json', 'retry-after': '1' },
           body: JSON.stringify({ error: { code: 'service_unavailable', message: 'The lead store is unavailable right now; please retry.' } }),
-        });
-      }
-      return route.continue();
-    });
-    await page.goto(`${runtime.urls.api}/forms/contact`);
-    await fill(page, 'persistent@engines.example');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Thank you');
-    expect(attempts).toEqual(['POST', 'POST', 'POST']);
-    await eventually(async () => expect((await lead('persistent@engines.example'))?.routedSubmissions).toHaveLength(1));
-    await context.close();
+        }),
+    ]);
+    expect(answered).toEqual(['failed', 'failed', '202']);
   });
 
   it('retries by itself after a gateway fails the function (502 in HTML, then 504), and the lead is captured once', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const answered: number[] = [];
-    await page.route('**/forms/contact/submissions', async (route) => {
-      if (answered.length === 0) {
-        answered.push(502);
-        return route.fulfill({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' });
-      }
-      if (answered.length === 1) {
-        answered.push(504);
-        return route.fulfill({ status: 504, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Gateway Timeout' }) });
-      }
-      const response = await route.fetch();
-      answered.push(response.status());
-      return route.fulfill({ response });
-    });
-    await page.goto(`${runtime.urls.api}/forms/contact`);
-    await fill(page, 'gateway-failed@engines.example');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Thank you');
-    expect(answered).toEqual([502, 504, 202]);
-    await eventually(async () => expect((await lead('gateway-failed@engines.example'))?.routedSubmissions).toHaveLength(1));
-    await context.close();
+    const answered = await sendThrough('gateway-failed@engines.example', [
+      (route) => route.fulfill({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' }),
+      (route) => route.fulfill({ status: 504, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Gateway Timeout' }) }),
+    ]);
+    expect(answered).toEqual(['failed', 'failed', '202']);
   });
 
   it('works pasted into a page on an allowed origin, with no preflight, and is refused on another origin', async () => {
