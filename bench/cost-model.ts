@@ -1,4 +1,5 @@
 import type { MeterReadings } from '../infra/local/request-meter';
+import type { InvocationTiming } from '../infra/local/worker-messages';
 import { scheduleNames, topology, type FunctionName } from '../infra/topology';
 
 /**
@@ -26,9 +27,17 @@ export const PRICES = {
 
 /** What the run cannot show, stated rather than hidden. */
 export const ASSUMPTIONS = {
-  /** The hosted form page (or the embed script's render token, fetched when the form comes into view) viewed once per lead. */
-  pageViewsPerLead: 1,
-  /** Billed duration per invocation (ms); loopback emulators answer faster than AWS does. */
+  /**
+   * Lambda gives a function CPU in proportion to its memory, a whole vCPU at 1,769 MB; one vCPU
+   * there is taken to do what one core of the machine that ran the benchmark does.
+   */
+  lambdaFullVcpuMb: 1769,
+  /**
+   * What a function waits for one round trip to each service, in the region (ms): DynamoDB in
+   * single-digit milliseconds, the queue and topic services a little slower, SES slower still.
+   */
+  awsRoundTripMs: { dynamodb: 5, sqs: 10, sns: 10, ses: 50 } as Record<string, number>,
+  /** Billed duration per invocation (ms) of a function the run timed none of. */
   lambdaMsPerInvocation: 60,
   /** DynamoDB caches its data key for minutes, so KMS sees a handful of requests per lead at most. */
   kmsRequestsPerLead: 0.01,
@@ -38,10 +47,48 @@ export interface PipelineUsage {
   leads: number;
   meter: MeterReadings;
   invocations: Partial<Record<FunctionName, number>>;
+  /** How each invocation ran in the local runtime: its CPU time and the AWS requests it waited on. */
+  timings: Partial<Record<FunctionName, InvocationTiming[]>>;
 }
 
 const SCHEDULED = new Set<FunctionName>(scheduleNames.map((name) => topology.schedules[name].function));
 const HTTP = new Set<FunctionName>(topology.routes.map((route) => route.function));
+
+/**
+ * How long an invocation waited on AWS in the region: the longest chain of its requests, each
+ * request taking its service's round trip after the slowest chain that had ended when it left
+ * (requests sent together wait once, requests sent one after another each in turn).
+ */
+export function awsWaitMs(aws: InvocationTiming['aws']): number {
+  const ends: number[] = [];
+  let answered = 0;
+  for (const event of aws) {
+    if (typeof event === 'string') ends.push(answered + (ASSUMPTIONS.awsRoundTripMs[event] ?? 10));
+    else answered = Math.max(answered, ends[event] ?? 0);
+  }
+  return Math.max(answered, ...ends);
+}
+
+/**
+ * What Lambda would bill for an invocation timed locally, rounded up to the millisecond as Lambda
+ * rounds: its wait on AWS in the region (awsWaitMs), and its CPU time stretched by the share of a
+ * vCPU its memory buys (one thread: the CPU of records handled in parallel adds up). Not its local
+ * wall time: that holds the loopback emulators' own work and other threads' turns on two cores.
+ */
+export function billedMs(timing: InvocationTiming, memoryMb: number): number {
+  const cpuSlowdown = Math.max(1, ASSUMPTIONS.lambdaFullVcpuMb / memoryMb);
+  return Math.max(1, Math.ceil(awsWaitMs(timing.aws) + timing.cpuMs * cpuSlowdown));
+}
+
+/** Mean billed ms per invocation of a function in the run, or the stated figure if the run timed none. */
+export function meanBilledMs(usage: PipelineUsage, name: FunctionName): { ms: number; measured: boolean } {
+  const timings = usage.timings[name] ?? [];
+  if (!timings.length) return { ms: ASSUMPTIONS.lambdaMsPerInvocation, measured: false };
+  const memoryMb = topology.functions[name].memoryMb;
+  return { ms: timings.reduce((sum, timing) => sum + billedMs(timing, memoryMb), 0) / timings.length, measured: true };
+}
+
+const gbSecondsOf = (name: FunctionName, ms: number) => (topology.functions[name].memoryMb / 1024) * (ms / 1000);
 
 /** Per-lead figures priced per million leads; scheduled sweeps are a fixed monthly cost, left out. */
 export function costPerMillionLeads(usage: PipelineUsage) {
@@ -55,16 +102,17 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     if (key.startsWith('sns:')) sns += count;
     if (key === 'ses:SendEmail') ses += count;
   }
-  let invocations = a.pageViewsPerLead;
-  let gbSeconds = a.pageViewsPerLead * (topology.functions.forms.memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000);
-  let httpRequests = a.pageViewsPerLead;
-  let capturePosts = 0;
+  let invocations = 0;
+  let gbSeconds = 0;
+  let httpRequests = 0;
+  let edgeRequests = 0;
   for (const [name, count] of Object.entries(usage.invocations) as [FunctionName, number][]) {
     if (SCHEDULED.has(name)) continue;
     invocations += perLead(count);
-    gbSeconds += perLead(count) * (topology.functions[name].memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000);
+    gbSeconds += perLead(count) * gbSecondsOf(name, meanBilledMs(usage, name).ms);
     if (HTTP.has(name)) httpRequests += perLead(count);
-    if (name === 'capture') capturePosts += perLead(count);
+    // The form's page or render token (a form view) and the post.
+    if (name === 'forms' || name === 'capture') edgeRequests += perLead(count);
   }
   const writeUnits = perLead(usage.meter.writeUnits + usage.meter.indexWriteUnits);
   const items = {
@@ -80,18 +128,18 @@ export function costPerMillionLeads(usage: PipelineUsage) {
   };
   const beforeSes = Object.values(items).reduce((sum, v) => sum + v, 0);
   // A form view writes nothing (the render token is signed, not stored): the edge and one invocation.
-  const viewCompute = (topology.functions.forms.memoryMb / 1024) * (a.lambdaMsPerInvocation / 1000) * PRICES.lambdaArmPerGbSecond * 1e6;
+  const viewCompute = gbSecondsOf('forms', meanBilledMs(usage, 'forms').ms) * PRICES.lambdaArmPerGbSecond * 1e6;
   return {
     items,
     beforeSes,
     /**
      * Dollars per million form views that never become a lead (the hosted page, or the embed's
      * render token once the form is in view): real sites have many per lead, which the per-lead
-     * figure (one view per lead) leaves out.
+     * figure (the run's one view per lead) leaves out.
      */
     perMillionFormViews: PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + viewCompute,
     /** The same, were the form page and the post served by Lambda function URLs (no per-request edge charge) instead of the HTTP API. */
-    beforeSesWithFunctionUrls: beforeSes - (a.pageViewsPerLead + capturePosts) * PRICES.httpApiPerMillion,
+    beforeSesWithFunctionUrls: beforeSes - edgeRequests * PRICES.httpApiPerMillion,
     ses: perLead(ses) * PRICES.sesPerThousand * 1000,
     writeUnitsPerLead: writeUnits,
     readUnitsPerLead: perLead(usage.meter.readUnits),
@@ -128,6 +176,8 @@ export const WRITE_UNITS_BEFORE_ISSUE_11 = {
   dollarsBeforeSes: 20.47,
 };
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
 /** The printed cost table: what was measured per lead, then dollars per million leads. */
 export function costReport(usage: PipelineUsage): string[] {
   const perLead = (n: number) => (n / Math.max(1, usage.leads)).toFixed(2).padStart(10);
@@ -149,6 +199,20 @@ export function costReport(usage: PipelineUsage): string[] {
   lines.push(`  ${'DynamoDB read units'.padEnd(44)} ${perLead(usage.meter.readUnits)} ${was(before.readUnits)}`);
   for (const [name, count] of Object.entries(usage.invocations).sort()) {
     lines.push(`  ${`invocations: ${name}${SCHEDULED.has(name as FunctionName) ? ' (scheduled; fixed cost)' : ''}`.padEnd(44)} ${perLead(count)}`);
+  }
+  const rt = Object.entries(ASSUMPTIONS.awsRoundTripMs).map(([service, ms]) => `${service} ${ms} ms`);
+  lines.push(
+    `  billed duration per invocation: its longest chain of AWS round trips (${rt.join(', ')}) and CPU time × ${ASSUMPTIONS.lambdaFullVcpuMb} MB / memory:`,
+    `  ${'  function, memory'.padEnd(30)} ${'local wall'.padStart(10)} ${'CPU'.padStart(7)} ${'requests'.padStart(8)} ${'AWS wait'.padStart(8)} ${'billed'.padStart(8)}   (p50 but billed: mean, ms)`,
+  );
+  for (const name of (Object.keys(usage.invocations) as FunctionName[]).filter((n) => !SCHEDULED.has(n)).sort()) {
+    const timings = usage.timings[name] ?? [];
+    const billed = meanBilledMs(usage, name);
+    const p50 = (pick: (t: InvocationTiming) => number, width: number, digits = 1) =>
+      (timings.length ? median(timings.map(pick)).toFixed(digits) : '-').padStart(width);
+    lines.push(
+      `  ${`  ${name}, ${topology.functions[name].memoryMb} MB`.padEnd(30)} ${p50((t) => t.wallMs, 10)} ${p50((t) => t.cpuMs, 7)} ${p50((t) => t.aws.filter((e) => typeof e === 'string').length, 8, 0)} ${p50((t) => awsWaitMs(t.aws), 8, 0)} ${billed.ms.toFixed(1).padStart(8)}${billed.measured ? '' : '   (stated, not timed)'}`,
+    );
   }
   const cost = costPerMillionLeads(usage);
   lines.push('Cost per million leads (us-east-1 list prices and stated assumptions in bench/cost-model.ts):');

@@ -5,12 +5,11 @@ import type { CounterRow } from '../shared/domain/insight/counters';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { redrive } from '../cli/dlq';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
-import { postJsonFrom } from '../infra/local/post-from';
+import { getFrom, postJsonFrom } from '../infra/local/post-from';
 import { readableItem } from '../shared/adapters/lead-item';
 import { startLocalRuntime, type LocalRuntime } from '../infra/local/runtime';
 import { queueNames } from '../infra/topology';
 import { createKeyring } from '../shared/domain/core/keyring';
-import { renderToken } from '../shared/domain/core/links';
 import type { Lead } from '../shared/domain/core/lead';
 import type { PipelineUsage } from './cost-model';
 
@@ -180,6 +179,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const withFaults = options.faults ?? true;
   const configFile = configVariant((c) => {
     manyPeopleOneClient(c, 1000);
+    // Each client asks for its render token and posts at once: no person fills the form in between.
+    c.screening.minSecondsToSubmit = 0;
     soakDestinations(c, withFaults, options.webhook ?? false);
   });
   const runtime = await startLocalRuntime({
@@ -206,7 +207,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       runtime.destinations.setOutage('flaky', { failRate: 0.2, timeoutRate: 0.05, status: 503 });
       runtime.destinations.setOutage('down', { until: Date.now() + 3_600_000 * RETRY_SCALE, status: 503 });
     }
-    const keyring = createKeyring(process.env[SECRET_VARIABLES.hmac.value] as string);
     const version = runtime.config.purposes.marketing_email!.consentText.version;
     const submittedAt = new Map<string, number>();
     let accepted = 0;
@@ -217,7 +217,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     const submitOne = async (i: number) => {
       const { form, body } = submission(i);
-      const payload = { ...body, consentVersion: version, renderedAt: renderToken(keyring, form, new Date(Date.now() - 5000)) };
+      // The render token as the embed asks for it, when the form comes into view: a form view per lead, measured.
+      const view = await getFrom(new URL(`/forms/${form}/render-token`, runtime.urls.api), clientAddress(i));
+      if (view.status !== 200) throw new Error(`submission ${i}: its render token answered ${view.status}`);
+      const payload = { ...body, consentVersion: version, renderedAt: (JSON.parse(view.text) as { renderedAt: string }).renderedAt };
       const t0 = Date.now();
       // One client in ten tries once: a 202 must mean the lead is processed whatever fails after.
       const patient = !withFaults || i % 10 !== 9;
@@ -347,6 +350,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         leads: 0,
         meter: { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {} },
         invocations: {},
+        timings: {},
       },
       counted: await countedByReports(runtime),
       seconds: 0,
@@ -387,7 +391,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     latencies.sort((a, b) => a - b);
     report.latencyMs = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
-    report.usage = { leads: accepted, meter: runtime.meterReadings(), invocations: runtime.invocations() };
+    report.usage = { leads: accepted, meter: runtime.meterReadings(), invocations: runtime.invocations(), timings: runtime.invocationTimings() };
     if (destinations) report.destinations = destinations;
     report.seconds = (performance.now() - started) / 1000;
     return report;

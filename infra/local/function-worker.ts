@@ -4,6 +4,7 @@
  * copy of every module (its bundle), the shared local clock and, for soak runs, the request meter.
  * It loads the bundle as Lambda's init would, says whether that worked, then serves invocations.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -12,7 +13,8 @@ import { useClientPlugin } from '../../shared/adapters/client-plugins';
 import { shareRuntimeClock } from '../../shared/adapters/runtime-clock';
 import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateSettings } from '../../shared/domain/core/settings';
-import { meterPlugin } from './request-meter';
+import { awsWaitPlugin, invocationTimer } from './invocation-timer';
+import { meterPlugin, serviceOfClient } from './request-meter';
 import type { FromWorker, ToWorker } from './worker-messages';
 
 export interface FunctionWorkerData {
@@ -37,7 +39,13 @@ const serialized = (error: unknown) => {
 process.setSourceMapsEnabled(false);
 shareRuntimeClock(data.clock);
 provideSettings(data.settings);
-if (data.meter) useClientPlugin(meterPlugin((observation) => send({ type: 'meter', observation })));
+const timer = invocationTimer();
+/** The invocation whose code is running (the AWS requests it makes are its own). */
+const invocation = new AsyncLocalStorage<number>();
+if (data.meter) {
+  useClientPlugin(meterPlugin((observation) => send({ type: 'meter', observation })));
+  useClientPlugin(awsWaitPlugin(timer, () => invocation.getStore(), serviceOfClient));
+}
 
 const functionName = `leadgate-local-${data.name}`;
 const context = (deadline: number): Context => ({
@@ -60,10 +68,13 @@ try {
   const handler = module.handler;
   if (typeof handler !== 'function') throw new Error(`${data.bundle} exports no handler`);
   port.on('message', (message: ToWorker) => {
-    handler(message.event, context(message.deadline)).then(
-      (value) => send({ type: 'result', id: message.id, value }),
-      (error: unknown) => send({ type: 'failure', id: message.id, error: serialized(error) }),
-    );
+    timer.start(message.id);
+    invocation
+      .run(message.id, () => handler(message.event, context(message.deadline)))
+      .then(
+        (value) => send({ type: 'result', id: message.id, value, timing: timer.end(message.id) }),
+        (error: unknown) => send({ type: 'failure', id: message.id, error: serialized(error), timing: timer.end(message.id) }),
+      );
   });
   send({ type: 'ready' });
 } catch (error) {

@@ -5,7 +5,7 @@ import type { FunctionName, FunctionSpec } from '../topology';
 import type { FunctionBundles } from './function-bundles';
 import type { FunctionWorkerData } from './function-worker';
 import type { MeterObservation } from './request-meter';
-import type { FromWorker, WorkerError } from './worker-messages';
+import type { FromWorker, InvocationTiming, WorkerError } from './worker-messages';
 
 export interface LambdaHostOptions {
   functions: Partial<Record<FunctionName, FunctionSpec>>;
@@ -23,6 +23,8 @@ export interface LambdaHost {
   invoke<E, R>(name: FunctionName, event: E): Promise<R>;
   /** Invocations so far, by function. */
   invocations(): Partial<Record<FunctionName, number>>;
+  /** How long each invocation ran, by function (kept only with a meter: soak and cost runs). */
+  timings(): Partial<Record<FunctionName, InvocationTiming[]>>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
   const names = Object.keys(options.functions) as FunctionName[];
   const sandboxes = new Map<FunctionName, Promise<Sandbox>>();
   const counts: Partial<Record<FunctionName, number>> = {};
+  const timings: Partial<Record<FunctionName, InvocationTiming[]>> = {};
   let nextId = 0;
   let stopped = false;
 
@@ -85,6 +88,10 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
         else if (message.type === 'initError') reject(new FunctionInitError(`${name} failed to start: ${message.error.message}`));
         else if (message.type === 'meter') options.meter?.(message.observation);
         else {
+          if (options.meter) {
+            timings[name] ??= [];
+            timings[name].push(message.timing);
+          }
           const call = sandbox.pending.get(message.id);
           sandbox.pending.delete(message.id);
           if (message.type === 'result') call?.resolve(message.value);
@@ -151,6 +158,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
       });
     },
     invocations: () => ({ ...counts }),
+    timings: () => Object.fromEntries(Object.entries(timings).map(([name, list]) => [name, [...list]])),
     async stop() {
       stopped = true;
       await Promise.allSettled([...sandboxes.values()].map(async (s) => (await s).worker.terminate()));

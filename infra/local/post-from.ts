@@ -1,5 +1,7 @@
 import { type Agent, request as httpRequest } from 'node:http';
 
+type Answer = { status: number; text: string };
+
 /**
  * POSTs JSON to the local gateway from a given loopback address (any 127.x.y.z on Linux), which
  * the gateway reports as the client's source IP: many clients from one machine, as in AWS. A new
@@ -12,19 +14,44 @@ export function postJsonFrom(
   headers: Record<string, string> = {},
   timeoutMs = 10_000,
   agent?: Agent,
-): Promise<{ status: number; text: string }> {
+): Promise<Answer> {
   const payload = JSON.stringify(body);
+  return requestFrom(
+    'POST',
+    url,
+    clientIp,
+    { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers },
+    payload,
+    timeoutMs,
+    agent,
+  );
+}
+
+/** GETs a page or a JSON answer from the local gateway from a given loopback address, as postJsonFrom posts. */
+export function getFrom(url: URL, clientIp: string, timeoutMs = 10_000): Promise<Answer> {
+  return requestFrom('GET', url, clientIp, {}, undefined, timeoutMs);
+}
+
+function requestFrom(
+  method: 'GET' | 'POST',
+  url: URL,
+  clientIp: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+  timeoutMs: number,
+  agent?: Agent,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       {
         host: url.hostname,
         port: url.port,
         path: url.pathname + url.search,
-        method: 'POST',
+        method,
         localAddress: clientIp,
         agent: agent ?? false,
         timeout: timeoutMs,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+        headers,
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -33,7 +60,7 @@ export function postJsonFrom(
         response.on('error', reject);
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`POST ${url.pathname} from ${clientIp} timed out`)));
+    request.on('timeout', () => request.destroy(new Error(`${method} ${url.pathname} from ${clientIp} timed out`)));
     request.on('error', reject);
     request.end(payload);
   });

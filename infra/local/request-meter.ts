@@ -6,6 +6,9 @@ const CAPACITY_OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'Delete
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
 const SERVICES: Record<string, string> = { DynamoDBClient: 'dynamodb', SQSClient: 'sqs', SESv2Client: 'ses', SNSClient: 'sns' };
 
+/** The short name of the service an SDK client calls (dynamodb, sqs, ses, sns). */
+export const serviceOfClient = (clientName: string): string => SERVICES[clientName] ?? clientName;
+
 export interface MeterReadings {
   /** Requests sent, retries included, by "service:Operation". */
   requests: Record<string, number>;
@@ -105,7 +108,7 @@ export function meterPlugin(observe: (observation: MeterObservation) => void): C
         (next, context) => async (args) => {
           observe({
             kind: 'attempt',
-            request: `${SERVICES[context.clientName as string] ?? context.clientName}:${String(context.commandName).replace(/Command$/, '')}`,
+            request: `${serviceOfClient(String(context.clientName))}:${String(context.commandName).replace(/Command$/, '')}`,
           });
           return next(args);
         },

@@ -40,6 +40,7 @@ import { reportRoutes } from './reports-route';
 import { destinationFailRoute, destinationsViewRoute, localDestinationSecrets, slackSecrets, withLocalDestinations } from './doubles/local-destinations';
 import { SqsPoller } from './sqs-poller';
 import type { MeterReadings } from './request-meter';
+import type { InvocationTiming } from './worker-messages';
 import { type Faults, NO_READINGS, startFaults } from './faults';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localFunctionEnvironment } from './function-environment';
 import { scheduleRunner } from './schedules';
@@ -112,6 +113,8 @@ export interface LocalRuntime {
   invoke<E, R>(name: FunctionName, event: E): Promise<R>;
   /** Function invocations so far, by function. */
   invocations(): Partial<Record<FunctionName, number>>;
+  /** With faults.countRequests: how long each invocation ran and what it waited on, by function (the cost model's billed durations). */
+  invocationTimings(): Partial<Record<FunctionName, InvocationTiming[]>>;
   /** The DynamoDB and SQS endpoints the functions use (behind the delay proxies, with faults.delayProxies). */
   functionEndpoints: { dynamodb: string; sqs: string };
   /** With faults.delayProxies: holds each of the functions' DynamoDB and SQS requests this long. */
@@ -357,6 +360,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       meterReadings: () => meter?.readings() ?? NO_READINGS,
       invoke: (name, event) => lambdaHost.invoke(name, event),
       invocations: () => lambdaHost.invocations(),
+      invocationTimings: () => lambdaHost.timings(),
       functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
       setRequestDelay: (ms) => injected.setDelay(ms),
       refusedRoutingSends: () => injected.refusedRoutingSends(),

@@ -14,9 +14,22 @@ export interface WorkerError {
   stack: string;
 }
 
+/**
+ * How one invocation ran in its sandbox: from the event's arrival to the answer; the thread's CPU
+ * time over that span, shared equally among the invocations in flight at each moment (a local
+ * sandbox serves several at once where Lambda would start one sandbox each); and its AWS request
+ * attempts in order: a service's name when one left (numbered from 0 in that order), a number when
+ * that request was answered.
+ */
+export interface InvocationTiming {
+  wallMs: number;
+  cpuMs: number;
+  aws: (string | number)[];
+}
+
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'initError'; error: WorkerError }
-  | { type: 'result'; id: number; value: unknown }
-  | { type: 'failure'; id: number; error: WorkerError }
+  | { type: 'result'; id: number; value: unknown; timing: InvocationTiming }
+  | { type: 'failure'; id: number; error: WorkerError; timing: InvocationTiming }
   | { type: 'meter'; observation: MeterObservation };

@@ -1,32 +1,69 @@
 import { describe, expect, it } from 'vitest';
-import { costPerMillionLeads, PRICES } from '../../bench/cost-model';
+import { awsWaitMs, billedMs, costPerMillionLeads, PRICES } from '../../bench/cost-model';
 
+/** 1,000 leads: a form view and a post each, a tenth of a routing batch; the forms function timed at 1 ms of CPU a view, no AWS request. */
 const usage = (writeUnits: number) => ({
   leads: 1000,
   meter: { requests: { 'sqs:SendMessage': 1000 }, readUnits: 0, writeUnits, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {} },
-  invocations: { capture: 1000, route: 100, routingSweep: 5 },
+  invocations: { forms: 1000, capture: 1000, route: 100, routingSweep: 5 },
+  timings: { forms: Array.from({ length: 1000 }, () => ({ wallMs: 2, cpuMs: 1, aws: [] })) },
 });
 
 describe('cost per million leads', () => {
-  it('prices the edge per page view and post, and what function URLs in their place would leave', () => {
+  it('prices the edge per form view and post, and what function URLs in their place would leave', () => {
     const cost = costPerMillionLeads(usage(0));
-    // One stated page view and one post per lead, at the HTTP API's price per million requests.
     expect(cost.items['API Gateway HTTP API']).toBeCloseTo(2 * PRICES.httpApiPerMillion);
     expect(cost.beforeSes - cost.beforeSesWithFunctionUrls).toBeCloseTo(2 * PRICES.httpApiPerMillion);
   });
 
-  it('prices a form view that never submits: the edge, an invocation of the forms function and its compute, no writes', () => {
+  it('prices a form view that never submits: the edge, an invocation of the forms function and its billed compute, no writes', () => {
     const cost = costPerMillionLeads(usage(9000));
-    // 512 MB for the stated 60 ms: 0.03 GB-s a view.
-    expect(cost.perMillionFormViews).toBeCloseTo(PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + 0.03 * PRICES.lambdaArmPerGbSecond * 1e6);
+    // 512 MB: 1 ms of CPU at 1769/512 of the time, rounded up to 4 ms: 0.002 GB-s a view.
+    expect(cost.perMillionFormViews).toBeCloseTo(PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + 0.002 * PRICES.lambdaArmPerGbSecond * 1e6);
   });
 
   it('prices write units per lead, and leaves scheduled sweeps out of the per-lead invocations', () => {
     const cost = costPerMillionLeads(usage(9000));
     expect(cost.writeUnitsPerLead).toBe(9);
     expect(cost.items['DynamoDB writes']).toBeCloseTo(9 * PRICES.dynamoWritePerMillion);
-    // A page view, a capture and a tenth of a routing batch per lead; the sweep's 5 are a fixed cost.
+    // A form view, a capture and a tenth of a routing batch per lead; the sweep's 5 are a fixed cost.
     expect(cost.items['Lambda requests']).toBeCloseTo(2.1 * PRICES.lambdaPerMillion);
     expect(cost.items['SQS requests']).toBeCloseTo(PRICES.sqsPerMillion);
+  });
+
+  it('bills functions the run did not time at the stated 60 ms, and timed ones at what they took', () => {
+    const cost = costPerMillionLeads(usage(0));
+    // capture (1024 MB) and route (512 MB) untimed at 60 ms; forms timed at 4 ms.
+    const gbSeconds = 1 * 1 * 0.06 + 0.1 * 0.5 * 0.06 + 1 * 0.5 * 0.004;
+    expect(cost.items['Lambda compute (arm64 GB-s)']).toBeCloseTo(gbSeconds * PRICES.lambdaArmPerGbSecond * 1e6);
+  });
+});
+
+describe('billed duration of a locally timed invocation', () => {
+  const timing = (cpuMs: number, aws: (string | number)[] = [], wallMs = 500) => ({ wallMs, cpuMs, aws });
+
+  it('waits a round trip for requests sent together, one each for requests sent one after another', () => {
+    // A put and a counter update together, then a queue send once both are answered: 5 ms, then 10 ms.
+    expect(awsWaitMs(['dynamodb', 'dynamodb', 0, 1, 'sqs', 2])).toBe(15);
+    // The send leaves once the put is answered, while the counter update is still out: 5 + 10.
+    expect(awsWaitMs(['dynamodb', 'dynamodb', 0, 'sqs', 1, 2])).toBe(15);
+    // Three reads one after another, and an email: 5 + 5 + 5 + 50.
+    expect(awsWaitMs(['dynamodb', 0, 'dynamodb', 1, 'dynamodb', 2, 'ses', 3])).toBe(65);
+    // Two records handled in parallel, each a read then a write: two round trips, not four.
+    expect(awsWaitMs(['dynamodb', 'dynamodb', 0, 'dynamodb', 1, 'dynamodb', 2, 3])).toBe(10);
+    // A request left unanswered at the end was still waited on.
+    expect(awsWaitMs(['dynamodb', 0, 'ses'])).toBe(55);
+    expect(awsWaitMs([])).toBe(0);
+  });
+
+  it('bills the wait in the region, not the local wall time, plus CPU time stretched by the vCPU share the memory buys, rounded up', () => {
+    expect(billedMs(timing(0, ['dynamodb', 'dynamodb', 0, 1, 'sqs', 2], 400), 1769)).toBe(15);
+    expect(billedMs(timing(2, ['dynamodb', 0]), 512)).toBe(Math.ceil(5 + (2 * 1769) / 512));
+    expect(billedMs(timing(2, ['dynamodb', 0]), 1024)).toBe(Math.ceil(5 + (2 * 1769) / 1024));
+  });
+
+  it('never shrinks CPU time where the memory buys more than a vCPU, and bills at least 1 ms', () => {
+    expect(billedMs(timing(2), 3538)).toBe(2);
+    expect(billedMs(timing(0.05), 512)).toBe(1);
   });
 });
