@@ -110,6 +110,14 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     return routing.messages[0]!.leadId;
   }
 
+  /** Enrols a lead (the routing save sends the welcome at once), then moves to when its second step is due, for the scheduler. */
+  async function secondStepDue(email: string) {
+    const leadId = await enrol(email);
+    expect(mailer.sent.splice(0).map((m) => m.subject)).toEqual(['Ada, welcome to Example']);
+    clock.advance(3 * 86_400);
+    return leadId;
+  }
+
   const tick = async () => {
     await queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     const batch = queued.splice(0);
@@ -117,9 +125,9 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     return batch.length;
   };
 
-  it('sends each step when due, once, and completes', async () => {
+  it('sends the first step with the routing save, each later one when due, once, and completes', async () => {
     await enrol('ada@engines.example');
-    expect(await tick()).toBe(1);
+    expect(mailer.sent).toHaveLength(1);
     expect(await tick()).toBe(0);
     clock.advance(3 * 86_400);
     expect(await tick()).toBe(1);
@@ -132,7 +140,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   });
 
   it('queues a step once, then again only once 15 minutes pass unsent, writing nothing to the lead; a copy is sent once', async () => {
-    await enrol('twice@engines.example');
+    await secondStepDue('twice@engines.example');
     const queue = () => queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     await queue();
     clock.advance(60);
@@ -148,7 +156,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   });
 
   it('a step whose message could not be queued is queued by the next run, without waiting 15 minutes', async () => {
-    await enrol('queue-down@engines.example');
+    await secondStepDue('queue-down@engines.example');
     let down = true;
     const queue = () =>
       queueDueNurtureSteps({
@@ -173,8 +181,8 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   });
 
   it('queues due steps in batches: a step SQS refused in a batch is queued by the next run, the others are not queued again', async () => {
-    const first = await enrol('batch-a@engines.example');
-    await enrol('batch-b@engines.example');
+    const first = await secondStepDue('batch-a@engines.example');
+    await secondStepDue('batch-b@engines.example');
     const requests: number[] = [];
     const queue = (refuse: string | undefined) =>
       queueDueNurtureSteps({
@@ -230,7 +238,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   });
 
   it('skips a step whose topic the person opted out of, and keeps the rest', async () => {
-    const leadId = await enrol('topics@engines.example');
+    const leadId = await secondStepDue('topics@engines.example');
     const link = unsubscribeUrl('https://x', deps.keyring, leadId, 't***@engines.example', 'marketing_email', clock.now());
     const token = decodeURIComponent(link.split('t=')[1]!);
     expect(await unsubscribe(deps, token, { scope: 'topics', topics: ['product_news', 'not_a_topic'] })).toBe(true);
@@ -242,7 +250,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   });
 
   it('re-checks consent at send time: a step queued before an unsubscribe is not sent', async () => {
-    const leadId = await enrol('late@engines.example');
+    const leadId = await secondStepDue('late@engines.example');
     await queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     const link = unsubscribeUrl('https://x', deps.keyring, leadId, 'l***@engines.example', 'marketing_email', clock.now());
     await unsubscribe(deps, decodeURIComponent(link.split('t=')[1]!), { scope: 'all', method: 'unsubscribe_link' });
@@ -250,8 +258,37 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(mailer.sent).toEqual([]);
   });
 
+  it('the routing save claims the first step and sends it: the lead enters the nurture index once, at the next step; a redelivery sends nothing', async () => {
+    const routing = new InMemoryRoutingQueue();
+    const email = 'claimed@engines.example';
+    await captureSubmission(
+      { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, routing, clock },
+      { formId: 'contact', email, fields: { email, firstName: 'Ada' }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
+    );
+    const enrolledAt = clock.now();
+    await routeLead(deps, routing.messages[0]!);
+    await routeLead(deps, routing.messages[0]!);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Ada, welcome to Example']);
+    const { lead } = (await leads.get(routing.messages[0]!.leadId, clock.now()))!;
+    expect(lead.nurture).toMatchObject({ nextStep: 1, nextDueAt: new Date(enrolledAt.getTime() + 3 * 86_400_000).toISOString(), status: 'active' });
+    expect(lead.nurture?.sent).toEqual([{ step: 0, topic: 'product_news', at: enrolledAt.toISOString() }]);
+    // Nothing is due for the scheduler until the second step.
+    expect(await leads.findNurtureDue(clock.now())).toEqual([]);
+    expect(await tick()).toBe(0);
+  });
+
+  it('a first step whose send fails at routing is put back, due, and the scheduler sends it once', async () => {
+    mailer.failNext = 1;
+    const leadId = await enrol('first-fails@engines.example');
+    expect(mailer.sent).toEqual([]);
+    expect((await leads.get(leadId, clock.now()))!.lead.nurture).toMatchObject({ nextStep: 0, status: 'active' });
+    expect(await tick()).toBe(1);
+    expect(await tick()).toBe(0);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Ada, welcome to Example']);
+  });
+
   it('puts the step back when sending fails, so the retry sends it', async () => {
-    await enrol('retry@engines.example');
+    await secondStepDue('retry@engines.example');
     await queueDueNurtureSteps({ leads, emailQueue: intoQueued, clock, mark });
     mailer.failNext = 1;
     await expect(sendNurtureStep(deps, queued[0]!)).rejects.toThrow();

@@ -123,7 +123,8 @@ describe('routeLead', () => {
     const message = await capture('b@engines.example', { country: 'DE' }, ['marketing_email']);
     expect(await routeLead(deps, message)).toBe('no_consent');
     expect(await routeLead(deps, message)).toBe('already_routed');
-    expect(mailer.sent).toEqual([]);
+    // No rep hears of it; the person gets the welcome of the nurture they consented to, once.
+    expect(mailer.sent.map((m) => [m.to, m.subject])).toEqual([['b@engines.example', 'Hello, welcome to Example']]);
     const { lead } = (await leads.get(message.leadId, clock.now()))!;
     expect(lead.owner).toBeUndefined();
     expect(lead.score).toBeGreaterThan(0);

@@ -52,3 +52,27 @@ export function stopNurture(state: NurtureState, reason: string, now: Date): Nur
   const { enqueuedAt: _queued, nextDueAt: _due, ...rest } = state;
   return { ...rest, status: 'stopped', stoppedAt: now.toISOString(), stopReason: reason };
 }
+
+/** A nurture step a save claimed for its saver to send at once: the state that had it due, and which step. */
+export interface ClaimedStep {
+  before: NurtureState;
+  step: number;
+}
+
+/**
+ * Claims the lead's due nurture step for the save about to be made (the routing save, which has
+ * the lead and its suppression in hand), as that save claims the rep's email: the lead is saved
+ * with the step done, so it enters the nurture index once, at the next step's time, rather than
+ * now and then again when the scheduler's message is sent (three index writes, a scheduler read,
+ * a queue message and a second save of the lead). Only a step whose email may go now: consent
+ * held, no suppression, its topic not opted out; anything else stays due for the scheduler and the
+ * send-email consumer, which stop or skip it as they do.
+ */
+export function claimDueStep(settings: LeadgateSettings, lead: Lead, marketingBlocked: boolean, now: Date): { lead: Lead; claimed?: ClaimedStep } {
+  const state = lead.nurture;
+  if (state?.status !== 'active' || !state.nextDueAt || Date.parse(state.nextDueAt) > now.getTime() || marketingBlocked) return { lead };
+  const sequence = settings.nurture.sequences[state.sequence];
+  const step = sequence?.steps[state.nextStep];
+  if (!sequence || !step || !lead.consents[sequence.purpose]?.granted || lead.optedOutTopics?.includes(step.topic)) return { lead };
+  return { lead: { ...lead, nurture: afterStep(settings, state, state.nextStep, step.topic, now) }, claimed: { before: state, step: state.nextStep } };
+}

@@ -1,5 +1,5 @@
 import type { Keyring } from '../core/keyring';
-import type { Lead } from '../core/lead';
+import type { Lead, NurtureState } from '../core/lead';
 import { maskEmail } from '../core/email-address';
 import { unsubscribeUrl } from '../core/links';
 import { afterStep, stopNurture } from './nurture';
@@ -46,17 +46,33 @@ export async function sendNurtureStep(deps: NurtureDeps, message: NurtureMessage
   });
   if (decided.outcome !== 'send') return decided.outcome;
   const lead = decided.lead as Lead;
-  const state = lead.nurture!;
-  const purpose = deps.settings.nurture.sequences[message.sequence]!.purpose;
+  const sent = await sendClaimedStep(deps, lead, lead.nurture!, message.step, now);
+  // Given back: the message's retry sends it.
+  if (!sent.sent) throw sent.error;
+  return 'sent';
+}
+
+/**
+ * Sends a step that a save of the lead claimed (advanced past it) from `before`, the state that
+ * had it due. A failed send puts the step back, due, so that it is sent again (the message's
+ * retry, or the next nurture tick), and says so; should putting it back fail too, that error is thrown.
+ */
+export async function sendClaimedStep(
+  deps: NurtureDeps,
+  lead: Lead,
+  before: NurtureState,
+  step: number,
+  now: Date,
+): Promise<{ sent: true } | { sent: false; error: unknown }> {
+  const purpose = deps.settings.nurture.sequences[before.sequence]!.purpose;
   const link = unsubscribeUrl(deps.publicUrl, deps.keyring, lead.leadId, maskEmail(lead.email), purpose, now);
   try {
-    await deps.mailer.send(deps.personEmails.nurtureStep(lead, message.sequence, message.step, link));
+    await deps.mailer.send(deps.personEmails.nurtureStep(lead, before.sequence, step, link));
+    return { sent: true };
   } catch (error) {
-    // Put the step back so the retry sends it.
     await changeLead(deps.leads, lead.leadId, now, (current) =>
-      current.nurture?.sequence === message.sequence && current.nurture.nextStep === message.step + 1 ? { ...current, nurture: state } : undefined,
+      current.nurture?.sequence === before.sequence && current.nurture.nextStep === step + 1 ? { ...current, nurture: before } : undefined,
     );
-    throw error;
+    return { sent: false, error };
   }
-  return 'sent';
 }

@@ -17,8 +17,9 @@ import type {
 } from '../core/ports';
 import { recordSubmission } from '../capture/record-submission';
 import type { Submission } from '../capture/submission';
-import { enrolInNurture } from '../nurture/nurture';
-import { blocksConfirmation, type Suppression, type SuppressionList } from '../nurture/suppression';
+import { type ClaimedStep, claimDueStep, enrolInNurture } from '../nurture/nurture';
+import { sendClaimedStep } from '../nurture/send-nurture';
+import { blocksConfirmation, blocksMarketing, type Suppression, type SuppressionList } from '../nurture/suppression';
 import { addHours } from '../core/retention';
 import { findRep, isAvailable, rotation, type ChooseTeam } from './routing';
 import type { ScoreLead } from './scoring';
@@ -120,14 +121,15 @@ export async function sendAssignmentEmail(deps: RouteDeps, lead: Lead, assignmen
  * lead: screen it (capture's findings, a disposable domain) and hold it if anything is found,
  * changing nothing else; otherwise (or once released) merge it into the lead, score the lead; if
  * it consented to sales contact, assign it to exactly one rep; enrol it in nurture if it
- * consented to marketing; then the follow-ups (the rep's email, a confirmation to ask for).
+ * consented to marketing; then the follow-ups (the rep's email, a confirmation to ask for, the
+ * nurture step due now).
  * Safe to run any number of times for the same message: the merge is recorded on the lead with
  * the submission id, the hold is one conditional state change, and each email is claimed on the
  * lead before it is sent.
  */
 export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promise<RouteOutcome> {
   const now = deps.clock.now();
-  const { outcome, merged, lead, heldNow } = await updateLead<RouteResult, [StoredSubmission | undefined, Suppression | undefined]>(
+  const { outcome, merged, lead, heldNow, nurtureStep } = await updateLead<RouteResult, [StoredSubmission | undefined, Suppression | undefined]>(
     deps.leads,
     message.leadId,
     now,
@@ -147,13 +149,25 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
         (error: unknown) => ({ error }),
       )
     : undefined;
-  if (lead) await followUps(deps, message, lead, now, outcome !== 'already_routed');
+  // Each email the save claimed goes whatever becomes of the others. A nurture step whose send
+  // fails is put back, due, for the nurture scheduler: nothing for this message to retry.
+  const sends = await Promise.allSettled([
+    lead ? followUps(deps, message, lead, now, outcome !== 'already_routed') : undefined,
+    lead && nurtureStep ? sendClaimedStep(deps, lead, nurtureStep.before, nurtureStep.step, now) : undefined,
+  ]);
+  for (const send of sends) if (send.status === 'rejected') throw send.reason;
   if (unmarked) throw unmarked.error;
   return outcome;
 }
 
 /** What one routing decision did: its outcome, the submission it merged, and the lead as saved (or as read, if already routed). */
-type RouteResult = { outcome: RouteOutcome; merged?: StoredSubmission | undefined; lead?: Lead; heldNow?: StoredSubmission };
+type RouteResult = {
+  outcome: RouteOutcome;
+  merged?: StoredSubmission | undefined;
+  lead?: Lead;
+  heldNow?: StoredSubmission;
+  nurtureStep?: ClaimedStep | undefined;
+};
 
 /** One attempt at routing the submission against the lead as read (updateLead retries it on a lost race). */
 async function routeDecision(
@@ -199,7 +213,7 @@ async function routeDecision(
   const pending = Object.values(lead.consents).some((c) => c.status === 'pending_confirmation' && c.submissionId === message.submissionId);
   // The confirmation to ask for is claimed by this save, as the rep's email is.
   const doubleOptIn = pending ? await confirmationRequest(deps, lead, message.submissionId, suppression, now) : undefined;
-  const scored: Lead = enrolInNurture(
+  const enrolled: Lead = enrolInNurture(
     deps.settings,
     {
       ...lead,
@@ -210,8 +224,10 @@ async function routeDecision(
     },
     now,
   );
+  // A nurture step due now (the first, on enrolment) is claimed by this save too, and sent after it.
+  const { lead: scored, claimed: nurtureStep } = claimDueStep(deps.settings, enrolled, blocksMarketing(suppression), now);
   if (!lead.consents[SALES_CONTACT]?.granted)
-    return { result: { outcome: 'no_consent', merged: captured, lead: scored }, save: scored, events: recorded.events };
+    return { result: { outcome: 'no_consent', merged: captured, lead: scored, nurtureStep }, save: scored, events: recorded.events };
 
   const pick = await pickRep(deps, lead, facts, score, message.submissionId, now);
   const slaHours = deps.settings.routing.teams[pick.team]?.slaHours ?? 24;
@@ -239,7 +255,7 @@ async function routeDecision(
       { submissionId: message.submissionId, team: pick.team, rep: pick.rep, reason: pick.reason, at: assignment.assignedAt },
     ],
   };
-  return { result: { outcome: 'assigned', merged: captured, lead: assigned }, save: assigned, events: recorded.events };
+  return { result: { outcome: 'assigned', merged: captured, lead: assigned, nurtureStep }, save: assigned, events: recorded.events };
 }
 
 /**
