@@ -198,7 +198,7 @@ export const topology = {
       description: 'Double opt-in confirmation links',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', sendsTo: [], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: false },
+      access: { table: 'readWrite', sendsTo: ['email'], publishesTo: ['events'], secrets: ['hmac'], sendsEmail: false },
     },
     sesEvents: {
       entry: 'functions/ses-events.ts',

@@ -167,3 +167,6 @@ export const consentDeps = /* @__PURE__ */ once(async () => ({
   keyring: await keyring(),
   clock: runtimeClock,
 }));
+
+/** The confirm function's: it also queues the welcome of a confirmed subscription. */
+export const confirmDeps = /* @__PURE__ */ once(async () => ({ ...(await consentDeps()), emailQueue: emailQueue() }));

@@ -4,7 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigError, parseConfig } from '../../shared/config/load';
 import { captureSubmission } from '../../shared/domain/capture/capture';
 import { createKeyring } from '../../shared/domain/core/keyring';
-import { unsubscribeUrl } from '../../shared/domain/core/links';
+import { confirmUrl, unsubscribeUrl } from '../../shared/domain/core/links';
+import { confirmSubscription } from '../../shared/domain/consent/confirm-subscription';
 import { topology } from '../../infra/topology';
 import { LATE_WRITE_SECONDS, queueDueNurtureSteps, queueMoment } from '../../shared/domain/nurture/nurture-tick';
 import { REQUEUE_AFTER_MS } from '../../shared/domain/core/due-times';
@@ -285,6 +286,46 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(await tick()).toBe(1);
     expect(await tick()).toBe(0);
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Ada, welcome to Example']);
+  });
+
+  it('a confirmed double opt-in queues its welcome at once, after lifting an earlier unsubscribe; it is sent once and the scheduler finds nothing left', async () => {
+    const routing = new InMemoryRoutingQueue();
+    const email = 'confirms@engines.example';
+    await captureSubmission(
+      { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, routing, clock },
+      { formId: 'newsletter', email, fields: { email }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
+    );
+    const { leadId, submissionId } = routing.messages[0]!;
+    await deps.suppressions.add(leadId, 'unsubscribed', clock.now());
+    await routeLead(deps, routing.messages[0]!);
+    expect(mailer.sent.splice(0).map((m) => m.subject)).toEqual([expect.stringMatching(/^Please confirm/)]);
+    expect(queued).toEqual([]);
+    const token = decodeURIComponent(confirmUrl('https://x', deps.keyring, leadId, submissionId, clock.now()).split('t=')[1]!);
+    const confirmDeps = { ...deps, emailQueue: intoQueued };
+    expect(await confirmSubscription(confirmDeps, token)).toBe('confirmed');
+    expect(queued).toEqual([{ type: 'nurture.step', version: 1, leadId, sequence: 'welcome', step: 0 }]);
+    expect(await confirmSubscription(confirmDeps, token)).toBe('already_confirmed');
+    expect(queued).toHaveLength(1);
+    expect(await sendNurtureStep(deps, queued.splice(0)[0]!)).toBe('sent');
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Hello, welcome to Example']);
+    expect(await tick()).toBe(0);
+  });
+
+  it('a confirmed double opt-in whose welcome could not be queued keeps it due, for the scheduler', async () => {
+    const routing = new InMemoryRoutingQueue();
+    const email = 'queue-down-confirms@engines.example';
+    await captureSubmission(
+      { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, routing, clock },
+      { formId: 'newsletter', email, fields: { email }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
+    );
+    const { leadId, submissionId } = routing.messages[0]!;
+    await routeLead(deps, routing.messages[0]!);
+    mailer.sent.splice(0);
+    const token = decodeURIComponent(confirmUrl('https://x', deps.keyring, leadId, submissionId, clock.now()).split('t=')[1]!);
+    const refusing: EmailQueue = { enqueueAll: async (messages) => [...messages] };
+    expect(await confirmSubscription({ ...deps, emailQueue: refusing }, token)).toBe('confirmed');
+    expect(await tick()).toBe(1);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Hello, welcome to Example']);
   });
 
   it('puts the step back when sending fails, so the retry sends it', async () => {

@@ -1,9 +1,9 @@
 import type { ConsentEvent, Lead } from '../core/lead';
 import { readConfirmToken } from '../core/links';
 import type { Keyring } from '../core/keyring';
-import { enrolInNurture } from '../nurture/nurture';
+import { enrolInNurture, nurtureStepMessage } from '../nurture/nurture';
 import { updateLead } from '../core/lead-update';
-import type { Clock, LeadRepository } from '../core/ports';
+import type { Clock, EmailQueue, LeadRepository } from '../core/ports';
 import { addDays } from '../core/retention';
 import type { LeadgateSettings } from '../core/settings';
 import { LIFTED_BY_FRESH_CONSENT, type SuppressionList } from '../nurture/suppression';
@@ -12,20 +12,24 @@ export type ConfirmOutcome = 'confirmed' | 'already_confirmed' | 'invalid';
 
 /**
  * Confirms a double opt-in: the pending consents of that submission become granted (recorded as
- * an event), the lead is kept for the form's full retention, and the nurture sequence starts.
+ * an event), the lead is kept for the form's full retention, and the nurture sequence starts: its
+ * first step is queued for the send-email consumer at once, so the welcome follows the click
+ * within seconds rather than at the scheduler's next run (every 5 minutes). The lead waits in the
+ * nurture index all the same, so a message that could not be queued is queued by the scheduler,
+ * and the consumer sends a step once however often it is queued.
  */
 export async function confirmSubscription(
-  deps: { settings: LeadgateSettings; leads: LeadRepository; suppressions: SuppressionList; keyring: Keyring; clock: Clock },
+  deps: { settings: LeadgateSettings; leads: LeadRepository; suppressions: SuppressionList; keyring: Keyring; clock: Clock; emailQueue: EmailQueue },
   token: string,
 ): Promise<ConfirmOutcome> {
   const now = deps.clock.now();
   const claims = readConfirmToken(deps.keyring, token, now);
   if (!claims) return 'invalid';
-  const outcome = await updateLead<ConfirmOutcome>(deps.leads, claims.leadId, now, (stored) => {
-    if (!stored) return { result: 'invalid' };
+  const { outcome, lead: confirmedLead } = await updateLead<{ outcome: ConfirmOutcome; lead?: Lead }>(deps.leads, claims.leadId, now, (stored) => {
+    if (!stored) return { result: { outcome: 'invalid' } };
     const { lead } = stored;
     const pending = Object.entries(lead.consents).filter(([, c]) => c.status === 'pending_confirmation' && c.submissionId === claims.submissionId);
-    if (pending.length === 0) return { result: 'already_confirmed' };
+    if (pending.length === 0) return { result: { outcome: 'already_confirmed' } };
     const at = now.toISOString();
     const consents = { ...lead.consents };
     const events: ConsentEvent[] = [];
@@ -53,9 +57,15 @@ export async function confirmSubscription(
       { ...lead, consents, expiresAt, doubleOptIn: { submissionId: claims.submissionId, ...lead.doubleOptIn, confirmedAt: at } },
       now,
     );
-    return { result: 'confirmed', save: confirmed, events };
+    return { result: { outcome: 'confirmed', lead: confirmed }, save: confirmed, events };
   });
-  // The person confirmed by email: only now is an earlier unsubscribe or bounce lifted.
-  if (outcome === 'confirmed') await deps.suppressions.lift(claims.leadId, LIFTED_BY_FRESH_CONSENT);
+  if (outcome !== 'confirmed') return outcome;
+  // The person confirmed by email: only now is an earlier unsubscribe or bounce lifted (before the
+  // welcome is queued, as its sender checks the suppression).
+  await deps.suppressions.lift(claims.leadId, LIFTED_BY_FRESH_CONSENT);
+  const nurture = confirmedLead?.nurture;
+  if (nurture?.status === 'active' && nurture.nextDueAt && Date.parse(nurture.nextDueAt) <= now.getTime()) {
+    await deps.emailQueue.enqueueAll([nurtureStepMessage(claims.leadId, nurture)]);
+  }
   return outcome;
 }

@@ -1,5 +1,5 @@
 import { forEachWithin } from '../core/bounded-work';
-import { REQUEUE_AFTER_MS } from './nurture';
+import { nurtureStepMessage, REQUEUE_AFTER_MS } from './nurture';
 import type { Clock, EmailQueue, LeadRepository, NurtureMessage, RunMark } from '../core/ports';
 
 const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
@@ -55,7 +55,7 @@ export async function queueDueNurtureSteps(
         left.delete(entry);
         return;
       }
-      toQueue.push({ entry, message: { type: 'nurture.step', version: 1, leadId: entry.leadId, sequence: state.sequence, step: state.nextStep } });
+      toQueue.push({ entry, message: nurtureStepMessage(entry.leadId, state) });
     },
     { ...(until ? { until } : {}) },
   );

@@ -1,4 +1,5 @@
 import type { Lead, NurtureState } from '../core/lead';
+import type { NurtureMessage } from '../core/ports';
 import type { LeadgateSettings } from '../core/settings';
 
 const DAY_MS = 86_400_000;
@@ -76,3 +77,12 @@ export function claimDueStep(settings: LeadgateSettings, lead: Lead, marketingBl
   if (!sequence || !step || !lead.consents[sequence.purpose]?.granted || lead.optedOutTopics?.includes(step.topic)) return { lead };
   return { lead: { ...lead, nurture: afterStep(settings, state, state.nextStep, step.topic, now) }, claimed: { before: state, step: state.nextStep } };
 }
+
+/** The send-email consumer's message for the state's next step. */
+export const nurtureStepMessage = (leadId: string, state: NurtureState): NurtureMessage => ({
+  type: 'nurture.step',
+  version: 1,
+  leadId,
+  sequence: state.sequence,
+  step: state.nextStep,
+});
