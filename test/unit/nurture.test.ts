@@ -288,19 +288,23 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Ada, welcome to Example']);
   });
 
-  it('a confirmed double opt-in queues its welcome at once, after lifting an earlier unsubscribe; it is sent once and the scheduler finds nothing left', async () => {
+  /** A newsletter signup (double opt-in), routed: its confirmation mailed, and the token of its link. */
+  async function awaitingConfirmation(email: string, unsubscribedBefore: boolean) {
     const routing = new InMemoryRoutingQueue();
-    const email = 'confirms@engines.example';
     await captureSubmission(
       { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, routing, clock },
       { formId: 'newsletter', email, fields: { email }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
     );
     const { leadId, submissionId } = routing.messages[0]!;
-    await deps.suppressions.add(leadId, 'unsubscribed', clock.now());
+    if (unsubscribedBefore) await deps.suppressions.add(leadId, 'unsubscribed', clock.now());
     await routeLead(deps, routing.messages[0]!);
     expect(mailer.sent.splice(0).map((m) => m.subject)).toEqual([expect.stringMatching(/^Please confirm/)]);
+    return { leadId, token: decodeURIComponent(confirmUrl('https://x', deps.keyring, leadId, submissionId, clock.now()).split('t=')[1]!) };
+  }
+
+  it('a confirmed double opt-in queues its welcome at once, after lifting an earlier unsubscribe; it is sent once and the scheduler finds nothing left', async () => {
+    const { leadId, token } = await awaitingConfirmation('confirms@engines.example', true);
     expect(queued).toEqual([]);
-    const token = decodeURIComponent(confirmUrl('https://x', deps.keyring, leadId, submissionId, clock.now()).split('t=')[1]!);
     const confirmDeps = { ...deps, emailQueue: intoQueued };
     expect(await confirmSubscription(confirmDeps, token)).toBe('confirmed');
     expect(queued).toEqual([{ type: 'nurture.step', version: 1, leadId, sequence: 'welcome', step: 0 }]);
@@ -312,16 +316,7 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   });
 
   it('a confirmed double opt-in whose welcome could not be queued keeps it due, for the scheduler', async () => {
-    const routing = new InMemoryRoutingQueue();
-    const email = 'queue-down-confirms@engines.example';
-    await captureSubmission(
-      { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, routing, clock },
-      { formId: 'newsletter', email, fields: { email }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
-    );
-    const { leadId, submissionId } = routing.messages[0]!;
-    await routeLead(deps, routing.messages[0]!);
-    mailer.sent.splice(0);
-    const token = decodeURIComponent(confirmUrl('https://x', deps.keyring, leadId, submissionId, clock.now()).split('t=')[1]!);
+    const { token } = await awaitingConfirmation('queue-down-confirms@engines.example', false);
     const refusing: EmailQueue = { enqueueAll: async (messages) => [...messages] };
     expect(await confirmSubscription({ ...deps, emailQueue: refusing }, token)).toBe('confirmed');
     expect(await tick()).toBe(1);
