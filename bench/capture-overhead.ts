@@ -9,6 +9,7 @@ import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { createKeyring } from '../shared/domain/core/keyring';
 import { renderToken } from '../shared/domain/core/links';
 import { type CaptureWritesTarget, captureWrites } from './capture-writes';
+import { awsWaitMs } from './cost-model';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,6 +47,11 @@ export interface CaptureOverhead {
    * nominal value).
    */
   roundTrips: number;
+  /**
+   * Sequential round trips per capture as timed in its sandbox: the longest chain of its AWS
+   * requests (requests sent together count once), at p50 and at most, over the plain captures.
+   */
+  timedRoundTrips: { p50: number; max: number };
 }
 
 /** One in-region DynamoDB or SQS call, about. */
@@ -133,6 +139,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       bareTimes.push(await bare(i));
     }
     const requestsPerCapture = (requests() - before) / rounds;
+    const chains = (runtime.invocationTimings().capture ?? []).slice(-rounds).map((timing) => awsWaitMs(timing.aws, () => 1));
     const threadWritesTimes: number[] = [];
     for (let i = 0; i < rounds; i++) {
       sameWritesTimes.push(await here.make(i));
@@ -164,6 +171,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       threadWritesMs: median(threadWritesTimes),
       delayed,
       roundTrips: (delayed.captureMs - captureMs) / ((delayed.bareMs - bareMs) / 2),
+      timedRoundTrips: { p50: median(chains), max: Math.max(...chains) },
     };
   } finally {
     await thread.terminate();

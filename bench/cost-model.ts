@@ -57,13 +57,14 @@ const HTTP = new Set<FunctionName>(topology.routes.map((route) => route.function
 /**
  * How long an invocation waited on AWS in the region: the longest chain of its requests, each
  * request taking its service's round trip after the slowest chain that had ended when it left
- * (requests sent together wait once, requests sent one after another each in turn).
+ * (requests sent together wait once, requests sent one after another each in turn). With every
+ * round trip 1, the number of round trips on that chain.
  */
-export function awsWaitMs(aws: InvocationTiming['aws']): number {
+export function awsWaitMs(aws: InvocationTiming['aws'], roundTripMs = (service: string) => ASSUMPTIONS.awsRoundTripMs[service] ?? 10): number {
   const ends: number[] = [];
   let answered = 0;
   for (const event of aws) {
-    if (typeof event === 'string') ends.push(answered + (ASSUMPTIONS.awsRoundTripMs[event] ?? 10));
+    if (typeof event === 'string') ends.push(answered + roundTripMs(event));
     else answered = Math.max(answered, ends[event] ?? 0);
   }
   return Math.max(answered, ...ends);

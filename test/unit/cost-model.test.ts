@@ -54,6 +54,8 @@ describe('billed duration of a locally timed invocation', () => {
     // A request left unanswered at the end was still waited on.
     expect(awsWaitMs(['dynamodb', 0, 'ses'])).toBe(55);
     expect(awsWaitMs([])).toBe(0);
+    // Counted in round trips: a capture's put and counter together, then its message.
+    expect(awsWaitMs(['dynamodb', 'dynamodb', 0, 1, 'sqs', 2], () => 1)).toBe(2);
   });
 
   it('bills the wait in the region, not the local wall time, plus CPU time stretched by the vCPU share the memory buys, rounded up', () => {
