@@ -39,10 +39,11 @@ const serialized = (error: unknown) => {
 process.setSourceMapsEnabled(false);
 shareRuntimeClock(data.clock);
 provideSettings(data.settings);
-const timer = invocationTimer();
-/** The invocation whose code is running (the AWS requests it makes are its own). */
+// Soak and cost runs only: the meter, and each invocation's timing (the invocation whose code is
+// running is known to the SDK plugin through `invocation`, so the AWS requests it makes are its own).
+const timer = data.meter ? invocationTimer() : undefined;
 const invocation = new AsyncLocalStorage<number>();
-if (data.meter) {
+if (timer) {
   useClientPlugin(meterPlugin((observation) => send({ type: 'meter', observation })));
   useClientPlugin(awsWaitPlugin(timer, () => invocation.getStore(), serviceOfClient));
 }
@@ -68,13 +69,13 @@ try {
   const handler = module.handler;
   if (typeof handler !== 'function') throw new Error(`${data.bundle} exports no handler`);
   port.on('message', (message: ToWorker) => {
-    timer.start(message.id);
-    invocation
-      .run(message.id, () => handler(message.event, context(message.deadline)))
-      .then(
-        (value) => send({ type: 'result', id: message.id, value, timing: timer.end(message.id) }),
-        (error: unknown) => send({ type: 'failure', id: message.id, error: serialized(error), timing: timer.end(message.id) }),
-      );
+    const invoke = () => handler(message.event, context(message.deadline));
+    timer?.start(message.id);
+    const timing = () => (timer ? { timing: timer.end(message.id) } : {});
+    (timer ? invocation.run(message.id, invoke) : invoke()).then(
+      (value) => send({ type: 'result', id: message.id, value, ...timing() }),
+      (error: unknown) => send({ type: 'failure', id: message.id, error: serialized(error), ...timing() }),
+    );
   });
   send({ type: 'ready' });
 } catch (error) {

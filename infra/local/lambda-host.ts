@@ -88,7 +88,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
         else if (message.type === 'initError') reject(new FunctionInitError(`${name} failed to start: ${message.error.message}`));
         else if (message.type === 'meter') options.meter?.(message.observation);
         else {
-          if (options.meter) {
+          if (message.timing) {
             timings[name] ??= [];
             timings[name].push(message.timing);
           }

@@ -15,7 +15,7 @@ export interface WorkerError {
 }
 
 /**
- * How one invocation ran in its sandbox: from the event's arrival to the answer; the thread's CPU
+ * How one invocation ran in its sandbox (timed in soak and cost runs only, with the meter): from the event's arrival to the answer; the thread's CPU
  * time over that span, shared equally among the invocations in flight at each moment (a local
  * sandbox serves several at once where Lambda would start one sandbox each); and its AWS request
  * attempts in order: a service's name when one left (numbered from 0 in that order), a number when
@@ -30,6 +30,6 @@ export interface InvocationTiming {
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'initError'; error: WorkerError }
-  | { type: 'result'; id: number; value: unknown; timing: InvocationTiming }
-  | { type: 'failure'; id: number; error: WorkerError; timing: InvocationTiming }
+  | { type: 'result'; id: number; value: unknown; timing?: InvocationTiming }
+  | { type: 'failure'; id: number; error: WorkerError; timing?: InvocationTiming }
   | { type: 'meter'; observation: MeterObservation };

@@ -16,6 +16,7 @@ import { compileScoring } from '../../shared/domain/routing/scoring';
 import { sendNurtureStep } from '../../shared/domain/nurture/send-nurture';
 import { renderTemplate } from '../../shared/domain/nurture/template';
 import { unsubscribe } from '../../shared/domain/nurture/unsubscribe';
+import { blocksMarketing } from '../../shared/domain/nurture/suppression';
 import { assignmentEmails } from '../../shared/email/assignment-email';
 import { escapeHtml } from '../../shared/email/escape';
 import { personEmails } from '../../shared/email/person-emails';
@@ -305,9 +306,18 @@ describe('nurture pipeline (domain, with port fakes)', () => {
   it('a confirmed double opt-in queues its welcome at once, after lifting an earlier unsubscribe; it is sent once and the scheduler finds nothing left', async () => {
     const { leadId, token } = await awaitingConfirmation('confirms@engines.example', true);
     expect(queued).toEqual([]);
-    const confirmDeps = { ...deps, emailQueue: intoQueued };
+    // The sender checks the suppression when the message arrives: it must already be lifted.
+    const suppressedWhenQueued: boolean[] = [];
+    const liftedFirst: EmailQueue = {
+      enqueueAll: async (messages) => {
+        suppressedWhenQueued.push(blocksMarketing(await deps.suppressions.get(leadId)));
+        return intoQueued.enqueueAll(messages);
+      },
+    };
+    const confirmDeps = { ...deps, emailQueue: liftedFirst };
     expect(await confirmSubscription(confirmDeps, token)).toBe('confirmed');
     expect(queued).toEqual([{ type: 'nurture.step', version: 1, leadId, sequence: 'welcome', step: 0 }]);
+    expect(suppressedWhenQueued).toEqual([false]);
     expect(await confirmSubscription(confirmDeps, token)).toBe('already_confirmed');
     expect(queued).toHaveLength(1);
     expect(await sendNurtureStep(deps, queued.splice(0)[0]!)).toBe('sent');

@@ -1,7 +1,7 @@
 import type { ConsentEvent, Lead } from '../core/lead';
 import { readConfirmToken } from '../core/links';
 import type { Keyring } from '../core/keyring';
-import { enrolInNurture, nurtureStepMessage } from '../nurture/nurture';
+import { enrolInNurture, isStepDue, nurtureStepMessage } from '../nurture/nurture';
 import { updateLead } from '../core/lead-update';
 import type { Clock, EmailQueue, LeadRepository } from '../core/ports';
 import { addDays } from '../core/retention';
@@ -64,8 +64,6 @@ export async function confirmSubscription(
   // welcome is queued, as its sender checks the suppression).
   await deps.suppressions.lift(claims.leadId, LIFTED_BY_FRESH_CONSENT);
   const nurture = confirmedLead?.nurture;
-  if (nurture?.status === 'active' && nurture.nextDueAt && Date.parse(nurture.nextDueAt) <= now.getTime()) {
-    await deps.emailQueue.enqueueAll([nurtureStepMessage(claims.leadId, nurture)]);
-  }
+  if (isStepDue(nurture, now)) await deps.emailQueue.enqueueAll([nurtureStepMessage(claims.leadId, nurture)]);
   return outcome;
 }

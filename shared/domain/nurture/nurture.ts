@@ -54,6 +54,10 @@ export function stopNurture(state: NurtureState, reason: string, now: Date): Nur
   return { ...rest, status: 'stopped', stoppedAt: now.toISOString(), stopReason: reason };
 }
 
+/** The state's next step is due by now (an active sequence with a due time not in the future). */
+export const isStepDue = (state: NurtureState | undefined, now: Date): state is NurtureState & { nextDueAt: string } =>
+  state?.status === 'active' && state.nextDueAt !== undefined && Date.parse(state.nextDueAt) <= now.getTime();
+
 /** A nurture step a save claimed for its saver to send at once: the state that had it due, and which step. */
 export interface ClaimedStep {
   before: NurtureState;
@@ -71,7 +75,7 @@ export interface ClaimedStep {
  */
 export function claimDueStep(settings: LeadgateSettings, lead: Lead, marketingBlocked: boolean, now: Date): { lead: Lead; claimed?: ClaimedStep } {
   const state = lead.nurture;
-  if (state?.status !== 'active' || !state.nextDueAt || Date.parse(state.nextDueAt) > now.getTime() || marketingBlocked) return { lead };
+  if (!isStepDue(state, now) || marketingBlocked) return { lead };
   const sequence = settings.nurture.sequences[state.sequence];
   const step = sequence?.steps[state.nextStep];
   if (!sequence || !step || !lead.consents[sequence.purpose]?.granted || lead.optedOutTopics?.includes(step.topic)) return { lead };
