@@ -103,6 +103,8 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     if (key.startsWith('sns:')) sns += count;
     if (key === 'ses:SendEmail') ses += count;
   }
+  // A poller's receives that found nothing are asked whether leads come or not: a fixed cost.
+  sqs -= usage.meter.emptyReceives;
   let invocations = 0;
   let gbSeconds = 0;
   let httpRequests = 0;
@@ -185,7 +187,11 @@ export function costReport(usage: PipelineUsage): string[] {
   const before = WRITE_UNITS_BEFORE_ISSUE_11;
   const was = (n: number | undefined) => `${(n ?? 0).toFixed(2).padStart(10)}`;
   const lines = ['Measured per lead (SDK request meter in the local runtime):'];
-  for (const [operation, count] of Object.entries(usage.meter.requests).sort()) lines.push(`  ${operation.padEnd(44)} ${perLead(count)}`);
+  for (const [operation, count] of Object.entries(usage.meter.requests).sort()) {
+    const empty = operation === 'sqs:ReceiveMessage' ? usage.meter.emptyReceives : 0;
+    lines.push(`  ${operation.padEnd(44)} ${perLead(count - empty)}`);
+    if (empty) lines.push(`  ${'sqs:ReceiveMessage that found none (fixed cost)'.padEnd(44)} ${perLead(empty)}`);
+  }
   lines.push(`  ${''.padEnd(44)} ${'now'.padStart(10)} ${'before #11'.padStart(10)}`);
   lines.push(`  ${'DynamoDB write units (table)'.padEnd(44)} ${perLead(usage.meter.writeUnits)} ${was(before.table)}`);
   const kinds = [...new Set([...Object.keys(usage.meter.writeUnitsByItem), ...Object.keys(before.byItem)])];

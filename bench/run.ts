@@ -132,14 +132,22 @@ console.log('  (first: the report that sums each month that is over, once; in us
 
 // Each cost run needs a runtime of its own, and handler modules load once per process: a child each.
 const COST_LEADS = 500;
-for (const webhook of [false, true]) {
-  const what = webhook ? 'with one webhook destination (creations, consents, assignments, acceptances)' : 'without destinations';
-  console.log(`\nCost: ${COST_LEADS} leads through the whole local pipeline without faults, ${what} (npm run soak -- --clean${webhook ? ' --webhook' : ''})`);
-  const child = spawnSync(
-    process.execPath,
-    [...process.execArgv, 'bench/soak-main.ts', '--count', String(COST_LEADS), '--concurrency', '10', '--clean', ...(webhook ? ['--webhook'] : [])],
-    { encoding: 'utf8', env: process.env },
-  );
+const QUIET_LEADS = 40;
+const QUIET_GAP_MS = 1500;
+const costRuns = [
+  { what: `${COST_LEADS} leads, ten clients at a time, without destinations`, args: ['--count', String(COST_LEADS), '--concurrency', '10', '--clean'] },
+  {
+    what: `${COST_LEADS} leads, ten clients at a time, with one webhook destination (creations, consents, assignments, acceptances)`,
+    args: ['--count', String(COST_LEADS), '--concurrency', '10', '--clean', '--webhook'],
+  },
+  {
+    what: `${QUIET_LEADS} leads one at a time, ${QUIET_GAP_MS / 1000} s apart, as a quiet site receives them (each routing batch holds one lead), without destinations`,
+    args: ['--count', String(QUIET_LEADS), '--concurrency', '1', '--gap-ms', String(QUIET_GAP_MS), '--clean'],
+  },
+];
+for (const run of costRuns) {
+  console.log(`\nCost: ${run.what}, through the whole local pipeline without faults (npm run soak -- ${run.args.join(' ')})`);
+  const child = spawnSync(process.execPath, [...process.execArgv, 'bench/soak-main.ts', ...run.args], { encoding: 'utf8', env: process.env });
   console.log(child.stdout.replace(/^/gm, '  '));
   if (child.status !== 0) console.log(`  the cost run failed (exit ${child.status}): ${child.stderr.slice(-2000)}`);
 }

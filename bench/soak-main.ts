@@ -12,19 +12,21 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     clean: { type: 'boolean', default: false },
     webhook: { type: 'boolean', default: false },
+    'gap-ms': { type: 'string', default: '0' },
   },
 });
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
 const faults = !values.clean;
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
-  console.error('usage: npm run soak [-- --count N --concurrency C --clean [--webhook]]');
+const gapMs = Number(values['gap-ms']);
+if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1 || !Number.isInteger(gapMs) || gapMs < 0) {
+  console.error('usage: npm run soak [-- --count N --concurrency C --gap-ms MS --clean [--webhook]]');
   process.exit(2);
 }
 console.log(
-  `Soak: ${count} submissions, concurrency ${concurrency}; ${faults ? 'faults: SQS and SNS unreachable for 2 s mid-run, 5 % of routing sends fail after the capture write, one client in ten never retries, SES throttles 20 % of sends, the routing consumer fails 5 % of records, every batch delivered twice; destinations fail (see below)' : `no faults (--clean)${values.webhook ? ', one webhook destination' : ''}`}`,
+  `Soak: ${count} submissions, concurrency ${concurrency}${gapMs ? `, each client pausing ${gapMs} ms after each submission` : ''}; ${faults ? 'faults: SQS and SNS unreachable for 2 s mid-run, 5 % of routing sends fail after the capture write, one client in ten never retries, SES throttles 20 % of sends, the routing consumer fails 5 % of records, every batch delivered twice; destinations fail (see below)' : `no faults (--clean)${values.webhook ? ', one webhook destination' : ''}`}`,
 );
-const report = await runSoak({ count, concurrency, faults, webhook: values.webhook, log: (line) => console.log(`  ${line}`) });
+const report = await runSoak({ count, concurrency, faults, webhook: values.webhook, gapMs, log: (line) => console.log(`  ${line}`) });
 const row = (label: string, value: string | number, ok?: boolean) =>
   console.log(`  ${label.padEnd(44)} ${String(value).padStart(10)}${ok === undefined ? '' : ok ? '   ok' : '   FAIL'}`);
 console.log('');

@@ -25,6 +25,8 @@ export interface SoakOptions {
   faults?: boolean;
   /** Without faults: one webhook destination receiving creations, assignments, acceptances and consents (the bench's cost with one destination). */
   webhook?: boolean;
+  /** Each client waits this long after its submission before the next (default 0): with concurrency 1, leads arrive one at a time, as on a quiet site. */
+  gapMs?: number;
   log?: (line: string) => void;
 }
 
@@ -251,6 +253,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         const i = next++;
         if (i >= options.count) return;
         await submitOne(i);
+        if (options.gapMs) await pause(options.gapMs);
         if (!restarted && accepted >= options.count / 2) {
           restarted = true;
           log('SQS and SNS unreachable for 2 s mid-run');
@@ -348,7 +351,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       neverRetried,
       usage: {
         leads: 0,
-        meter: { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {} },
+        meter: { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {}, emptyReceives: 0 },
         invocations: {},
         timings: {},
       },

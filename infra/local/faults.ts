@@ -26,7 +26,15 @@ export interface Faults {
   routingSendFailureRate?: number;
 }
 
-export const NO_READINGS: MeterReadings = { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {} };
+export const NO_READINGS: MeterReadings = {
+  requests: {},
+  readUnits: 0,
+  writeUnits: 0,
+  writeUnitsByItem: {},
+  indexWriteUnits: 0,
+  indexWriteUnitsByIndex: {},
+  emptyReceives: 0,
+};
 
 /** Fault injection and metering for soak and benchmark runs: proxies in front of the emulators, the request meter, consumer failures. */
 export interface FaultInjection {

@@ -24,11 +24,18 @@ export interface MeterReadings {
   indexWriteUnits: number;
   /** The same by index name and, within it, by the kind of item that moved (SLA: LEAD, ...). */
   indexWriteUnitsByIndex: Record<string, number>;
+  /**
+   * Receives that found the queue empty, among `requests`' sqs:ReceiveMessage: a queue's pollers
+   * ask all the time whether leads arrive or not (on AWS, the event source mapping's long polls),
+   * so they are a fixed cost, not a lead's.
+   */
+  emptyReceives: number;
 }
 
 /** What the plugin saw of one request; the meter turns these into readings (they cross threads as plain data). */
 export type MeterObservation =
   | { kind: 'attempt'; request: string }
+  | { kind: 'emptyReceive' }
   | { kind: 'capacity'; operation: string; key: Item; units: number; read: boolean; track?: { item: Item | undefined } };
 
 export interface RequestMeter {
@@ -71,6 +78,11 @@ export function meterPlugin(observe: (observation: MeterObservation) => void): C
       stack.add(
         (next, context) => async (args) => {
           const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          if (context.clientName === 'SQSClient' && operation === 'ReceiveMessage') {
+            const result = await next(args);
+            if (!(result.output as { Messages?: unknown[] }).Messages?.length) observe({ kind: 'emptyReceive' });
+            return result;
+          }
           if (context.clientName !== 'DynamoDBClient' || !CAPACITY_OPERATIONS.has(operation)) return next(args);
           const input = args.input as Input;
           const key = input.Key ?? input.Item ?? {};
@@ -121,7 +133,7 @@ export function meterPlugin(observe: (observation: MeterObservation) => void): C
 /** Counts what the functions ask of AWS, for the cost model, from what the plugins observe. */
 export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter {
   const requests = new Map<string, number>();
-  const totals = { readUnits: 0, writeUnits: 0, indexWriteUnits: 0 };
+  const totals = { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, emptyReceives: 0 };
   const byItem = new Map<string, number>();
   const byIndex = new Map<string, number>();
   /** Each item's place in each index ("partition|sort", or undefined when absent), as last written. */
@@ -146,6 +158,10 @@ export function createRequestMeter(indexes: readonly IndexKeys[]): RequestMeter 
   const observe = (observation: MeterObservation) => {
     if (observation.kind === 'attempt') {
       requests.set(observation.request, (requests.get(observation.request) ?? 0) + 1);
+      return;
+    }
+    if (observation.kind === 'emptyReceive') {
+      totals.emptyReceives++;
       return;
     }
     const { key, units, read } = observation;

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamoDb, type Emulator } from '../../infra/local/emulators';
+import { startDynamoDb, startSqs, type Emulator } from '../../infra/local/emulators';
 import { provisionTable } from '../../infra/local/provision';
 import { createRequestMeter } from '../../infra/local/request-meter';
 import { topology } from '../../infra/topology';
@@ -47,5 +48,26 @@ describe('the request meter (cost model input)', () => {
     expect(readings.writeUnits).toBe(2 + 2 + 2 + 1 + 1 + 1);
     expect(readings.writeUnitsByItem).toEqual({ LEAD: readings.writeUnits });
     expect(readings.readUnits).toBe(1);
+  });
+
+  it("tells a poller's receives that found the queue empty (a fixed cost) from those that found a message", async () => {
+    const sqsEmulator = await startSqs(0);
+    const sqsMeter = createRequestMeter(topology.table.indexes);
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsEmulator.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    sqs.middlewareStack.use(sqsMeter.plugin);
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'meter' }));
+      await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'lead' }));
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+      expect(Messages).toHaveLength(1);
+      await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
+      const readings = sqsMeter.readings();
+      expect(readings.requests['sqs:ReceiveMessage']).toBe(3);
+      expect(readings.emptyReceives).toBe(2);
+    } finally {
+      sqs.destroy();
+      await sqsEmulator.stop();
+    }
   });
 });

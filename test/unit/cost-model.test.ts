@@ -4,7 +4,15 @@ import { awsWaitMs, billedMs, costPerMillionLeads, PRICES } from '../../bench/co
 /** 1,000 leads: a form view and a post each, a tenth of a routing batch; the forms function timed at 1 ms of CPU a view, no AWS request. */
 const usage = (writeUnits: number) => ({
   leads: 1000,
-  meter: { requests: { 'sqs:SendMessage': 1000 }, readUnits: 0, writeUnits, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {} },
+  meter: {
+    requests: { 'sqs:SendMessage': 1000 },
+    readUnits: 0,
+    writeUnits,
+    writeUnitsByItem: {},
+    indexWriteUnits: 0,
+    indexWriteUnitsByIndex: {},
+    emptyReceives: 0,
+  },
   invocations: { forms: 1000, capture: 1000, route: 100, routingSweep: 5 },
   timings: { forms: Array.from({ length: 1000 }, () => ({ wallMs: 2, cpuMs: 1, aws: [] })) },
 });
@@ -29,6 +37,14 @@ describe('cost per million leads', () => {
     // A form view, a capture and a tenth of a routing batch per lead; the sweep's 5 are a fixed cost.
     expect(cost.items['Lambda requests']).toBeCloseTo(2.1 * PRICES.lambdaPerMillion);
     expect(cost.items['SQS requests']).toBeCloseTo(PRICES.sqsPerMillion);
+  });
+
+  it("leaves the pollers' empty receives out of the per-lead SQS requests: they poll whether leads come or not", () => {
+    const polled = usage(0);
+    polled.meter.requests = { 'sqs:SendMessage': 1000, 'sqs:ReceiveMessage': 40_100 } as typeof polled.meter.requests;
+    polled.meter.emptyReceives = 40_000;
+    // A send per lead and one receive per routing batch of ten.
+    expect(costPerMillionLeads(polled).items['SQS requests']).toBeCloseTo(1.1 * PRICES.sqsPerMillion);
   });
 
   it('bills functions the run did not time at the stated 60 ms, and timed ones at what they took', () => {
