@@ -1,11 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../shared/adapters/dynamo-batch-write';
 import { startLocalRuntime } from '../infra/local/runtime';
-import { counterKey } from '../shared/adapters/table-keys';
 import { DynamoBudgetLedger } from '../shared/adapters/dynamo-budget-ledger';
-import { COUNTER_SHARDS, counterItem, DynamoInsightCounters } from '../shared/adapters/dynamo-insight-counters';
+import { COUNTER_SHARDS, counterItems, DynamoInsightCounters } from '../shared/adapters/dynamo-insight-counters';
 import { loadConfigFile } from '../shared/config/load';
-import { COUNTERS, type CounterKind, type CounterRow, SCORE_BANDS } from '../shared/domain/insight/counters';
+import { COUNTERS, type CounterIncrement, type CounterKind, type CounterRow, SCORE_BANDS } from '../shared/domain/insight/counters';
 import { buildReport, REPORT_NAMES, type ReportRequest } from '../shared/domain/insight/reports';
 import { cryptoIntegers } from '../shared/domain/insight/secure-random';
 import { reportPage } from '../shared/http/report-page';
@@ -48,9 +47,15 @@ function yearOfCounters(from: Date, to: Date): SeedRow[] {
   return rows;
 }
 
-/** Writes the rows in the adapter's item shape (BatchWriteItem, eight calls at a time). */
+/** Writes the rows in the adapter's item shapes (BatchWriteItem, eight calls at a time). */
 function seed(db: DynamoDBDocumentClient, tableName: string, rows: SeedRow[]): Promise<void> {
-  const items = rows.map((row) => counterItem(counterKey(row.kind, row.day, row.dims, row.shard), 'counter', row));
+  const byShard = new Map<number, CounterIncrement[]>();
+  for (const { kind, day, dims, counts, shard } of rows) {
+    const increments = byShard.get(shard) ?? [];
+    for (const [field, by] of Object.entries(counts)) increments.push({ kind, day, dims, field, by });
+    byShard.set(shard, increments);
+  }
+  const items = [...byShard].flatMap(([shard, increments]) => counterItems(increments, shard));
   return batchWriteAll(
     db,
     tableName,

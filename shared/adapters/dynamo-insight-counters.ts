@@ -30,6 +30,66 @@ const SETTLED_MS = 86_400_000;
 
 type Item = Record<string, unknown>;
 
+/**
+ * Kinds whose dimension values are few and fixed by the configuration (score bands, rule ids, team
+ * ids): a day's counts of all of them share one item per shard, each count a number named
+ * `n_<kind>|<dimension values>|<field>`, so a lead that moves its score band, each rule that scored
+ * it and its team's speed writes one item, not one per rule. The funnel (forms × sources ×
+ * campaigns) and the load (every rep) can take many values, and keep an item per counter.
+ */
+const PACKED_KINDS: ReadonlySet<string> = new Set<CounterKind>(['calibration', 'rules', 'speed']);
+const PACK = 'daily';
+const isPacked = (kind: string) => PACKED_KINDS.has(kind);
+
+/** One write: the counts to add to one item (a counter's, or a day's pack), by field. */
+interface ItemIncrement {
+  kind: string;
+  day: string;
+  dims: string[];
+  fields: Map<string, number>;
+}
+
+/** The increments as the writes they make: those of one counter, and those of one day's packed kinds, merged. */
+export function itemIncrements(increments: readonly CounterIncrement[]): ItemIncrement[] {
+  const byItem = new Map<string, ItemIncrement>();
+  for (const { kind, day, dims, field, by } of increments) {
+    const packed = isPacked(kind);
+    const id = packed ? `${PACK}|${day}` : `${kind}|${day}|${dims.join('|')}`;
+    const item = byItem.get(id) ?? { kind: packed ? PACK : kind, day, dims: packed ? [] : dims, fields: new Map<string, number>() };
+    const name = packed ? [kind, ...dims, field].join('|') : field;
+    item.fields.set(name, (item.fields.get(name) ?? 0) + by);
+    byItem.set(id, item);
+  }
+  return [...byItem.values()];
+}
+
+/** The items `add` leaves for the increments, in one shard, had they been the first: a benchmark seeds a table with them. */
+export function counterItems(increments: readonly CounterIncrement[], shard: number): Item[] {
+  return itemIncrements(increments).map(({ kind, day, dims, fields }) => ({
+    ...counterKey(kind, day, dims, shard),
+    itemType: kind === PACK ? 'counter_pack' : 'counter',
+    day,
+    dims,
+    ...Object.fromEntries([...fields].map(([field, n]) => [`n_${field}`, n])),
+  }));
+}
+
+/** The rows of one kind a day's pack holds (field names are `<kind>|<dims>|<field>`; ids never hold a bar). */
+function packedRows(kind: CounterKind, item: Item): CounterRow[] {
+  const rows = new Map<string, CounterRow>();
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(`n_${kind}|`)) continue;
+    const parts = name.slice(2).split('|');
+    const field = parts.pop() as string;
+    const dims = parts.slice(1);
+    const id = dims.join('|');
+    const row = rows.get(id) ?? { kind, day: item.day as string, dims, counts: {} };
+    row.counts[field] = Number(value);
+    rows.set(id, row);
+  }
+  return [...rows.values()];
+}
+
 /** A counter as an item: its key, type, day, dimension values and each count as an `n_<field>` number. */
 export function counterItem(key: { pk: string; sk: string }, itemType: 'counter' | 'counter_month' | 'counter_day', row: Omit<CounterRow, 'kind'>): Item {
   return { ...key, itemType, day: row.day, dims: row.dims, ...Object.fromEntries(Object.entries(row.counts).map(([field, n]) => [`n_${field}`, n])) };
@@ -42,8 +102,9 @@ function rowOf(kind: CounterKind, item: Item): CounterRow {
 }
 
 /**
- * Counters as small items (per kind, day, dimension values and shard), each field a number moved
- * with ADD: increments of one counter in a call are merged into one UpdateItem (1 write unit).
+ * Counters as small items (per kind, day, dimension values and shard; the packed kinds per day and
+ * shard), each field a number moved with ADD: increments of one item in a call are merged into one
+ * UpdateItem (1 write unit while the item is under 1 KB).
  * Reading a whole month that is over sums its days once and keeps the totals (one item per
  * dimension values), so a year's report reads about a month of items rather than a year's; in the
  * month still open, each settled day's shards are summed once and kept the same way, so that
@@ -58,17 +119,10 @@ export class DynamoInsightCounters implements InsightCounters {
   ) {}
 
   async add(increments: readonly CounterIncrement[]): Promise<void> {
-    const byCounter = new Map<string, { kind: string; day: string; dims: string[]; fields: Map<string, number> }>();
-    for (const { kind, day, dims, field, by } of increments) {
-      const id = `${kind}|${day}|${dims.join('|')}`;
-      const counter = byCounter.get(id) ?? { kind, day, dims, fields: new Map<string, number>() };
-      counter.fields.set(field, (counter.fields.get(field) ?? 0) + by);
-      byCounter.set(id, counter);
-    }
-    await Promise.all([...byCounter.values()].map((counter) => this.addTo(counter)));
+    await Promise.all(itemIncrements(increments).map((increment) => this.addTo(increment)));
   }
 
-  private addTo({ kind, day, dims, fields }: { kind: string; day: string; dims: string[]; fields: Map<string, number> }) {
+  private addTo({ kind, day, dims, fields }: ItemIncrement) {
     const entries = [...fields.entries()];
     return this.db.send(
       new UpdateCommand({
@@ -76,7 +130,12 @@ export class DynamoInsightCounters implements InsightCounters {
         Key: counterKey(kind, day, dims, this.shard),
         UpdateExpression: `SET itemType = :type, #day = :day, dims = :dims ADD ${entries.map((_, i) => `#f${i} :n${i}`).join(', ')}`,
         ExpressionAttributeNames: { '#day': 'day', ...Object.fromEntries(entries.map(([field], i) => [`#f${i}`, `n_${field}`])) },
-        ExpressionAttributeValues: { ':type': 'counter', ':day': day, ':dims': dims, ...Object.fromEntries(entries.map(([, by], i) => [`:n${i}`, by])) },
+        ExpressionAttributeValues: {
+          ':type': kind === PACK ? 'counter_pack' : 'counter',
+          ':day': day,
+          ':dims': dims,
+          ...Object.fromEntries(entries.map(([, by], i) => [`:n${i}`, by])),
+        },
       }),
     );
   }
@@ -116,9 +175,16 @@ export class DynamoInsightCounters implements InsightCounters {
   }
 
   private async days(kind: CounterKind, month: string, fromDay: string, toDay: string): Promise<CounterRow[]> {
-    return (await this.query(counterPartition(kind, month), { from: fromDay, to: `${toDay}|\uffff` }))
-      .filter((item) => item.itemType === 'counter')
-      .map((item) => rowOf(kind, item));
+    const range = { from: fromDay, to: `${toDay}|\uffff` };
+    // A packed kind's counts written before it was packed (an item per counter) are read as well.
+    const [own, packs] = await Promise.all([
+      this.query(counterPartition(kind, month), range),
+      isPacked(kind) ? this.query(counterPartition(PACK, month), range) : [],
+    ]);
+    return [
+      ...own.filter((item) => item.itemType === 'counter').map((item) => rowOf(kind, item)),
+      ...packs.filter((item) => item.itemType === 'counter_pack').flatMap((item) => packedRows(kind, item)),
+    ];
   }
 
   /** Settled days' totals; the first reader of a day sums its shards and writes them, with a marker saying they are complete. */

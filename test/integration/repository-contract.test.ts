@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, startDynamoDbLocal, type Emulator } from '../../infra/local/emulators';
 import { DynamoBudgetLedger } from '../../shared/adapters/dynamo-budget-ledger';
-import { DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
+import { counterItem, DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
 import { DynamoRunMark } from '../../shared/adapters/dynamo-run-mark';
-import { scheduleRunKey } from '../../shared/adapters/table-keys';
+import { counterKey, scheduleRunKey } from '../../shared/adapters/table-keys';
 import type { CounterRow, InsightCounters } from '../../shared/domain/insight/counters';
 import { type BudgetLedger, PrivacyBudgetExceeded, spendPrivacyBudget, toMicro } from '../../shared/domain/insight/privacy-budget';
 import { provisionTable } from '../../infra/local/provision';
@@ -239,6 +239,39 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(totals(await repos.counters.read('load', '2020-03-01', '2020-03-31'))).toEqual({ 'apac/kim': 3, 'apac/lee': 4 });
       expect(totals(await repos.counters.read('load', '2020-02-01', '2020-04-30'))).toEqual({ 'apac/kim': 11, 'apac/lee': 4 });
       expect(totals(await repos.counters.read('load', '2020-03-10', '2020-03-31'))).toEqual({ 'apac/kim': 2, 'apac/lee': 4 });
+    });
+    it('reads the kinds a lead moves together (score band, rules, team speed) apart, each with its own dimensions, in a day and over a month that is over', async () => {
+      const lead = (day: string, band: string, rules: string[], bucket: string) => [
+        { kind: 'calibration' as const, day, dims: [band], field: 'assigned', by: 1 },
+        ...rules.map((rule) => ({ kind: 'rules' as const, day, dims: [rule], field: 'assigned', by: 1 })),
+        { kind: 'speed' as const, day, dims: ['emea'], field: `to_email_${bucket}`, by: 1 },
+      ];
+      await repos.counters.add([
+        ...lead('2021-06-03', '40-59', ['corporate_email', 'contact_form'], '1m'),
+        ...lead('2021-06-03', '80-100', ['contact_form'], '5m'),
+      ]);
+      await repos.counters.add(lead('2021-06-30', '40-59', ['named_company'], '1m'));
+      const summed = async (kind: 'calibration' | 'rules' | 'speed', from: string, to: string) => {
+        const sums: Record<string, number> = {};
+        for (const row of await repos.counters.read(kind, from, to)) {
+          expect(row.kind).toBe(kind);
+          for (const [field, n] of Object.entries(row.counts)) sums[`${row.dims.join('/')} ${field}`] = (sums[`${row.dims.join('/')} ${field}`] ?? 0) + n;
+        }
+        return sums;
+      };
+      expect(await summed('calibration', '2021-06-03', '2021-06-03')).toEqual({ '40-59 assigned': 1, '80-100 assigned': 1 });
+      expect(await summed('rules', '2021-06-03', '2021-06-03')).toEqual({ 'corporate_email assigned': 1, 'contact_form assigned': 2 });
+      expect(await summed('speed', '2021-06-03', '2021-06-03')).toEqual({ 'emea to_email_1m': 1, 'emea to_email_5m': 1 });
+      // The whole month, twice: summed once and kept, then read from what was kept.
+      for (let read = 0; read < 2; read++) {
+        expect(await summed('rules', '2021-06-01', '2021-06-30')).toEqual({
+          'corporate_email assigned': 1,
+          'contact_form assigned': 2,
+          'named_company assigned': 1,
+        });
+        expect(await summed('calibration', '2021-06-01', '2021-06-30')).toEqual({ '40-59 assigned': 2, '80-100 assigned': 1 });
+      }
+      expect(await summed('speed', '2021-06-04', '2021-06-29')).toEqual({});
     });
   });
 
@@ -607,5 +640,38 @@ describe('DynamoInsightCounters in a month still open', () => {
     expect(assigned(await reader.read('load', '2032-05-01', '2032-05-20'))).toEqual({ ...expected, '2032-05-20 emea/kim': 301 });
     // A range starting inside the month reads the kept days it covers.
     expect(assigned(await reader.read('load', '2032-05-10', '2032-05-19'))).toEqual({ '2032-05-18 emea/lee': 30 });
+  });
+
+  it("writes one item for everything a lead moves among the score bands, rules and team speeds, and still reads those kinds' counters written an item each", async () => {
+    const table = await provisionTable(client!);
+    const db = DynamoDBDocumentClient.from(client!, { marshallOptions: { removeUndefinedValues: true } });
+    const counters = new DynamoInsightCounters(db, table, () => NOW, 2);
+    const day = '2032-05-20';
+    // As the pack came in: a counter of a packed kind written as an item of its own.
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: counterItem(counterKey('rules', day, ['contact_form'], 5), 'counter', { day, dims: ['contact_form'], counts: { assigned: 4 } }),
+      }),
+    );
+    await counters.add([
+      { kind: 'calibration', day, dims: ['40-59'], field: 'assigned', by: 1 },
+      { kind: 'rules', day, dims: ['corporate_email'], field: 'assigned', by: 1 },
+      { kind: 'rules', day, dims: ['contact_form'], field: 'assigned', by: 1 },
+      { kind: 'rules', day, dims: ['named_company'], field: 'assigned', by: 1 },
+      { kind: 'speed', day, dims: ['emea'], field: 'to_email_1m', by: 1 },
+      { kind: 'load', day, dims: ['emea', 'kim'], field: 'assigned', by: 1 },
+    ]);
+    // Apart from the load (an item per rep, as before): the pack, and the item written before packing.
+    const items = (await scanWholeTable(db, table)).filter((item) => /^INSIGHT#(daily|rules|calibration|speed)#2032-05$/.test(String(item.pk)));
+    expect(items.map((item) => item.pk).sort()).toEqual(['INSIGHT#daily#2032-05', 'INSIGHT#rules#2032-05']);
+    expect(Object.keys(items.find((item) => item.itemType === 'counter_pack') ?? {}).filter((name) => name.startsWith('n_'))).toHaveLength(5);
+    expect(assigned(await counters.read('rules', day, day))).toEqual({
+      [`${day} corporate_email`]: 1,
+      [`${day} contact_form`]: 5,
+      [`${day} named_company`]: 1,
+    });
+    expect(assigned(await counters.read('calibration', day, day))).toEqual({ [`${day} 40-59`]: 1 });
+    expect((await counters.read('speed', day, day)).map((row) => [row.dims, row.counts])).toEqual([[['emea'], { to_email_1m: 1 }]]);
   });
 });
