@@ -23,7 +23,8 @@ const search = (metricName: string, label: string, filter = '') =>
 /**
  * The stack's CloudWatch dashboard, named after the stack: submissions by outcome, routing and
  * email queue age, SLA misses, bounce and complaint rates against their alarms, dead-letter
- * queue depths, and destination delivery failures. No widget shows a person.
+ * queue depths, destination delivery failures, and mail held back (refused to unconfirmed addresses,
+ * nurture steps deferred). No widget shows a person.
  */
 export class LeadgateDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -92,6 +93,13 @@ export class LeadgateDashboard extends Construct {
         title: 'Destination deliveries that failed (retrying or dead-lettered)',
         left: [search('Deliveries', 'failed deliveries', ' outcome=("failed" OR "dead_lettered")')],
         width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Mail held back: to unconfirmed addresses, refused (by reason); nurture steps whose send failed at routing, left for the scheduler',
+        left: [search('StrangerMailRefused', 'refused'), search('NurtureStepsDeferred', 'deferred')],
+        width: 24,
       }),
     );
   }

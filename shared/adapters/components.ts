@@ -156,6 +156,7 @@ export const routeDeps = /* @__PURE__ */ once(
     scoreLead: compileScoring(settings().scoring),
     chooseTeam: compileRouting(settings().routing),
     isDisposableDomain,
+    onNurtureDeferred: mailMetrics().nurtureDeferred,
   }),
 );
 

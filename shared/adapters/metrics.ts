@@ -36,6 +36,10 @@ export function createMailMetrics() {
     paused() {
       metrics.singleMetric().addMetric(UNVERIFIED_MAIL_PAUSED_METRIC, MetricUnit.Count, 1);
     },
+    /** `NurtureStepsDeferred`: a step claimed at routing whose send failed, left for the nurture scheduler. */
+    nurtureDeferred() {
+      metrics.singleMetric().addMetric('NurtureStepsDeferred', MetricUnit.Count, 1);
+    },
   };
 }
 

@@ -419,7 +419,7 @@ describe('destinations', () => {
 });
 
 describe('dashboard', () => {
-  it('has one dashboard named after the stack with submissions, queue age, SLA misses, mail rates against their alarms, every DLQ and delivery failures', () => {
+  it('has one dashboard named after the stack with submissions, queue age, SLA misses, mail rates against their alarms, every DLQ, delivery failures and mail held back', () => {
     const [dashboards, dashboard] = [ofType('AWS::CloudWatch::Dashboard'), ofType('AWS::CloudWatch::Dashboard')[0]?.[1]];
     expect(dashboards).toHaveLength(1);
     expect(dashboard!.Properties.DashboardName).toBe(stackName);
@@ -432,10 +432,11 @@ describe('dashboard', () => {
       'Complaint rate',
       'Dead-letter queue depths',
       'Destination deliveries that failed',
+      'Mail held back',
     ]) {
       expect(body, title).toContain(title);
     }
-    expect(body).toContain('MetricName=\\\\\\"Submissions\\\\\\"');
+    for (const metric of ['Submissions', 'StrangerMailRefused', 'NurtureStepsDeferred']) expect(body).toContain(`MetricName=\\\\\\"${metric}\\\\\\"`);
     expect(body).toContain('Reputation.BounceRate');
     expect(body).toContain('"value\\":0.025');
     // Every dead-letter queue's depth: the work queues' and each destination's.

@@ -267,10 +267,13 @@ describe('nurture pipeline (domain, with port fakes)', () => {
       { settings: exampleConfig, keyring: deps.keyring, submissions: deps.submissions, routing, clock },
       { formId: 'contact', email, fields: { email, firstName: 'Ada' }, grantedPurposes: ['marketing_email'], attribution: {}, gpc: false },
     );
+    let deferred = 0;
+    deps.onNurtureDeferred = () => deferred++;
     const enrolledAt = clock.now();
     await routeLead(deps, routing.messages[0]!);
     await routeLead(deps, routing.messages[0]!);
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Ada, welcome to Example']);
+    expect(deferred).toBe(0);
     const { lead } = (await leads.get(routing.messages[0]!.leadId, clock.now()))!;
     expect(lead.nurture).toMatchObject({ nextStep: 1, nextDueAt: new Date(enrolledAt.getTime() + 3 * 86_400_000).toISOString(), status: 'active' });
     expect(lead.nurture?.sent).toEqual([{ step: 0, topic: 'product_news', at: enrolledAt.toISOString() }]);
@@ -279,14 +282,18 @@ describe('nurture pipeline (domain, with port fakes)', () => {
     expect(await tick()).toBe(0);
   });
 
-  it('a first step whose send fails at routing is put back, due, and the scheduler sends it once', async () => {
+  it('a first step whose send fails at routing is put back, due, counted as deferred, and the scheduler sends it once', async () => {
+    let deferred = 0;
+    deps.onNurtureDeferred = () => deferred++;
     mailer.failNext = 1;
     const leadId = await enrol('first-fails@engines.example');
     expect(mailer.sent).toEqual([]);
+    expect(deferred).toBe(1);
     expect((await leads.get(leadId, clock.now()))!.lead.nurture).toMatchObject({ nextStep: 0, status: 'active' });
     expect(await tick()).toBe(1);
     expect(await tick()).toBe(0);
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Ada, welcome to Example']);
+    expect(deferred).toBe(1);
   });
 
   /** A newsletter signup (double opt-in), routed: its confirmation mailed, and the token of its link. */

@@ -50,6 +50,8 @@ export interface RouteDeps extends StrangerMailDeps {
   scoreLead: ScoreLead;
   chooseTeam: ChooseTeam;
   isDisposableDomain: (domain: string) => boolean;
+  /** A nurture step the routing save claimed whose send failed: given back, due, it goes with the scheduler's next run (a metric, so late welcomes show). */
+  onNurtureDeferred?: () => void;
 }
 
 export type RouteOutcome = 'lead_gone' | 'no_consent' | 'already_routed' | 'assigned' | 'quarantined';
@@ -155,6 +157,8 @@ export async function routeLead(deps: RouteDeps, message: RoutingMessage): Promi
     lead ? followUps(deps, message, lead, now, outcome !== 'already_routed') : undefined,
     lead && nurtureStep ? sendClaimedStep(deps, lead, nurtureStep.before, nurtureStep.step, now) : undefined,
   ]);
+  const [, stepSend] = sends;
+  if (stepSend.status === 'fulfilled' && stepSend.value?.sent === false) deps.onNurtureDeferred?.();
   for (const send of sends) if (send.status === 'rejected') throw send.reason;
   if (unmarked) throw unmarked.error;
   return outcome;
