@@ -181,20 +181,23 @@ export const WRITE_UNITS_BEFORE_ISSUE_11 = {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-/** The printed cost table: what was measured per lead, then dollars per million leads. */
-export function costReport(usage: PipelineUsage): string[] {
+/**
+ * The printed cost table: what was measured per lead, then dollars per million leads; beside each,
+ * with `beside: 'before issue 11'`, the figure of the run it is comparable to (leads ten at a time).
+ */
+export function costReport(usage: PipelineUsage, { beside }: { beside?: 'before issue 11' } = {}): string[] {
   const perLead = (n: number) => (n / Math.max(1, usage.leads)).toFixed(2).padStart(10);
   const before = WRITE_UNITS_BEFORE_ISSUE_11;
-  const was = (n: number | undefined) => `${(n ?? 0).toFixed(2).padStart(10)}`;
+  const was = (n: number | undefined) => (beside ? `${(n ?? 0).toFixed(2).padStart(10)}` : '');
   const lines = ['Measured per lead (SDK request meter in the local runtime):'];
   for (const [operation, count] of Object.entries(usage.meter.requests).sort()) {
     const empty = operation === 'sqs:ReceiveMessage' ? usage.meter.emptyReceives : 0;
     lines.push(`  ${operation.padEnd(44)} ${perLead(count - empty)}`);
-    if (empty) lines.push(`  ${'sqs:ReceiveMessage that found none (fixed cost)'.padEnd(44)} ${perLead(empty)}`);
+    if (empty) lines.push(`  ${'sqs:ReceiveMessage, empty (fixed cost)'.padEnd(44)} ${perLead(empty)}`);
   }
-  lines.push(`  ${''.padEnd(44)} ${'now'.padStart(10)} ${'before #11'.padStart(10)}`);
+  if (beside) lines.push(`  ${''.padEnd(44)} ${'now'.padStart(10)} ${'before #11'.padStart(10)}`);
   lines.push(`  ${'DynamoDB write units (table)'.padEnd(44)} ${perLead(usage.meter.writeUnits)} ${was(before.table)}`);
-  const kinds = [...new Set([...Object.keys(usage.meter.writeUnitsByItem), ...Object.keys(before.byItem)])];
+  const kinds = [...new Set([...Object.keys(usage.meter.writeUnitsByItem), ...(beside ? Object.keys(before.byItem) : [])])];
   const unitsOf = (kind: string) => usage.meter.writeUnitsByItem[kind] ?? 0;
   for (const kind of kinds.sort((a, b) => unitsOf(b) - unitsOf(a) || (before.byItem[b] ?? 0) - (before.byItem[a] ?? 0))) {
     lines.push(`  ${`  to ${kind} items`.padEnd(44)} ${perLead(unitsOf(kind))} ${was(before.byItem[kind])}`);
@@ -226,7 +229,7 @@ export function costReport(usage: PipelineUsage): string[] {
   for (const [item, dollars] of Object.entries(cost.items)) lines.push(`  ${item.padEnd(44)} ${`$${dollars.toFixed(2)}`.padStart(10)}`);
   const met = cost.beforeSes < COST_TARGET_BEFORE_SES ? 'met' : 'missed';
   lines.push(
-    `  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met} (before issue 11: $${before.dollarsBeforeSes.toFixed(2)})`,
+    `  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met}${beside ? ` (before issue 11: $${before.dollarsBeforeSes.toFixed(2)})` : ''}`,
   );
   lines.push(
     `  ${'the same, form page and post on function URLs'.padEnd(44)} ${`$${cost.beforeSesWithFunctionUrls.toFixed(2)}`.padStart(10)}   a decision, not built: no stage throttling or custom domain (CloudFront in front costs about what the HTTP API does)`,

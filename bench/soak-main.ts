@@ -72,7 +72,9 @@ row('submission → assignment email p95 (ms)', report.latencyMs.p95.toFixed(0))
 row('submission → assignment email p99 (ms)', report.latencyMs.p99.toFixed(0));
 row('run time (s)', report.seconds.toFixed(1));
 console.log(faults ? '\nIncluding what the injected faults cause (duplicate deliveries, retries, redrives): an upper bound.' : '');
-for (const line of costReport(report.usage)) console.log(line);
+// The figures before issue 11 come from a clean run without destinations or pauses: beside a run like it only.
+const comparable = !faults && !gapMs && !values.webhook;
+for (const line of costReport(report.usage, comparable ? { beside: 'before issue 11' } : {})) console.log(line.trimEnd());
 const clean =
   report.lost === 0 &&
   report.duplicateAssignments === 0 &&
