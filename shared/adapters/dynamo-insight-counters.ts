@@ -31,15 +31,15 @@ const SETTLED_MS = 86_400_000;
 type Item = Record<string, unknown>;
 
 /**
- * Kinds whose dimension values are few and fixed by the configuration (score bands, rule ids, team
- * ids): a day's counts of all of them share one item per shard, each count a number named
- * `n_<kind>|<dimension values>|<field>`, so a lead that moves its score band, each rule that scored
- * it and its team's speed writes one item, not one per rule. The funnel (forms × sources ×
- * campaigns) and the load (every rep) can take many values, and keep an item per counter.
+ * Kinds whose dimension values are few and fixed by the configuration (score bands, rule ids): a
+ * day's counts of both share one item per shard, each count a number named
+ * `n_<code>|<dimension values>|<field>`, so a lead that moves its score band and each rule that
+ * scored it writes one item, not one per rule. Short codes keep the item under 1 KB (one write
+ * unit) up to about a dozen rules. The funnel (forms × sources × campaigns), the load (every rep)
+ * and the speed (14 counts per team) can take many values, and keep an item per counter.
  */
-const PACKED_KINDS: ReadonlySet<string> = new Set<CounterKind>(['calibration', 'rules', 'speed']);
+const PACK_CODES: Partial<Record<CounterKind, string>> = { calibration: 'c', rules: 'r' };
 const PACK = 'daily';
-const isPacked = (kind: string) => PACKED_KINDS.has(kind);
 
 /** One write: the counts to add to one item (a counter's, or a day's pack), by field. */
 interface ItemIncrement {
@@ -50,13 +50,13 @@ interface ItemIncrement {
 }
 
 /** The increments as the writes they make: those of one counter, and those of one day's packed kinds, merged. */
-export function itemIncrements(increments: readonly CounterIncrement[]): ItemIncrement[] {
+function itemIncrements(increments: readonly CounterIncrement[]): ItemIncrement[] {
   const byItem = new Map<string, ItemIncrement>();
   for (const { kind, day, dims, field, by } of increments) {
-    const packed = isPacked(kind);
-    const id = packed ? `${PACK}|${day}` : `${kind}|${day}|${dims.join('|')}`;
-    const item = byItem.get(id) ?? { kind: packed ? PACK : kind, day, dims: packed ? [] : dims, fields: new Map<string, number>() };
-    const name = packed ? [kind, ...dims, field].join('|') : field;
+    const code = PACK_CODES[kind];
+    const id = code ? `${PACK}|${day}` : `${kind}|${day}|${dims.join('|')}`;
+    const item = byItem.get(id) ?? { kind: code ? PACK : kind, day, dims: code ? [] : dims, fields: new Map<string, number>() };
+    const name = code ? [code, ...dims, field].join('|') : field;
     item.fields.set(name, (item.fields.get(name) ?? 0) + by);
     byItem.set(id, item);
   }
@@ -74,11 +74,11 @@ export function counterItems(increments: readonly CounterIncrement[], shard: num
   }));
 }
 
-/** The rows of one kind a day's pack holds (field names are `<kind>|<dims>|<field>`; ids never hold a bar). */
+/** The rows of one kind a day's pack holds (count names are `n_<code>|<dims>|<field>`; ids never hold a bar). */
 function packedRows(kind: CounterKind, item: Item): CounterRow[] {
   const rows = new Map<string, CounterRow>();
   for (const [name, value] of Object.entries(item)) {
-    if (!name.startsWith(`n_${kind}|`)) continue;
+    if (!name.startsWith(`n_${PACK_CODES[kind]}|`)) continue;
     const parts = name.slice(2).split('|');
     const field = parts.pop() as string;
     const dims = parts.slice(1);
@@ -179,7 +179,7 @@ export class DynamoInsightCounters implements InsightCounters {
     // A packed kind's counts written before it was packed (an item per counter) are read as well.
     const [own, packs] = await Promise.all([
       this.query(counterPartition(kind, month), range),
-      isPacked(kind) ? this.query(counterPartition(PACK, month), range) : [],
+      PACK_CODES[kind] ? this.query(counterPartition(PACK, month), range) : [],
     ]);
     return [
       ...own.filter((item) => item.itemType === 'counter').map((item) => rowOf(kind, item)),

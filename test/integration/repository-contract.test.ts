@@ -4,12 +4,13 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, startDynamoDbLocal, type Emulator } from '../../infra/local/emulators';
 import { DynamoBudgetLedger } from '../../shared/adapters/dynamo-budget-ledger';
-import { counterItem, DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
+import { counterItem, counterItems, DynamoInsightCounters } from '../../shared/adapters/dynamo-insight-counters';
 import { DynamoRunMark } from '../../shared/adapters/dynamo-run-mark';
 import { counterKey, scheduleRunKey } from '../../shared/adapters/table-keys';
-import type { CounterRow, InsightCounters } from '../../shared/domain/insight/counters';
+import { type CounterRow, type InsightCounters, SCORE_BANDS } from '../../shared/domain/insight/counters';
 import { type BudgetLedger, PrivacyBudgetExceeded, spendPrivacyBudget, toMicro } from '../../shared/domain/insight/privacy-budget';
 import { provisionTable } from '../../infra/local/provision';
+import { exampleConfig } from '../support/example-config';
 import { scanWholeTable } from '../../infra/local/local-stores';
 import { DynamoLeadRepository } from '../../shared/adapters/dynamo-lead-repository';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter';
@@ -642,7 +643,7 @@ describe('DynamoInsightCounters in a month still open', () => {
     expect(assigned(await reader.read('load', '2032-05-10', '2032-05-19'))).toEqual({ '2032-05-18 emea/lee': 30 });
   });
 
-  it("writes one item for everything a lead moves among the score bands, rules and team speeds, and still reads those kinds' counters written an item each", async () => {
+  it("writes one item for a lead's score band and every rule that scored it, and still reads those kinds' counters written an item each", async () => {
     const table = await provisionTable(client!);
     const db = DynamoDBDocumentClient.from(client!, { marshallOptions: { removeUndefinedValues: true } });
     const counters = new DynamoInsightCounters(db, table, () => NOW, 2);
@@ -662,10 +663,11 @@ describe('DynamoInsightCounters in a month still open', () => {
       { kind: 'speed', day, dims: ['emea'], field: 'to_email_1m', by: 1 },
       { kind: 'load', day, dims: ['emea', 'kim'], field: 'assigned', by: 1 },
     ]);
-    // Apart from the load (an item per rep, as before): the pack, and the item written before packing.
+    // Apart from the load (an item per rep, as before): the pack, the team's speed, and the item written before packing.
     const items = (await scanWholeTable(db, table)).filter((item) => /^INSIGHT#(daily|rules|calibration|speed)#2032-05$/.test(String(item.pk)));
-    expect(items.map((item) => item.pk).sort()).toEqual(['INSIGHT#daily#2032-05', 'INSIGHT#rules#2032-05']);
-    expect(Object.keys(items.find((item) => item.itemType === 'counter_pack') ?? {}).filter((name) => name.startsWith('n_'))).toHaveLength(5);
+    expect(items.map((item) => item.pk).sort()).toEqual(['INSIGHT#daily#2032-05', 'INSIGHT#rules#2032-05', 'INSIGHT#speed#2032-05']);
+    const pack = items.find((item) => item.itemType === 'counter_pack') ?? {};
+    expect(Object.keys(pack).filter((name) => name.startsWith('n_'))).toHaveLength(4);
     expect(assigned(await counters.read('rules', day, day))).toEqual({
       [`${day} corporate_email`]: 1,
       [`${day} contact_form`]: 5,
@@ -673,5 +675,20 @@ describe('DynamoInsightCounters in a month still open', () => {
     });
     expect(assigned(await counters.read('calibration', day, day))).toEqual({ [`${day} 40-59`]: 1 });
     expect((await counters.read('speed', day, day)).map((row) => [row.dims, row.counts])).toEqual([[['emea'], { to_email_1m: 1 }]]);
+  });
+
+  it("keeps a day's pack under 1 KB (one write unit) with a dozen rules, every band and rule counted assigned and accepted", async () => {
+    const table = await provisionTable(client!);
+    const db = DynamoDBDocumentClient.from(client!);
+    const day = '2032-05-20';
+    const counted = (kind: 'calibration' | 'rules', values: string[]) =>
+      values.flatMap((value) => ['assigned', 'accepted'].map((field) => ({ kind, day, dims: [value], field, by: 12_345 })));
+    // The example configuration's rules, and more named as long, to a dozen.
+    const examples = exampleConfig.scoring.rules.map((rule) => rule.id);
+    const rules = [...examples, ...Array.from({ length: 12 - examples.length }, (_, i) => `${examples[i % examples.length]}_${i}`)];
+    const items = counterItems([...counted('calibration', SCORE_BANDS), ...counted('rules', rules)], 7);
+    expect(items).toHaveLength(1);
+    const { ConsumedCapacity } = await db.send(new PutCommand({ TableName: table, Item: items[0], ReturnConsumedCapacity: 'TOTAL' }));
+    expect(ConsumedCapacity?.CapacityUnits).toBe(1);
   });
 });
