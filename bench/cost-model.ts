@@ -81,15 +81,23 @@ export function billedMs(timing: InvocationTiming, memoryMb: number): number {
   return Math.max(1, Math.ceil(awsWaitMs(timing.aws) + timing.cpuMs * cpuSlowdown));
 }
 
-/** Mean billed ms per invocation of a function in the run, or the stated figure if the run timed none. */
-export function meanBilledMs(usage: PipelineUsage, name: FunctionName): { ms: number; measured: boolean } {
-  const timings = usage.timings[name] ?? [];
+/** Mean billed ms of some invocations of a function, or the stated figure if the run timed none. */
+function meanBilled(timings: readonly InvocationTiming[], memoryMb: number): { ms: number; measured: boolean } {
   if (!timings.length) return { ms: ASSUMPTIONS.lambdaMsPerInvocation, measured: false };
-  const memoryMb = topology.functions[name].memoryMb;
   return { ms: timings.reduce((sum, timing) => sum + billedMs(timing, memoryMb), 0) / timings.length, measured: true };
 }
 
+/** Mean billed ms per invocation of a function in the run, or the stated figure if the run timed none. */
+export const meanBilledMs = (usage: PipelineUsage, name: FunctionName) => meanBilled(usage.timings[name] ?? [], topology.functions[name].memoryMb);
+
+/** Capture's invocations that were form views: a render token asks AWS nothing, a post always writes. */
+const isFormView = (timing: InvocationTiming) => timing.aws.length === 0;
+
 const gbSecondsOf = (name: FunctionName, ms: number) => (topology.functions[name].memoryMb / 1024) * (ms / 1000);
+
+/** Mean billed ms of a form view (capture's render token), or the stated figure if the run timed none. */
+export const formViewBilledMs = (usage: PipelineUsage): number =>
+  meanBilled((usage.timings.capture ?? []).filter(isFormView), topology.functions.capture.memoryMb).ms;
 
 /** Per-lead figures priced per million leads; scheduled sweeps are a fixed monthly cost, left out. */
 export function costPerMillionLeads(usage: PipelineUsage) {
@@ -114,7 +122,7 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     invocations += perLead(count);
     gbSeconds += perLead(count) * gbSecondsOf(name, meanBilledMs(usage, name).ms);
     if (HTTP.has(name)) httpRequests += perLead(count);
-    // The form's page or render token (a form view) and the post.
+    // The form's page or its render token (a form view) and the post.
     if (name === 'forms' || name === 'capture') edgeRequests += perLead(count);
   }
   const writeUnits = perLead(usage.meter.writeUnits + usage.meter.indexWriteUnits);
@@ -131,7 +139,7 @@ export function costPerMillionLeads(usage: PipelineUsage) {
   };
   const beforeSes = Object.values(items).reduce((sum, v) => sum + v, 0);
   // A form view writes nothing (the render token is signed, not stored): the edge and one invocation.
-  const viewCompute = gbSecondsOf('forms', meanBilledMs(usage, 'forms').ms) * PRICES.lambdaArmPerGbSecond * 1e6;
+  const viewCompute = gbSecondsOf('capture', formViewBilledMs(usage)) * PRICES.lambdaArmPerGbSecond * 1e6;
   return {
     items,
     beforeSes,
@@ -141,7 +149,7 @@ export function costPerMillionLeads(usage: PipelineUsage) {
      * figure (the run's one view per lead) leaves out.
      */
     perMillionFormViews: PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + viewCompute,
-    /** The same, were the form page and the post served by Lambda function URLs (no per-request edge charge) instead of the HTTP API. */
+    /** The same with edge.captureFunctionUrl: an embedded form's render token and post on capture's function URL, no per-request edge charge. */
     beforeSesWithFunctionUrls: beforeSes - edgeRequests * PRICES.httpApiPerMillion,
     ses: perLead(ses) * PRICES.sesPerThousand * 1000,
     writeUnitsPerLead: writeUnits,
@@ -213,16 +221,27 @@ export function costReport(usage: PipelineUsage, { beside }: { beside?: 'before 
   const rt = Object.entries(ASSUMPTIONS.awsRoundTripMs).map(([service, ms]) => `${service} ${ms} ms`);
   lines.push(
     `  billed duration per invocation: its longest chain of AWS round trips (${rt.join(', ')}) and CPU time × ${ASSUMPTIONS.lambdaFullVcpuMb} MB / memory:`,
-    `  ${'  function, memory'.padEnd(30)} ${'local wall'.padStart(10)} ${'CPU'.padStart(7)} ${'requests'.padStart(8)} ${'AWS wait'.padStart(8)} ${'billed'.padStart(8)}   (p50 but billed: mean, ms)`,
+    `  ${'  function, memory'.padEnd(34)} ${'local wall'.padStart(10)} ${'CPU'.padStart(7)} ${'requests'.padStart(8)} ${'AWS wait'.padStart(8)} ${'billed'.padStart(8)}   (p50 but billed: mean, ms)`,
   );
-  for (const name of (Object.keys(usage.invocations) as FunctionName[]).filter((n) => !SCHEDULED.has(n)).sort()) {
-    const timings = usage.timings[name] ?? [];
-    const billed = meanBilledMs(usage, name);
+  const row = (label: string, memoryMb: number, timings: InvocationTiming[], billed: { ms: number; measured: boolean }) => {
     const p50 = (pick: (t: InvocationTiming) => number, width: number, digits = 1) =>
       (timings.length ? median(timings.map(pick)).toFixed(digits) : '-').padStart(width);
     lines.push(
-      `  ${`  ${name}, ${topology.functions[name].memoryMb} MB`.padEnd(30)} ${p50((t) => t.wallMs, 10)} ${p50((t) => t.cpuMs, 7)} ${p50((t) => t.aws.filter((e) => typeof e === 'string').length, 8, 0)} ${p50((t) => awsWaitMs(t.aws), 8, 0)} ${billed.ms.toFixed(1).padStart(8)}${billed.measured ? '' : '   (stated, not timed)'}`,
+      `  ${`  ${label}, ${memoryMb} MB`.padEnd(34)} ${p50((t) => t.wallMs, 10)} ${p50((t) => t.cpuMs, 7)} ${p50((t) => t.aws.filter((e) => typeof e === 'string').length, 8, 0)} ${p50((t) => awsWaitMs(t.aws), 8, 0)} ${billed.ms.toFixed(1).padStart(8)}${billed.measured ? '' : '   (stated, not timed)'}`,
     );
+  };
+  for (const name of (Object.keys(usage.invocations) as FunctionName[]).filter((n) => !SCHEDULED.has(n)).sort()) {
+    const memoryMb = topology.functions[name].memoryMb;
+    const timings = usage.timings[name] ?? [];
+    if (name !== 'capture') {
+      row(name, memoryMb, timings, meanBilledMs(usage, name));
+      continue;
+    }
+    // Capture serves the render token (no AWS request) and the post: apart, they read as what they are.
+    const views = timings.filter(isFormView);
+    const posts = timings.filter((timing) => !isFormView(timing));
+    row('capture: render token', memoryMb, views, meanBilled(views, memoryMb));
+    row('capture: post', memoryMb, posts, meanBilled(posts, memoryMb));
   }
   const cost = costPerMillionLeads(usage);
   lines.push('Cost per million leads (us-east-1 list prices and stated assumptions in bench/cost-model.ts):');
@@ -232,10 +251,10 @@ export function costReport(usage: PipelineUsage, { beside }: { beside?: 'before 
     `  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met}${beside ? ` (before issue 11: $${before.dollarsBeforeSes.toFixed(2)})` : ''}`,
   );
   lines.push(
-    `  ${'the same, form page and post on function URLs'.padEnd(44)} ${`$${cost.beforeSesWithFunctionUrls.toFixed(2)}`.padStart(10)}   a decision, not built: no stage throttling or custom domain (CloudFront in front costs about what the HTTP API does)`,
+    `  ${"the same, embeds posting to capture's URL".padEnd(44)} ${`$${cost.beforeSesWithFunctionUrls.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${cost.beforeSesWithFunctionUrls < COST_TARGET_BEFORE_SES ? 'met' : 'missed'} with edge.captureFunctionUrl (a form's render token and post on a Lambda function URL: no per-request charge, no stage throttling)`,
   );
   lines.push(
-    `  ${'a form view that does not submit'.padEnd(44)} ${`$${cost.perMillionFormViews.toFixed(2)}`.padStart(10)}   per million views, not in the total: a site pays it for every view of a form beyond one per lead ($${(cost.perMillionFormViews - PRICES.httpApiPerMillion).toFixed(2)} on a function URL)`,
+    `  ${'a form view that does not submit'.padEnd(44)} ${`$${cost.perMillionFormViews.toFixed(2)}`.padStart(10)}   per million views, not in the total: a site pays it for every view of a form beyond one per lead ($${(cost.perMillionFormViews - PRICES.httpApiPerMillion).toFixed(2)} on capture's URL)`,
   );
   lines.push(`  ${'SES messages'.padEnd(44)} ${`$${cost.ses.toFixed(2)}`.padStart(10)}`);
   const defences = abuseDefenceCost(usage);

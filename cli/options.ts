@@ -7,6 +7,7 @@ const OPTIONS = {
   dir: { type: 'string' },
   'public-key': { type: 'string' },
   api: { type: 'string' },
+  capture: { type: 'string' },
   queue: { type: 'string' },
   destination: { type: 'string' },
   since: { type: 'string' },

@@ -16,6 +16,7 @@ export const handler = createCaptureHandler(
     rateLimiter: c.rateLimiter(),
     countSubmission: createSubmissionMetrics(),
     counters: c.counters(),
+    publicUrl: c.publicUrl(),
     ...(humanVerifier ? { humanVerifier } : {}),
   },
   createLogger(),

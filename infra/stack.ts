@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -172,6 +173,14 @@ export class LeadgateStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
+    // Embedded forms may fetch their render token and post to capture's own URL: no edge charge per request.
+    const captureUrl = settings.edge?.captureFunctionUrl ? this.functions.capture.fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE }).url : undefined;
+    new CfnOutput(this, 'CaptureUrl', {
+      value: captureUrl ?? api.url,
+      description: captureUrl
+        ? "The capture function's URL, for embedded forms (npx leadgate embed FORM --api ApiUrl --capture CaptureUrl): no stage throttling there"
+        : 'Where embedded forms post: the API (set edge.captureFunctionUrl for a function URL of their own)',
+    });
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
     for (const name of queueNames) {
       new CfnOutput(this, `${name}QueueUrl`, { value: queues[name].queue.queueUrl });

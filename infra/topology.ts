@@ -261,7 +261,7 @@ export const topology = {
     { method: 'POST', path: '/forms/{formId}/submissions', function: 'capture' },
     { method: 'OPTIONS', path: '/forms/{formId}/submissions', function: 'capture' },
     { method: 'GET', path: '/forms/{formId}', function: 'forms' },
-    { method: 'GET', path: '/forms/{formId}/render-token', function: 'forms' },
+    { method: 'GET', path: '/forms/{formId}/render-token', function: 'capture' },
     { method: 'GET', path: '/embed.js', function: 'forms' },
     { method: 'GET', path: '/assignments/accept', function: 'accept' },
     { method: 'POST', path: '/assignments/accept', function: 'accept' },

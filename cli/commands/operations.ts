@@ -57,12 +57,14 @@ export const operationsCommands: Command[] = [
   },
   {
     name: 'embed',
-    usage: 'FORM_ID [--api URL] [--iframe]',
-    summary: 'print a ready-to-paste HTML snippet for a form (--iframe: the hosted page in a frame, no script on yours)',
+    usage: 'FORM_ID [--api URL] [--capture URL] [--iframe]',
+    summary:
+      'print a ready-to-paste HTML snippet for a form (--capture: where it posts, the stack output CaptureUrl, when not the API; --iframe: the hosted page in a frame, no script on yours)',
     async run(context) {
       const formId = need(context.args[0], 'the form id');
       const api = context.options.api ?? `http://127.0.0.1:${context.io.env.PORT ?? DEFAULT_PORTS.api}`;
-      context.io.out((context.options.iframe ? iframeSnippet : embedSnippet)(context.settings(), formId, api));
+      if (context.options.iframe) context.io.out(iframeSnippet(context.settings(), formId, api));
+      else context.io.out(embedSnippet(context.settings(), formId, api, context.options.capture ?? api));
       return 0;
     },
   },

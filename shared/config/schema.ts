@@ -310,6 +310,12 @@ export const configSchema = z.strictObject({
     .default({ sources: [], campaigns: [], journeysPerPersonPerMonth: 2, epsilonPerMonth: 3 }),
   /** Who is told when something needs an operator: every alarm of the stack notifies its topic, and this address when set. */
   operations: z.strictObject({ alarmEmail: emailAddress.optional() }).default({}),
+  /**
+   * How requests reach the functions. `captureFunctionUrl`: the capture function also gets a Lambda
+   * function URL (stack output CaptureUrl), where embedded forms fetch their render token and post
+   * with no per-request edge charge; requests there pass no stage throttling and no access log.
+   */
+  edge: z.strictObject({ captureFunctionUrl: z.boolean().default(false) }).default({ captureFunctionUrl: false }),
 });
 
 type Loose = Record<string, unknown> | undefined;

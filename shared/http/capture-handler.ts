@@ -32,6 +32,8 @@ export interface CaptureHandlerDeps extends CaptureDeps {
   countSubmission?: (formId: string, outcome: 'rejected') => void;
   /** Report counters (best effort): a caught honeypot counts as rejected. */
   counters?: InsightCounters;
+  /** Base URL of the public API: the form sent back with its errors links the privacy page there, as it may be served from capture's own URL. */
+  publicUrl?: string;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -56,7 +58,26 @@ const corsResponses = (): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpRespon
   return { after: add, onError: add };
 };
 
-/** POST (and OPTIONS) /forms/{formId}/submissions: parse, call the domain, map the result (design §2). */
+const CAPTURE_PATH = /^\/forms\/([^/]+)\/(submissions|render-token)$/;
+const CAPTURE_ROUTES = new Set(['POST submissions', 'OPTIONS submissions', 'GET render-token']);
+
+/**
+ * The form a request names and what it asks for. API Gateway routes only these requests here; a
+ * Lambda function URL (edge.captureFunctionUrl) passes any method and path, with no path
+ * parameters, so the raw path is read and anything else is refused.
+ */
+export function captureRoute(event: APIGatewayProxyEventV2): { formId: string; renderToken: boolean } {
+  const [, formId = '', resource = ''] = CAPTURE_PATH.exec(event.rawPath) ?? [];
+  if (!CAPTURE_ROUTES.has(`${event.requestContext.http.method} ${resource}`)) {
+    throw new LeadgateError('route_not_found', 'This endpoint answers GET /forms/{formId}/render-token and POST /forms/{formId}/submissions.');
+  }
+  return { formId: event.pathParameters?.formId ?? formId, renderToken: resource === 'render-token' };
+}
+
+/**
+ * POST (and OPTIONS) /forms/{formId}/submissions: parse, call the domain, map the result (design
+ * §2); GET /forms/{formId}/render-token: the signed render time the embed script posts back.
+ */
 export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLogger) {
   /** What the embed script tells the visitor: a function of the form alone, like the rest of the answer. */
   const thanks = (form: FormSettings) =>
@@ -76,7 +97,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
         values: body,
         errors: error.fields ?? {},
         script: 'inline',
-        privacyPage: PRIVACY_PAGE_PATH,
+        privacyPage: `${deps.publicUrl?.replace(/\/$/, '') ?? ''}${PRIVACY_PAGE_PATH}`,
       },
       400,
     );
@@ -84,7 +105,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
   };
 
   return httpHandler(logger, negotiateJsonOrHtml(), corsResponses()).handler(async (event, context) => {
-    const formId = event.pathParameters?.formId ?? '';
+    const { formId, renderToken: asksRenderToken } = captureRoute(event);
     const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
     if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
     const preflight = event.requestContext.http.method === 'OPTIONS';
@@ -96,6 +117,8 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       if (!preflight) throw error;
     }
     if (preflight) return { statusCode: 204, headers: { ...PREFLIGHT_HEADERS }, body: '' };
+    // The embed script asks for its render token where it posts, so one endpoint serves an embedded form.
+    if (asksRenderToken) return jsonResponse(200, { renderedAt: renderToken(deps.keyring, formId, deps.clock.now()) });
 
     const key = idempotencyKey(event);
     const body = readFormBody(event);

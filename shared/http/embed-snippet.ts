@@ -3,14 +3,18 @@ import { html } from '../email/html';
 import { formMarkup } from './form-page';
 import { PRIVACY_PAGE_PATH } from './privacy-page';
 
-/** The HTML a marketer pastes into any page: a plain form that works alone, enhanced by the script. */
-export function embedSnippet(settings: LeadgateSettings, formId: string, apiUrl: string): string {
+/**
+ * The HTML a marketer pastes into any page: a plain form that works alone, enhanced by the script.
+ * It posts (and the script asks for its render token) at `captureUrl`: the API, or the capture
+ * function's own URL (stack output CaptureUrl); the script and the privacy page come from the API.
+ */
+export function embedSnippet(settings: LeadgateSettings, formId: string, apiUrl: string, captureUrl = apiUrl): string {
   const form = settings.forms[formId];
   if (!form) throw new Error(`no form "${formId}"; configured: ${Object.keys(settings.forms).join(', ')}`);
   const base = apiUrl.replace(/\/$/, '');
   const markup = formMarkup(settings, form, {
     formId,
-    action: `${base}/forms/${encodeURIComponent(formId)}/submissions`,
+    action: `${captureUrl.replace(/\/$/, '')}/forms/${encodeURIComponent(formId)}/submissions`,
     script: { url: `${base}/embed.js` },
     privacyPage: `${base}${PRIVACY_PAGE_PATH}`,
   });

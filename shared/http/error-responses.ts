@@ -11,6 +11,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_idempotency_key: 400,
   origin_not_allowed: 403,
   form_not_found: 404,
+  route_not_found: 404,
   submission_in_progress: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

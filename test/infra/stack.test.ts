@@ -1,11 +1,11 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
 import { THROTTLE } from '../../infra/constructs/api';
-import { TABLE_ACTIONS } from '../../infra/stack';
+import { LeadgateStack, TABLE_ACTIONS } from '../../infra/stack';
 import {
   CONSUMER_COUNTER_WINDOW_MS,
   functionEnvironment,
@@ -443,5 +443,31 @@ describe('dashboard', () => {
     const deadLetterQueues = [...ofType('AWS::SQS::Queue')].filter(([id]) => /DeadLetter|Dlq|DLQ/i.test(id));
     expect(deadLetterQueues.length).toBe(queueNames.length + destinationIds.length);
     for (const [id] of deadLetterQueues) expect(body, id).toContain(id);
+  });
+});
+
+describe('edge', () => {
+  it('gives capture a function URL, open to any visitor as the API is, only with edge.captureFunctionUrl, and names it in the CaptureUrl output', () => {
+    expect(ofType('AWS::Lambda::Url')).toEqual([]);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.CaptureUrl!.Value).toEqual(outputs.ApiUrl!.Value);
+
+    const app = fastApp();
+    const stack = new LeadgateStack(app, 'CaptureUrlStack', { settings: { ...exampleConfig, edge: { captureFunctionUrl: true } }, topology });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    app.synth(); // no unacknowledged cdk-nag finding
+    const json = Template.fromStack(stack).toJSON() as { Resources: Resources; Outputs: Record<string, { Value: unknown }> };
+    const urls = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Url');
+    expect(urls).toHaveLength(1);
+    const [urlId, url] = urls[0]!;
+    expect(url.Properties.AuthType).toBe('NONE');
+    const captureId = Object.entries(json.Resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === topology.functions.capture.description,
+    )?.[0];
+    expect(captureId).toBeDefined();
+    expect(url.Properties.TargetFunctionArn).toEqual({ 'Fn::GetAtt': [captureId, 'Arn'] });
+    expect(json.Outputs.CaptureUrl!.Value).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
+    // The API still serves every route, the capture function's among them.
+    expect(Object.values(json.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')).toHaveLength(topology.routes.length);
   });
 });

@@ -267,3 +267,70 @@ describe('POST /forms/{formId}/submissions', () => {
     expect(messages.filter((m) => m.submissionId === submissionId)).toHaveLength(1);
   });
 });
+
+describe('capture behind a Lambda function URL (edge.captureFunctionUrl)', () => {
+  /** A request as a function URL passes it: payload 2.0, route `$default`, no path parameters. */
+  const functionUrlEvent = (method: 'GET' | 'POST', rawPath: string, body?: string) => {
+    const now = new Date();
+    const headers: Record<string, string> = { host: 'abc123.lambda-url.us-east-1.on.aws', accept: 'application/json', 'x-forwarded-for': '198.51.100.23' };
+    if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+    return {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath,
+      rawQueryString: '',
+      headers,
+      requestContext: {
+        accountId: 'anonymous',
+        apiId: 'abc123',
+        domainName: headers.host,
+        domainPrefix: 'abc123',
+        http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.23', userAgent: 'test' },
+        requestId: `req-${now.getTime()}`,
+        routeKey: '$default',
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+      },
+      // A function URL may pass a body base64-encoded, as it does for any it does not take for text.
+      ...(body ? { body: Buffer.from(body).toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
+    };
+  };
+  type Answer = { statusCode: number; body: string };
+
+  it('answers the render token and takes the post by the raw path alone', async () => {
+    const token = await runtime.invoke<unknown, Answer>('capture', functionUrlEvent('GET', '/forms/contact/render-token'));
+    expect(token.statusCode).toBe(200);
+    const { renderedAt } = JSON.parse(token.body) as { renderedAt: string };
+    expect(renderedAt).toEqual(expect.any(String));
+
+    const fields = new URLSearchParams({ ...contactLead('url@example.com'), consent: 'sales_contact', renderedAt });
+    const posted = await runtime.invoke<unknown, Answer>('capture', functionUrlEvent('POST', '/forms/contact/submissions', fields.toString()));
+    expect(posted.statusCode).toBe(202);
+    expect(JSON.parse(posted.body)).toMatchObject({ status: 'accepted', submissionId: expect.stringMatching(/^sub_/) });
+    expect(await submissionItems('url@example.com')).toHaveLength(1);
+
+    const unknown = await runtime.invoke<unknown, Answer>('capture', functionUrlEvent('GET', '/forms/nope/render-token'));
+    expect(JSON.parse(unknown.body)).toMatchObject({ error: { code: 'form_not_found' } });
+  });
+
+  it('refuses, changing nothing, whatever else reaches the URL (a function URL passes any method and path)', async () => {
+    const fields = new URLSearchParams({ ...contactLead('astray@example.com'), consent: 'sales_contact', renderedAt: renderedAt('contact') });
+    for (const [method, path] of [
+      ['GET', '/forms/contact/submissions'],
+      ['POST', '/forms/contact/render-token'],
+      ['POST', '/forms/contact'],
+      ['GET', '/'],
+    ] as const) {
+      const answer = await expectNoChange(async () => {
+        const raw = await runtime.invoke<unknown, Answer>(
+          'capture',
+          functionUrlEvent(method as 'GET' | 'POST', path, method === 'POST' ? fields.toString() : undefined),
+        );
+        return new Response(raw.body, { status: raw.statusCode });
+      });
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(await answer.json()).toMatchObject({ error: { code: 'route_not_found' } });
+    }
+  });
+});

@@ -45,4 +45,14 @@ describe('the operator CLI', () => {
     expect(out).toContain('<iframe src="https://leads.example.com/forms/contact" title="Contact us"');
     expect(out).not.toContain('<script');
   });
+
+  it("prints the embed posting where --capture says (the capture function's URL), with the script and the privacy page from the API", async () => {
+    const { code, out } = await run('embed', 'contact', '--api', 'https://api.example.com/', '--capture', 'https://abc.lambda-url.us-east-1.on.aws/');
+    expect(code).toBe(0);
+    expect(out).toContain('action="https://abc.lambda-url.us-east-1.on.aws/forms/contact/submissions"');
+    expect(out).toContain('src="https://api.example.com/embed.js"');
+    expect(out).toContain('href="https://api.example.com/privacy"');
+    // Without --capture, the form posts to the API.
+    expect((await run('embed', 'contact', '--api', 'https://api.example.com')).out).toContain('action="https://api.example.com/forms/contact/submissions"');
+  });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { awsWaitMs, billedMs, costPerMillionLeads, PRICES } from '../../bench/cost-model';
 
-/** 1,000 leads: a form view and a post each, a tenth of a routing batch; the forms function timed at 1 ms of CPU a view, no AWS request. */
+/** A render token (no AWS request, 1 ms of CPU) and a post (a put and a counter update together, then a message; 2 ms of CPU). */
+const view = { wallMs: 2, cpuMs: 1, aws: [] };
+const post = { wallMs: 20, cpuMs: 2, aws: ['dynamodb', 'dynamodb', 0, 1, 'sqs', 2] };
+
+/** 1,000 leads: a form view and a post each (both capture's), a tenth of a routing batch (untimed). */
 const usage = (writeUnits: number) => ({
   leads: 1000,
   meter: {
@@ -13,20 +17,20 @@ const usage = (writeUnits: number) => ({
     indexWriteUnitsByIndex: {},
     emptyReceives: 0,
   },
-  invocations: { forms: 1000, capture: 1000, route: 100, routingSweep: 5 },
-  timings: { forms: Array.from({ length: 1000 }, () => ({ wallMs: 2, cpuMs: 1, aws: [] })) },
+  invocations: { capture: 2000, route: 100, routingSweep: 5 },
+  timings: { capture: [...Array.from({ length: 1000 }, () => view), ...Array.from({ length: 1000 }, () => post)] },
 });
 
 describe('cost per million leads', () => {
-  it('prices the edge per form view and post, and what function URLs in their place would leave', () => {
+  it("prices the edge per form view and post, and what capture's function URL in its place would leave", () => {
     const cost = costPerMillionLeads(usage(0));
     expect(cost.items['API Gateway HTTP API']).toBeCloseTo(2 * PRICES.httpApiPerMillion);
     expect(cost.beforeSes - cost.beforeSesWithFunctionUrls).toBeCloseTo(2 * PRICES.httpApiPerMillion);
   });
 
-  it('prices a form view that never submits: the edge, an invocation of the forms function and its billed compute, no writes', () => {
+  it('prices a form view that never submits: the edge, an invocation of capture (the render token) and its billed compute, no writes', () => {
     const cost = costPerMillionLeads(usage(9000));
-    // 512 MB: 1 ms of CPU at 1769/512 of the time, rounded up to 4 ms: 0.002 GB-s a view.
+    // 1024 MB: 1 ms of CPU at 1769/1024 of the time, rounded up to 2 ms: 0.002 GB-s a view (the posts' 19 ms left out).
     expect(cost.perMillionFormViews).toBeCloseTo(PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + 0.002 * PRICES.lambdaArmPerGbSecond * 1e6);
   });
 
@@ -34,7 +38,7 @@ describe('cost per million leads', () => {
     const cost = costPerMillionLeads(usage(9000));
     expect(cost.writeUnitsPerLead).toBe(9);
     expect(cost.items['DynamoDB writes']).toBeCloseTo(9 * PRICES.dynamoWritePerMillion);
-    // A form view, a capture and a tenth of a routing batch per lead; the sweep's 5 are a fixed cost.
+    // A form view and a post (capture both) and a tenth of a routing batch per lead; the sweep's 5 are a fixed cost.
     expect(cost.items['Lambda requests']).toBeCloseTo(2.1 * PRICES.lambdaPerMillion);
     expect(cost.items['SQS requests']).toBeCloseTo(PRICES.sqsPerMillion);
   });
@@ -49,8 +53,8 @@ describe('cost per million leads', () => {
 
   it('bills functions the run did not time at the stated 60 ms, and timed ones at what they took', () => {
     const cost = costPerMillionLeads(usage(0));
-    // capture (1024 MB) and route (512 MB) untimed at 60 ms; forms timed at 4 ms.
-    const gbSeconds = 1 * 1 * 0.06 + 0.1 * 0.5 * 0.06 + 1 * 0.5 * 0.004;
+    // capture (1024 MB) timed: views 2 ms, posts ceil(15 + 2 × 1769/1024) = 19 ms, two a lead; route (512 MB) untimed at 60 ms.
+    const gbSeconds = 2 * 1 * ((0.002 + 0.019) / 2) + 0.1 * 0.5 * 0.06;
     expect(cost.items['Lambda compute (arm64 GB-s)']).toBeCloseTo(gbSeconds * PRICES.lambdaArmPerGbSecond * 1e6);
   });
 });

@@ -3,6 +3,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'malformed_body'
   | 'form_not_found'
+  | 'route_not_found'
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'invalid_idempotency_key'

@@ -82,6 +82,8 @@ export interface LeadgateSettings {
   insight: InsightSettings;
   /** Who is told when something needs an operator (the stack's alarms). */
   operations?: { alarmEmail?: string | undefined } | undefined;
+  /** How requests reach the functions (deployment only). */
+  edge?: { captureFunctionUrl: boolean } | undefined;
 }
 
 export interface InsightSettings {
