@@ -144,7 +144,7 @@ export const topology = {
   functions: {
     capture: {
       entry: 'functions/capture.ts',
-      description: 'Validates a form submission, stores the lead with consent and retention, enqueues routing',
+      description: 'Gives an embedded form its render token; validates a submission, stores it with its consent and retention, promises its routing',
       memoryMb: 1024,
       // A retry after this long knows the request it repeats has ended (shared/domain/capture/capture.ts).
       timeoutSeconds: CAPTURE_TIMEOUT_SECONDS,
@@ -251,7 +251,7 @@ export const topology = {
     },
     forms: {
       entry: 'functions/forms.ts',
-      description: 'Hosted form pages, render tokens and the embed script',
+      description: 'Hosted form pages (each with its render token) and the embed script',
       memoryMb: 512,
       timeoutSeconds: 10,
       access: { table: 'none', sendsTo: [], publishesTo: [], secrets: ['hmac'], sendsEmail: false },
