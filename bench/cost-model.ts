@@ -122,8 +122,8 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     invocations += perLead(count);
     gbSeconds += perLead(count) * gbSecondsOf(name, meanBilledMs(usage, name).ms);
     if (HTTP.has(name)) httpRequests += perLead(count);
-    // The form's page or its render token (a form view) and the post.
-    if (name === 'forms' || name === 'capture') edgeRequests += perLead(count);
+    // An embedded form's render token and post (capture's), which capture's function URL takes off the API; hosted pages stay on it.
+    if (name === 'capture') edgeRequests += perLead(count);
   }
   const writeUnits = perLead(usage.meter.writeUnits + usage.meter.indexWriteUnits);
   const items = {

@@ -63,15 +63,13 @@ function itemIncrements(increments: readonly CounterIncrement[]): ItemIncrement[
   return [...byItem.values()];
 }
 
+const itemTypeOf = (kind: string) => (kind === PACK ? 'counter_pack' : 'counter');
+
 /** The items `add` leaves for the increments, in one shard, had they been the first: a benchmark seeds a table with them. */
 export function counterItems(increments: readonly CounterIncrement[], shard: number): Item[] {
-  return itemIncrements(increments).map(({ kind, day, dims, fields }) => ({
-    ...counterKey(kind, day, dims, shard),
-    itemType: kind === PACK ? 'counter_pack' : 'counter',
-    day,
-    dims,
-    ...Object.fromEntries([...fields].map(([field, n]) => [`n_${field}`, n])),
-  }));
+  return itemIncrements(increments).map(({ kind, day, dims, fields }) =>
+    counterItem(counterKey(kind, day, dims, shard), itemTypeOf(kind), { day, dims, counts: Object.fromEntries(fields) }),
+  );
 }
 
 /** The rows of one kind a day's pack holds (count names are `n_<code>|<dims>|<field>`; ids never hold a bar). */
@@ -91,7 +89,11 @@ function packedRows(kind: CounterKind, item: Item): CounterRow[] {
 }
 
 /** A counter as an item: its key, type, day, dimension values and each count as an `n_<field>` number. */
-export function counterItem(key: { pk: string; sk: string }, itemType: 'counter' | 'counter_month' | 'counter_day', row: Omit<CounterRow, 'kind'>): Item {
+export function counterItem(
+  key: { pk: string; sk: string },
+  itemType: 'counter' | 'counter_pack' | 'counter_month' | 'counter_day',
+  row: Omit<CounterRow, 'kind'>,
+): Item {
   return { ...key, itemType, day: row.day, dims: row.dims, ...Object.fromEntries(Object.entries(row.counts).map(([field, n]) => [`n_${field}`, n])) };
 }
 
@@ -131,7 +133,7 @@ export class DynamoInsightCounters implements InsightCounters {
         UpdateExpression: `SET itemType = :type, #day = :day, dims = :dims ADD ${entries.map((_, i) => `#f${i} :n${i}`).join(', ')}`,
         ExpressionAttributeNames: { '#day': 'day', ...Object.fromEntries(entries.map(([field], i) => [`#f${i}`, `n_${field}`])) },
         ExpressionAttributeValues: {
-          ':type': kind === PACK ? 'counter_pack' : 'counter',
+          ':type': itemTypeOf(kind),
           ':day': day,
           ':dims': dims,
           ...Object.fromEntries(entries.map(([, by], i) => [`:n${i}`, by])),

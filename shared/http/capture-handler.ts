@@ -62,16 +62,18 @@ const CAPTURE_PATH = /^\/forms\/([^/]+)\/(submissions|render-token)$/;
 const CAPTURE_ROUTES = new Set(['POST submissions', 'OPTIONS submissions', 'GET render-token']);
 
 /**
- * The form a request names and what it asks for. API Gateway routes only these requests here; a
- * Lambda function URL (edge.captureFunctionUrl) passes any method and path, with no path
- * parameters, so the raw path is read and anything else is refused.
+ * The form a request names and what it asks for. API Gateway routes only these requests here and
+ * names the route and the form (`routeKey`, `pathParameters`); a Lambda function URL
+ * (edge.captureFunctionUrl) passes any method and path as route `$default`, so its raw path is
+ * read, and anything else is refused.
  */
 export function captureRoute(event: APIGatewayProxyEventV2): { formId: string; renderToken: boolean } {
-  const [, formId = '', resource = ''] = CAPTURE_PATH.exec(event.rawPath) ?? [];
+  const byUrl = event.routeKey === '$default';
+  const [, pathFormId = '', resource = ''] = CAPTURE_PATH.exec(byUrl ? event.rawPath : (event.routeKey.split(' ')[1] ?? '')) ?? [];
   if (!CAPTURE_ROUTES.has(`${event.requestContext.http.method} ${resource}`)) {
     throw new LeadgateError('route_not_found', 'This endpoint answers GET /forms/{formId}/render-token and POST /forms/{formId}/submissions.');
   }
-  return { formId: event.pathParameters?.formId ?? formId, renderToken: resource === 'render-token' };
+  return { formId: byUrl ? pathFormId : (event.pathParameters?.formId ?? ''), renderToken: resource === 'render-token' };
 }
 
 /**

@@ -22,10 +22,15 @@ const usage = (writeUnits: number) => ({
 });
 
 describe('cost per million leads', () => {
-  it("prices the edge per form view and post, and what capture's function URL in its place would leave", () => {
+  it("prices the edge per form view and post, and what capture's function URL in its place would leave (hosted pages stay on the API)", () => {
     const cost = costPerMillionLeads(usage(0));
     expect(cost.items['API Gateway HTTP API']).toBeCloseTo(2 * PRICES.httpApiPerMillion);
     expect(cost.beforeSes - cost.beforeSesWithFunctionUrls).toBeCloseTo(2 * PRICES.httpApiPerMillion);
+    // Half the leads also viewed the hosted page: the API still serves those views.
+    const withPages = { ...usage(0), invocations: { ...usage(0).invocations, forms: 500 } };
+    const paged = costPerMillionLeads(withPages);
+    expect(paged.items['API Gateway HTTP API']).toBeCloseTo(2.5 * PRICES.httpApiPerMillion);
+    expect(paged.beforeSes - paged.beforeSesWithFunctionUrls).toBeCloseTo(2 * PRICES.httpApiPerMillion);
   });
 
   it('prices a form view that never submits: the edge, an invocation of capture (the render token) and its billed compute, no writes', () => {
