@@ -49,6 +49,12 @@ export interface PipelineUsage {
   invocations: Partial<Record<FunctionName, number>>;
   /** How each invocation ran in the local runtime: its CPU time and the AWS requests it waited on. */
   timings: Partial<Record<FunctionName, InvocationTiming[]>>;
+  /**
+   * Whether the run's configuration gives capture a function URL (edge.captureFunctionUrl), where
+   * embedded forms fetch their render token and post: the local runtime serves every request the
+   * same way, so the edge is priced from the configuration.
+   */
+  captureOnFunctionUrl: boolean;
 }
 
 const SCHEDULED = new Set<FunctionName>(scheduleNames.map((name) => topology.schedules[name].function));
@@ -127,7 +133,7 @@ export function costPerMillionLeads(usage: PipelineUsage) {
   }
   const writeUnits = perLead(usage.meter.writeUnits + usage.meter.indexWriteUnits);
   const items = {
-    'API Gateway HTTP API': httpRequests * PRICES.httpApiPerMillion,
+    'API Gateway HTTP API': (httpRequests - (usage.captureOnFunctionUrl ? edgeRequests : 0)) * PRICES.httpApiPerMillion,
     'Lambda requests': invocations * PRICES.lambdaPerMillion,
     'Lambda compute (arm64 GB-s)': gbSeconds * PRICES.lambdaArmPerGbSecond * 1e6,
     'DynamoDB writes': writeUnits * PRICES.dynamoWritePerMillion,
@@ -138,8 +144,9 @@ export function costPerMillionLeads(usage: PipelineUsage) {
     KMS: a.kmsRequestsPerLead * PRICES.kmsPerTenThousand * 100,
   };
   const beforeSes = Object.values(items).reduce((sum, v) => sum + v, 0);
-  // A form view writes nothing (the render token is signed, not stored): the edge and one invocation.
-  const viewCompute = gbSecondsOf('capture', formViewBilledMs(usage)) * PRICES.lambdaArmPerGbSecond * 1e6;
+  // A form view writes nothing (the render token is signed, not stored): an invocation, and the API's charge when it goes through the API.
+  const viewOnFunctionUrl = PRICES.lambdaPerMillion + gbSecondsOf('capture', formViewBilledMs(usage)) * PRICES.lambdaArmPerGbSecond * 1e6;
+  const edgeCharge = edgeRequests * PRICES.httpApiPerMillion;
   return {
     items,
     beforeSes,
@@ -148,9 +155,12 @@ export function costPerMillionLeads(usage: PipelineUsage) {
      * render token once the form is in view): real sites have many per lead, which the per-lead
      * figure (the run's one view per lead) leaves out.
      */
-    perMillionFormViews: PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + viewCompute,
-    /** The same with edge.captureFunctionUrl: an embedded form's render token and post on capture's function URL, no per-request edge charge. */
-    beforeSesWithFunctionUrls: beforeSes - edgeRequests * PRICES.httpApiPerMillion,
+    perMillionFormViews: viewOnFunctionUrl + (usage.captureOnFunctionUrl ? 0 : PRICES.httpApiPerMillion),
+    /** The same run on the other edge: embedded forms through the API (function URL on), or on capture's URL (off). */
+    otherEdge: {
+      beforeSes: usage.captureOnFunctionUrl ? beforeSes + edgeCharge : beforeSes - edgeCharge,
+      perMillionFormViews: viewOnFunctionUrl + (usage.captureOnFunctionUrl ? PRICES.httpApiPerMillion : 0),
+    },
     ses: perLead(ses) * PRICES.sesPerThousand * 1000,
     writeUnitsPerLead: writeUnits,
     readUnitsPerLead: perLead(usage.meter.readUnits),
@@ -246,15 +256,14 @@ export function costReport(usage: PipelineUsage, { beside }: { beside?: 'before 
   const cost = costPerMillionLeads(usage);
   lines.push('Cost per million leads (us-east-1 list prices and stated assumptions in bench/cost-model.ts):');
   for (const [item, dollars] of Object.entries(cost.items)) lines.push(`  ${item.padEnd(44)} ${`$${dollars.toFixed(2)}`.padStart(10)}`);
-  const met = cost.beforeSes < COST_TARGET_BEFORE_SES ? 'met' : 'missed';
+  const met = (dollars: number) => (dollars < COST_TARGET_BEFORE_SES ? 'met' : 'missed');
+  const [edge, other] = usage.captureOnFunctionUrl
+    ? ["embedded forms on capture's function URL", 'through the HTTP API (edge.captureFunctionUrl off)']
+    : ['embedded forms through the HTTP API', "on capture's function URL (edge.captureFunctionUrl on)"];
   lines.push(
-    `  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met}${beside ? ` (before issue 11: $${before.dollarsBeforeSes.toFixed(2)})` : ''}`,
-  );
-  lines.push(
-    `  ${"the same, embeds posting to capture's URL".padEnd(44)} ${`$${cost.beforeSesWithFunctionUrls.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${cost.beforeSesWithFunctionUrls < COST_TARGET_BEFORE_SES ? 'met' : 'missed'} with edge.captureFunctionUrl (a form's render token and post on a Lambda function URL: no per-request charge, no stage throttling)`,
-  );
-  lines.push(
-    `  ${'a form view that does not submit'.padEnd(44)} ${`$${cost.perMillionFormViews.toFixed(2)}`.padStart(10)}   per million views, not in the total: a site pays it for every view of a form beyond one per lead ($${(cost.perMillionFormViews - PRICES.httpApiPerMillion).toFixed(2)} on capture's URL)`,
+    `  ${'total before SES'.padEnd(44)} ${`$${cost.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met(cost.beforeSes)}, ${edge}${beside ? ` (before issue 11: $${before.dollarsBeforeSes.toFixed(2)}, through the API)` : ''}`,
+    `  ${'the same, embedded forms on the other edge'.padEnd(44)} ${`$${cost.otherEdge.beforeSes.toFixed(2)}`.padStart(10)}   target $${COST_TARGET_BEFORE_SES}: ${met(cost.otherEdge.beforeSes)}, ${other}`,
+    `  ${'a form view that does not submit'.padEnd(44)} ${`$${cost.perMillionFormViews.toFixed(2)}`.padStart(10)}   per million views, not in the total: a site pays it for every view of a form beyond one per lead ($${cost.otherEdge.perMillionFormViews.toFixed(2)} ${other.split(' (')[0]})`,
   );
   lines.push(`  ${'SES messages'.padEnd(44)} ${`$${cost.ses.toFixed(2)}`.padStart(10)}`);
   const defences = abuseDefenceCost(usage);

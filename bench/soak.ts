@@ -354,6 +354,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         meter: { requests: {}, readUnits: 0, writeUnits: 0, writeUnitsByItem: {}, indexWriteUnits: 0, indexWriteUnitsByIndex: {}, emptyReceives: 0 },
         invocations: {},
         timings: {},
+        captureOnFunctionUrl: runtime.config.edge.captureFunctionUrl,
       },
       counted: await countedByReports(runtime),
       seconds: 0,
@@ -394,7 +395,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     latencies.sort((a, b) => a - b);
     report.latencyMs = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
-    report.usage = { leads: accepted, meter: runtime.meterReadings(), invocations: runtime.invocations(), timings: runtime.invocationTimings() };
+    report.usage = {
+      leads: accepted,
+      meter: runtime.meterReadings(),
+      invocations: runtime.invocations(),
+      timings: runtime.invocationTimings(),
+      captureOnFunctionUrl: runtime.config.edge.captureFunctionUrl,
+    };
     if (destinations) report.destinations = destinations;
     report.seconds = (performance.now() - started) / 1000;
     return report;

@@ -37,15 +37,24 @@ export interface ConnectionOptions {
   dir?: string | undefined;
 }
 
+/** A deployed stack's outputs by key (standard AWS credentials and region). */
+export async function stackOutputs(stack: string): Promise<Record<string, string | undefined>> {
+  const cloudFormation = new CloudFormationClient({});
+  try {
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
+    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  } finally {
+    cloudFormation.destroy();
+  }
+}
+
 /**
  * Where the CLI works: the local runtime by default (found through its state file in .leadgate/),
  * or a deployed stack with --stack NAME, found through the standard AWS credential chain.
  */
 export async function connect({ stack, env, dir }: ConnectionOptions): Promise<Connection> {
   if (stack) {
-    const cloudFormation = new CloudFormationClient({});
-    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
-    const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    const outputs = await stackOutputs(stack);
     if (!outputs.TableName || !outputs.HmacSecretArn || !outputs.routingQueueUrl) {
       throw new Error(`stack ${stack} lacks the TableName, HmacSecretArn or routingQueueUrl output`);
     }
@@ -109,14 +118,27 @@ export async function connect({ stack, env, dir }: ConnectionOptions): Promise<C
  * state file it keeps there: its ports, whatever they are, and its clock. Never a guess: with
  * nothing running it says so rather than trying a default port another runtime may hold.
  */
+/** The data folder of the local runtime `npm start` runs from `dir` (default: the current folder). */
+const localDataDir = (dir: string | undefined): string => {
+  const folder = resolve(dir ?? '.');
+  return existsSync(join(folder, DATA_DIR)) ? join(folder, DATA_DIR) : folder;
+};
+
+/** The API's and capture's URLs of the local runtime running from `dir`, if one runs there. */
+export function localRuntimeUrls(dir: string | undefined): { api: string; capture: string } | undefined {
+  const found = readRuntimeState(localDataDir(dir));
+  if (found.status !== 'running') return undefined;
+  // A state file written before capture had a URL of its own names the API alone.
+  return { api: found.state.urls.api, capture: found.state.urls.capture ?? found.state.urls.api };
+}
+
 function findLocalRuntime(env: NodeJS.ProcessEnv, dir: string | undefined): { dynamodb: string; sqs: string; secret: string; clock: Clock } {
   if (env.LEADGATE_DYNAMODB_ENDPOINT) {
     const secret = env[SECRET_VARIABLES.hmac.value];
     if (!secret || !env.LEADGATE_SQS_ENDPOINT) throw new Error('with LEADGATE_DYNAMODB_ENDPOINT, also set LEADGATE_SQS_ENDPOINT and the HMAC secret');
     return { dynamodb: env.LEADGATE_DYNAMODB_ENDPOINT, sqs: env.LEADGATE_SQS_ENDPOINT, secret, clock: runtimeClock };
   }
-  const folder = resolve(dir ?? '.');
-  const dataDir = existsSync(join(folder, DATA_DIR)) ? join(folder, DATA_DIR) : folder;
+  const dataDir = localDataDir(dir);
   const found = readRuntimeState(dataDir);
   if (found.status === 'not_running') {
     throw new Error(

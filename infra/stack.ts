@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -15,6 +14,7 @@ import { LeadgateMail } from './constructs/mail';
 import { WorkQueue } from './constructs/queues';
 import { LeadgateDestinations } from './constructs/destinations';
 import { LeadgateDashboard } from './constructs/dashboard';
+import { CaptureEdge } from './constructs/capture-edge';
 import { acknowledgeFindings } from './nag-acknowledgements';
 import {
   functionEnvironment,
@@ -165,6 +165,8 @@ export class LeadgateStack extends Stack {
 
     const dashboard = new LeadgateDashboard(this, 'Dashboard', { queues, destinations: events.destinations });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName, description: 'The CloudWatch dashboard of this stack' });
+    // Embedded forms fetch their render token and post at capture's own URL unless edge.captureFunctionUrl is off.
+    const edge = new CaptureEdge(this, 'CaptureEdge', { capture: this.functions.capture.fn, edge: settings.edge ?? { captureFunctionUrl: true } });
     const alarms = new LeadgateAlarms(this, 'Alarms', { alarmEmail: settings.operations?.alarmEmail, queues, asyncFailures });
     alarms.notifyFrom(this);
     new CfnOutput(this, 'AlarmTopicArn', {
@@ -173,13 +175,11 @@ export class LeadgateStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the capture API' });
-    // Embedded forms may fetch their render token and post to capture's own URL: no edge charge per request.
-    const captureUrl = settings.edge?.captureFunctionUrl ? this.functions.capture.fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE }).url : undefined;
     new CfnOutput(this, 'CaptureUrl', {
-      value: captureUrl ?? api.url,
-      description: captureUrl
-        ? "The capture function's URL, for embedded forms (npx leadgate embed FORM --api ApiUrl --capture CaptureUrl): no stage throttling there"
-        : 'Where embedded forms post: the API (set edge.captureFunctionUrl for a function URL of their own)',
+      value: edge.url ?? api.url,
+      description: edge.url
+        ? "Capture's function URL, where embedded forms fetch their render token and post (npx leadgate embed FORM --stack NAME)"
+        : 'Where embedded forms post: the API (edge.captureFunctionUrl is off)',
     });
     new CfnOutput(this, 'TableName', { value: store.table.tableName });
     for (const name of queueNames) {

@@ -6,6 +6,24 @@ import { embedSnippet, iframeSnippet } from '../../shared/http/embed-snippet';
 import { DEFAULT_PORTS } from '../../infra/local/names';
 import { type Command, type CommandContext, need, UsageError } from '../command';
 import { redrive } from '../dlq';
+import { localRuntimeUrls, stackOutputs } from '../connection';
+
+/**
+ * Where an embed's script and pages come from (the API) and where it fetches its render token and
+ * posts (capture's URL): the flags first, then a deployed stack's outputs, else the local runtime's.
+ */
+export function embedEndpoints(
+  flags: { api?: string | undefined; capture?: string | undefined },
+  outputs: Record<string, string | undefined> | undefined,
+  local: { api: string; capture: string } | undefined,
+): { api: string; capture: string } {
+  if (outputs && !outputs.ApiUrl) throw new Error('the stack has no ApiUrl output: is it a Leadgate stack?');
+  const found = outputs ? { api: outputs.ApiUrl as string, capture: outputs.CaptureUrl ?? (outputs.ApiUrl as string) } : local;
+  if (!found && !flags.api) throw new Error('no URLs to embed: pass --stack NAME or --api URL');
+  const api = flags.api ?? (found?.api as string);
+  // --api alone (a custom domain before the API) is where the form posts too.
+  return { api, capture: flags.capture ?? (flags.api ? api : (found?.capture as string)) };
+}
 
 async function mailBreaker(context: CommandContext, resume: boolean): Promise<number> {
   const connection = await context.connection();
@@ -57,14 +75,17 @@ export const operationsCommands: Command[] = [
   },
   {
     name: 'embed',
-    usage: 'FORM_ID [--api URL] [--capture URL] [--iframe]',
+    usage: 'FORM_ID [--stack NAME | --api URL [--capture URL]] [--iframe]',
     summary:
-      'print a ready-to-paste HTML snippet for a form (--capture: where it posts, the stack output CaptureUrl, when not the API; --iframe: the hosted page in a frame, no script on yours)',
+      "print a ready-to-paste HTML snippet for a form (--stack: a deployed stack's URLs; --capture: where it posts when not the API; --iframe: the hosted page in a frame, no script on yours)",
     async run(context) {
       const formId = need(context.args[0], 'the form id');
-      const api = context.options.api ?? `http://127.0.0.1:${context.io.env.PORT ?? DEFAULT_PORTS.api}`;
+      const outputs = context.options.stack ? await stackOutputs(context.options.stack) : undefined;
+      const fallback = `http://127.0.0.1:${context.io.env.PORT ?? DEFAULT_PORTS.api}`;
+      const local = outputs ? undefined : (localRuntimeUrls(context.options.dir) ?? { api: fallback, capture: fallback });
+      const { api, capture } = embedEndpoints(context.options, outputs, local);
       if (context.options.iframe) context.io.out(iframeSnippet(context.settings(), formId, api));
-      else context.io.out(embedSnippet(context.settings(), formId, api, context.options.capture ?? api));
+      else context.io.out(embedSnippet(context.settings(), formId, api, capture));
       return 0;
     },
   },

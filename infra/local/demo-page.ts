@@ -8,19 +8,19 @@ import { type PipelineRow, pipelineTable } from './pipeline-view';
 /** GET / on the local runtime only: every form, its hosted page, its embed snippet, the latest submissions and their mails. */
 export function demoPageRoute(
   settings: LeadgateSettings,
-  urls: () => { api: string; ses: string },
+  urls: () => { api: string; capture: string; ses: string },
   latest: () => Promise<PipelineRow[]> = async () => [],
 ): LocalRoute {
   return {
     method: 'GET',
     path: '/',
     async handle() {
-      const { api, ses } = urls();
+      const { api, capture, ses } = urls();
       const rows = (await latest()).slice(0, 5);
       const forms = Object.entries(settings.forms).map(
         ([id, form]) => html`<section><h2>${form.title} <small>(${id})</small></h2>
 <p><a href="/forms/${encodeURIComponent(id)}">Open the hosted form</a> · origins allowed to embed it: ${form.allowedOrigins.join(', ') || 'none'}</p>
-<details><summary>Embed snippet</summary><pre>${embedSnippet(settings, id, api)}</pre></details></section>\n`,
+<details><summary>Embed snippet</summary><pre>${embedSnippet(settings, id, api, capture)}</pre></details></section>\n`,
       );
       return {
         status: 200,

@@ -27,13 +27,14 @@ function compile(spec: RouteSpec): CompiledRoute {
 
 const gatewayError = (status: number, message: string) => ({ status, body: JSON.stringify({ message }) });
 
-function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+/** The request's body, or undefined past `limit` bytes (the request is then cut off). */
+export function readBody(request: IncomingMessage, limit = MAX_REQUEST_BYTES): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
+      if (size > limit) {
         resolve(undefined);
         request.destroy();
       } else chunks.push(chunk);
@@ -43,8 +44,20 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-/** Builds the API Gateway HTTP API (payload format 2.0) event for a request. */
-export function toEvent(request: IncomingMessage, body: Buffer, route: CompiledRoute, match: RegExpExecArray): APIGatewayProxyEventV2 {
+/** How the event names what matched: the route and its path parameters (API Gateway), or `$default` (a function URL). */
+export interface EventRouting {
+  routeKey: string;
+  pathParameters?: Record<string, string>;
+  /** The API's id (API Gateway) or the URL's (a function URL). */
+  apiId: string;
+  /** The account, or `anonymous` for a function URL with no auth. */
+  accountId: string;
+  /** The content types whose bodies the function gets as text; any other body comes base64-encoded. */
+  textTypes?: RegExp;
+}
+
+/** Builds the payload format 2.0 event for a request, as API Gateway's HTTP APIs and Lambda function URLs both send it. */
+export function payloadEvent(request: IncomingMessage, body: Buffer, routing: EventRouting): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -52,25 +65,20 @@ export function toEvent(request: IncomingMessage, body: Buffer, route: CompiledR
   }
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-  const pathParameters: Record<string, string> = {};
-  route.params.forEach((name, index) => {
-    pathParameters[name] = decodeURIComponent(match[index + 1] as string);
-  });
-  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const isText = (routing.textTypes ?? TEXT_TYPES).test(headers['content-type'] ?? '');
   const now = new Date();
-  const routeKey = `${route.spec.method} ${route.spec.path}`;
   return {
     version: '2.0',
-    routeKey,
+    routeKey: routing.routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     ...(request.headers.cookie ? { cookies: request.headers.cookie.split(/;\s*/) } : {}),
     headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(route.params.length ? { pathParameters } : {}),
+    ...(routing.pathParameters ? { pathParameters: routing.pathParameters } : {}),
     requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
+      accountId: routing.accountId,
+      apiId: routing.apiId,
       domainName: headers.host ?? 'localhost',
       domainPrefix: (headers.host ?? 'localhost').split('.')[0] as string,
       http: {
@@ -81,7 +89,7 @@ export function toEvent(request: IncomingMessage, body: Buffer, route: CompiledR
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
-      routeKey,
+      routeKey: routing.routeKey,
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
@@ -90,7 +98,22 @@ export function toEvent(request: IncomingMessage, body: Buffer, route: CompiledR
   };
 }
 
-function send(response: ServerResponse, result: APIGatewayProxyResultV2): void {
+/** Builds the API Gateway HTTP API (payload format 2.0) event for a request that matched a route. */
+export function toEvent(request: IncomingMessage, body: Buffer, route: CompiledRoute, match: RegExpExecArray): APIGatewayProxyEventV2 {
+  const pathParameters: Record<string, string> = {};
+  route.params.forEach((name, index) => {
+    pathParameters[name] = decodeURIComponent(match[index + 1] as string);
+  });
+  return payloadEvent(request, body, {
+    routeKey: `${route.spec.method} ${route.spec.path}`,
+    ...(route.params.length ? { pathParameters } : {}),
+    apiId: 'local',
+    accountId: '000000000000',
+  });
+}
+
+/** Writes a function's payload 2.0 result as the HTTP response. */
+export function send(response: ServerResponse, result: APIGatewayProxyResultV2): void {
   if (typeof result === 'string' || result === undefined || result === null) {
     response.writeHead(200, { 'content-type': 'application/json' }).end(result ?? '');
     return;

@@ -20,6 +20,7 @@ try {
   const runtime = await startLocalRuntime({
     ports: {
       api: port('PORT', DEFAULT_PORTS.api),
+      capture: port('LEADGATE_CAPTURE_PORT', DEFAULT_PORTS.capture),
       dynamodb: port('LEADGATE_DYNAMODB_PORT', DEFAULT_PORTS.dynamodb),
       sqs: port('LEADGATE_SQS_PORT', DEFAULT_PORTS.sqs),
       ses: port('LEADGATE_SES_PORT', DEFAULT_PORTS.ses),
@@ -28,13 +29,14 @@ try {
     fresh: values.fresh,
     log: (line) => console.error(line),
   });
-  const { api, dynamodb, sqs, ses } = runtime.urls;
+  const { api, capture, dynamodb, sqs, ses } = runtime.urls;
   const { version } = runtime.config.purposes.sales_contact?.consentText ?? { version: '<consent version>' };
   console.log(`
 Leadgate is running locally (ready in ${Math.round(performance.now() - started)} ms)
 
   Demo page        ${api}/   (the forms, their embed snippets, the mail viewer)
   API              ${api}
+  Capture URL      ${capture}   (${capture === api ? 'the API: edge.captureFunctionUrl is off' : "capture's function URL: embedded forms get their render token and post here"})
   Mail viewer      ${ses}   (every email sent, with its headers)
   DynamoDB         ${dynamodb}   (table ${runtime.tableName}, data in .leadgate/)
   SQS              ${sqs}   (queue URLs: ${Object.values(runtime.queues)

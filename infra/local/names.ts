@@ -9,8 +9,8 @@ export const localTopicName = (topic: TopicName): string => `leadgate-${topic}.f
 export const localDestinationQueueName = (destinationId: string, deadLetter: boolean): string =>
   `leadgate-dest-${destinationId}${deadLetter ? '-dlq' : ''}.fifo`;
 
-/** Where `npm start` listens (127.0.0.1). */
-export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 9324, ses: 8005, destinations: 8010 };
+/** Where `npm start` listens (127.0.0.1); `capture` is capture's function URL (edge.captureFunctionUrl). */
+export const DEFAULT_PORTS = { api: 3000, capture: 3001, dynamodb: 8000, sqs: 9324, ses: 8005, destinations: 8010 };
 
 /** Where `npm start` keeps its data (DynamoDB files, the local HMAC secret, runtime.json), in the project folder. */
 export const DATA_DIR = '.leadgate';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 export interface RuntimeState {
   pid: number;
   startedAt: string;
-  urls: { api: string; dynamodb: string; sqs: string; ses: string };
+  /** `capture` is missing from a file an older runtime wrote. */
+  urls: { api: string; capture?: string; dynamodb: string; sqs: string; ses: string };
   /** How far POST /_local/clock/advance has moved the clock the functions read. */
   clockOffsetMs: number;
 }

@@ -31,6 +31,7 @@ export { DEFAULT_PORTS };
 import { sesEventsRoute } from './ses-events-route';
 import { type EmulatorSet, startEmulators } from './emulators';
 import { startHttpGateway } from './http-gateway';
+import { startFunctionUrl } from './function-url';
 import { functionBundles } from './function-bundles';
 import { startLambdaHost, type LambdaHost } from './lambda-host';
 import { provisionDestinations, provisionQueues, provisionTable, type LocalDestinationQueue, type LocalQueue } from './provision';
@@ -84,7 +85,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   config: LeadgateConfig;
-  urls: { api: string; dynamodb: string; sqs: string; ses: string };
+  /** `capture`: capture's function URL (its own origin, as deployed), or the API with edge.captureFunctionUrl off. */
+  urls: { api: string; capture: string; dynamodb: string; sqs: string; ses: string };
   tableName: string;
   queues: Record<QueueName, LocalQueue>;
   /** Each destination's FIFO queue and dead-letter queue. */
@@ -134,7 +136,8 @@ function localSecret(dataDir: string | undefined): string {
 /** Starts emulators, provisions the topology's resources and serves its functions locally. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => undefined);
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  // A caller that asks for free ports (tests) gets a free one for capture's URL too.
+  const ports = { ...DEFAULT_PORTS, ...(options.ports?.api === 0 ? { capture: 0 } : {}), ...options.ports };
   const topology = options.topology ?? declaredTopology;
   const configFile = resolve(options.configFile ?? process.env[CONFIG_FILE_VARIABLE] ?? 'leadgate.config.yaml');
   const config = loadConfigFile(configFile);
@@ -203,6 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
 
     let publicUrl = '';
+    let captureUrl = '';
     let pipelineKeyring: Keyring | undefined;
     const pipeline = (): PipelineSource => ({
       db,
@@ -220,7 +224,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       localRoutes: [
         demoPageRoute(
           config,
-          () => ({ api: publicUrl, ses: urls.ses }),
+          () => ({ api: publicUrl, capture: captureUrl, ses: urls.ses }),
           () => pipelineRows(pipeline()),
         ),
         pipelineRoute(pipeline),
@@ -237,6 +241,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     publicUrl = gateway.url;
+    // Capture's function URL, on an origin of its own as deployed, where embedded forms fetch their render token and post.
+    const functionUrl = config.edge.captureFunctionUrl
+      ? await startFunctionUrl({ port: ports.capture, function: 'capture', invoke: (name, event) => invoke(name, event), onError }).catch(async (error) => {
+          await gateway.stop();
+          throw error;
+        })
+      : undefined;
+    const runtimeUrls = { api: gateway.url, capture: functionUrl?.url ?? gateway.url, ...urls };
+    captureUrl = runtimeUrls.capture;
     const hmacSecret = localSecret(dataDir);
     pipelineKeyring = createKeyring(hmacSecret);
     // The CLI and the tests, run from this process, read the local secret and the config from here.
@@ -340,14 +353,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The CLI finds this runtime (ports, local clock) through its data folder.
     if (dataDir) {
       const startedAt = new Date().toISOString();
-      publishState = () =>
-        writeRuntimeState(dataDir, { pid: process.pid, startedAt, urls: { api: gateway.url, ...urls }, clockOffsetMs: runtimeClockOffsetMs() });
+      publishState = () => writeRuntimeState(dataDir, { pid: process.pid, startedAt, urls: runtimeUrls, clockOffsetMs: runtimeClockOffsetMs() });
       publishState();
     }
 
     return {
       config,
-      urls: { api: gateway.url, ...urls },
+      urls: runtimeUrls,
       tableName,
       queues,
       destinationQueues: events.queues,
@@ -376,6 +388,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await Promise.all(pollers.map((poller) => poller.stop()));
         if (dataDir) removeRuntimeState(dataDir);
         await gateway.stop();
+        await functionUrl?.stop();
         await lambdaHost.stop();
         sqs.destroy();
         sns.destroy();

@@ -311,11 +311,18 @@ export const configSchema = z.strictObject({
   /** Who is told when something needs an operator: every alarm of the stack notifies its topic, and this address when set. */
   operations: z.strictObject({ alarmEmail: emailAddress.optional() }).default({}),
   /**
-   * How requests reach the functions. `captureFunctionUrl`: the capture function also gets a Lambda
-   * function URL (stack output CaptureUrl), where embedded forms fetch their render token and post
-   * with no per-request edge charge; requests there pass no stage throttling and no access log.
+   * How requests reach the functions. `captureFunctionUrl` (default on): the capture function also
+   * has a Lambda function URL (stack output CaptureUrl), where embedded forms fetch their render
+   * token and post with no per-request edge charge and no stage throttle shared by every visitor;
+   * off, they use the API. `captureReservedConcurrency`: a ceiling on capture's concurrent
+   * invocations (through either), for an account that wants a flood's cost bounded.
    */
-  edge: z.strictObject({ captureFunctionUrl: z.boolean().default(false) }).default({ captureFunctionUrl: false }),
+  edge: z
+    .strictObject({
+      captureFunctionUrl: z.boolean().default(true),
+      captureReservedConcurrency: z.int().min(1).max(10_000).optional(),
+    })
+    .default({ captureFunctionUrl: true }),
 });
 
 type Loose = Record<string, unknown> | undefined;

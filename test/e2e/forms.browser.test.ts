@@ -58,11 +58,12 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     });
     runtime = await startTestRuntime({ configFile });
     const settings = loadConfigFile(configFile);
-    snippet = embedSnippet(settings, 'contact', runtime.urls.api);
+    // Embedded forms fetch their render token and post at capture's function URL, an origin of its own, as deployed.
+    snippet = embedSnippet(settings, 'contact', runtime.urls.api, runtime.urls.capture);
     pages['/plain'] = plainForm('contact', settings.purposes.sales_contact!.consentText.version);
     pages['/plain-strict'] = plainForm('strict', settings.purposes.sales_contact!.consentText.version);
     pages['/iframe'] = iframeSnippet(settings, 'contact', runtime.urls.api);
-    pages['/strict-embed'] = embedSnippet(settings, 'strict', runtime.urls.api);
+    pages['/strict-embed'] = embedSnippet(settings, 'strict', runtime.urls.api, runtime.urls.capture);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

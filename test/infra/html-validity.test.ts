@@ -87,7 +87,7 @@ async function documents(): Promise<Record<string, string>> {
   ];
   const demo = await demoPageRoute(
     settings,
-    () => ({ api: 'http://127.0.0.1:3000', ses: 'http://127.0.0.1:8005' }),
+    () => ({ api: 'http://127.0.0.1:3000', capture: 'http://127.0.0.1:3001', ses: 'http://127.0.0.1:8005' }),
     async () => rows,
   ).handle({} as never, Buffer.alloc(0));
   return {

@@ -19,6 +19,7 @@ import {
   type FunctionSpec,
 } from '../../infra/topology';
 import { exampleConfig } from '../support/example-config';
+import type { LeadgateSettings } from '../../shared/domain/core/settings';
 import { LeadgateDestinations } from '../../infra/constructs/destinations';
 
 /** A fast synth: no bundling, no CloudFormation schema validation; cdk-nag still runs. */
@@ -447,27 +448,55 @@ describe('dashboard', () => {
 });
 
 describe('edge', () => {
-  it('gives capture a function URL, open to any visitor as the API is, only with edge.captureFunctionUrl, and names it in the CaptureUrl output', () => {
-    expect(ofType('AWS::Lambda::Url')).toEqual([]);
-    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(outputs.CaptureUrl!.Value).toEqual(outputs.ApiUrl!.Value);
-
+  const captureIdIn = (json: { Resources: Resources }) =>
+    Object.entries(json.Resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === topology.functions.capture.description,
+    )?.[0];
+  const synth = (edge: LeadgateSettings['edge']) => {
     const app = fastApp();
-    const stack = new LeadgateStack(app, 'CaptureUrlStack', { settings: { ...exampleConfig, edge: { captureFunctionUrl: true } }, topology });
+    const stack = new LeadgateStack(app, 'EdgeStack', { settings: { ...exampleConfig, edge }, topology });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     app.synth(); // no unacknowledged cdk-nag finding
-    const json = Template.fromStack(stack).toJSON() as { Resources: Resources; Outputs: Record<string, { Value: unknown }> };
-    const urls = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Url');
+    return Template.fromStack(stack).toJSON() as { Resources: Resources; Outputs: Record<string, { Value: unknown }> };
+  };
+
+  it('gives capture a function URL by default, open to any visitor as the API is (both permissions function URLs need since October 2025), named in the CaptureUrl output', () => {
+    const json = template.toJSON() as { Resources: Resources; Outputs: Record<string, { Value: unknown }> };
+    const captureId = captureIdIn(json);
+    expect(captureId).toBeDefined();
+    const urls = ofType('AWS::Lambda::Url');
     expect(urls).toHaveLength(1);
     const [urlId, url] = urls[0]!;
     expect(url.Properties.AuthType).toBe('NONE');
-    const captureId = Object.entries(json.Resources).find(
-      ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === topology.functions.capture.description,
-    )?.[0];
-    expect(captureId).toBeDefined();
     expect(url.Properties.TargetFunctionArn).toEqual({ 'Fn::GetAtt': [captureId, 'Arn'] });
     expect(json.Outputs.CaptureUrl!.Value).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
-    // The API still serves every route, the capture function's among them.
-    expect(Object.values(json.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')).toHaveLength(topology.routes.length);
+    const grants = ofType('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.Principal === '*' && JSON.stringify(p.FunctionName).includes(captureId!));
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE' }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true }),
+      ]),
+    );
+    // No ceiling unless asked for; the API still serves every route, the capture function's among them.
+    expect(resources[captureId!]!.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(ofType('AWS::ApiGatewayV2::Route')).toHaveLength(topology.routes.length);
+  });
+
+  it('leaves capture on the API alone with edge.captureFunctionUrl off: CaptureUrl is then the API', () => {
+    const json = synth({ captureFunctionUrl: false });
+    expect(Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::Url')).toEqual([]);
+    expect(json.Outputs.CaptureUrl!.Value).toEqual(json.Outputs.ApiUrl!.Value);
+  });
+
+  it("puts edge.captureReservedConcurrency's ceiling on capture, with an alarm to the alarm topic when it turns requests away", () => {
+    const json = synth({ captureFunctionUrl: true, captureReservedConcurrency: 50 });
+    const captureId = captureIdIn(json)!;
+    expect(json.Resources[captureId]!.Properties.ReservedConcurrentExecutions).toBe(50);
+    const throttled = Object.values(json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'Throttles');
+    expect(throttled).toHaveLength(1);
+    expect(throttled[0]!.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: captureId } }]);
+    expect(throttled[0]!.Properties.AlarmActions).toHaveLength(1);
   });
 });

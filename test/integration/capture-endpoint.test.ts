@@ -268,69 +268,63 @@ describe('POST /forms/{formId}/submissions', () => {
   });
 });
 
-describe('capture behind a Lambda function URL (edge.captureFunctionUrl)', () => {
-  /** A request as a function URL passes it: payload 2.0, route `$default`, no path parameters. */
-  const functionUrlEvent = (method: 'GET' | 'POST', rawPath: string, body?: string) => {
-    const now = new Date();
-    const headers: Record<string, string> = { host: 'abc123.lambda-url.us-east-1.on.aws', accept: 'application/json', 'x-forwarded-for': '198.51.100.23' };
-    if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
-    return {
-      version: '2.0',
-      routeKey: '$default',
-      rawPath,
-      rawQueryString: '',
-      headers,
-      requestContext: {
-        accountId: 'anonymous',
-        apiId: 'abc123',
-        domainName: headers.host,
-        domainPrefix: 'abc123',
-        http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.23', userAgent: 'test' },
-        requestId: `req-${now.getTime()}`,
-        routeKey: '$default',
-        stage: '$default',
-        time: now.toUTCString(),
-        timeEpoch: now.getTime(),
-      },
-      // A function URL may pass a body base64-encoded, as it does for any it does not take for text.
-      ...(body ? { body: Buffer.from(body).toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
-    };
-  };
-  type Answer = { statusCode: number; body: string };
+describe("capture's function URL (edge.captureFunctionUrl, on by default): an origin of its own, as deployed", () => {
+  const origin = 'https://www.example.com';
+  const at = (path: string, init: RequestInit = {}) => fetch(new URL(path, runtime.urls.capture), init);
 
-  it('answers the render token and takes the post by the raw path alone', async () => {
-    const token = await runtime.invoke<unknown, Answer>('capture', functionUrlEvent('GET', '/forms/contact/render-token'));
-    expect(token.statusCode).toBe(200);
-    const { renderedAt } = JSON.parse(token.body) as { renderedAt: string };
+  it('is its own origin, apart from the API', () => {
+    expect(new URL(runtime.urls.capture).origin).not.toBe(new URL(runtime.urls.api).origin);
+  });
+
+  it("answers an embedded form's render token and takes its post (urlencoded, which a function URL passes base64-encoded) by the raw path alone", async () => {
+    const token = await at('/forms/contact/render-token', { headers: { origin } });
+    expect(token.status).toBe(200);
+    expect(token.headers.get('access-control-allow-origin')).toBe(origin);
+    const { renderedAt } = (await token.json()) as { renderedAt: string };
     expect(renderedAt).toEqual(expect.any(String));
 
     const fields = new URLSearchParams({ ...contactLead('url@example.com'), consent: 'sales_contact', renderedAt });
-    const posted = await runtime.invoke<unknown, Answer>('capture', functionUrlEvent('POST', '/forms/contact/submissions', fields.toString()));
-    expect(posted.statusCode).toBe(202);
-    expect(JSON.parse(posted.body)).toMatchObject({ status: 'accepted', submissionId: expect.stringMatching(/^sub_/) });
+    const posted = await at('/forms/contact/submissions', {
+      method: 'POST',
+      headers: { origin, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: fields.toString(),
+    });
+    expect(posted.status).toBe(202);
+    expect(posted.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(await posted.json()).toMatchObject({ status: 'accepted', submissionId: expect.stringMatching(/^sub_/) });
     expect(await submissionItems('url@example.com')).toHaveLength(1);
+    expect(await drainQueue(runtime, routingQueue)).toHaveLength(1);
 
-    const unknown = await runtime.invoke<unknown, Answer>('capture', functionUrlEvent('GET', '/forms/nope/render-token'));
-    expect(JSON.parse(unknown.body)).toMatchObject({ error: { code: 'form_not_found' } });
+    // A script's JSON post with an Idempotency-Key asks first; capture answers the preflight itself (the URL has no CORS of its own).
+    const preflight = await at('/forms/contact/submissions', {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, idempotency-key' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+
+    expect(await (await at('/forms/nope/render-token')).json()).toMatchObject({ error: { code: 'form_not_found' } });
   });
 
-  it('refuses, changing nothing, whatever else reaches the URL (a function URL passes any method and path)', async () => {
+  it('refuses, changing nothing, whatever else reaches the URL (a function URL passes any method and path): the API keeps the pages', async () => {
     const fields = new URLSearchParams({ ...contactLead('astray@example.com'), consent: 'sales_contact', renderedAt: renderedAt('contact') });
     for (const [method, path] of [
       ['GET', '/forms/contact/submissions'],
       ['POST', '/forms/contact/render-token'],
       ['POST', '/forms/contact'],
+      ['GET', '/forms/contact'],
+      ['GET', '/privacy'],
       ['GET', '/'],
     ] as const) {
-      const answer = await expectNoChange(async () => {
-        const raw = await runtime.invoke<unknown, Answer>(
-          'capture',
-          functionUrlEvent(method as 'GET' | 'POST', path, method === 'POST' ? fields.toString() : undefined),
-        );
-        return new Response(raw.body, { status: raw.statusCode });
-      });
+      const answer = await expectNoChange(() =>
+        at(path, {
+          method,
+          ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: fields.toString() } : {}),
+        }),
+      );
       expect(answer.status, `${method} ${path}`).toBe(404);
       expect(await answer.json()).toMatchObject({ error: { code: 'route_not_found' } });
     }
+    expect((await fetch(new URL('/forms/contact', runtime.urls.api))).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, runCli } from '../../cli/main';
+import { embedEndpoints } from '../../cli/commands/operations';
 
 const run = async (...argv: string[]) => {
   let out = '';
@@ -54,5 +55,22 @@ describe('the operator CLI', () => {
     expect(out).toContain('href="https://api.example.com/privacy"');
     // Without --capture, the form posts to the API.
     expect((await run('embed', 'contact', '--api', 'https://api.example.com')).out).toContain('action="https://api.example.com/forms/contact/submissions"');
+  });
+
+  it("takes an embed's URLs from a deployed stack's outputs (--stack), the flags before them, else the local runtime's", () => {
+    const outputs = { ApiUrl: 'https://api.example.com/', CaptureUrl: 'https://abc.lambda-url.us-east-1.on.aws/' };
+    const local = { api: 'http://127.0.0.1:3000', capture: 'http://127.0.0.1:3001' };
+    expect(embedEndpoints({}, outputs, undefined)).toEqual({ api: outputs.ApiUrl, capture: outputs.CaptureUrl });
+    // A stack with edge.captureFunctionUrl off names the API as its CaptureUrl.
+    expect(embedEndpoints({}, { ApiUrl: outputs.ApiUrl, CaptureUrl: outputs.ApiUrl }, undefined)).toEqual({ api: outputs.ApiUrl, capture: outputs.ApiUrl });
+    // --api (a custom domain before the API) is where it posts too, unless --capture says otherwise.
+    expect(embedEndpoints({ api: 'https://leads.example.com' }, outputs, undefined)).toEqual({
+      api: 'https://leads.example.com',
+      capture: 'https://leads.example.com',
+    });
+    expect(embedEndpoints({ api: 'https://leads.example.com', capture: outputs.CaptureUrl }, outputs, undefined).capture).toBe(outputs.CaptureUrl);
+    expect(embedEndpoints({}, undefined, local)).toEqual(local);
+    expect(() => embedEndpoints({}, { TableName: 't' }, undefined)).toThrow('no ApiUrl output');
+    expect(() => embedEndpoints({}, undefined, undefined)).toThrow('pass --stack NAME or --api URL');
   });
 });

@@ -6,7 +6,7 @@ const view = { wallMs: 2, cpuMs: 1, aws: [] };
 const post = { wallMs: 20, cpuMs: 2, aws: ['dynamodb', 'dynamodb', 0, 1, 'sqs', 2] };
 
 /** 1,000 leads: a form view and a post each (both capture's), a tenth of a routing batch (untimed). */
-const usage = (writeUnits: number) => ({
+const usage = (writeUnits: number, captureOnFunctionUrl = false) => ({
   leads: 1000,
   meter: {
     requests: { 'sqs:SendMessage': 1000 },
@@ -19,24 +19,30 @@ const usage = (writeUnits: number) => ({
   },
   invocations: { capture: 2000, route: 100, routingSweep: 5 },
   timings: { capture: [...Array.from({ length: 1000 }, () => view), ...Array.from({ length: 1000 }, () => post)] },
+  captureOnFunctionUrl,
 });
 
 describe('cost per million leads', () => {
-  it("prices the edge per form view and post, and what capture's function URL in its place would leave (hosted pages stay on the API)", () => {
+  it("prices the edge per form view and post through the API, and capture's function URL in its place (hosted pages stay on the API)", () => {
     const cost = costPerMillionLeads(usage(0));
     expect(cost.items['API Gateway HTTP API']).toBeCloseTo(2 * PRICES.httpApiPerMillion);
-    expect(cost.beforeSes - cost.beforeSesWithFunctionUrls).toBeCloseTo(2 * PRICES.httpApiPerMillion);
-    // Half the leads also viewed the hosted page: the API still serves those views.
-    const withPages = { ...usage(0), invocations: { ...usage(0).invocations, forms: 500 } };
-    const paged = costPerMillionLeads(withPages);
-    expect(paged.items['API Gateway HTTP API']).toBeCloseTo(2.5 * PRICES.httpApiPerMillion);
-    expect(paged.beforeSes - paged.beforeSesWithFunctionUrls).toBeCloseTo(2 * PRICES.httpApiPerMillion);
+    expect(cost.beforeSes - cost.otherEdge.beforeSes).toBeCloseTo(2 * PRICES.httpApiPerMillion);
+    const onUrl = costPerMillionLeads(usage(0, true));
+    expect(onUrl.items['API Gateway HTTP API']).toBe(0);
+    expect(onUrl.beforeSes).toBeCloseTo(cost.otherEdge.beforeSes);
+    expect(onUrl.otherEdge.beforeSes).toBeCloseTo(cost.beforeSes);
+    // Half the leads also viewed the hosted page: the API still serves those views, whichever the edge.
+    const withPages = (onFunctionUrl: boolean) => ({ ...usage(0, onFunctionUrl), invocations: { ...usage(0).invocations, forms: 500 } });
+    expect(costPerMillionLeads(withPages(false)).items['API Gateway HTTP API']).toBeCloseTo(2.5 * PRICES.httpApiPerMillion);
+    expect(costPerMillionLeads(withPages(true)).items['API Gateway HTTP API']).toBeCloseTo(0.5 * PRICES.httpApiPerMillion);
   });
 
-  it('prices a form view that never submits: the edge, an invocation of capture (the render token) and its billed compute, no writes', () => {
-    const cost = costPerMillionLeads(usage(9000));
+  it('prices a form view that never submits: an invocation of capture (the render token) and its billed compute, the API on that edge, no writes', () => {
     // 1024 MB: 1 ms of CPU at 1769/1024 of the time, rounded up to 2 ms: 0.002 GB-s a view (the posts' 19 ms left out).
-    expect(cost.perMillionFormViews).toBeCloseTo(PRICES.httpApiPerMillion + PRICES.lambdaPerMillion + 0.002 * PRICES.lambdaArmPerGbSecond * 1e6);
+    const onUrl = PRICES.lambdaPerMillion + 0.002 * PRICES.lambdaArmPerGbSecond * 1e6;
+    expect(costPerMillionLeads(usage(9000, true)).perMillionFormViews).toBeCloseTo(onUrl);
+    expect(costPerMillionLeads(usage(9000, true)).otherEdge.perMillionFormViews).toBeCloseTo(onUrl + PRICES.httpApiPerMillion);
+    expect(costPerMillionLeads(usage(9000)).perMillionFormViews).toBeCloseTo(onUrl + PRICES.httpApiPerMillion);
   });
 
   it('prices write units per lead, and leaves scheduled sweeps out of the per-lead invocations', () => {

@@ -83,7 +83,14 @@ export interface LeadgateSettings {
   /** Who is told when something needs an operator (the stack's alarms). */
   operations?: { alarmEmail?: string | undefined } | undefined;
   /** How requests reach the functions (deployment only). */
-  edge?: { captureFunctionUrl: boolean } | undefined;
+  edge?: EdgeSettings | undefined;
+}
+
+export interface EdgeSettings {
+  /** The capture function has a Lambda function URL (stack output CaptureUrl) for embedded forms. */
+  captureFunctionUrl: boolean;
+  /** A ceiling on capture's concurrent invocations (reserved concurrency), should a flood's cost need one. */
+  captureReservedConcurrency?: number | undefined;
 }
 
 export interface InsightSettings {
