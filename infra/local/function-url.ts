@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FunctionName } from '../topology';
-import { type HttpInvoker, payloadEvent, readBody, send } from './http-gateway';
+import { type HttpInvoker, listenOnLoopback, payloadEvent, readBody, send } from './http-gateway';
 
 /** What a function URL passes as text; any other body (a form post's among them) comes base64-encoded. */
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml)\b)/i;
@@ -37,18 +36,5 @@ export async function startFunctionUrl(options: {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ Message: 'Internal Server Error' }));
     }
   });
-  server.listen(options.port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, options.port);
 }

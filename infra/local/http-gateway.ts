@@ -198,15 +198,18 @@ export async function startHttpGateway(options: {
       }
     }
   });
-  server.listen(options.port, '127.0.0.1');
+  return { ...(await listenOnLoopback(server, options.port)), server };
+}
+
+/** Starts `server` on 127.0.0.1 (port 0: a free one): its URL, and a stop that closes its connections too. */
+export async function listenOnLoopback(server: Server, port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  server.listen(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
-    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
