@@ -24,6 +24,7 @@ const LAMBDA_ENV = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
 const RESOURCES: BoundResources = {
   tableName: 'bench',
   publicApiUrl: 'https://leads.example.com',
+  captureUrl: 'https://leads.example.com',
   queueUrl: (queue) => `http://127.0.0.1:9/000000000000/bench-${queue}`,
   topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
   destinations: () => ({}),

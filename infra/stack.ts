@@ -78,6 +78,8 @@ export class LeadgateStack extends Stack {
     >;
 
     const api = new LeadgateApi(this, 'Http', topology.routes, Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never);
+    // Embedded forms fetch their render token and post (the hosted page's script too) at capture's own URL unless edge.captureFunctionUrl is off.
+    const edge = new CaptureEdge(this, 'CaptureEdge', { capture: this.functions.capture.fn, edge: settings.edge ?? { captureFunctionUrl: true } });
     const mail = new LeadgateMail(this, 'Mail', {
       eventsQueue: queues[topology.mail.eventsQueue].queue,
       eventsDeadLetterQueue: queues[topology.mail.eventsQueue].deadLetterQueue,
@@ -95,6 +97,7 @@ export class LeadgateStack extends Stack {
     const resources: BoundResources = {
       tableName: store.table.tableName,
       publicApiUrl: api.url,
+      captureUrl: edge.url ?? api.url,
       queueUrl: (queue) => queues[queue].queue.queueUrl,
       topicArn: () => events.topic.topicArn,
       destinations: () => events.bindings(),
@@ -165,8 +168,6 @@ export class LeadgateStack extends Stack {
 
     const dashboard = new LeadgateDashboard(this, 'Dashboard', { queues, destinations: events.destinations });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName, description: 'The CloudWatch dashboard of this stack' });
-    // Embedded forms fetch their render token and post at capture's own URL unless edge.captureFunctionUrl is off.
-    const edge = new CaptureEdge(this, 'CaptureEdge', { capture: this.functions.capture.fn, edge: settings.edge ?? { captureFunctionUrl: true } });
     const alarms = new LeadgateAlarms(this, 'Alarms', { alarmEmail: settings.operations?.alarmEmail, queues, asyncFailures });
     alarms.notifyFrom(this);
     new CfnOutput(this, 'AlarmTopicArn', {

@@ -57,6 +57,8 @@ export interface FunctionSpec {
     secrets: readonly SecretName[];
     /** May send email as the configured SES identity, through the configuration set. */
     sendsEmail: boolean;
+    /** Serves pages whose script posts to capture's URL (PUBLIC_CAPTURE_URL). */
+    postsToCapture?: true;
   };
   /** Data files copied next to the bundle (too big to bundle; read on first use). */
   files?: readonly { from: string; to: string }[];
@@ -254,7 +256,7 @@ export const topology = {
       description: 'Hosted form pages (each with its render token) and the embed script',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'none', sendsTo: [], publishesTo: [], secrets: ['hmac'], sendsEmail: false },
+      access: { table: 'none', sendsTo: [], publishesTo: [], secrets: ['hmac'], sendsEmail: false, postsToCapture: true },
     },
   },
   routes: [
@@ -328,6 +330,8 @@ export const topology = {
 export interface BoundResources {
   tableName: string;
   publicApiUrl: string;
+  /** Capture's function URL, or the API's URL with edge.captureFunctionUrl off. */
+  captureUrl: string;
   queueUrl(queue: QueueName): string;
   topicArn(topic: TopicName): string;
   /** Each configured destination's queue, dead-letter queue and secret. */
@@ -356,6 +360,7 @@ export function functionEnvironment(spec: FunctionSpec, resources: BoundResource
     [VARIABLES.serviceName]: serviceName(spec),
     [VARIABLES.publicApiUrl]: resources.publicApiUrl,
   };
+  if (spec.access.postsToCapture) env[VARIABLES.publicCaptureUrl] = resources.captureUrl;
   if (spec.access.table !== 'none') env[VARIABLES.tableName] = resources.tableName;
   if (spec.access.sendsEmail) env[VARIABLES.sesConfigurationSet] = resources.sesConfigurationSet;
   for (const queue of spec.access.sendsTo) env[queueUrlVariable(queue)] = resources.queueUrl(queue);

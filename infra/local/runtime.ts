@@ -259,6 +259,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const resources: BoundResources = {
       tableName,
       publicApiUrl: gateway.url,
+      captureUrl: runtimeUrls.capture,
       // The SDK sends to a queue's own URL: point the functions' URLs at the endpoint they use.
       queueUrl: (queue) => new URL(new URL(queues[queue].url).pathname, endpoints.sqs).href,
       topicArn: () => events.topicArn,

@@ -11,6 +11,8 @@ import type { QueueName, TopicName } from '../../infra/topology';
 export const VARIABLES = {
   tableName: 'TABLE_NAME',
   publicApiUrl: 'PUBLIC_API_URL',
+  /** Capture's function URL (the API's URL when it has none), for pages whose script posts there. */
+  publicCaptureUrl: 'PUBLIC_CAPTURE_URL',
   /** SES configuration set that publishes bounces and complaints; set for functions that send email. */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   /** Powertools' logger and metrics read it: one service name per function. */
@@ -75,6 +77,7 @@ export interface FunctionEnv {
   topicArn(topic: TopicName): string;
   destinations(): Record<string, DestinationBinding>;
   publicApiUrl(): string;
+  publicCaptureUrl(): string;
   sesConfigurationSet(): string;
   secret(name: SecretName): SecretSource;
   mailDomains: 'examples' | undefined;
@@ -100,6 +103,11 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
     if (!value) throw new FunctionEnvError(`Invalid function environment: ${name} is not set; the function needs the ${binding} binding in infra/topology.ts`);
     return value;
   };
+  const readUrl = (name: string, binding: string): string => {
+    const value = read(name, binding);
+    if (!url.safeParse(value).success) throw new FunctionEnvError(`Invalid function environment: ${name} is not a URL`);
+    return value;
+  };
   const mailDomains = env[VARIABLES.mailDomains];
   if (mailDomains !== undefined && mailDomains !== 'examples') {
     throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.mailDomains} may only be "examples"`);
@@ -113,11 +121,8 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
       if (!parsed.success) throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.destinations} is not a map of destination bindings`);
       return parsed.data;
     },
-    publicApiUrl() {
-      const value = read(VARIABLES.publicApiUrl, 'public API URL');
-      if (!url.safeParse(value).success) throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.publicApiUrl} is not a URL`);
-      return value;
-    },
+    publicApiUrl: () => readUrl(VARIABLES.publicApiUrl, 'public API URL'),
+    publicCaptureUrl: () => readUrl(VARIABLES.publicCaptureUrl, 'postsToCapture'),
     sesConfigurationSet: () => read(VARIABLES.sesConfigurationSet, 'sendsEmail'),
     secret(name) {
       const { arn, value } = SECRET_VARIABLES[name];

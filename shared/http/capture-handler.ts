@@ -106,13 +106,15 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
     return htmlResponse(status, html, hostedFormHeaders(form.allowedOrigins));
   };
 
+  // The hosted page's script posts here from the API's origin when capture has a function URL of its own.
+  const apiOrigin = deps.publicUrl && new URL(deps.publicUrl).origin;
   return httpHandler(logger, negotiateJsonOrHtml(), corsResponses()).handler(async (event, context) => {
     const { formId, renderToken: asksRenderToken } = captureRoute(event);
     const form = Object.hasOwn(deps.settings.forms, formId) ? deps.settings.forms[formId] : undefined;
     if (!form) throw new LeadgateError('form_not_found', `No form "${formId.slice(0, 64)}" is configured.`);
     const preflight = event.requestContext.http.method === 'OPTIONS';
     try {
-      (context as CorsContext).leadgateCors = corsHeaders(event, form);
+      (context as CorsContext).leadgateCors = corsHeaders(event, form, apiOrigin);
     } catch (error) {
       // A refused origin: its page may read why (the preflight passes so the post can be refused readably).
       (context as CorsContext).leadgateCors = refusalHeaders(event);

@@ -3,10 +3,11 @@ import { LeadgateError } from '../domain/core/errors';
 import type { FormSettings } from '../domain/core/settings';
 
 /**
- * Per-form CORS: the API's own pages (same origin) and the form's `allowedOrigins` may post;
- * other browser origins are refused. Requests without an Origin (servers, curl) pass.
+ * Per-form CORS: the API's own pages (same origin, or `apiOrigin` when capture answers on a
+ * function URL of its own) and the form's `allowedOrigins` may post; other browser origins are
+ * refused. Requests without an Origin (servers, curl) pass.
  */
-export function corsHeaders(event: APIGatewayProxyEventV2, form: FormSettings): Record<string, string> {
+export function corsHeaders(event: APIGatewayProxyEventV2, form: FormSettings, apiOrigin?: string): Record<string, string> {
   const origin = event.headers.origin;
   if (!origin) return {};
   let host: string;
@@ -16,7 +17,7 @@ export function corsHeaders(event: APIGatewayProxyEventV2, form: FormSettings): 
     throw new LeadgateError('origin_not_allowed', 'This origin may not post this form.');
   }
   if (host === event.headers.host) return {};
-  if (!form.allowedOrigins.includes(origin)) {
+  if (origin !== apiOrigin && !form.allowedOrigins.includes(origin)) {
     throw new LeadgateError('origin_not_allowed', `Pages on ${origin.slice(0, 100)} may not post this form; add the origin to the form's allowedOrigins.`);
   }
   // Retry-After is not a header a cross-origin script may read unless exposed: the embed script waits for it.

@@ -16,7 +16,8 @@ import { createHash } from 'node:crypto';
  * or what a gateway or proxy answers for a function that failed or timed out:
  * 500, 502, 504, HTML as often as JSON), waiting its Retry-After (at most 10 s) or 3 s, and after
  * a network failure (3 s): a visitor who leaves after a first failure no longer takes the lead
- * with them. It shows field errors inline and reports GPC.
+ * with them. It shows field errors inline and reports GPC. A form's `data-post` (the hosted page's,
+ * naming capture's function URL) is where it posts instead of the form's action.
  */
 export const EMBED_SCRIPT = `(function(){"use strict";
 function q(f,s){return f.querySelector(s)}
@@ -30,7 +31,7 @@ var asked=false,token=function(){if(asked)return;asked=true;fetch(base+'/forms/'
 if(window.IntersectionObserver){var seen=new IntersectionObserver(function(es){if(es.some(function(e){return e.isIntersecting})){seen.disconnect();token()}});seen.observe(f)}else token();f.addEventListener('focusin',token)}
 f.addEventListener('submit',function(ev){ev.preventDefault();clear(f);var d=new URLSearchParams(new FormData(f));
 if(navigator.globalPrivacyControl)d.set('gpc','true');var b=q(f,'button[type=submit]');if(b)b.disabled=true;if(status)status.textContent='Sending…';
-post(f.action,d,2,status).then(function(x){if(b)b.disabled=false;
+post(f.getAttribute('data-post')||f.action,d,2,status).then(function(x){if(b)b.disabled=false;
 if(x.s===202){f.reset();if(status)status.textContent=(x.j&&x.j.message)||'Thank you! We received your message.';f.setAttribute('data-leadgate-sent','true');return}
 var e=x.j&&x.j.error;if(status)status.textContent=e?e.message:'Something went wrong.';if(e&&e.fields){Object.keys(e.fields).forEach(function(n){err(f,n,e.fields[n])});var first=q(f,'[aria-invalid=true]');if(first)first.focus()}}).catch(function(){if(b)b.disabled=false;if(status)status.textContent='We could not reach the server. Please try again.'})})}
 function run(){document.querySelectorAll('form[data-leadgate]').forEach(enhance)}

@@ -9,6 +9,11 @@ export interface FormView {
   formId: string;
   /** Where the form posts: relative on the hosted page, absolute in an embed snippet. */
   action: string;
+  /**
+   * Where the script posts instead, when not the action: on the hosted page, capture's function URL
+   * (no per-request charge), the action staying on the API for a visitor without JavaScript.
+   */
+  postUrl?: string;
   /** The signed render timestamp; absent in a static embed snippet (the script fetches one). */
   renderToken?: string;
   values?: Record<string, unknown>;
@@ -79,7 +84,7 @@ export function formMarkup(settings: LeadgateSettings, form: FormSettings, view:
   );
   const consentError = errors.consent ?? errors.consentVersion;
   const turnstile = settings.screening.turnstile;
-  return html`<form class="leadgate" data-leadgate="${view.formId}" method="post" action="${view.action}" novalidate>
+  return html`<form class="leadgate" data-leadgate="${view.formId}" method="post" action="${view.action}"${view.postUrl && html` data-post="${view.postUrl}"`} novalidate>
 ${Object.keys(errors).length > 0 && html`<div class="lg-summary" role="alert"><p>Please correct the fields marked below.</p></div>`}
 ${fields}
 ${purposes.markup !== '' && html`<fieldset><legend>How we may use your details</legend>${purposes}<p class="lg-error" id="lg-consent-error"${!consentError && html` hidden`}>${consentError}</p><p><a href="${settings.organization.privacyNoticeUrl}">Privacy notice</a>${view.privacyPage && html` · <a href="${view.privacyPage}">Your data: a copy, a correction or erasure</a>`}</p></fieldset>`}
@@ -104,9 +109,14 @@ export function formPage(settings: LeadgateSettings, form: FormSettings, view: F
 /**
  * The hosted form page may be framed (`npx leadgate embed FORM --iframe`) by the pages its form
  * already lets post (`allowedOrigins`), and by no other; every other page by none. It runs the
- * embed script it carries inline, allowed by the script's hash, and no other inline script.
+ * embed script it carries inline, allowed by the script's hash, and no other inline script; the
+ * script may reach its own origin and `postsTo` (capture's function URL), no other.
  */
-export const hostedFormHeaders = (allowedOrigins: readonly string[]): Record<string, string> => ({
+export const hostedFormHeaders = (allowedOrigins: readonly string[], postsTo?: string): Record<string, string> => ({
   ...FORM_PAGE_HEADERS,
-  'content-security-policy': contentSecurityPolicy(allowedOrigins.length ? allowedOrigins.join(' ') : "'none'", EMBED_SCRIPT_CSP_SOURCE),
+  'content-security-policy': contentSecurityPolicy(
+    allowedOrigins.length ? allowedOrigins.join(' ') : "'none'",
+    EMBED_SCRIPT_CSP_SOURCE,
+    postsTo && new URL(postsTo).origin,
+  ),
 });

@@ -8,8 +8,8 @@ const NO_STORE = { 'cache-control': 'no-store' };
  * Every page: nothing loads but our own scripts (and Turnstile's), no plugin, no framing, no base
  * URL rewriting; types are not sniffed; and no Referer leaves, since some page URLs carry a token.
  */
-export const contentSecurityPolicy = (frameAncestors: string, inlineScriptHash?: string) =>
-  `default-src 'none'; script-src 'self'${inlineScriptHash ? ` ${inlineScriptHash}` : ''} https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; connect-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors ${frameAncestors}`;
+export const contentSecurityPolicy = (frameAncestors: string, inlineScriptHash?: string, connectTo?: string) =>
+  `default-src 'none'; script-src 'self'${inlineScriptHash ? ` ${inlineScriptHash}` : ''} https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; connect-src 'self'${connectTo ? ` ${connectTo}` : ''}; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors ${frameAncestors}`;
 
 export const PAGE_SECURITY_HEADERS = {
   'content-security-policy': contentSecurityPolicy("'none'"),

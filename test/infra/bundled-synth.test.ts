@@ -162,6 +162,7 @@ function deployedEnvironment(variables: Record<string, unknown>, extensionPort: 
     if (name.endsWith('_QUEUE_URL')) return `http://127.0.0.1:9/000000000000/${name.toLowerCase()}`;
     if (name.endsWith('_SECRET_ARN')) return SECRET_ARN;
     if (name === 'PUBLIC_API_URL') return 'https://leads.example.com';
+    if (name === 'PUBLIC_CAPTURE_URL') return 'https://abc123.lambda-url.us-east-1.on.aws/';
     if (name === 'SES_CONFIGURATION_SET') return 'leadgate-test';
     if (name.endsWith('_TOPIC_ARN')) return 'arn:aws:sns:us-east-1:000000000000:leadgate-events.fifo';
     if (name === 'DESTINATIONS') {

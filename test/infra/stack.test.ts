@@ -53,6 +53,7 @@ describe('LeadgateStack from the topology', () => {
     const resourcesStandIn: BoundResources = {
       tableName: 't',
       publicApiUrl: 'https://x',
+      captureUrl: 'https://y',
       queueUrl: (queue) => queue,
       topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
       destinations: () => ({}),

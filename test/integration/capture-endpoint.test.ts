@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { MAX_BODY_BYTES } from '../../shared/http/form-body';
@@ -304,6 +305,39 @@ describe("capture's function URL (edge.captureFunctionUrl, on by default): an or
     expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
 
     expect(await (await at('/forms/nope/render-token')).json()).toMatchObject({ error: { code: 'form_not_found' } });
+  });
+
+  it("takes the hosted page's script's post from the API's origin; the page names it for its script and lets it connect there, its form posting to the API without JavaScript", async () => {
+    const api = new URL(runtime.urls.api).origin;
+    const hosted = await fetch(new URL('/forms/contact', runtime.urls.api));
+    const html = await hosted.text();
+    expect(html).toContain(`action="/forms/contact/submissions" data-post="${runtime.urls.capture}/forms/contact/submissions"`);
+    expect(hosted.headers.get('content-security-policy')).toContain(`connect-src 'self' ${new URL(runtime.urls.capture).origin};`);
+    const renderedAt = /name="renderedAt" value="([^"]+)"/.exec(html)?.[1] as string;
+
+    const fields = new URLSearchParams({ ...contactLead('hosted-js@example.com'), consent: 'sales_contact', renderedAt });
+    const posted = await at('/forms/contact/submissions', {
+      method: 'POST',
+      headers: { origin: api, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: fields.toString(),
+    });
+    expect(posted.status).toBe(202);
+    expect(posted.headers.get('access-control-allow-origin')).toBe(api);
+    expect(await submissionItems('hosted-js@example.com')).toHaveLength(1);
+    await drainQueue(runtime, routingQueue);
+
+    // Served under another name (a custom domain before the API), whose origin capture does not know, the page's script posts where its form does.
+    const aliased = await new Promise<string>((resolve, reject) => {
+      get(new URL('/forms/contact', runtime.urls.api), { headers: { host: 'forms.example.com' } }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+        });
+        response.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    expect(aliased).toContain('action="/forms/contact/submissions"');
+    expect(aliased).not.toContain(' data-post=');
   });
 
   it('refuses, changing nothing, whatever else reaches the URL (a function URL passes any method and path): the API keeps the pages', async () => {

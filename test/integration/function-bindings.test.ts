@@ -18,6 +18,7 @@ const settings = loadConfigFile('leadgate.config.yaml');
 const resources: BoundResources = {
   tableName: 'leadgate-bindings-test',
   publicApiUrl: 'http://127.0.0.1:9',
+  captureUrl: 'http://127.0.0.1:9',
   queueUrl: (queue) => `http://127.0.0.1:9/000000000000/${queue}`,
   topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
   destinations: () => ({}),
