@@ -220,7 +220,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const submitOne = async (i: number) => {
       const { form, body } = submission(i);
       // The render token as the embed asks for it, when the form comes into view: a form view per lead, measured.
-      const view = await getFrom(new URL(`/forms/${form}/render-token`, runtime.urls.api), clientAddress(i));
+      // Both go where an embed sends them: capture's function URL (the API with edge.captureFunctionUrl off).
+      const view = await getFrom(new URL(`/forms/${form}/render-token`, runtime.urls.capture), clientAddress(i));
       if (view.status !== 200) throw new Error(`submission ${i}: its render token answered ${view.status}`);
       const payload = { ...body, consentVersion: version, renderedAt: (JSON.parse(view.text) as { renderedAt: string }).renderedAt };
       const t0 = Date.now();
@@ -230,7 +231,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       for (let attempt = 0; attempt < (patient ? 200 : 1); attempt++) {
         try {
           // Each lead from a client address of its own, as leads come from many people.
-          const response = await postJsonFrom(new URL(`/forms/${form}/submissions`, runtime.urls.api), clientAddress(i), payload, {
+          const response = await postJsonFrom(new URL(`/forms/${form}/submissions`, runtime.urls.capture), clientAddress(i), payload, {
             'idempotency-key': `soak-${i}`,
           });
           if (response.status === 202) {

@@ -453,6 +453,9 @@ describe('edge', () => {
     Object.entries(json.Resources).find(
       ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === topology.functions.capture.description,
     )?.[0];
+  const formsVariables = (json: { Resources: Resources }) =>
+    Object.values(json.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === topology.functions.forms.description)!
+      .Properties.Environment.Variables as Record<string, unknown>;
   const synth = (edge: LeadgateSettings['edge']) => {
     const app = fastApp();
     const stack = new LeadgateStack(app, 'EdgeStack', { settings: { ...exampleConfig, edge }, topology });
@@ -471,6 +474,10 @@ describe('edge', () => {
     expect(url.Properties.AuthType).toBe('NONE');
     expect(url.Properties.TargetFunctionArn).toEqual({ 'Fn::GetAtt': [captureId, 'Arn'] });
     expect(json.Outputs.CaptureUrl!.Value).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
+    // The hosted page's script posts there: the forms function alone is told the URL.
+    expect(formsVariables(json).PUBLIC_CAPTURE_URL).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
+    const told = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.PUBLIC_CAPTURE_URL);
+    expect(told).toHaveLength(1);
     const grants = ofType('AWS::Lambda::Permission')
       .map(([, r]) => r.Properties)
       .filter((p) => p.Principal === '*' && JSON.stringify(p.FunctionName).includes(captureId!));
@@ -489,6 +496,7 @@ describe('edge', () => {
     const json = synth({ captureFunctionUrl: false });
     expect(Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::Url')).toEqual([]);
     expect(json.Outputs.CaptureUrl!.Value).toEqual(json.Outputs.ApiUrl!.Value);
+    expect(formsVariables(json).PUBLIC_CAPTURE_URL).toEqual(json.Outputs.ApiUrl!.Value);
   });
 
   it("puts edge.captureReservedConcurrency's ceiling on capture, with an alarm to the alarm topic when it turns requests away", () => {
