@@ -91,10 +91,11 @@ async function documents(): Promise<Record<string, string>> {
     async () => rows,
   ).handle({} as never, Buffer.alloc(0));
   return {
-    // As the hosted page serves it: the embed script inline.
+    // As the hosted page serves it: the embed script inline, posting to capture's function URL.
     'form.html': formPage(settings, form, {
       formId: 'contact',
       action: '/forms/contact/submissions',
+      postUrl: 'https://abc123.lambda-url.us-east-1.on.aws/forms/contact/submissions',
       renderToken: 't',
       privacyPage: '/privacy',
       script: 'inline',
