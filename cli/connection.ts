@@ -111,13 +111,6 @@ export async function connect({ stack, env, dir }: ConnectionOptions): Promise<C
   };
 }
 
-/**
- * The local runtime to work on: the one whose endpoints the environment names
- * (LEADGATE_DYNAMODB_ENDPOINT, LEADGATE_SQS_ENDPOINT, LEADGATE_HMAC_SECRET: tests and scripts), else
- * the one `npm start` runs from the data folder (`.leadgate/` here, or --dir), found through the
- * state file it keeps there: its ports, whatever they are, and its clock. Never a guess: with
- * nothing running it says so rather than trying a default port another runtime may hold.
- */
 /** The data folder of the local runtime `npm start` runs from `dir` (default: the current folder). */
 const localDataDir = (dir: string | undefined): string => {
   const folder = resolve(dir ?? '.');
@@ -132,6 +125,13 @@ export function localRuntimeUrls(dir: string | undefined): { api: string; captur
   return { api: found.state.urls.api, capture: found.state.urls.capture ?? found.state.urls.api };
 }
 
+/**
+ * The local runtime to work on: the one whose endpoints the environment names
+ * (LEADGATE_DYNAMODB_ENDPOINT, LEADGATE_SQS_ENDPOINT, LEADGATE_HMAC_SECRET: tests and scripts), else
+ * the one `npm start` runs from the data folder (`.leadgate/` here, or --dir), found through the
+ * state file it keeps there: its ports, whatever they are, and its clock. Never a guess: with
+ * nothing running it says so rather than trying a default port another runtime may hold.
+ */
 function findLocalRuntime(env: NodeJS.ProcessEnv, dir: string | undefined): { dynamodb: string; sqs: string; secret: string; clock: Clock } {
   if (env.LEADGATE_DYNAMODB_ENDPOINT) {
     const secret = env[SECRET_VARIABLES.hmac.value];
