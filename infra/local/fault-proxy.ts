@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server';
 
 /** The AWS operation a request is for: X-Amz-Target for JSON protocols, method and path for REST. */
 export function operationOf(request: IncomingMessage): string {
@@ -86,20 +86,15 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       req.resume();
     }
   };
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
+  const { url, stop } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     setDelay(ms) {
       delayMs = ms;
     },
     setDown(value) {
       down = value;
     },
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop,
   };
 }

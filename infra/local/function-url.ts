@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { FunctionName } from '../topology';
-import { type HttpInvoker, listenOnLoopback, payloadEvent, readBody, send } from './http-gateway';
+import { type HttpInvoker, payloadEvent, readBody, send } from './http-gateway';
+import { listenOnLoopback } from './loopback-server';
 
 /** What a function URL passes as text; any other body (a form post's among them) comes base64-encoded. */
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml)\b)/i;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { FunctionName, RouteSpec } from '../topology';
+import { listenOnLoopback } from './loopback-server';
 
 /** What API Gateway accepts at most; larger requests never reach a function. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -27,16 +27,17 @@ function compile(spec: RouteSpec): CompiledRoute {
 
 const gatewayError = (status: number, message: string) => ({ status, body: JSON.stringify({ message }) });
 
-/** The request's body, or undefined past `limit` bytes (the request is then cut off). */
+/** The request's body, or undefined past `limit` bytes. */
 export function readBody(request: IncomingMessage, limit = MAX_REQUEST_BYTES): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      // Past the limit the rest is read and dropped, not kept: the client, still sending, gets the 413 rather than a reset.
       if (size > limit) {
+        chunks.length = 0;
         resolve(undefined);
-        request.destroy();
       } else chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks)));
@@ -199,21 +200,4 @@ export async function startHttpGateway(options: {
     }
   });
   return { ...(await listenOnLoopback(server, options.port)), server };
-}
-
-/** Starts `server` on 127.0.0.1 (port 0: a free one): its URL, and a stop that closes its connections too. */
-export async function listenOnLoopback(server: Server, port: number): Promise<{ url: string; stop(): Promise<void> }> {
-  server.listen(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

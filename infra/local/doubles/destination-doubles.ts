@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../loopback-server';
 import { Webhook } from 'standardwebhooks';
 import { hubspotContract } from './hubspot-contract';
 import { eventContract } from './event-contract';
@@ -185,12 +185,7 @@ export async function startDestinationDoubles(
       response.writeHead(result.status, { 'content-type': 'application/json', ...result.headers }).end(result.status === 204 ? undefined : result.body);
     });
   });
-  server.listen(options.port ?? 0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, stop } = await listenOnLoopback(server, options.port);
   return {
     url,
     endpoint: (destinationId, kind) => `${url}/${kind}/${destinationId}`,
@@ -198,12 +193,10 @@ export async function startDestinationDoubles(
     contractViolations: () => [...violations],
     crmContacts: (destinationId) => crm.get(destinationId) ?? new Map(),
     setOutage: (destinationId, outage) => (outage ? outages.set(destinationId, outage) : outages.delete(destinationId)),
-    stop: () =>
-      new Promise((resolve) => {
-        for (const response of hanging) response.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => {
+      for (const response of hanging) response.destroy();
+      return stop();
+    },
   };
 }
 
