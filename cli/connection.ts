@@ -12,6 +12,7 @@ import { readRuntimeState } from '../infra/local/runtime-state';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
 import { queueNames, type QueueName } from '../infra/topology';
 import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
+import { requestHandler } from '../shared/adapters/aws-clients';
 import type { Clock, RoutingQueue } from '../shared/domain/core/ports';
 
 export interface Connection {
@@ -39,7 +40,7 @@ export interface ConnectionOptions {
 
 /** A deployed stack's outputs by key (standard AWS credentials and region). */
 export async function stackOutputs(stack: string): Promise<Record<string, string | undefined>> {
-  const cloudFormation = new CloudFormationClient({});
+  const cloudFormation = new CloudFormationClient({ requestHandler });
   try {
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
     return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
@@ -61,10 +62,10 @@ export async function connect({ stack, env, dir }: ConnectionOptions): Promise<C
     const queues = Object.fromEntries(
       queueNames.map((name) => [name, { url: outputs[`${name}QueueUrl`] ?? '', deadLetterUrl: outputs[`${name}DeadLetterQueueUrl`] ?? '' }]),
     ) as Connection['queues'];
-    const sqs = new SQSClient({});
-    const secrets = new SecretsManagerClient({});
+    const sqs = new SQSClient({ requestHandler });
+    const secrets = new SecretsManagerClient({ requestHandler });
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: outputs.HmacSecretArn }));
-    const low = new DynamoDBClient({});
+    const low = new DynamoDBClient({ requestHandler });
     return {
       db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
       routingQueue: new SqsJsonQueue(sqs, outputs.routingQueueUrl),
@@ -89,8 +90,8 @@ export async function connect({ stack, env, dir }: ConnectionOptions): Promise<C
   }
   const local = findLocalRuntime(env, dir);
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const low = new DynamoDBClient({ endpoint: local.dynamodb, region: 'us-east-1', credentials });
-  const sqs = new SQSClient({ endpoint: local.sqs, region: 'us-east-1', credentials });
+  const low = new DynamoDBClient({ endpoint: local.dynamodb, region: 'us-east-1', credentials, requestHandler });
+  const sqs = new SQSClient({ endpoint: local.sqs, region: 'us-east-1', credentials, requestHandler });
   const queueUrl = (name: string) => `${local.sqs}/000000000000/${name}`;
   return {
     db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),

@@ -17,12 +17,12 @@ export function embedEndpoints(
   outputs: Record<string, string | undefined> | undefined,
   local: { api: string; capture: string } | undefined,
 ): { api: string; capture: string } {
+  // --api (a custom domain before the API, say) is where the form posts too, unless --capture says otherwise.
+  if (flags.api) return { api: flags.api, capture: flags.capture ?? flags.api };
   if (outputs && !outputs.ApiUrl) throw new Error('the stack has no ApiUrl output: is it a Leadgate stack?');
-  const found = outputs ? { api: outputs.ApiUrl as string, capture: outputs.CaptureUrl ?? (outputs.ApiUrl as string) } : local;
-  if (!found && !flags.api) throw new Error('no URLs to embed: pass --stack NAME or --api URL');
-  const api = flags.api ?? (found?.api as string);
-  // --api alone (a custom domain before the API) is where the form posts too.
-  return { api, capture: flags.capture ?? (flags.api ? api : (found?.capture as string)) };
+  const found = outputs?.ApiUrl ? { api: outputs.ApiUrl, capture: outputs.CaptureUrl ?? outputs.ApiUrl } : local;
+  if (!found) throw new Error('no URLs to embed: pass --stack NAME or --api URL');
+  return { api: found.api, capture: flags.capture ?? found.capture };
 }
 
 async function mailBreaker(context: CommandContext, resume: boolean): Promise<number> {

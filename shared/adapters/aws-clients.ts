@@ -20,7 +20,8 @@ export { useClientPlugin } from './client-plugins';
  * on Lambda and lets the local runtime behave like many containers.
  */
 const POOL = { maxSockets: 512 };
-const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000, httpAgent: POOL, httpsAgent: POOL };
+/** Every AWS client's timeouts and pool: a request never waits on a silent endpoint for ever (the CLI's clients too). */
+export const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000, httpAgent: POOL, httpsAgent: POOL };
 
 function withPlugins<C extends { middlewareStack: { use(plugin: ClientPlugin): void } }>(client: C): C {
   for (const plugin of clientPlugins()) client.middlewareStack.use(plugin);

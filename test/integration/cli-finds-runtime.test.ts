@@ -34,6 +34,14 @@ beforeAll(async () => {
 afterAll(() => runtime?.stop());
 
 describe('the CLI and the local runtime', () => {
+  it("prints an embed for the running runtime: the script from its API, the render token and the post at capture's URL", async () => {
+    const { code, out } = await cli('embed', 'contact');
+    expect(code).toBe(0);
+    expect(new URL(runtime!.urls.capture).port).not.toBe('3001');
+    expect(out).toContain(`action="${runtime!.urls.capture}/forms/contact/submissions"`);
+    expect(out).toContain(`src="${runtime!.urls.api}/embed.js"`);
+  });
+
   it('finds a runtime on non-default ports from its folder, with no variables set, and reads its clock', async () => {
     expect(new URL(runtime!.urls.dynamodb).port).not.toBe('8000');
     expect(await cli('quarantine', 'list', '--json')).toEqual({ code: 0, out: '[]\n' });
