@@ -5,7 +5,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { LeadgateSettings } from '../shared/domain/core/settings';
+import { DEFAULT_EDGE, type LeadgateSettings } from '../shared/domain/core/settings';
 import { LeadgateAlarms } from './constructs/alarms';
 import { LeadgateApi } from './constructs/api';
 import { LeadgateFunction } from './constructs/functions';
@@ -79,7 +79,7 @@ export class LeadgateStack extends Stack {
 
     const api = new LeadgateApi(this, 'Http', topology.routes, Object.fromEntries(functionNames.map((name) => [name, this.functions[name].fn])) as never);
     // Embedded forms fetch their render token and post (the hosted page's script too) at capture's own URL unless edge.captureFunctionUrl is off.
-    const edge = new CaptureEdge(this, 'CaptureEdge', { capture: this.functions.capture.fn, edge: settings.edge ?? { captureFunctionUrl: true } });
+    const edge = new CaptureEdge(this, 'CaptureEdge', { capture: this.functions.capture.fn, edge: settings.edge ?? DEFAULT_EDGE });
     const mail = new LeadgateMail(this, 'Mail', {
       eventsQueue: queues[topology.mail.eventsQueue].queue,
       eventsDeadLetterQueue: queues[topology.mail.eventsQueue].deadLetterQueue,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isProtectedAttribute } from '../domain/routing/protected-attributes';
 import { templateFields } from '../domain/nurture/template';
 import { DESTINATION_EVENT_TYPES, type DestinationEventType } from '../domain/destinations/event-types';
+import { DEFAULT_EDGE } from '../domain/core/settings';
 
 export const FIELD_TYPES = ['text', 'email', 'tel', 'country', 'textarea', 'url'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -319,10 +320,10 @@ export const configSchema = z.strictObject({
    */
   edge: z
     .strictObject({
-      captureFunctionUrl: z.boolean().default(true),
+      captureFunctionUrl: z.boolean().default(DEFAULT_EDGE.captureFunctionUrl),
       captureReservedConcurrency: z.int().min(1).max(10_000).optional(),
     })
-    .default({ captureFunctionUrl: true }),
+    .default(DEFAULT_EDGE),
 });
 
 type Loose = Record<string, unknown> | undefined;

@@ -93,6 +93,9 @@ export interface EdgeSettings {
   captureReservedConcurrency?: number | undefined;
 }
 
+/** The edge when the configuration says nothing: capture's function URL, no ceiling. */
+export const DEFAULT_EDGE: EdgeSettings = { captureFunctionUrl: true };
+
 export interface InsightSettings {
   /** utm_source values counted by name; any other is `other`. */
   sources: string[];
