@@ -17,8 +17,9 @@ const median = (values: number[]) => {
 };
 
 /**
- * p50 of a capture through the local runtime (HTTP → handler → DynamoDB and SQS emulators) over
- * p50 of the bare DynamoDB write plus SQS send it must make, against the same emulators.
+ * p50 of a capture through the local runtime (HTTP to capture's function URL, the default edge →
+ * handler → DynamoDB and SQS emulators) over p50 of the bare DynamoDB write plus SQS send it must
+ * make, against the same emulators.
  */
 export interface CaptureOverhead {
   captureMs: number;
@@ -95,7 +96,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   const thread = new Worker(new URL('./capture-writes-thread.ts', import.meta.url), { workerData: target });
   try {
     const keyring = createKeyring(hmacSecret);
-    const captureUrl = new URL(`${runtime.urls.api}/forms/newsletter/submissions`);
+    const captureUrl = new URL(`${runtime.urls.capture}/forms/newsletter/submissions`);
     const capture = async (i: number) => {
       const body = {
         email: `bench${i}@engines.example`,

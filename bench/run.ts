@@ -79,7 +79,9 @@ for (const { name, ms, ratio } of cold.functions) {
 }
 
 const overhead = await captureOverhead();
-console.log('\nCapture overhead, local runtime, 300 sequential captures after 50 warm-up (then 100 with a delay), both behind loopback proxies');
+console.log(
+  "\nCapture overhead, local runtime, 300 sequential captures posted to capture's function URL (the default edge) after 50 warm-up (then 100 with a delay), both behind loopback proxies",
+);
 console.log(`  capture through the runtime, p50   ${overhead.captureMs.toFixed(2)} ms`);
 console.log(`  bare DynamoDB put + SQS send, p50  ${overhead.bareMs.toFixed(2)} ms`);
 console.log(
