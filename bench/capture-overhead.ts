@@ -40,6 +40,11 @@ export interface CaptureOverhead {
    * them: what the hop between threads adds to capture's requests on this machine.
    */
   threadWritesMs: number;
+  /**
+   * p50 of the capture sandbox's own CPU time per capture, as its invocation timer measures it
+   * (the thread's CPU over the invocation): the handler and its SDK requests, without the emulators.
+   */
+  sandboxCpuMs: number;
   /** The same p50s with every DynamoDB and SQS request held `delayMs` (an in-region round trip). */
   delayed: { delayMs: number; captureMs: number; bareMs: number; ratio: number };
   /**
@@ -140,7 +145,8 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       bareTimes.push(await bare(i));
     }
     const requestsPerCapture = (requests() - before) / rounds;
-    const chains = (runtime.invocationTimings().capture ?? []).slice(-rounds).map((timing) => awsWaitMs(timing.aws, () => 1));
+    const timed = (runtime.invocationTimings().capture ?? []).slice(-rounds);
+    const chains = timed.map((timing) => awsWaitMs(timing.aws, () => 1));
     const threadWritesTimes: number[] = [];
     for (let i = 0; i < rounds; i++) {
       sameWritesTimes.push(await here.make(i));
@@ -170,6 +176,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       perRequestRatio: captureMs / requestsPerCapture / (bareMs / 2),
       sameWritesMs: median(sameWritesTimes),
       threadWritesMs: median(threadWritesTimes),
+      sandboxCpuMs: median(timed.map((timing) => timing.cpuMs)),
       delayed,
       roundTrips: (delayed.captureMs - captureMs) / ((delayed.bareMs - bareMs) / 2),
       timedRoundTrips: { p50: median(chains), max: Math.max(...chains) },

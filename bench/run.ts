@@ -99,6 +99,9 @@ console.log(
 console.log(
   `  the same from a thread of their own ${overhead.threadWritesMs.toFixed(2)} ms (as a function's sandbox makes them): ${(overhead.threadWritesMs / overhead.sameWritesMs).toFixed(2)}x is the hop between threads on this machine; capture ÷ these ${(overhead.captureMs / overhead.threadWritesMs).toFixed(2)}x is the gateway and our code`,
 );
+console.log(
+  `  capture's sandbox CPU per capture, p50 ${overhead.sandboxCpuMs.toFixed(2)} ms (the handler and its three SDK requests, without the emulators: ${(overhead.sandboxCpuMs / overhead.bareMs).toFixed(2)}x the whole bare put + send)`,
+);
 const { delayed } = overhead;
 console.log(
   `  with ${delayed.delayMs} ms per DynamoDB/SQS request (about an in-region call), p50: capture ${delayed.captureMs.toFixed(2)} ms, bare ${delayed.bareMs.toFixed(2)} ms`,
