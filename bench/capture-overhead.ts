@@ -4,7 +4,12 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { postJsonFrom } from '../infra/local/post-from';
-import { startLocalRuntime } from '../infra/local/runtime';
+import { functionBundles } from '../infra/local/function-bundles';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../infra/local/function-environment';
+import { startFunctionUrl } from '../infra/local/function-url';
+import { startLambdaHost } from '../infra/local/lambda-host';
+import { type LocalRuntime, startLocalRuntime } from '../infra/local/runtime';
+import { topology } from '../infra/topology';
 import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { createKeyring } from '../shared/domain/core/keyring';
 import { renderToken } from '../shared/domain/core/links';
@@ -25,6 +30,11 @@ export interface CaptureOverhead {
   captureMs: number;
   bareMs: number;
   ratio: number;
+  /**
+   * p50 of the bare put + send made by a function that does nothing else (bench/floor-function.ts),
+   * in a sandbox and behind a function URL as capture is: the least any capture could take here.
+   */
+  floorMs: number;
   /** AWS requests one capture makes (metered), against the bare baseline's two. */
   requestsPerCapture: number;
   /** Capture p50 per request it makes, over bare p50 per request: the cost of everything else. */
@@ -99,7 +109,9 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
   const clientAddress = (i: number) => `127.0.1.${i + 1}`;
   const clients = Array.from({ length: CLIENT_ADDRESSES }, (_, i) => new Agent({ keepAlive: true, maxSockets: 1, localAddress: clientAddress(i) }));
   const thread = new Worker(new URL('./capture-writes-thread.ts', import.meta.url), { workerData: target });
+  let floor: Floor | undefined;
   try {
+    floor = await startFloor(runtime, queueUrl);
     const keyring = createKeyring(hmacSecret);
     const captureUrl = new URL(`${runtime.urls.capture}/forms/newsletter/submissions`);
     const capture = async (i: number) => {
@@ -123,6 +135,14 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       await here.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ i }) }));
       return performance.now() - started;
     };
+    const floorUrl = new URL(`${floor.url}/forms/newsletter/submissions`);
+    const atFloor = async (i: number) => {
+      const client = ((i % CLIENT_ADDRESSES) + CLIENT_ADDRESSES) % CLIENT_ADDRESSES;
+      const started = performance.now();
+      const response = await postJsonFrom(floorUrl, clientAddress(client), { email: `floor${i}@engines.example` }, {}, 10_000, clients[client]);
+      if (response.status !== 202) throw new Error(`the floor function answered ${response.status}: ${response.text}`);
+      return performance.now() - started;
+    };
     const fromThread = (i: number) =>
       new Promise<number>((resolve, reject) => {
         thread.once('message', resolve);
@@ -132,17 +152,20 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     for (let i = 0; i < 50; i++) {
       await capture(-i - 1);
       await bare(-i - 1);
+      await atFloor(-i - 1);
       await here.make(-i - 1);
       await fromThread(-i - 1);
     }
     const captureTimes: number[] = [];
     const bareTimes: number[] = [];
+    const floorTimes: number[] = [];
     const sameWritesTimes: number[] = [];
     const requests = () => Object.values(runtime.meterReadings().requests).reduce((sum, n) => sum + n, 0);
     const before = requests();
     for (let i = 0; i < rounds; i++) {
       captureTimes.push(await capture(i));
       bareTimes.push(await bare(i));
+      floorTimes.push(await atFloor(i));
     }
     const requestsPerCapture = (requests() - before) / rounds;
     const timed = (runtime.invocationTimings().capture ?? []).slice(-rounds);
@@ -172,6 +195,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       captureMs,
       bareMs,
       ratio: captureMs / bareMs,
+      floorMs: median(floorTimes),
       requestsPerCapture,
       perRequestRatio: captureMs / requestsPerCapture / (bareMs / 2),
       sameWritesMs: median(sameWritesTimes),
@@ -182,9 +206,53 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
       timedRoundTrips: { p50: median(chains), max: Math.max(...chains) },
     };
   } finally {
+    await floor?.stop();
     await thread.terminate();
     for (const client of clients) client.destroy();
     here.close();
     await runtime.stop();
   }
+}
+
+interface Floor {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * bench/floor-function.ts in a sandbox of capture's size and timeout, behind a function URL of its
+ * own, sending to the runtime's emulators through the same proxies.
+ */
+async function startFloor(runtime: LocalRuntime, queueUrl: string): Promise<Floor> {
+  const entry = 'bench/floor-function.ts';
+  const host = await startLambdaHost({
+    functions: { capture: { ...topology.functions.capture, entry } },
+    bundles: await functionBundles([entry]),
+    environments: {
+      capture: {
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: runtime.functionEndpoints.dynamodb,
+        AWS_ENDPOINT_URL_SQS: runtime.functionEndpoints.sqs,
+        FLOOR_TABLE_NAME: runtime.tableName,
+        FLOOR_QUEUE_URL: queueUrl,
+      },
+    },
+    settings: runtime.config,
+    // As capture's sandbox runs in this benchmark: with the request meter's plugins on its clients.
+    meter: () => undefined,
+    log: () => undefined,
+  });
+  const url = await startFunctionUrl({ port: 0, function: 'capture', invoke: (name, event) => host.invoke(name, event) }).catch(async (error) => {
+    await host.stop();
+    throw error;
+  });
+  return {
+    url: url.url,
+    async stop() {
+      await url.stop();
+      await host.stop();
+    },
+  };
 }
