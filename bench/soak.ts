@@ -230,8 +230,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (!patient) neverRetried++;
       for (let attempt = 0; attempt < (patient ? 200 : 1); attempt++) {
         try {
-          // Each lead from a client address of its own, as leads come from many people.
-          const response = await postJsonFrom(new URL(`/forms/${form}/submissions`, runtime.urls.capture), clientAddress(i), payload, {
+          // Each lead from a client address of its own, as leads come from many people; a retry says
+          // it follows a failure, as the embed script's do.
+          const path = `/forms/${form}/submissions${attempt > 0 ? '?retry=failure' : ''}`;
+          const response = await postJsonFrom(new URL(path, runtime.urls.capture), clientAddress(i), payload, {
             'idempotency-key': `soak-${i}`,
           });
           if (response.status === 202) {

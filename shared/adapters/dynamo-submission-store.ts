@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AddOutcome, AdmissionFindings, StoredSubmission, SubmissionState, SubmissionStore } from '../domain/core/ports';
+import type { AddOutcome, AdmissionFindings, StoredSubmission, SubmissionState, SubmissionStore, SweepEntry } from '../domain/core/ports';
 import { epochSeconds, isExpired } from '../domain/core/retention';
 import { routingSweepDueAt } from '../domain/core/due-times';
 import { conditionally } from './dynamo-errors';
@@ -52,14 +52,28 @@ export class DynamoSubmissionStore implements SubmissionStore {
         new DeleteCommand({
           TableName: this.tableName,
           Key: submissionKey(leadId, submissionId),
-          ConditionExpression: 'submissionId = :id',
+          ConditionExpression: 'submissionId = :id AND attribute_not_exists(#partition)',
+          ExpressionAttributeNames: { '#partition': routing.partitionKey },
           ExpressionAttributeValues: { ':id': submissionId },
         }),
       ),
     );
   }
 
-  enterRoutingSweep({ leadId, submissionId, at }: StoredSubmission, admission: AdmissionFindings): Promise<boolean> {
+  async enterRoutingSweep(stored: StoredSubmission, admission: AdmissionFindings): Promise<SweepEntry> {
+    if (await this.putInRoutingSweep(stored, admission)) return 'entered';
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: submissionKey(stored.leadId, stored.submissionId),
+        ConsistentRead: true,
+        ProjectionExpression: 'submissionId',
+      }),
+    );
+    return Item?.submissionId === stored.submissionId ? 'settled' : 'gone';
+  }
+
+  private putInRoutingSweep({ leadId, submissionId, at }: StoredSubmission, admission: AdmissionFindings): Promise<boolean> {
     return conditionally(() =>
       this.db.send(
         new UpdateCommand({

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { captureReceipts, captureSubmission, submissionFingerprint, type CaptureDeps } from '../domain/capture/capture';
 import type { AdmissionFindings } from '../domain/core/ports';
 import { decoySubmissionId } from '../domain/capture/submission-id';
-import { LeadgateError } from '../domain/core/errors';
+import { LeadgateError, validationFailed } from '../domain/core/errors';
 import { renderToken } from '../domain/core/links';
 import { admitSubmission, type RateLimiter } from '../domain/capture/rate-limits';
 import { clientRefusal } from '../domain/screening/stranger-mail';
@@ -45,6 +45,17 @@ function idempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
     throw new LeadgateError('invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters.');
   }
   return key;
+}
+
+/**
+ * `?retry=failure`: the client saw an earlier attempt of this post fail (a 5xx, or no answer), as
+ * the embed script says on its retries; a retry of a pending submission then promises it at once.
+ */
+function retriedAfterFailure(event: APIGatewayProxyEventV2): boolean {
+  const retry = event.queryStringParameters?.retry;
+  if (retry === undefined) return false;
+  if (retry !== 'failure') throw validationFailed({ retry: 'must be "failure" (this post repeats one that failed), or left out' });
+  return true;
 }
 
 type CorsContext = Context & { leadgateCors?: Record<string, string> };
@@ -125,6 +136,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
     if (asksRenderToken) return jsonResponse(200, { renderedAt: renderToken(deps.keyring, formId, deps.clock.now()) });
 
     const key = idempotencyKey(event);
+    const afterFailure = retriedAfterFailure(event);
     const body = readFormBody(event);
     let parsed: ReturnType<typeof parseSubmission>;
     try {
@@ -174,6 +186,7 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       {
         ...(key ? { idempotencyKey: key } : {}),
         admit,
+        afterFailure,
       },
     );
     logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: result.held ?? false });

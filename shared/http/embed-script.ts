@@ -16,14 +16,16 @@ import { createHash } from 'node:crypto';
  * or what a gateway or proxy answers for a function that failed or timed out:
  * 500, 502, 504, HTML as often as JSON), waiting its Retry-After (at most 10 s) or 3 s, and after
  * a network failure (3 s): a visitor who leaves after a first failure no longer takes the lead
- * with them. It shows field errors inline and reports GPC. A form's `data-post` (the hosted page's,
- * naming capture's function URL) is where it posts instead of the form's action.
+ * with them. Its retries say so (`?retry=failure`), so capture promises routing of a submission
+ * the failed attempt stored but may not have promised (it may have died between the two). It
+ * shows field errors inline and reports GPC. A form's `data-post` (the hosted page's, naming
+ * capture's function URL) is where it posts instead of the form's action.
  */
 export const EMBED_SCRIPT = `(function(){"use strict";
 function q(f,s){return f.querySelector(s)}
 function err(f,n,m){var el=q(f,'[id="lg-'+n+'-error"]')||q(f,'#lg-consent-error');var i=q(f,'[name="'+n+'"]');if(i){i.setAttribute('aria-invalid','true');if(el)i.setAttribute('aria-describedby',el.id)}if(el){el.textContent=m;el.hidden=false}}
 function clear(f){f.querySelectorAll('.lg-error').forEach(function(e){e.hidden=true;e.textContent=''});f.querySelectorAll('[aria-invalid]').forEach(function(e){e.removeAttribute('aria-invalid')})}
-function post(url,d,left,status){function later(s){if(status)status.textContent='Still sending…';return new Promise(function(ok){setTimeout(ok,Math.min(s,10)*1000)}).then(function(){return post(url,d,left-1,status)})}
+function post(url,d,left,status){function later(s){if(status)status.textContent='Still sending…';return new Promise(function(ok){setTimeout(ok,Math.min(s,10)*1000)}).then(function(){return post(url.split('?')[0]+'?retry=failure',d,left-1,status)})}
 return fetch(url,{method:'POST',headers:{accept:'application/json'},body:d}).then(function(r){if(r.status>=500&&left>0)return later(Number(r.headers.get('retry-after'))||3);return r.json().then(function(j){return{s:r.status,j:j}})},function(e){if(left>0)return later(3);throw e})}
 function enhance(f){var id=f.getAttribute('data-leadgate'),base=f.action.replace(/\\/forms\\/[^/]+\\/submissions$/,''),status=q(f,'.lg-status');
 if(!q(f,'[name="renderedAt"]')){var t=document.createElement('input');t.type='hidden';t.name='renderedAt';f.appendChild(t);

@@ -107,21 +107,28 @@ describe.skipIf(!haveChromium)('hosted and embedded forms in a real browser', ()
     const context = await browser.newContext();
     const page = await context.newPage();
     const answered: string[] = [];
-    await page.route('**/forms/contact/submissions', async (route) => {
-      const fail = failures[answered.length];
-      if (fail) {
-        answered.push('failed');
-        return fail(route);
-      }
-      const response = await route.fetch();
-      answered.push(String(response.status()));
-      return route.fulfill({ response });
-    });
+    const queries: string[] = [];
+    await page.route(
+      (url) => url.pathname === '/forms/contact/submissions',
+      async (route) => {
+        queries.push(new URL(route.request().url()).search);
+        const fail = failures[answered.length];
+        if (fail) {
+          answered.push('failed');
+          return fail(route);
+        }
+        const response = await route.fetch();
+        answered.push(String(response.status()));
+        return route.fulfill({ response });
+      },
+    );
     await page.goto(`${runtime.urls.api}/forms/contact`);
     await fill(page, email);
     await page.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Thank you');
     await eventually(async () => expect((await lead(email))?.routedSubmissions).toHaveLength(1));
+    // Each retry tells capture that an attempt before it failed, so a submission that attempt stored is promised at once.
+    expect(queries).toEqual(['', ...answered.slice(1).map(() => '?retry=failure')]);
     await context.close();
     return answered;
   }

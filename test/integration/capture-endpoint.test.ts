@@ -223,6 +223,28 @@ describe('POST /forms/{formId}/submissions', () => {
     expect(badKey.status).toBe(400);
   });
 
+  it('a retry after a failure (?retry=failure) promises a submission still pending: into the routing sweep, sending nothing', async () => {
+    const lead = { ...contactLead('after-failure@example.com'), renderedAt: renderedAt('contact') };
+    const first = await post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'after-failure-1' });
+    const { submissionId } = (await first.json()) as { submissionId: string };
+    // Its message taken away, as if the first request's sandbox had died before sending it.
+    await drainQueue(runtime, routingQueue);
+    // A retry that saw no failure leaves the promise to the first request, which may still be running.
+    expect((await expectNoChange(() => post(runtime, '/forms/contact/submissions', lead, { 'idempotency-key': 'after-failure-1' }))).status).toBe(202);
+    const marked = await post(runtime, '/forms/contact/submissions?retry=failure', lead, { 'idempotency-key': 'after-failure-1' });
+    expect(marked.status).toBe(202);
+    expect(((await marked.json()) as { submissionId: string }).submissionId).toBe(submissionId);
+    expect(await drainQueue(runtime, routingQueue)).toEqual([]);
+    const [stored] = await submissionItems('after-failure@example.com');
+    expect(stored).toMatchObject({ submissionId, state: 'pending', routingPartition: 'ROUTING' });
+  });
+
+  it('400 validation_failed for a retry parameter other than failure, and nothing changes', async () => {
+    const response = await expectNoChange(() => post(runtime, '/forms/contact/submissions?retry=maybe', contactLead('bad-retry@example.com')));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: object }).error).toMatchObject({ code: 'validation_failed', fields: { retry: expect.any(String) } });
+  });
+
   it('the same form, email and fields within 10 minutes is the same submission, without a key', async () => {
     const lead = contactLead('double-click@example.com');
     const first = (await (await post(runtime, '/forms/contact/submissions', lead)).json()) as { submissionId: string };

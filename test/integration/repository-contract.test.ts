@@ -451,7 +451,7 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(other.created === false && other.existing.attempt).toBe('attempt-1');
     });
 
-    it('removes a submission by its id only', async () => {
+    it('removes a submission by its id only, and never one in the routing sweep (another request promised it)', async () => {
       const leadId = id('lead');
       const claim = newClaim();
       const stored = submission(leadId, 0, claim);
@@ -460,7 +460,13 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(await repos.submissions.get(leadId, stored.submissionId, at(1))).toBeDefined();
       await repos.submissions.remove(leadId, stored.submissionId);
       expect(await repos.submissions.get(leadId, stored.submissionId, at(1))).toBeUndefined();
+      // Gone: nothing to promise, and the attempt writes nothing back.
+      expect(await repos.submissions.enterRoutingSweep(stored, {})).toBe('gone');
+      expect(await repos.submissions.get(leadId, stored.submissionId, at(1))).toBeUndefined();
       expect((await repos.submissions.add(stored, at(2))).created).toBe(true);
+      expect(await repos.submissions.enterRoutingSweep(stored, {})).toBe('entered');
+      await repos.submissions.remove(leadId, stored.submissionId);
+      expect(await repos.submissions.get(leadId, stored.submissionId, at(3))).toMatchObject({ state: 'pending' });
     });
 
     it('moves a submission between states in one conditional step each', async () => {
@@ -513,9 +519,9 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       for (const s of [pending, held, sent]) await repos.submissions.add(s, at(0));
       // Its message sent, a pending submission is not the sweep's: only one whose message failed is.
       expect(await due(10_000)).toEqual([]);
-      expect(await repos.submissions.enterRoutingSweep(pending, { screening: ['ip_burst'] })).toBe(true);
+      expect(await repos.submissions.enterRoutingSweep(pending, { screening: ['ip_burst'] })).toBe('entered');
       await repos.submissions.transition(leadId, held.submissionId, 'pending', 'held', at(0), { reasons: ['x'], at: at(0).toISOString() });
-      expect(await repos.submissions.enterRoutingSweep(held, {})).toBe(false);
+      expect(await repos.submissions.enterRoutingSweep(held, {})).toBe('settled');
       expect(await due(grace - 1)).toEqual([]);
       expect(await due(grace)).toEqual([['pending', 'pending', { screening: ['ip_burst'] }]]);
 

@@ -12,6 +12,7 @@ import type {
   AddOutcome,
   AdmissionFindings,
   RunMark,
+  SweepEntry,
 } from '../../shared/domain/core/ports';
 import { isExpired } from '../../shared/domain/core/retention';
 import { nurtureTickDueAt, routingSweepDueAt, slaSweepDueAt } from '../../shared/domain/core/due-times';
@@ -122,15 +123,17 @@ export class InMemorySubmissions implements SubmissionStore {
   }
 
   async remove(leadId: string, submissionId: string) {
-    if (this.live(leadId, submissionId)) this.items.delete(this.key(leadId, submissionId));
+    const item = this.live(leadId, submissionId);
+    if (item && item.dueAt === undefined) this.items.delete(this.key(leadId, submissionId));
   }
 
-  async enterRoutingSweep({ leadId, submissionId, at }: StoredSubmission, admission: AdmissionFindings) {
+  async enterRoutingSweep({ leadId, submissionId, at }: StoredSubmission, admission: AdmissionFindings): Promise<SweepEntry> {
     const item = this.live(leadId, submissionId);
-    if (item?.state !== 'pending') return false;
+    if (!item) return 'gone';
+    if (item.state !== 'pending') return 'settled';
     item.admission = structuredClone(admission);
     item.dueAt = routingSweepDueAt('pending', new Date(at));
-    return true;
+    return 'entered';
   }
 
   async get(leadId: string, submissionId: string, now: Date) {

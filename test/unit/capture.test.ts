@@ -166,6 +166,56 @@ describe('captureSubmission', () => {
     expect(JSON.stringify([...submissions.items.values()])).toBe(merged);
   });
 
+  it('a retry after a failure promises a pending submission at once: the request that stored it may have died between its write and its message', async () => {
+    const died = { ...deps, routing: { enqueue: () => new Promise<never>(() => undefined) } };
+    void captureSubmission(died, submission());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(submissions.items.size).toBe(1);
+    clock.advance(3);
+    // Without the client's word that it saw a failure, the first request may still be running: nothing.
+    await captureSubmission(deps, submission());
+    expect(await submissions.findRoutingDue(new Date(clock.now().getTime() + ROUTING_GRACE_MS))).toEqual([]);
+    const retried = await captureSubmission(deps, submission(), { afterFailure: true, admit: async () => ({ screening: ['ip_burst'] }) });
+    expect(retried.duplicate).toBe(true);
+    expect(routing.messages).toEqual([]);
+    const due = await submissions.findRoutingDue(new Date(clock.now().getTime() + ROUTING_GRACE_MS));
+    expect(due.map((s) => [s.submissionId, s.admission])).toEqual([[retried.submissionId, { screening: ['ip_burst'] }]]);
+  });
+
+  it('a first request that could promise nothing leaves the submission a retry promised meanwhile, and answers 503', async () => {
+    let failSend: (error: Error) => void = () => undefined;
+    const sending = new Promise<never>((_, reject) => {
+      failSend = reject;
+    });
+    const broken = { ...withSubmissions({ enterRoutingSweep: async () => Promise.reject(new Error('throttled')) }), routing: { enqueue: () => sending } };
+    const first = captureSubmission(broken, submission());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The client gave up on the first request (no answer) and retried.
+    const retried = await captureSubmission(deps, submission(), { afterFailure: true });
+    failSend(new Error('queue down'));
+    await expect(first).rejects.toMatchObject({ code: 'service_unavailable' });
+    expect(retried.duplicate).toBe(true);
+    const due = await submissions.findRoutingDue(new Date(clock.now().getTime() + ROUTING_GRACE_MS));
+    expect(due.map((s) => s.submissionId)).toEqual([retried.submissionId]);
+  });
+
+  it('a retry that finds its submission removed before it could promise it answers 503, and the next retry stores it afresh', async () => {
+    void captureSubmission({ ...deps, routing: { enqueue: () => new Promise<never>(() => undefined) } }, submission());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const removedFirst = withSubmissions({
+      // The first request's removal (it could promise nothing) lands between the retry's read and its write.
+      enterRoutingSweep: async (stored, findings) => {
+        await submissions.remove(stored.leadId, stored.submissionId);
+        return submissions.enterRoutingSweep(stored, findings);
+      },
+    });
+    await expect(captureSubmission(removedFirst, submission(), { afterFailure: true })).rejects.toMatchObject({ code: 'service_unavailable' });
+    expect(submissions.items.size).toBe(0);
+    const stored = await captureSubmission(deps, submission(), { afterFailure: true });
+    expect(stored.duplicate).toBe(false);
+    expect(routing.messages.map((m) => m.submissionId)).toEqual([stored.submissionId]);
+  });
+
   it('answers service_unavailable when neither the routing message nor the sweep can take the submission, and keeps nothing', async () => {
     routing.failNext = 1;
     const broken = withSubmissions({ enterRoutingSweep: async () => Promise.reject(new Error('connect ECONNREFUSED')) });

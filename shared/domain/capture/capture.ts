@@ -54,6 +54,12 @@ export interface CaptureOptions {
    * it and refuse the mail it would cause, which travel with the routing message.
    */
   admit?: () => Promise<AdmissionFindings>;
+  /**
+   * The client says an earlier attempt of this post failed (a 5xx, or no answer): the request it
+   * repeats has answered or died, or may yet fail, so a retry that finds the submission pending
+   * promises it at once rather than after capture's timeout (the embed script says so on its retries).
+   */
+  afterFailure?: boolean;
 }
 
 /**
@@ -86,7 +92,8 @@ export function captureReceipts(
  * it cannot be sent, one more write puts the submission in the routing sweep's index instead, so
  * the answer is 202 and the client need not retry (the net costs nothing while the queue works).
  * A retry finds the stored submission and returns its id and receipts, writing and sending
- * nothing, unless it is still pending after the request that stored it ended: then it puts it in the sweep.
+ * nothing, unless it is still pending and the request that stored it has ended, or may have
+ * failed: then it puts it in the sweep (promiseAgain).
  */
 export async function captureSubmission(deps: CaptureDeps, submission: Submission, options: CaptureOptions = {}): Promise<CaptureResult> {
   const now = deps.clock.now();
@@ -128,15 +135,8 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
 
   const answer = { submissionId: stored.submissionId, duplicate: !outcome.created, receipts, held };
   if (outcome.created) await promiseRouting(deps, stored, findings);
-  else if (stored.state === 'pending' && now.getTime() - Date.parse(stored.at) >= CAPTURE_TIMEOUT_SECONDS * 1000) {
-    // Still pending after the request that stored it has ended, however it ended: its answer may
-    // have been a 503 or a timeout that promised nothing (nothing records whether its message
-    // went), so this answer's promise is the routing sweep (a no-op for routing if the message did
-    // go). One write, for such a retry only; a retry while the first request may still be running
-    // leaves the promise to it.
-    await deps.submissions.enterRoutingSweep(stored, stored.admission ?? findings).catch((error) => {
-      throw failure('lead store', error);
-    });
+  else if (stored.state === 'pending' && (options.afterFailure || now.getTime() - Date.parse(stored.at) >= CAPTURE_TIMEOUT_SECONDS * 1000)) {
+    await promiseAgain(deps, stored, stored.admission ?? findings);
   }
   return answer;
 }
@@ -145,7 +145,8 @@ export async function captureSubmission(deps: CaptureDeps, submission: Submissio
  * The promise a 202 makes: the routing message, else the submission's place in the routing
  * sweep's index (with what admission found, for the sweep's message). If neither can be written,
  * the answer is a 503 and the submission goes again (best effort), as nothing promised to process
- * it; should it stay, the 503 asks for the retry once this request is surely over, and that retry promises it.
+ * it, unless a retry has promised it meanwhile (then it stays); should it stay unpromised, the
+ * 503 asks for the retry once this request is surely over, and that retry promises it.
  */
 async function promiseRouting(deps: CaptureDeps, stored: StoredSubmission, findings: AdmissionFindings): Promise<void> {
   const message = routingMessage(stored.leadId, stored);
@@ -158,4 +159,21 @@ async function promiseRouting(deps: CaptureDeps, stored: StoredSubmission, findi
       throw serviceUnavailable('routing queue', sendError, CAPTURE_TIMEOUT_SECONDS);
     });
   }
+}
+
+/**
+ * A retry's promise for a submission still pending once the request that stored it has ended
+ * (capture's timeout past) or, as its client says, failed: its answer may have been a 503 or no
+ * answer at all (the sandbox died between its write and its message), and nothing records whether
+ * its message went, so the retry puts the submission in the routing sweep (one write, for such a
+ * retry only; a no-op for routing if the message went). A retry while the first request may still
+ * be running, and with no failure seen, leaves the promise to it. A submission gone by then (the
+ * first request, promising nothing, removed it) is answered 503, so that the next retry stores it
+ * afresh: a 202 is never an empty promise to a client that saw a failure.
+ */
+async function promiseAgain(deps: CaptureDeps, stored: StoredSubmission, findings: AdmissionFindings): Promise<void> {
+  const entry = await deps.submissions.enterRoutingSweep(stored, findings).catch((error) => {
+    throw failure('lead store', error);
+  });
+  if (entry === 'gone') throw serviceUnavailable('lead store', new Error('the submission this request repeats was removed before it could be promised'));
 }

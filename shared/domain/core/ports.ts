@@ -128,6 +128,9 @@ export interface StoredSubmission {
 
 export type AddOutcome = { created: true } | { created: false; existing: StoredSubmission };
 
+/** What putting a submission in the routing sweep found: done, not needed (no longer pending), or nothing left to promise. */
+export type SweepEntry = 'entered' | 'settled' | 'gone';
+
 export interface SubmissionStore {
   /**
    * Stores a captured submission, pending, in one conditional write, unless another submission
@@ -138,14 +141,20 @@ export interface SubmissionStore {
    * message is the usual promise, and enterRoutingSweep the one for a message that could not be sent.
    */
   add(stored: StoredSubmission, now: Date): Promise<AddOutcome>;
-  /** Deletes a submission this request stored and then refused (over a rate limit) or could not promise to route. */
+  /**
+   * Deletes a submission this request stored and then refused (over a rate limit) or could not
+   * promise to route, unless another request has promised it since (it is in the routing sweep's
+   * index): that promise stands.
+   */
   remove(leadId: string, submissionId: string): Promise<void>;
   /**
-   * Puts a pending submission whose routing message could not be sent in the routing sweep's
-   * index, due a grace period after it was captured, with what admission found for the sweep's
-   * message, in one conditional write. False if it is no longer pending (the consumer got to it).
+   * Puts a pending submission in the routing sweep's index, due a grace period after it was
+   * captured, with what admission found for the sweep's message, in one conditional write: one
+   * whose routing message could not be sent, or may never be. `settled` if it is no longer pending
+   * (the consumer got to it), `gone` if it is no longer stored (removed or erased); telling those
+   * apart costs a read, only when the write did not apply.
    */
-  enterRoutingSweep(stored: StoredSubmission, admission: AdmissionFindings): Promise<boolean>;
+  enterRoutingSweep(stored: StoredSubmission, admission: AdmissionFindings): Promise<SweepEntry>;
   /** The submission, or undefined if absent, replaced by a later one with the same claim, or past its expiresAt. */
   get(leadId: string, submissionId: string, now: Date): Promise<StoredSubmission | undefined>;
   /** Every live submission of the person not yet merged or discarded, oldest first. */
