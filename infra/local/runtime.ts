@@ -189,10 +189,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (meter) pollerSqs.middlewareStack.use(meter.plugin);
 
     let host: LambdaHost | undefined;
-    const invoke = <E, R>(name: FunctionName, event: E): Promise<R> => {
-      if (!host) throw new Error('the functions have not started');
-      return host.invoke<E, R>(name, event);
-    };
+    // The gateway listens before the functions start (their environment names its URL): a request
+    // in between waits for them, as Lambda holds an invocation through its sandbox's init, rather
+    // than getting a 500.
+    let hostStarted: (started: LambdaHost) => void = () => undefined;
+    let hostFailed: (error: unknown) => void = () => undefined;
+    const starting = new Promise<LambdaHost>((resolve, reject) => {
+      hostStarted = resolve;
+      hostFailed = reject;
+    });
+    starting.catch(() => undefined);
+    const invoke = async <E, R>(name: FunctionName, event: E): Promise<R> => (host ?? (await starting)).invoke<E, R>(name, event);
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
     const sweep = () => sweepExpired(db, tableName, runtimeClock);
     const { runSchedule, runSchedules } = scheduleRunner(topology, invoke);
@@ -283,24 +290,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     const functionSpecs = topology.functions as Record<FunctionName, FunctionSpec>;
     const names = Object.keys(functionSpecs) as FunctionName[];
-    host = await startLambdaHost({
-      functions: functionSpecs,
-      bundles: await functionBundles(names.map((name) => functionSpecs[name].entry)),
-      environments: Object.fromEntries(
-        names.map((name) => [
-          name,
-          {
-            ...localFunctionEnvironment(functionSpecs[name], resources, endpoints),
-            ...(options.retryScale ? { [VARIABLES.retryScale]: String(options.retryScale) } : {}),
-            ...(options.retryWindowScale ? { [VARIABLES.retryWindowScale]: String(options.retryWindowScale) } : {}),
-            ...(options.destinationTimeoutMs ? { [VARIABLES.destinationTimeoutMs]: String(options.destinationTimeoutMs) } : {}),
-          },
-        ]),
-      ),
-      settings: functionConfig,
-      ...(meter ? { meter: meter.observe } : {}),
-      log,
-    });
+    try {
+      host = await startLambdaHost({
+        functions: functionSpecs,
+        bundles: await functionBundles(names.map((name) => functionSpecs[name].entry)),
+        environments: Object.fromEntries(
+          names.map((name) => [
+            name,
+            {
+              ...localFunctionEnvironment(functionSpecs[name], resources, endpoints),
+              ...(options.retryScale ? { [VARIABLES.retryScale]: String(options.retryScale) } : {}),
+              ...(options.retryWindowScale ? { [VARIABLES.retryWindowScale]: String(options.retryWindowScale) } : {}),
+              ...(options.destinationTimeoutMs ? { [VARIABLES.destinationTimeoutMs]: String(options.destinationTimeoutMs) } : {}),
+            },
+          ]),
+        ),
+        settings: functionConfig,
+        ...(meter ? { meter: meter.observe } : {}),
+        log,
+      });
+    } catch (error) {
+      hostFailed(error);
+      throw error;
+    }
+    hostStarted(host);
     const lambdaHost = host;
     stopHost = () => lambdaHost.stop();
 

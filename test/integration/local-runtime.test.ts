@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { cliAgainst } from '../support/cli';
@@ -90,5 +92,33 @@ describe('local runtime', () => {
     const keys = (await scanTable(runtime)).map((item) => item.pk);
     expect(keys).not.toContain('TEST#expired');
     expect(keys).toContain('TEST#live');
+  });
+});
+
+describe('local runtime, while it starts', () => {
+  /** A loopback port free a moment ago. */
+  const freePort = async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    return port;
+  };
+
+  it('answers a request that reaches the gateway before the functions have started once they have, as Lambda holds an invocation through init', async () => {
+    const port = await freePort();
+    const starting = startTestRuntime({ ports: { api: port, dynamodb: 0, sqs: 0, ses: 0, destinations: 0 }, consumers: false, schedules: false });
+    starting.catch(() => undefined);
+    let answer: Response | undefined;
+    for (const deadline = Date.now() + 30_000; !answer && Date.now() < deadline; ) {
+      answer = await fetch(`http://127.0.0.1:${port}/forms/contact`).catch(() => undefined);
+      if (!answer) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const started = await starting;
+    try {
+      expect(answer?.status).toBe(200);
+    } finally {
+      await started.stop();
+    }
   });
 });
