@@ -1,7 +1,6 @@
 import { Agent } from 'node:http';
 import { Worker } from 'node:worker_threads';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { bareWrites } from './bare-writes';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { postJsonFrom } from '../infra/local/post-from';
 import { functionBundles } from '../infra/local/function-bundles';
@@ -129,10 +128,7 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     };
     const bare = async (i: number) => {
       const started = performance.now();
-      await here.db.send(
-        new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH#${i}`, sk: 'LEAD', email: `bench${i}@engines.example`, expiresAt: 0 } }),
-      );
-      await here.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ i }) }));
+      await bareWrites(here.db, here.sqs, { tableName: runtime.tableName, queueUrl }, 'BENCH', i);
       return performance.now() - started;
     };
     const floorUrl = new URL(`${floor.url}/forms/newsletter/submissions`);

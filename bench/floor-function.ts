@@ -1,6 +1,5 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
+import { bareWrites } from './bare-writes';
 
 /**
  * The least a capture can take in the local runtime: the benchmark's bare put + send, made by a
@@ -10,13 +9,10 @@ import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-cl
  */
 const db = createDocumentClient();
 const sqs = createSqsClient();
-const tableName = process.env.FLOOR_TABLE_NAME as string;
-const queueUrl = process.env.FLOOR_QUEUE_URL as string;
+const target = { tableName: process.env.FLOOR_TABLE_NAME as string, queueUrl: process.env.FLOOR_QUEUE_URL as string };
 let sent = 0;
 
 export const handler = async () => {
-  const i = sent++;
-  await db.send(new PutCommand({ TableName: tableName, Item: { pk: `FLOOR#${i}`, sk: 'LEAD', email: `floor${i}@engines.example`, expiresAt: 0 } }));
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ i }) }));
+  await bareWrites(db, sqs, target, 'FLOOR', sent++);
   return { statusCode: 202, headers: { 'content-type': 'application/json' }, body: '{"status":"accepted"}' };
 };
