@@ -188,18 +188,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const pollerSqs = meter ? new SQSClient({ region: LOCAL_REGION, endpoint: sqsUrl, credentials }) : sqs;
     if (meter) pollerSqs.middlewareStack.use(meter.plugin);
 
-    let host: LambdaHost | undefined;
     // The gateway listens before the functions start (their environment names its URL): a request
     // in between waits for them, as Lambda holds an invocation through its sandbox's init, rather
     // than getting a 500.
     let hostStarted: (started: LambdaHost) => void = () => undefined;
     let hostFailed: (error: unknown) => void = () => undefined;
-    const starting = new Promise<LambdaHost>((resolve, reject) => {
+    const host = new Promise<LambdaHost>((resolve, reject) => {
       hostStarted = resolve;
       hostFailed = reject;
     });
-    starting.catch(() => undefined);
-    const invoke = async <E, R>(name: FunctionName, event: E): Promise<R> => (host ?? (await starting)).invoke<E, R>(name, event);
+    host.catch(() => undefined);
+    const invoke = async <E, R>(name: FunctionName, event: E): Promise<R> => (await host).invoke<E, R>(name, event);
     const onError = (error: unknown) => log(`local runtime: ${(error as Error)?.stack ?? String(error)}`);
     const sweep = () => sweepExpired(db, tableName, runtimeClock);
     const { runSchedule, runSchedules } = scheduleRunner(topology, invoke);
@@ -290,8 +289,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     const functionSpecs = topology.functions as Record<FunctionName, FunctionSpec>;
     const names = Object.keys(functionSpecs) as FunctionName[];
+    let lambdaHost: LambdaHost;
     try {
-      host = await startLambdaHost({
+      lambdaHost = await startLambdaHost({
         functions: functionSpecs,
         bundles: await functionBundles(names.map((name) => functionSpecs[name].entry)),
         environments: Object.fromEntries(
@@ -313,8 +313,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       hostFailed(error);
       throw error;
     }
-    hostStarted(host);
-    const lambdaHost = host;
+    hostStarted(lambdaHost);
     stopHost = () => lambdaHost.stop();
 
     // Like an event source mapping's concurrency: several pollers per queue, each one batch at a time.
