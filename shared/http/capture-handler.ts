@@ -14,9 +14,9 @@ import { humanCheck, timeTrap, type HumanVerifier } from '../domain/screening/sc
 import type { FormSettings } from '../domain/core/settings';
 import { parseSubmission, type RawBody } from '../domain/capture/submission';
 import { corsHeaders, PREFLIGHT_HEADERS, refusalHeaders } from './cors';
-import { prefersHtml, type ErrorLogger } from './error-responses';
+import { logFailure, prefersHtml, retryAfterOf, type ErrorLogger } from './error-responses';
 import { httpHandler, negotiateJsonOrHtml } from './middleware';
-import { formPage, hostedFormHeaders } from './form-page';
+import { formPage, type FormView, hostedFormHeaders } from './form-page';
 import { readFormBody } from './form-body';
 import { htmlResponse, jsonResponse, seeOther, type HttpResponse } from './responses';
 
@@ -35,6 +35,9 @@ export interface CaptureHandlerDeps extends CaptureDeps {
   /** Base URL of the public API: the form sent back with its errors links the privacy page there, as it may be served from capture's own URL. */
   publicUrl?: string;
 }
+
+/** What a visitor without JavaScript reads above the form when we failed to take it. */
+export const SEND_AGAIN = 'We could not save this just now, on our side. Your details are still below: please send them again in a few seconds.';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -98,23 +101,48 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
   const accepted = (submissionId: string, context: Context, form: FormSettings, consentReceipts: ConsentReceipt[]): HttpResponse =>
     prefersHtml(context) ? seeOther(form.successUrl) : jsonResponse(202, { submissionId, status: 'accepted', message: thanks(form), consentReceipts });
 
-  /** A browser without JavaScript gets the form back, with its input and the errors next to the fields. */
-  const formWithErrors = (formId: string, form: FormSettings, body: RawBody, error: LeadgateError): HttpResponse => {
-    const { status, html } = formPage(
+  /** A browser without JavaScript gets the form back with its input: to correct, or to send again. */
+  const formAgain = (
+    formId: string,
+    form: FormSettings,
+    body: RawBody,
+    status: number,
+    view: Pick<FormView, 'errors' | 'notice' | 'renderToken'>,
+    retry = false,
+  ) =>
+    formPage(
       deps.settings,
       form,
       {
         formId,
-        action: `/forms/${encodeURIComponent(formId)}/submissions`,
-        renderToken: renderToken(deps.keyring, formId, deps.clock.now()),
+        action: `/forms/${encodeURIComponent(formId)}/submissions${retry ? '?retry=failure' : ''}`,
+        renderToken: view.renderToken ?? renderToken(deps.keyring, formId, deps.clock.now()),
         values: body,
-        errors: error.fields ?? {},
         script: 'inline',
         privacyPage: `${deps.publicUrl?.replace(/\/$/, '') ?? ''}${PRIVACY_PAGE_PATH}`,
+        ...(view.errors ? { errors: view.errors } : {}),
+        ...(view.notice ? { notice: view.notice } : {}),
       },
-      400,
+      status,
     );
+  const formWithErrors = (formId: string, form: FormSettings, body: RawBody, error: LeadgateError): HttpResponse => {
+    const { status, html } = formAgain(formId, form, body, 400, { errors: error.fields ?? {} });
     return htmlResponse(status, html, hostedFormHeaders(form.allowedOrigins));
+  };
+  /**
+   * Our failure (a 503): the form back with the visitor's input, its render token kept, and an
+   * action that says the post is a retry after a failure, so that sending it again promises the
+   * submission even if the failed attempt stored it (a plain resend within capture's timeout
+   * would leave that promise to the failed attempt).
+   */
+  const formToSendAgain = (formId: string, form: FormSettings, body: RawBody, error: LeadgateError): HttpResponse => {
+    const kept = typeof body.renderedAt === 'string' ? { renderToken: body.renderedAt } : {};
+    const { status, html } = formAgain(formId, form, body, 503, { notice: SEND_AGAIN, ...kept }, true);
+    const retryAfter = retryAfterOf(error);
+    return htmlResponse(status, html, {
+      ...hostedFormHeaders(form.allowedOrigins),
+      ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+    });
   };
 
   // The hosted page's script posts here from the API's origin when capture has a function URL of its own.
@@ -180,15 +208,14 @@ export function createCaptureHandler(deps: CaptureHandlerDeps, logger: CaptureLo
       const screening = [...held, ...human];
       return { ...(screening.length ? { screening } : {}), ...(mailRefusal ? { mailRefusal } : {}) };
     };
-    const result = await captureSubmission(
-      deps,
-      { ...submission, screening: trap.reasons },
-      {
-        ...(key ? { idempotencyKey: key } : {}),
-        admit,
-        afterFailure,
-      },
-    );
+    let result: Awaited<ReturnType<typeof captureSubmission>>;
+    try {
+      result = await captureSubmission(deps, { ...submission, screening: trap.reasons }, { ...(key ? { idempotencyKey: key } : {}), admit, afterFailure });
+    } catch (error) {
+      if (!(error instanceof LeadgateError && error.code === 'service_unavailable' && prefersHtml(context))) throw error;
+      logFailure(logger, error.code, error);
+      return formToSendAgain(formId, form, body, error);
+    }
     logger.info('submission accepted', { formId, submissionId: result.submissionId, duplicate: result.duplicate, screened: result.held ?? false });
     return accepted(result.submissionId, context, form, result.receipts);
   });

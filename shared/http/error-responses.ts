@@ -33,16 +33,27 @@ export function statusOf(code: ErrorCode): number {
 
 function errorPage(error: LeadgateError): string {
   const fields = error.fields && html`<ul>${Object.entries(error.fields).map(([name, problem]) => html`<li><strong>${name}</strong> ${problem}</li>`)}</ul>`;
-  return page(
-    'We could not accept your submission',
-    html`<h1>We could not accept your submission</h1><p>${error.message}</p>${fields}<p>Please go back, correct the form and send it again.</p>`,
-  );
+  // Our failure is not the visitor's to correct.
+  const advice = STATUS[error.code] >= 500 ? 'Please go back and send it again in a few seconds.' : 'Please go back, correct the form and send it again.';
+  return page('We could not accept your submission', html`<h1>We could not accept your submission</h1><p>${error.message}</p>${fields}<p>${advice}</p>`);
+}
+
+/** Seconds a client should wait before repeating a request that failed with this error, if it should. */
+export function retryAfterOf(error: LeadgateError): number | undefined {
+  return error.retryAfterSeconds ?? (STATUS[error.code] === 503 ? RETRY_AFTER_SECONDS : undefined);
+}
+
+/** A failure on our side (a dependency's, or unexpected) is logged by its code, name and frames: never its message, which may quote input. */
+export function logFailure(logger: ErrorLogger, code: ErrorCode, error: unknown): void {
+  const cause = error instanceof LeadgateError ? error.cause : error;
+  // An Error is logged as its name and frames (shared/adapters/logger.ts), never its message.
+  logger.error('request failed', { code, ...(cause instanceof Error ? { error: cause } : { errorName: typeof cause }) });
 }
 
 /** The error body of design §7, as JSON or, for a browser form post, as a readable page. */
 export function errorResponse(error: LeadgateError, preferHtml: boolean): HttpResponse {
   const status = STATUS[error.code];
-  const retryAfter = error.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_SECONDS : undefined);
+  const retryAfter = retryAfterOf(error);
   const headers: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
   if (preferHtml) return htmlResponse(status, errorPage(error), headers);
   return jsonResponse(status, { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } }, headers);
@@ -59,11 +70,7 @@ export function errorResponses(logger: ErrorLogger): middy.MiddlewareObj<APIGate
     onError: async (request) => {
       const error = request.error;
       const known = error instanceof LeadgateError ? error : new LeadgateError('internal_error', 'Something went wrong on our side; please retry later.');
-      if (!(error instanceof LeadgateError) || known.code === 'service_unavailable') {
-        const cause = error instanceof LeadgateError ? error.cause : error;
-        // An Error is logged as its name and frames (shared/adapters/logger.ts), never its message.
-        logger.error('request failed', { code: known.code, ...(cause instanceof Error ? { error: cause } : { errorName: typeof cause }) });
-      }
+      if (!(error instanceof LeadgateError) || known.code === 'service_unavailable') logFailure(logger, known.code, error);
       request.response = errorResponse(known, prefersHtml(request.context));
     },
   };

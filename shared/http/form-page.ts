@@ -18,6 +18,8 @@ export interface FormView {
   renderToken?: string;
   values?: Record<string, unknown>;
   errors?: Record<string, string>;
+  /** A message about the whole form, shown above it (the post failed on our side: send it again). */
+  notice?: string;
   /** The enhancement script: loaded from its URL (an embed snippet), or carried inline (the hosted page, whose policy allows it by hash). */
   script?: { url: string } | 'inline';
   /** URL of the privacy page (GET /privacy), shown beside the privacy notice. */
@@ -85,7 +87,7 @@ export function formMarkup(settings: LeadgateSettings, form: FormSettings, view:
   const consentError = errors.consent ?? errors.consentVersion;
   const turnstile = settings.screening.turnstile;
   return html`<form class="leadgate" data-leadgate="${view.formId}" method="post" action="${view.action}"${view.postUrl && html` data-post="${view.postUrl}"`} novalidate>
-${Object.keys(errors).length > 0 && html`<div class="lg-summary" role="alert"><p>Please correct the fields marked below.</p></div>`}
+${(view.notice || Object.keys(errors).length > 0) && html`<div class="lg-summary" role="alert"><p>${view.notice ?? 'Please correct the fields marked below.'}</p></div>`}
 ${fields}
 ${purposes.markup !== '' && html`<fieldset><legend>How we may use your details</legend>${purposes}<p class="lg-error" id="lg-consent-error"${!consentError && html` hidden`}>${consentError}</p><p><a href="${settings.organization.privacyNoticeUrl}">Privacy notice</a>${view.privacyPage && html` · <a href="${view.privacyPage}">Your data: a copy, a correction or erasure</a>`}</p></fieldset>`}
 ${form.honeypotField && html`<div aria-hidden="true" style="position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden"><label for="lg-${form.honeypotField}">Leave this empty</label><input id="lg-${form.honeypotField}" name="${form.honeypotField}" tabindex="-1" autocomplete="off"></div>`}

@@ -21,6 +21,7 @@ import { personEmails } from '../../shared/email/person-emails';
 import { privacyEmails } from '../../shared/email/privacy-emails';
 import { errorResponse } from '../../shared/http/error-responses';
 import { formPage } from '../../shared/http/form-page';
+import { SEND_AGAIN } from '../../shared/http/capture-handler';
 import { confirmButtonPage, linkProblem, messagePage } from '../../shared/http/html';
 import { erasedPage, rectificationPage } from '../../shared/http/privacy-handler';
 import { privacyRequestPage } from '../../shared/http/privacy-page';
@@ -112,6 +113,21 @@ async function documents(): Promise<Record<string, string>> {
       },
       400,
     ).html,
+    // A post we failed to take (a 503), as a browser without JavaScript gets it back.
+    'form-send-again.html': formPage(
+      settings,
+      form,
+      {
+        formId: 'contact',
+        action: '/forms/contact/submissions?retry=failure',
+        renderToken: HOSTILE,
+        values: { firstName: HOSTILE, message: HOSTILE, consent: ['sales_contact'] },
+        notice: SEND_AGAIN,
+        script: 'inline',
+      },
+      503,
+    ).html,
+    'error-unavailable.html': errorResponse(new LeadgateError('service_unavailable', HOSTILE), true).body as string,
     'error.html': errorResponse(new LeadgateError('validation_failed', HOSTILE, { email: HOSTILE }), true).body as string,
     'message.html': messagePage(HOSTILE, HOSTILE),
     'link-problem.html': linkProblem('expired', HOSTILE).body as string,
@@ -243,6 +259,6 @@ describe('rendered HTML', () => {
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
       .map((m) => `${m.url.split('/').at(-1)}: ${m.message} ${m.extract ?? ''}`);
     expect(problems).toEqual([]);
-    expect(files).toHaveLength(32);
+    expect(files).toHaveLength(34);
   }, 60_000);
 });
