@@ -31,11 +31,24 @@ export function statusOf(code: ErrorCode): number {
   return STATUS[code];
 }
 
+/** What a visitor can do about it, where there is something: only what they sent is theirs to correct. */
+const ADVICE: Partial<Record<ErrorCode, string>> = {
+  validation_failed: 'Please go back, correct the form and send it again.',
+  malformed_body: 'Please go back, correct the form and send it again.',
+  payload_too_large: 'Please go back, shorten what you wrote and send it again.',
+  submission_in_progress: 'Please go back and send it again in a few seconds.',
+  rate_limited: 'Please wait a while before sending it again.',
+  internal_error: 'Please go back and send it again in a few seconds.',
+  service_unavailable: 'Please go back and send it again in a few seconds.',
+};
+
 function errorPage(error: LeadgateError): string {
   const fields = error.fields && html`<ul>${Object.entries(error.fields).map(([name, problem]) => html`<li><strong>${name}</strong> ${problem}</li>`)}</ul>`;
-  // Our failure is not the visitor's to correct.
-  const advice = STATUS[error.code] >= 500 ? 'Please go back and send it again in a few seconds.' : 'Please go back, correct the form and send it again.';
-  return page('We could not accept your submission', html`<h1>We could not accept your submission</h1><p>${error.message}</p>${fields}<p>${advice}</p>`);
+  const advice = ADVICE[error.code];
+  return page(
+    'We could not accept your submission',
+    html`<h1>We could not accept your submission</h1><p>${error.message}</p>${fields}${advice && html`<p>${advice}</p>`}`,
+  );
 }
 
 /** Seconds a client should wait before repeating a request that failed with this error, if it should. */

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LeadgateError } from '../../shared/domain/core/errors';
+import { LeadgateError, serviceUnavailable } from '../../shared/domain/core/errors';
+import { errorResponse } from '../../shared/http/error-responses';
 import { createKeyring } from '../../shared/domain/core/keyring';
 import { renderToken } from '../../shared/domain/core/links';
 import type { SubmissionStore } from '../../shared/domain/core/ports';
@@ -127,5 +128,13 @@ describe("capture's answer to a browser without JavaScript when it fails", () =>
     const response = await down(event, context);
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body as string)).toMatchObject({ error: { code: 'service_unavailable' } satisfies Partial<LeadgateError> });
+  });
+
+  it('the error page of any other failure tells a visitor to correct only what they sent', () => {
+    const advice = (error: LeadgateError) => /<p>(Please [^<]*)<\/p>/.exec(errorResponse(error, true).body as string)?.[1];
+    expect(advice(new LeadgateError('validation_failed', 'x', { email: 'x' }))).toBe('Please go back, correct the form and send it again.');
+    expect(advice(serviceUnavailable('lead store', new Error('down')))).toBe('Please go back and send it again in a few seconds.');
+    expect(advice(new LeadgateError('rate_limited', 'x'))).toBe('Please wait a while before sending it again.');
+    expect(advice(new LeadgateError('origin_not_allowed', 'x'))).toBeUndefined();
   });
 });
