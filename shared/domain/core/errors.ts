@@ -8,7 +8,6 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'invalid_idempotency_key'
   | 'idempotency_key_reused'
-  | 'submission_in_progress'
   | 'origin_not_allowed'
   | 'rate_limited'
   | 'service_unavailable'
