@@ -9,7 +9,7 @@ const humanVerifier = await c.humanVerifier();
 export const handler = createCaptureHandler(
   {
     settings: c.settings(),
-    keyring: await c.keyring(),
+    keyring: await c.signingKeyring(),
     submissions: c.submissions(),
     routing: c.routingQueue(),
     clock: c.clock,

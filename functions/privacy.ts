@@ -9,6 +9,7 @@ const humanVerifier = await c.humanVerifier();
 export const handler = createPrivacyHandler(
   {
     ...(await c.strangerMail()),
+    keyring: await c.signingKeyring(),
     leads: c.leads(),
     submissions: c.submissions(),
     suppressions: c.suppressions(),

@@ -66,6 +66,12 @@ const db = /* @__PURE__ */ once(createDocumentClient);
 const table = () => env().tableName();
 
 export const keyring = /* @__PURE__ */ once(async (): Promise<Keyring> => createKeyring(await loadBoundSecret(env(), 'hmac')));
+/** The keyring with its receipt signer prepared at init, for the functions that sign receipts in their requests. */
+export const signingKeyring = /* @__PURE__ */ once(async (): Promise<Keyring> => {
+  const made = await keyring();
+  made.receipts;
+  return made;
+});
 /** Undefined with Turnstile off. */
 export const humanVerifier = /* @__PURE__ */ once(async () => {
   const { turnstile } = settings().screening;

@@ -28,6 +28,7 @@ export function createKeyring(secret: string): Keyring {
   const emailKey = hmacKey(secret, 'email-hash/v1');
   const claimKey = hmacKey(secret, 'submission-claim/v1');
   const refKeys = new Map<string, KeyObject>();
+  let signer: ReceiptSigner | undefined;
   const refKey = (destinationId: string) => {
     const key = refKeys.get(destinationId) ?? hmacKey(secret, `destination-ref/${destinationId}`);
     refKeys.set(destinationId, key);
@@ -36,7 +37,12 @@ export function createKeyring(secret: string): Keyring {
   return {
     leadRef: (destinationId, leadId) => `lr_${createHmac('sha256', refKey(destinationId)).update(leadId, 'utf8').digest('base64url').slice(0, 32)}`,
     tokens: { keys: new Map([['k1', hmacKey(secret, 'link-token/k1')]]) },
-    receipts: receiptSigner(derive(secret, 'receipt-signing/v1')),
+    // Made on first use: preparing the Ed25519 key takes about 2 ms of a cold start, and only
+    // capture and privacy sign receipts (they prepare it at init: components.signingKeyring).
+    get receipts() {
+      signer ??= receiptSigner(derive(secret, 'receipt-signing/v1'));
+      return signer;
+    },
     emailHash: (email) => createHmac('sha256', emailKey).update(email, 'utf8').digest('hex'),
     claimId: (material) => createHmac('sha256', claimKey).update(material, 'utf8').digest('hex'),
   };
