@@ -57,7 +57,7 @@ export function retryAfterOf(error: LeadgateError): number | undefined {
 /** A failure on our side (a dependency's, or unexpected) is logged by its code, name and frames: never its message, which may quote input. */
 export function logFailure(logger: ErrorLogger, code: ErrorCode, error: unknown): void {
   const cause = error instanceof LeadgateError ? error.cause : error;
-  // An Error is logged as its name and frames (shared/adapters/logger.ts), never its message.
+  // shared/adapters/logger.ts logs an Error as its name and frames.
   logger.error('request failed', { code, ...(cause instanceof Error ? { error: cause } : { errorName: typeof cause }) });
 }
 
