@@ -48,6 +48,7 @@ row('report counters: assigned', report.counted.assigned, report.counted.assigne
 row('report counters: assignment emails (speed to lead)', report.counted.emailed, report.counted.emailed === report.salesLeads);
 row('dead letters redriven', report.deadLettersRedriven);
 row('dead letters left after redrive', report.deadLettersLeft, report.deadLettersLeft === 0);
+for (const [queue, depth] of Object.entries(report.deadLettersByQueue)) row(`  in ${queue}'s dead-letter queue`, depth);
 if (faults) {
   row('routing-queue sends failed on purpose', report.refusedRoutingSends);
   row('submissions whose client never retried', report.neverRetried);

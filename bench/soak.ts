@@ -60,6 +60,8 @@ export interface SoakReport {
   nurture: { expected: number; sentOnce: number; duplicated: number; missing: number };
   deadLettersRedriven: number;
   deadLettersLeft: number;
+  /** The queues whose dead-letter queue still held messages at the end, with how many. */
+  deadLettersByQueue: Record<string, number>;
   latencyMs: { p50: number; p95: number; p99: number };
   submitRetries: number;
   /** Routing-queue sends that failed on purpose (capture's after its write, and the sweep's). */
@@ -304,13 +306,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await drained(runtime, 60_000);
     }
     const destinations = withFaults ? await destinationFigures(runtime, options.count, log, firstAdvanceAt) : undefined;
-    const deadLettersLeft = (
-      await Promise.all(
-        [...queueNames.map((name) => runtime.queues[name].deadLetterUrl), ...Object.values(runtime.destinationQueues).map((queue) => queue.deadLetterUrl)].map(
-          (url) => queueDepth(runtime, url),
-        ),
-      )
-    ).reduce((a, b) => a + b, 0);
+    const deadLetterQueues: [string, string][] = [
+      ...queueNames.map((name): [string, string] => [name, runtime.queues[name].deadLetterUrl]),
+      ...Object.entries(runtime.destinationQueues).map(([name, queue]): [string, string] => [`destination ${name}`, queue.deadLetterUrl]),
+    ];
+    const deadLettersByQueue = Object.fromEntries(
+      (await Promise.all(deadLetterQueues.map(async ([name, url]) => [name, await queueDepth(runtime, url)] as const))).filter(([, depth]) => depth > 0),
+    );
+    const deadLettersLeft = Object.values(deadLettersByQueue).reduce((a, b) => a + b, 0);
 
     const leads = new Map((await scanLeads(runtime)).map((lead) => [lead.email, lead]));
     const { emails } = (await (await fetch(`${runtime.urls.ses}/store`)).json()) as { emails: StoredMail[] };
@@ -348,6 +351,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       nurture: { expected: 0, sentOnce: 0, duplicated: 0, missing: 0 },
       deadLettersRedriven: redriven,
       deadLettersLeft,
+      deadLettersByQueue,
       latencyMs: { p50: NaN, p95: NaN, p99: NaN },
       submitRetries: retries,
       refusedRoutingSends: runtime.refusedRoutingSends(),
