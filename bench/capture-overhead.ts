@@ -4,12 +4,12 @@ import { bareWrites } from './bare-writes';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { postJsonFrom } from '../infra/local/post-from';
 import { functionBundles } from '../infra/local/function-bundles';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../infra/local/function-environment';
+import { LOCAL_AWS_REQUEST_TIMEOUT_MS, LOCAL_CREDENTIALS, LOCAL_REGION } from '../infra/local/function-environment';
 import { startFunctionUrl } from '../infra/local/function-url';
 import { startLambdaHost } from '../infra/local/lambda-host';
 import { type LocalRuntime, startLocalRuntime } from '../infra/local/runtime';
 import { topology } from '../infra/topology';
-import { SECRET_VARIABLES } from '../shared/config/function-env';
+import { SECRET_VARIABLES, VARIABLES } from '../shared/config/function-env';
 import { createKeyring } from '../shared/domain/core/keyring';
 import { renderToken } from '../shared/domain/core/links';
 import { type CaptureWritesTarget, captureWrites } from './capture-writes';
@@ -231,6 +231,7 @@ async function startFloor(runtime: LocalRuntime, queueUrl: string): Promise<Floo
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: runtime.functionEndpoints.dynamodb,
         AWS_ENDPOINT_URL_SQS: runtime.functionEndpoints.sqs,
+        [VARIABLES.awsRequestTimeoutMs]: String(LOCAL_AWS_REQUEST_TIMEOUT_MS),
         FLOOR_TABLE_NAME: runtime.tableName,
         FLOOR_QUEUE_URL: queueUrl,
       },

@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DATA_DIR, LOCAL_TABLE_NAME, localDeadLetterQueueName, localDestinationQueueName, localQueueName } from '../infra/local/names';
 import { destinationOutputKey } from '../infra/constructs/destination-names';
 import { readRuntimeState } from '../infra/local/runtime-state';
+import { LOCAL_AWS_REQUEST_TIMEOUT_MS } from '../infra/local/function-environment';
 import { runtimeClock } from '../shared/adapters/runtime-clock';
 import { queueNames, type QueueName } from '../infra/topology';
 import { SqsJsonQueue } from '../shared/adapters/sqs-queue';
@@ -40,7 +41,7 @@ export interface ConnectionOptions {
 
 /** A deployed stack's outputs by key (standard AWS credentials and region). */
 export async function stackOutputs(stack: string): Promise<Record<string, string | undefined>> {
-  const cloudFormation = new CloudFormationClient({ requestHandler });
+  const cloudFormation = new CloudFormationClient({ requestHandler: requestHandler() });
   try {
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
     return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
@@ -62,10 +63,10 @@ export async function connect({ stack, env, dir }: ConnectionOptions): Promise<C
     const queues = Object.fromEntries(
       queueNames.map((name) => [name, { url: outputs[`${name}QueueUrl`] ?? '', deadLetterUrl: outputs[`${name}DeadLetterQueueUrl`] ?? '' }]),
     ) as Connection['queues'];
-    const sqs = new SQSClient({ requestHandler });
-    const secrets = new SecretsManagerClient({ requestHandler });
+    const sqs = new SQSClient({ requestHandler: requestHandler() });
+    const secrets = new SecretsManagerClient({ requestHandler: requestHandler() });
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: outputs.HmacSecretArn }));
-    const low = new DynamoDBClient({ requestHandler });
+    const low = new DynamoDBClient({ requestHandler: requestHandler() });
     return {
       db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),
       routingQueue: new SqsJsonQueue(sqs, outputs.routingQueueUrl),
@@ -90,8 +91,9 @@ export async function connect({ stack, env, dir }: ConnectionOptions): Promise<C
   }
   const local = findLocalRuntime(env, dir);
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const low = new DynamoDBClient({ endpoint: local.dynamodb, region: 'us-east-1', credentials, requestHandler });
-  const sqs = new SQSClient({ endpoint: local.sqs, region: 'us-east-1', credentials, requestHandler });
+  const slowEmulators = requestHandler(LOCAL_AWS_REQUEST_TIMEOUT_MS);
+  const low = new DynamoDBClient({ endpoint: local.dynamodb, region: 'us-east-1', credentials, requestHandler: slowEmulators });
+  const sqs = new SQSClient({ endpoint: local.sqs, region: 'us-east-1', credentials, requestHandler: slowEmulators });
   const queueUrl = (name: string) => `${local.sqs}/000000000000/${name}`;
   return {
     db: DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } }),

@@ -20,7 +20,7 @@ export const handler = createDeliverConsumer({
   deliveries: c.deliveryLog(),
   keyring,
   clock: c.clock,
-  sqs: createSqsClient(),
+  sqs: createSqsClient(c.env().awsRequestTimeoutMs),
   logger,
   countDelivery: createDeliveryMetrics(),
   retryScale: c.env().retryScale,

@@ -3,12 +3,18 @@ import { type BoundResources, type FunctionSpec, functionEnvironment } from '../
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/**
+ * How long the functions' (and the CLI's) AWS requests may go unanswered here, against 5 s on AWS:
+ * under a burst of 200 captures, Amazon's DynamoDB Local (CI's second pass) left hundreds of
+ * requests unanswered past 5 s on a 2-core machine, and giving up on them made captures run out of time.
+ */
+export const LOCAL_AWS_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * A function's whole environment in the local runtime: what Lambda sets for every function (region,
  * credentials, which the emulators accept), each service's endpoint only where a binding allows
  * its use (elsewhere a call would go to AWS and fail, as it would without the grant), the local
- * mail-domain double, the operator's Powertools switches, and what its bindings set.
+ * mail-domain double and AWS request timeout, the operator's Powertools switches, and what its bindings set.
  */
 export function localFunctionEnvironment(
   spec: FunctionSpec,
@@ -31,6 +37,7 @@ export function localFunctionEnvironment(
     ...(spec.access.publishesTo.length ? { AWS_ENDPOINT_URL_SNS: endpoints.sqs } : {}),
     ...(spec.access.sendsEmail ? { AWS_ENDPOINT_URL_SESV2: endpoints.ses } : {}),
     [VARIABLES.mailDomains]: 'examples',
+    [VARIABLES.awsRequestTimeoutMs]: String(LOCAL_AWS_REQUEST_TIMEOUT_MS),
     ...Object.fromEntries(powertools),
     ...functionEnvironment(spec, resources),
   };

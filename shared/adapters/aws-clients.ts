@@ -20,28 +20,45 @@ export { useClientPlugin } from './client-plugins';
  * on Lambda and lets the local runtime behave like many containers.
  */
 const POOL = { maxSockets: 512 };
-/** Every AWS client's timeouts and pool: a request never waits on a silent endpoint for ever (the CLI's clients too). */
-export const requestHandler = { connectionTimeout: 2_000, requestTimeout: 5_000, httpAgent: POOL, httpsAgent: POOL };
+/** How long an AWS request may go unanswered before the SDK gives up on it and tries it again. */
+export const AWS_REQUEST_TIMEOUT_MS = 5_000;
+
+/**
+ * Every AWS client's timeouts and pool: a request never waits on a silent endpoint for ever (the
+ * CLI's clients too). Without `throwOnRequestTimeout` the SDK's HTTP handler (4.x) only logs a
+ * warning when `requestTimeout` passes and goes on waiting, so a request to an endpoint that
+ * accepted the connection and went silent would hold a capture until its function timed out. The
+ * local runtime gives a longer timeout (LEADGATE_AWS_REQUEST_TIMEOUT_MS): its emulators answer a
+ * burst far slower than AWS, and a request given up on still runs there, so retrying it only adds load.
+ */
+export const requestHandler = (requestTimeout: number = AWS_REQUEST_TIMEOUT_MS) => ({
+  connectionTimeout: 2_000,
+  requestTimeout,
+  throwOnRequestTimeout: true,
+  httpAgent: POOL,
+  httpsAgent: POOL,
+});
 
 function withPlugins<C extends { middlewareStack: { use(plugin: ClientPlugin): void } }>(client: C): C {
   for (const plugin of clientPlugins()) client.middlewareStack.use(plugin);
   return client;
 }
 
-export function createDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(withPlugins(new DynamoDBClient({ requestHandler })), {
+/** `requestTimeoutMs`: the function environment's (undefined when deployed: AWS_REQUEST_TIMEOUT_MS). */
+export function createDocumentClient(requestTimeoutMs?: number): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(withPlugins(new DynamoDBClient({ requestHandler: requestHandler(requestTimeoutMs) })), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
 
-export function createSqsClient(): SQSClient {
-  return withPlugins(new SQSClient({ requestHandler }));
+export function createSqsClient(requestTimeoutMs?: number): SQSClient {
+  return withPlugins(new SQSClient({ requestHandler: requestHandler(requestTimeoutMs) }));
 }
 
-export function createSesClient(): SESv2Client {
-  return withPlugins(new SESv2Client({ requestHandler }));
+export function createSesClient(requestTimeoutMs?: number): SESv2Client {
+  return withPlugins(new SESv2Client({ requestHandler: requestHandler(requestTimeoutMs) }));
 }
 
-export function createSnsClient(): SNSClient {
-  return withPlugins(new SNSClient({ requestHandler }));
+export function createSnsClient(requestTimeoutMs?: number): SNSClient {
+  return withPlugins(new SNSClient({ requestHandler: requestHandler(requestTimeoutMs) }));
 }

@@ -25,6 +25,8 @@ export const VARIABLES = {
   retryWindowScale: 'LEADGATE_RETRY_WINDOW_SCALE',
   /** How long a destination call may take, in ms (local runtime only, for soaks); 10 s when unset. */
   destinationTimeoutMs: 'LEADGATE_DESTINATION_TIMEOUT_MS',
+  /** How long an AWS request may go unanswered, in ms (local runtime only: its emulators are slower than AWS); 5 s when unset. */
+  awsRequestTimeoutMs: 'LEADGATE_AWS_REQUEST_TIMEOUT_MS',
   /** `examples`: mail domains from the local resolver double instead of DNS (local runtime only). */
   mailDomains: 'LEADGATE_MAIL_DOMAINS',
   /**
@@ -84,6 +86,7 @@ export interface FunctionEnv {
   retryScale: number;
   retryWindowScale: number;
   destinationTimeoutMs: number | undefined;
+  awsRequestTimeoutMs: number | undefined;
   counterWindowMs: number;
   /** Where deployed functions read their secrets (shared/adapters/secrets.ts). */
   secretsExtension: { port: number; sessionToken: string | undefined };
@@ -138,6 +141,7 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
     retryScale: Number(env[VARIABLES.retryScale] ?? '1') || 1,
     retryWindowScale: Number(env[VARIABLES.retryWindowScale] ?? env[VARIABLES.retryScale] ?? '1') || 1,
     destinationTimeoutMs: Number(env[VARIABLES.destinationTimeoutMs]) || undefined,
+    awsRequestTimeoutMs: Number(env[VARIABLES.awsRequestTimeoutMs]) || undefined,
     counterWindowMs: Number(env[VARIABLES.counterWindowMs]) || 0,
     secretsExtension: { port: Number(env[VARIABLES.secretsExtensionPort]) || 2773, sessionToken: env.AWS_SESSION_TOKEN },
   };
