@@ -7,24 +7,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/constructs/bundling';
 import { functionBundles, type FunctionBundles } from '../../infra/local/function-bundles';
 import { FunctionInitError, startLambdaHost, type LambdaHost } from '../../infra/local/lambda-host';
-import { functionEnvironment, functionNames, topology, type BoundResources, type FunctionName, type FunctionSpec, type Topology } from '../../infra/topology';
+import { functionEnvironment, functionNames, topology, type FunctionName, type FunctionSpec, type Topology } from '../../infra/topology';
 import { loadConfigFile } from '../../shared/config/load';
 import { startTestRuntime } from '../support/local-runtime';
+import { standInResources } from '../support/bound-resources';
 
 // The local runtime is our only rehearsal of a deploy: a function missing a binding must fail
 // here as it would fail in Lambda (at init), not work because another function's variable leaked.
 
 const settings = loadConfigFile('leadgate.config.yaml');
-const resources: BoundResources = {
-  tableName: 'leadgate-bindings-test',
-  publicApiUrl: 'http://127.0.0.1:9',
-  captureUrl: 'http://127.0.0.1:9',
-  queueUrl: (queue) => `http://127.0.0.1:9/000000000000/${queue}`,
-  topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
-  destinations: () => ({}),
-  sesConfigurationSet: 'leadgate-bindings-test',
-  secret: (name) => (name === 'hmac' ? { value: 'x'.repeat(40) } : undefined),
-};
+const resources = standInResources('leadgate-bindings-test');
 const LAMBDA = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', POWERTOOLS_LOG_LEVEL: 'SILENT' };
 
 /** Every binding of a function that its init uses (Turnstile is off in the example config), and the spec without it. */
