@@ -1,7 +1,7 @@
 import { createLogger } from '../shared/adapters/logger';
 import * as c from '../shared/adapters/components';
 import { sqsBatchHandler } from '../shared/adapters/sqs-batch';
-import { parseNurtureMessage } from '../shared/domain/routing/queue-messages';
+import { parseNurtureMessage } from '../shared/domain/nurture/nurture-message';
 import { sendNurtureStep, type NurtureDeps } from '../shared/domain/nurture/send-nurture';
 import { personEmails } from '../shared/email/person-emails';
 

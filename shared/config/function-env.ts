@@ -63,15 +63,20 @@ export interface DestinationBinding {
   secret: SecretSource;
 }
 
-const destinationBindings = z.record(
-  z.string(),
-  z.object({
-    queueArn: z.string(),
-    queueUrl: z.string(),
-    deadLetterUrl: z.string(),
-    secret: z.union([z.object({ value: z.string() }), z.object({ arn: z.string() })]),
-  }),
-);
+/**
+ * Made when read (once, by the deliver function's init), not at import: every function imports
+ * this module, and building schemas is a noticeable part of a cold start.
+ */
+const destinationBindings = () =>
+  z.record(
+    z.string(),
+    z.object({
+      queueArn: z.string(),
+      queueUrl: z.string(),
+      deadLetterUrl: z.string(),
+      secret: z.union([z.object({ value: z.string() }), z.object({ arn: z.string() })]),
+    }),
+  );
 
 export interface FunctionEnv {
   tableName(): string;
@@ -120,7 +125,7 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
     queueUrl: (queue) => read(queueUrlVariable(queue), `sendsTo: ['${queue}']`),
     topicArn: (topic) => read(topicArnVariable(topic), `publishesTo: ['${topic}']`),
     destinations() {
-      const parsed = destinationBindings.safeParse(JSON.parse(read(VARIABLES.destinations, 'destinations')));
+      const parsed = destinationBindings().safeParse(JSON.parse(read(VARIABLES.destinations, 'destinations')));
       if (!parsed.success) throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.destinations} is not a map of destination bindings`);
       return parsed.data;
     },

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { NurtureMessage, RoutingMessage } from '../core/ports';
+import type { RoutingMessage } from '../core/ports';
 import { STRANGER_MAIL_REFUSALS } from '../core/lead';
 
 const routingMessageSchema = z.object({
@@ -21,16 +21,4 @@ const routingMessageSchema = z.object({
 /** Validates a routing message body; a malformed one throws, so it ends in the dead-letter queue. */
 export function parseRoutingMessage(body: string): RoutingMessage {
   return routingMessageSchema.parse(JSON.parse(body));
-}
-
-const nurtureMessageSchema = z.object({
-  type: z.literal('nurture.step'),
-  version: z.literal(1),
-  leadId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  sequence: z.string().check(z.minLength(1), z.maxLength(64)),
-  step: z.int().check(z.gte(0), z.lte(1000)),
-});
-
-export function parseNurtureMessage(body: string): NurtureMessage {
-  return nurtureMessageSchema.parse(JSON.parse(body));
 }
