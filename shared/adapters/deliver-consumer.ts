@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { DestinationBinding } from '../config/function-env';
+import { LEAD_ID } from '../domain/core/queue-message-header';
 import { DESTINATION_EVENT_TYPES } from '../domain/destinations/event-types';
 import { type DeliverDeps, deliverEvent, type DeliveryOutcome } from '../domain/destinations/deliver';
 import type { DeliveryLog } from '../domain/destinations/delivery-log';
@@ -14,7 +15,7 @@ const pendingEventSchema = z.object({
   id: z.string().check(z.regex(/^evt_[A-Za-z0-9_-]{24}$/)),
   type: z.enum(DESTINATION_EVENT_TYPES),
   occurredAt: z.iso.datetime(),
-  leadId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  leadId: z.string().check(z.regex(LEAD_ID)),
   destinations: z.array(z.string()).check(z.maxLength(50)),
   facts: z.record(z.string(), z.unknown()),
   contact: z.optional(z.object({ email: z.string() })),

@@ -1,10 +1,9 @@
 import * as z from 'zod/mini';
 import type { NurtureMessage } from '../core/ports';
+import { queueMessageHeader } from '../core/queue-message-header';
 
 const nurtureMessageSchema = z.object({
-  type: z.literal('nurture.step'),
-  version: z.literal(1),
-  leadId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  ...queueMessageHeader('nurture.step'),
   sequence: z.string().check(z.minLength(1), z.maxLength(64)),
   step: z.int().check(z.gte(0), z.lte(1000)),
 });

@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
 import type { RoutingMessage } from '../core/ports';
 import { STRANGER_MAIL_REFUSALS } from '../core/lead';
+import { queueMessageHeader } from '../core/queue-message-header';
 
 const routingMessageSchema = z.object({
-  type: z.literal('lead.captured'),
-  version: z.literal(1),
-  leadId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  ...queueMessageHeader('lead.captured'),
   submissionId: z.string().check(z.minLength(1), z.maxLength(100)),
   formId: z.string().check(z.minLength(1), z.maxLength(64)),
   capturedAt: z.string(),
