@@ -1,5 +1,4 @@
 import { createDocumentClient, createSqsClient } from '../shared/adapters/aws-clients';
-import { functionEnv } from '../shared/config/function-env';
 import { bareWrites } from './bare-writes';
 
 /**
@@ -8,9 +7,8 @@ import { bareWrites } from './bare-writes';
  * function URL like capture's, with no code around them. Its p50 over the bare one is what the
  * local runtime adds to any function, however little it does.
  */
-const { awsRequestTimeoutMs } = functionEnv();
-const db = createDocumentClient(awsRequestTimeoutMs);
-const sqs = createSqsClient(awsRequestTimeoutMs);
+const db = createDocumentClient();
+const sqs = createSqsClient();
 const target = { tableName: process.env.FLOOR_TABLE_NAME as string, queueUrl: process.env.FLOOR_QUEUE_URL as string };
 let sent = 0;
 

@@ -47,7 +47,8 @@ row('report counters: routed', report.counted.routed, report.counted.routed === 
 row('report counters: assigned', report.counted.assigned, report.counted.assigned === report.salesLeads);
 row('report counters: assignment emails (speed to lead)', report.counted.emailed, report.counted.emailed === report.salesLeads);
 row('dead letters redriven', report.deadLettersRedriven);
-row('dead letters left after redrive', report.deadLettersLeft, report.deadLettersLeft === 0);
+const deadLettersLeft = Object.values(report.deadLettersByQueue).reduce((a, b) => a + b, 0);
+row('dead letters left after redrive', deadLettersLeft, deadLettersLeft === 0);
 for (const [queue, depth] of Object.entries(report.deadLettersByQueue)) row(`  in ${queue}'s dead-letter queue`, depth);
 if (faults) {
   row('routing-queue sends failed on purpose', report.refusedRoutingSends);
@@ -85,7 +86,7 @@ const clean =
   report.assignmentEmails.missing === 0 &&
   report.nurture.duplicated === 0 &&
   report.nurture.missing === 0 &&
-  report.deadLettersLeft === 0 &&
+  deadLettersLeft === 0 &&
   report.accepted === count &&
   (report.destinations === undefined ||
     (report.destinations.lost === 0 && report.destinations.duplicatedNewId === 0 && report.destinations.badSignatures === 0));

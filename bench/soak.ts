@@ -59,8 +59,7 @@ export interface SoakReport {
   assignmentEmails: { exactlyOne: number; duplicated: number; missing: number };
   nurture: { expected: number; sentOnce: number; duplicated: number; missing: number };
   deadLettersRedriven: number;
-  deadLettersLeft: number;
-  /** The queues whose dead-letter queue still held messages at the end, with how many. */
+  /** The queues whose dead-letter queue still held messages at the end, with how many (none: an empty object). */
   deadLettersByQueue: Record<string, number>;
   latencyMs: { p50: number; p95: number; p99: number };
   submitRetries: number;
@@ -313,7 +312,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const deadLettersByQueue = Object.fromEntries(
       (await Promise.all(deadLetterQueues.map(async ([name, url]) => [name, await queueDepth(runtime, url)] as const))).filter(([, depth]) => depth > 0),
     );
-    const deadLettersLeft = Object.values(deadLettersByQueue).reduce((a, b) => a + b, 0);
 
     const leads = new Map((await scanLeads(runtime)).map((lead) => [lead.email, lead]));
     const { emails } = (await (await fetch(`${runtime.urls.ses}/store`)).json()) as { emails: StoredMail[] };
@@ -350,7 +348,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       assignmentEmails: { exactlyOne: 0, duplicated: 0, missing: 0 },
       nurture: { expected: 0, sentOnce: 0, duplicated: 0, missing: 0 },
       deadLettersRedriven: redriven,
-      deadLettersLeft,
       deadLettersByQueue,
       latencyMs: { p50: NaN, p95: NaN, p99: NaN },
       submitRetries: retries,

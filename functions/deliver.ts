@@ -20,7 +20,7 @@ export const handler = createDeliverConsumer({
   deliveries: c.deliveryLog(),
   keyring,
   clock: c.clock,
-  sqs: createSqsClient(c.env().awsRequestTimeoutMs),
+  sqs: createSqsClient(),
   logger,
   countDelivery: createDeliveryMetrics(),
   retryScale: c.env().retryScale,

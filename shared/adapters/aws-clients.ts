@@ -3,6 +3,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { functionEnv } from '../config/function-env';
 import { type ClientPlugin, clientPlugins } from './client-plugins';
 
 export { useClientPlugin } from './client-plugins';
@@ -27,9 +28,7 @@ export const AWS_REQUEST_TIMEOUT_MS = 5_000;
  * Every AWS client's timeouts and pool: a request never waits on a silent endpoint for ever (the
  * CLI's clients too). Without `throwOnRequestTimeout` the SDK's HTTP handler (4.x) only logs a
  * warning when `requestTimeout` passes and goes on waiting, so a request to an endpoint that
- * accepted the connection and went silent would hold a capture until its function timed out. The
- * local runtime gives a longer timeout (LEADGATE_AWS_REQUEST_TIMEOUT_MS): its emulators answer a
- * burst far slower than AWS, and a request given up on still runs there, so retrying it only adds load.
+ * accepted the connection and went silent would hold a capture until its function timed out.
  */
 export const requestHandler = (requestTimeout: number = AWS_REQUEST_TIMEOUT_MS) => ({
   connectionTimeout: 2_000,
@@ -39,26 +38,33 @@ export const requestHandler = (requestTimeout: number = AWS_REQUEST_TIMEOUT_MS) 
   httpsAgent: POOL,
 });
 
+/**
+ * A function's clients: the timeout is the function environment's where the local runtime sets one
+ * (LEADGATE_AWS_REQUEST_TIMEOUT_MS: its emulators answer a burst far slower than AWS, and a request
+ * given up on still runs there, so retrying it only adds load), else AWS_REQUEST_TIMEOUT_MS. Read once.
+ */
+let functionHandler: ReturnType<typeof requestHandler> | undefined;
+const functionRequestHandler = () => (functionHandler ??= requestHandler(functionEnv().awsRequestTimeoutMs));
+
 function withPlugins<C extends { middlewareStack: { use(plugin: ClientPlugin): void } }>(client: C): C {
   for (const plugin of clientPlugins()) client.middlewareStack.use(plugin);
   return client;
 }
 
-/** `requestTimeoutMs`: the function environment's (undefined when deployed: AWS_REQUEST_TIMEOUT_MS). */
-export function createDocumentClient(requestTimeoutMs?: number): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(withPlugins(new DynamoDBClient({ requestHandler: requestHandler(requestTimeoutMs) })), {
+export function createDocumentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(withPlugins(new DynamoDBClient({ requestHandler: functionRequestHandler() })), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
 
-export function createSqsClient(requestTimeoutMs?: number): SQSClient {
-  return withPlugins(new SQSClient({ requestHandler: requestHandler(requestTimeoutMs) }));
+export function createSqsClient(): SQSClient {
+  return withPlugins(new SQSClient({ requestHandler: functionRequestHandler() }));
 }
 
-export function createSesClient(requestTimeoutMs?: number): SESv2Client {
-  return withPlugins(new SESv2Client({ requestHandler: requestHandler(requestTimeoutMs) }));
+export function createSesClient(): SESv2Client {
+  return withPlugins(new SESv2Client({ requestHandler: functionRequestHandler() }));
 }
 
-export function createSnsClient(requestTimeoutMs?: number): SNSClient {
-  return withPlugins(new SNSClient({ requestHandler: requestHandler(requestTimeoutMs) }));
+export function createSnsClient(): SNSClient {
+  return withPlugins(new SNSClient({ requestHandler: functionRequestHandler() }));
 }

@@ -62,7 +62,7 @@ function once<T>(make: () => T): () => T {
 export const env = /* @__PURE__ */ once(() => functionEnv());
 export const settings = /* @__PURE__ */ once(() => bundledSettings());
 export const clock = runtimeClock;
-const db = /* @__PURE__ */ once(() => createDocumentClient(env().awsRequestTimeoutMs));
+const db = /* @__PURE__ */ once(createDocumentClient);
 const table = () => env().tableName();
 
 export const keyring = /* @__PURE__ */ once(async (): Promise<Keyring> => createKeyring(await loadBoundSecret(env(), 'hmac')));
@@ -77,7 +77,7 @@ export const humanVerifier = /* @__PURE__ */ once(async () => {
   const { turnstile } = settings().screening;
   return turnstile.enabled ? new TurnstileVerifier(await loadBoundSecret(env(), 'turnstile'), turnstile.verifyUrl) : undefined;
 });
-export const eventPublisher = /* @__PURE__ */ once(() => new SnsEventPublisher(createSnsClient(env().awsRequestTimeoutMs), env().topicArn('events')));
+export const eventPublisher = /* @__PURE__ */ once(() => new SnsEventPublisher(createSnsClient(), env().topicArn('events')));
 const publishLog = /* @__PURE__ */ once(() => createLogger());
 
 /** The lead repository as stored, emitting nothing (the events sweep publishes what is stored). */
@@ -124,11 +124,11 @@ export const privacyRequests = /* @__PURE__ */ once(() => new DynamoPrivacyReque
 export const eraser = /* @__PURE__ */ once(() => new DynamoLeadEraser(db(), table()));
 export const erasureNotices = /* @__PURE__ */ once(() => new DynamoErasureNotices(db(), table()));
 export const deliveryLog = /* @__PURE__ */ once(() => new DynamoDeliveryLog(db(), table()));
-export const routingQueue = /* @__PURE__ */ once(() => new SqsJsonQueue<RoutingMessage>(createSqsClient(env().awsRequestTimeoutMs), env().queueUrl('routing')));
-export const emailQueue = /* @__PURE__ */ once(() => new SqsJsonQueue<NurtureMessage>(createSqsClient(env().awsRequestTimeoutMs), env().queueUrl('email')));
+export const routingQueue = /* @__PURE__ */ once(() => new SqsJsonQueue<RoutingMessage>(createSqsClient(), env().queueUrl('routing')));
+export const emailQueue = /* @__PURE__ */ once(() => new SqsJsonQueue<NurtureMessage>(createSqsClient(), env().queueUrl('email')));
 export const mailer = /* @__PURE__ */ once(() => {
   const { fromName, fromAddress } = settings().sender;
-  return new SesMailer(createSesClient(env().awsRequestTimeoutMs), `"${fromName.replace(/"/g, '')}" <${fromAddress}>`, env().sesConfigurationSet());
+  return new SesMailer(createSesClient(), `"${fromName.replace(/"/g, '')}" <${fromAddress}>`, env().sesConfigurationSet());
 });
 export const publicUrl = /* @__PURE__ */ once(() => env().publicApiUrl());
 export const mailMetrics = /* @__PURE__ */ once(createMailMetrics);
