@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { CAPTURE_TIMEOUT_SECONDS } from '../../shared/domain/capture/capture';
-import { httpHandler } from '../../shared/http/middleware';
+import { ANSWER_BEFORE_TIMEOUT_MS, httpHandler } from '../../shared/http/middleware';
 
 const event = { rawPath: '/forms/contact/submissions', headers: {}, requestContext: { http: { method: 'POST' } } } as unknown as APIGatewayProxyEventV2;
 
@@ -16,5 +17,14 @@ describe('an HTTP request that runs out of time', () => {
     expect(logged).toEqual([
       { message: 'request failed', extra: { code: 'service_unavailable', error: expect.objectContaining({ message: 'the request ran out of time' }) } },
     ]);
+  });
+
+  it(`answers ${ANSWER_BEFORE_TIMEOUT_MS} ms before the timeout, leaving the answer time to leave`, async () => {
+    const handler = httpHandler({ error: () => undefined }).handler(() => new Promise<never>(() => {}));
+    // With exactly the margin left, the answer is due at once; with middy's default (5 ms), 245 ms on.
+    // Timers fire in the order they fall due, so the 100 ms one loses only to an answer due sooner.
+    const answer = handler(event, { getRemainingTimeInMillis: () => ANSWER_BEFORE_TIMEOUT_MS } as Context);
+    const first = await Promise.race([answer, sleep(100).then(() => 'no answer yet')]);
+    expect(first).toMatchObject({ statusCode: 503 });
   });
 });
