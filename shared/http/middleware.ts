@@ -19,9 +19,9 @@ export const negotiateJsonOrHtml = () =>
 
 /**
  * How long before its function's timeout a request still running is answered. Middy's default,
- * 5 ms, left no room for the answer to leave: on a loaded machine the 503 came after the timeout,
- * and the client got the platform's bare 5xx instead (8 of a 200-capture burst did, in CI's
- * DynamoDB Local pass). A quarter second is nothing against capture's 10 s.
+ * 5 ms, leaves no room for a busy event loop or a garbage collection: the 503 would then come
+ * after the timeout, and the client get the platform's bare 5xx. A quarter second is nothing
+ * against capture's 10 s.
  */
 export const ANSWER_BEFORE_TIMEOUT_MS = 250;
 
