@@ -3,17 +3,13 @@ import { Worker } from 'node:worker_threads';
 import { bareWrites } from './bare-writes';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { postJsonFrom } from '../infra/local/post-from';
-import { functionBundles } from '../infra/local/function-bundles';
-import { LOCAL_AWS_REQUEST_TIMEOUT_MS, LOCAL_CREDENTIALS, LOCAL_REGION } from '../infra/local/function-environment';
-import { startFunctionUrl } from '../infra/local/function-url';
-import { startLambdaHost } from '../infra/local/lambda-host';
-import { type LocalRuntime, startLocalRuntime } from '../infra/local/runtime';
-import { topology } from '../infra/topology';
-import { SECRET_VARIABLES, VARIABLES } from '../shared/config/function-env';
+import { startLocalRuntime } from '../infra/local/runtime';
+import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { createKeyring } from '../shared/domain/core/keyring';
 import { renderToken } from '../shared/domain/core/links';
 import { type CaptureWritesTarget, captureWrites } from './capture-writes';
 import { awsWaitMs } from './cost-model';
+import { type Floor, startFloor } from './floor-host';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -208,48 +204,4 @@ export async function captureOverhead(rounds = 300): Promise<CaptureOverhead> {
     here.close();
     await runtime.stop();
   }
-}
-
-interface Floor {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/**
- * bench/floor-function.ts in a sandbox of capture's size and timeout, behind a function URL of its
- * own, sending to the runtime's emulators through the same proxies.
- */
-async function startFloor(runtime: LocalRuntime, queueUrl: string): Promise<Floor> {
-  const entry = 'bench/floor-function.ts';
-  const host = await startLambdaHost({
-    functions: { capture: { ...topology.functions.capture, entry } },
-    bundles: await functionBundles([entry]),
-    environments: {
-      capture: {
-        AWS_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: runtime.functionEndpoints.dynamodb,
-        AWS_ENDPOINT_URL_SQS: runtime.functionEndpoints.sqs,
-        [VARIABLES.awsRequestTimeoutMs]: String(LOCAL_AWS_REQUEST_TIMEOUT_MS),
-        FLOOR_TABLE_NAME: runtime.tableName,
-        FLOOR_QUEUE_URL: queueUrl,
-      },
-    },
-    settings: runtime.config,
-    // As capture's sandbox runs in this benchmark: with the request meter's plugins on its clients.
-    meter: () => undefined,
-    log: () => undefined,
-  });
-  const url = await startFunctionUrl({ port: 0, function: 'capture', invoke: (name, event) => host.invoke(name, event) }).catch(async (error) => {
-    await host.stop();
-    throw error;
-  });
-  return {
-    url: url.url,
-    async stop() {
-      await url.stop();
-      await host.stop();
-    },
-  };
 }

@@ -8,6 +8,7 @@ import { bundleSizes } from './bundle-size';
 import { captureOverhead } from './capture-overhead';
 import { COLD_START_RUNS, coldStarts } from './cold-start';
 import { deliveryThroughput } from './delivery-throughput';
+import { type FirstInvocation, firstInvocations } from './first-invocation';
 import { jsonRulesDecider, leadgateDecider } from './routing';
 import { reportGeneration } from './report-generation';
 import { sampleLeads } from './sample-leads';
@@ -81,6 +82,25 @@ async function coldStart() {
   for (const { name, ms, ratio } of cold.functions) {
     console.log(`  ${name.padEnd(12)} ${ms.toFixed(1).padStart(11)}   ${ratio.toFixed(2).padStart(5)}   ${ratio <= COLD_START_TARGET ? 'met' : 'missed'}`);
   }
+  const first = await firstInvocations();
+  const floorExtra = Math.max(0, first.floor.extraMs);
+  console.log(
+    "\nFirst invocations: 8 leads one at a time through the whole local pipeline, the schedules after each; each sandbox's CPU time. Extra: the first invocation over a warm one (p50 of the rest), the work left to the first message",
+  );
+  console.log("  function      init (ms)   first (ms)   warm (ms)   extra (ms)   import + extra over the baseline's (no target: the 1.3 is the import's)");
+  const row = (name: string, f: FirstInvocation, ratio: string) =>
+    console.log(
+      `  ${name.padEnd(12)} ${f.initCpuMs.toFixed(1).padStart(9)}   ${f.firstCpuMs.toFixed(1).padStart(10)}   ${f.laterCpuMs.toFixed(1).padStart(9)}   ${f.extraMs.toFixed(1).padStart(10)}   ${ratio}`,
+    );
+  row('baseline', first.floor, `(the floor function: a bare put + send; its extra, ${floorExtra.toFixed(1)} ms, is the SDK's first requests)`);
+  for (const { name, ms } of cold.functions) {
+    const f = first.functions[name as keyof typeof first.functions];
+    if (!f) continue;
+    const ratio = (ms + Math.max(0, f.extraMs)) / (cold.baselineMs + floorExtra);
+    row(name, f, ratio.toFixed(2).padStart(8));
+  }
+  const unused = cold.functions.map(({ name }) => name).filter((name) => !(name in first.functions));
+  if (unused.length) console.log(`  (not invoked twice by leads and schedules alone: ${unused.join(', ')})`);
 }
 
 async function capture() {

@@ -114,7 +114,7 @@ const clientAddress = (i: number) => `127.1.${Math.floor(i / 250) % 250}.${(i % 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A deterministic mix of forms, consents and countries. */
-function submission(i: number) {
+export function submission(i: number) {
   const form = i % 5 === 4 ? 'newsletter' : 'contact';
   const sales = form === 'contact' && i % 5 < 3;
   const marketing = i % 2 === 0 || form === 'newsletter';
@@ -138,7 +138,7 @@ async function queueDepth(runtime: LocalRuntime, url: string): Promise<number> {
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
-async function drained(runtime: LocalRuntime, timeoutMs: number): Promise<void> {
+export async function drained(runtime: LocalRuntime, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
   while (Date.now() < deadline) {

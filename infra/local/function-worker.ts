@@ -13,7 +13,7 @@ import { useClientPlugin } from '../../shared/adapters/client-plugins';
 import { shareRuntimeClock } from '../../shared/adapters/runtime-clock';
 import { provideSettings } from '../../shared/config/settings-source';
 import type { LeadgateSettings } from '../../shared/domain/core/settings';
-import { awsWaitPlugin, invocationTimer } from './invocation-timer';
+import { awsWaitPlugin, invocationTimer, threadCpuMicros } from './invocation-timer';
 import { meterPlugin, serviceOfClient } from './request-meter';
 import type { FromWorker, ToWorker } from './worker-messages';
 
@@ -65,6 +65,7 @@ const context = (deadline: number): Context => ({
 });
 
 try {
+  const initStarted = threadCpuMicros();
   const module = (await import(pathToFileURL(data.bundle).href)) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
   const handler = module.handler;
   if (typeof handler !== 'function') throw new Error(`${data.bundle} exports no handler`);
@@ -77,7 +78,7 @@ try {
       (error: unknown) => send({ type: 'failure', id: message.id, error: serialized(error), ...timing() }),
     );
   });
-  send({ type: 'ready' });
+  send({ type: 'ready', initCpuMs: (threadCpuMicros() - initStarted) / 1000 });
 } catch (error) {
   send({ type: 'initError', error: serialized(error) });
 }

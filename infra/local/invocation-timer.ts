@@ -2,7 +2,7 @@ import type { ClientPlugin } from '../../shared/adapters/client-plugins';
 import type { InvocationTiming } from './worker-messages';
 
 /** The thread's CPU time so far, in microseconds (user and system). */
-const threadCpuMicros = () => {
+export const threadCpuMicros = () => {
   const usage = process.threadCpuUsage();
   return usage.user + usage.system;
 };

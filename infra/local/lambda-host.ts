@@ -25,6 +25,8 @@ export interface LambdaHost {
   invocations(): Partial<Record<FunctionName, number>>;
   /** How long each invocation ran, by function (kept only with a meter: soak and cost runs). */
   timings(): Partial<Record<FunctionName, InvocationTiming[]>>;
+  /** The CPU time each function's first sandbox spent in its init (importing its bundle). */
+  initCpuMs(): Partial<Record<FunctionName, number>>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
   const sandboxes = new Map<FunctionName, Promise<Sandbox>>();
   const counts: Partial<Record<FunctionName, number>> = {};
   const timings: Partial<Record<FunctionName, InvocationTiming[]>> = {};
+  const inits: Partial<Record<FunctionName, number>> = {};
   let nextId = 0;
   let stopped = false;
 
@@ -84,8 +87,10 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
     let self: Promise<Sandbox> | undefined;
     const ready = new Promise<Sandbox>((resolve, reject) => {
       worker.on('message', (message: FromWorker) => {
-        if (message.type === 'ready') resolve(sandbox);
-        else if (message.type === 'initError') reject(new FunctionInitError(`${name} failed to start: ${message.error.message}`));
+        if (message.type === 'ready') {
+          inits[name] ??= message.initCpuMs;
+          resolve(sandbox);
+        } else if (message.type === 'initError') reject(new FunctionInitError(`${name} failed to start: ${message.error.message}`));
         else if (message.type === 'meter') options.meter?.(message.observation);
         else {
           if (message.timing) {
@@ -159,6 +164,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
     },
     invocations: () => ({ ...counts }),
     timings: () => Object.fromEntries(Object.entries(timings).map(([name, list]) => [name, [...list]])),
+    initCpuMs: () => ({ ...inits }),
     async stop() {
       stopped = true;
       await Promise.allSettled([...sandboxes.values()].map(async (s) => (await s).worker.terminate()));

@@ -117,6 +117,8 @@ export interface LocalRuntime {
   invocations(): Partial<Record<FunctionName, number>>;
   /** With faults.countRequests: how long each invocation ran and what it waited on, by function (the cost model's billed durations). */
   invocationTimings(): Partial<Record<FunctionName, InvocationTiming[]>>;
+  /** The CPU time each function's sandbox spent in its init (importing its bundle). */
+  initCpuMs(): Partial<Record<FunctionName, number>>;
   /** The DynamoDB and SQS endpoints the functions use (behind the delay proxies, with faults.delayProxies). */
   functionEndpoints: { dynamodb: string; sqs: string };
   /** With faults.delayProxies: holds each of the functions' DynamoDB and SQS requests this long. */
@@ -386,6 +388,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invoke: (name, event) => lambdaHost.invoke(name, event),
       invocations: () => lambdaHost.invocations(),
       invocationTimings: () => lambdaHost.timings(),
+      initCpuMs: () => lambdaHost.initCpuMs(),
       functionEndpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs },
       setRequestDelay: (ms) => injected.setDelay(ms),
       refusedRoutingSends: () => injected.refusedRoutingSends(),

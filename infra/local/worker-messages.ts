@@ -28,7 +28,8 @@ export interface InvocationTiming {
 }
 
 export type FromWorker =
-  | { type: 'ready' }
+  /** Init done; `initCpuMs`: the thread's CPU time spent importing the bundle (Lambda's init, without the thread's own start). */
+  | { type: 'ready'; initCpuMs: number }
   | { type: 'initError'; error: WorkerError }
   | { type: 'result'; id: number; value: unknown; timing?: InvocationTiming }
   | { type: 'failure'; id: number; error: WorkerError; timing?: InvocationTiming }

@@ -58,6 +58,13 @@ describe('local runtime', () => {
     expect(await visibleMessages(runtime.queues.routing.deadLetterUrl)).toBe(0);
   });
 
+  it("times each function's init, as the first-invocation benchmark reads it: the CPU its sandbox spent importing its bundle", () => {
+    const inits = runtime.initCpuMs();
+    expect(Object.keys(inits).sort()).toEqual(Object.keys(topology.functions).sort());
+    // A bundle with the AWS SDK inside takes milliseconds of CPU to import, never none.
+    for (const ms of Object.values(inits)) expect(ms).toBeGreaterThan(1);
+  });
+
   it("creates queues with the topology's visibility timeout and dead-letter redrive", async () => {
     const { Attributes } = await runtime.sqs.send(new GetQueueAttributesCommand({ QueueUrl: runtime.queues.routing.url, AttributeNames: ['All'] }));
     expect(Attributes?.VisibilityTimeout).toBe(String(topology.queues.routing.visibilityTimeoutSeconds));
