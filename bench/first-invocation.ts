@@ -20,6 +20,9 @@ export interface FirstInvocation {
   extraMs: number;
 }
 
+/** Leads sent, one at a time: enough for every pipeline function to run more than once. */
+export const FIRST_INVOCATION_LEADS = 8;
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const summary = (initCpuMs: number, timings: InvocationTiming[]): FirstInvocation => {
@@ -36,7 +39,9 @@ const summary = (initCpuMs: number, timings: InvocationTiming[]): FirstInvocatio
  * (only a bare put and send) is the baseline: its first invocation's extra is what the SDK's
  * first requests cost any function.
  */
-export async function firstInvocations(leads = 8): Promise<{ functions: Partial<Record<FunctionName, FirstInvocation>>; floor: FirstInvocation }> {
+export async function firstInvocations(
+  leads = FIRST_INVOCATION_LEADS,
+): Promise<{ functions: Partial<Record<FunctionName, FirstInvocation>>; floor: FirstInvocation }> {
   const configFile = configVariant((c) => {
     manyPeopleOneClient(c);
     c.screening.minSecondsToSubmit = 0;

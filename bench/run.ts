@@ -8,7 +8,7 @@ import { bundleSizes } from './bundle-size';
 import { captureOverhead } from './capture-overhead';
 import { COLD_START_RUNS, coldStarts } from './cold-start';
 import { deliveryThroughput } from './delivery-throughput';
-import { type FirstInvocation, firstInvocations } from './first-invocation';
+import { FIRST_INVOCATION_LEADS, type FirstInvocation, firstInvocations } from './first-invocation';
 import { jsonRulesDecider, leadgateDecider } from './routing';
 import { reportGeneration } from './report-generation';
 import { sampleLeads } from './sample-leads';
@@ -85,7 +85,7 @@ async function coldStart() {
   const first = await firstInvocations();
   const floorExtra = Math.max(0, first.floor.extraMs);
   console.log(
-    "\nFirst invocations: 8 leads one at a time through the whole local pipeline, the schedules after each; each sandbox's CPU time. Extra: the first invocation over a warm one (p50 of the rest), the work left to the first message",
+    `\nFirst invocations: ${FIRST_INVOCATION_LEADS} leads one at a time through the whole local pipeline, the schedules after each; each sandbox's CPU time. Extra: the first invocation over a warm one (p50 of the rest), the work left to the first message`,
   );
   console.log("  function      init (ms)   first (ms)   warm (ms)   extra (ms)   import + extra over the baseline's (no target: the 1.3 is the import's)");
   const row = (name: string, f: FirstInvocation, ratio: string) =>
