@@ -26,9 +26,10 @@ export const negotiateJsonOrHtml = () =>
 export const ANSWER_BEFORE_TIMEOUT_MS = 250;
 
 /**
- * A request about to run past its function's timeout: a 503 the client retries, not a 500. What it started may still land, and every HTTP action is safe to
- * repeat. Retry-After is capture's timeout, the span a retry of capture must leave its first
- * request (then, finding its submission still pending, the retry promises routing itself).
+ * A request about to run past its function's timeout: a 503 the client retries, not a 500. What
+ * it started may still land, and every HTTP action is safe to repeat. Retry-After is capture's
+ * timeout, the span a retry of capture must leave its first request (then, finding its submission
+ * still pending, the retry promises routing itself).
  */
 const ranOutOfTime = (): never => {
   throw serviceUnavailable('service', new Error('the request ran out of time'), CAPTURE_TIMEOUT_SECONDS);
