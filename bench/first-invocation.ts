@@ -3,7 +3,7 @@ import { configVariant, manyPeopleOneClient } from '../infra/local/config-varian
 import { postJsonFrom } from '../infra/local/post-from';
 import { startLocalRuntime } from '../infra/local/runtime';
 import type { FunctionName } from '../infra/topology';
-import type { InvocationTiming } from '../infra/local/worker-messages';
+import type { SandboxTiming } from '../infra/local/worker-messages';
 import { SECRET_VARIABLES } from '../shared/config/function-env';
 import { createKeyring } from '../shared/domain/core/keyring';
 import { renderToken } from '../shared/domain/core/links';
@@ -25,9 +25,10 @@ export const FIRST_INVOCATION_LEADS = 8;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-const summary = (initCpuMs: number, timings: InvocationTiming[]): FirstInvocation => {
-  const first = timings[0]?.cpuMs ?? NaN;
-  const later = median(timings.slice(1).map((timing) => timing.cpuMs));
+const summary = (initCpuMs: number, timings: SandboxTiming[]): FirstInvocation => {
+  // The first sandbox's first invocation; a sandbox started later (invocations overlapped) is not a warm one.
+  const first = timings.find((timing) => timing.coldStart)?.cpuMs ?? NaN;
+  const later = median(timings.filter((timing) => !timing.coldStart).map((timing) => timing.cpuMs));
   return { initCpuMs, firstCpuMs: first, laterCpuMs: later, invocations: timings.length, extraMs: first - later };
 };
 
@@ -81,8 +82,8 @@ export async function firstInvocations(
     }
     const inits = runtime.initCpuMs();
     const functions: Partial<Record<FunctionName, FirstInvocation>> = {};
-    for (const [name, timings] of Object.entries(runtime.invocationTimings()) as [FunctionName, InvocationTiming[]][]) {
-      if (timings.length >= 2) functions[name] = summary(inits[name] ?? NaN, timings);
+    for (const [name, timings] of Object.entries(runtime.invocationTimings()) as [FunctionName, SandboxTiming[]][]) {
+      if (timings.some((timing) => !timing.coldStart)) functions[name] = summary(inits[name] ?? NaN, timings);
     }
     return { functions, floor: summary(floor.host.initCpuMs().capture ?? NaN, floor.host.timings().capture ?? []) };
   } finally {

@@ -2,7 +2,8 @@
  * One function's sandbox in the local runtime: a worker thread with only that function's
  * environment (process.env here is what infra/topology.ts derives from its bindings), its own
  * copy of every module (its bundle), the shared local clock and, for soak runs, the request meter.
- * It loads the bundle as Lambda's init would, says whether that worked, then serves invocations.
+ * It loads the bundle as Lambda's init would, says whether that worked, then serves invocations,
+ * one at a time (the host sends the next only when this one has answered).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
@@ -69,10 +70,12 @@ try {
   const module = (await import(pathToFileURL(data.bundle).href)) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
   const handler = module.handler;
   if (typeof handler !== 'function') throw new Error(`${data.bundle} exports no handler`);
+  let served = 0;
   port.on('message', (message: ToWorker) => {
     const invoke = () => handler(message.event, context(message.deadline));
+    const coldStart = served++ === 0;
     timer?.start(message.id);
-    const timing = () => (timer ? { timing: timer.end(message.id) } : {});
+    const timing = () => (timer ? { timing: { ...timer.end(message.id), coldStart } } : {});
     (timer ? invocation.run(message.id, invoke) : invoke()).then(
       (value) => send({ type: 'result', id: message.id, value, ...timing() }),
       (error: unknown) => send({ type: 'failure', id: message.id, error: serialized(error), ...timing() }),

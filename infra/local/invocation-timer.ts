@@ -20,8 +20,8 @@ export type InvocationTimer = ReturnType<typeof invocationTimer>;
  * Times the invocations of one sandbox: wall time from start to end; the thread's CPU time, each
  * stretch of which is shared equally among the invocations in flight during it; and the order in
  * which the AWS requests each made left and were answered (what waited on what, for the cost
- * model's round trips). A local sandbox serves several invocations at once, where Lambda would
- * give each a sandbox of its own; CPU spent while none is in flight is no invocation's (Lambda
+ * model's round trips). The host gives a sandbox one invocation at a time, as Lambda does, so the
+ * share is whole unless that changes; CPU spent while none is in flight is no invocation's (Lambda
  * freezes an idle sandbox).
  */
 export function invocationTimer(cpuMicros: () => number = threadCpuMicros, now: () => number = () => performance.now()) {

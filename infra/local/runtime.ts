@@ -41,7 +41,7 @@ import { reportRoutes } from './reports-route';
 import { destinationFailRoute, destinationsViewRoute, localDestinationSecrets, slackSecrets, withLocalDestinations } from './doubles/local-destinations';
 import { SqsPoller } from './sqs-poller';
 import type { MeterReadings } from './request-meter';
-import type { InvocationTiming } from './worker-messages';
+import type { SandboxTiming } from './worker-messages';
 import { type Faults, NO_READINGS, startFaults } from './faults';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localFunctionEnvironment } from './function-environment';
 import { scheduleRunner } from './schedules';
@@ -116,7 +116,7 @@ export interface LocalRuntime {
   /** Function invocations so far, by function. */
   invocations(): Partial<Record<FunctionName, number>>;
   /** With faults.countRequests: how long each invocation ran and what it waited on, by function (the cost model's billed durations). */
-  invocationTimings(): Partial<Record<FunctionName, InvocationTiming[]>>;
+  invocationTimings(): Partial<Record<FunctionName, SandboxTiming[]>>;
   /** The CPU time each function's sandbox spent in its init (importing its bundle). */
   initCpuMs(): Partial<Record<FunctionName, number>>;
   /** The DynamoDB and SQS endpoints the functions use (behind the delay proxies, with faults.delayProxies). */
@@ -308,6 +308,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           ]),
         ),
         settings: functionConfig,
+        ...(config.edge.captureReservedConcurrency !== undefined ? { reservedConcurrency: { capture: config.edge.captureReservedConcurrency } } : {}),
         ...(meter ? { meter: meter.observe } : {}),
         log,
       });

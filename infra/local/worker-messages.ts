@@ -15,9 +15,8 @@ export interface WorkerError {
 }
 
 /**
- * How one invocation ran in its sandbox (timed in soak and cost runs only, with the meter): from the event's arrival to the answer; the thread's CPU
- * time over that span, shared equally among the invocations in flight at each moment (a local
- * sandbox serves several at once where Lambda would start one sandbox each); and its AWS request
+ * How one invocation ran in its sandbox (timed in soak and cost runs only, with the meter): from
+ * the event's arrival to the answer; the thread's CPU time over that span; and its AWS request
  * attempts in order: a service's name when one left (numbered from 0 in that order), a number when
  * that request was answered.
  */
@@ -27,10 +26,15 @@ export interface InvocationTiming {
   aws: (string | number)[];
 }
 
+/** An invocation's timing as its sandbox reports it: also whether it was the sandbox's first (Lambda reports an init duration with it). */
+export interface SandboxTiming extends InvocationTiming {
+  coldStart: boolean;
+}
+
 export type FromWorker =
   /** Init done; `initCpuMs`: the thread's CPU time spent importing the bundle (Lambda's init, without the thread's own start). */
   | { type: 'ready'; initCpuMs: number }
   | { type: 'initError'; error: WorkerError }
-  | { type: 'result'; id: number; value: unknown; timing?: InvocationTiming }
-  | { type: 'failure'; id: number; error: WorkerError; timing?: InvocationTiming }
+  | { type: 'result'; id: number; value: unknown; timing?: SandboxTiming }
+  | { type: 'failure'; id: number; error: WorkerError; timing?: SandboxTiming }
   | { type: 'meter'; observation: MeterObservation };

@@ -23,7 +23,9 @@ import { privacyRequestPage, PRIVACY_PAGE_PATH } from './privacy-page';
 import { FORM_PAGE_HEADERS, htmlResponse, jsonResponse } from './responses';
 
 const ACCEPTED = 'If we hold data for this address, we have emailed a link to it. The link works once, for 24 hours.';
-const INVALID = () => htmlResponse(400, messagePage('This link is not valid', 'The link is damaged, has expired or was already used. Make a new request.'));
+const ASK_AGAIN = `Ask again on the privacy page: ${PRIVACY_PAGE_PATH}.`;
+/** The link was open when read, and another request using it (a double click, a resend) got there first. */
+const USED_MEANWHILE = () => linkProblem('used', ASK_AGAIN);
 
 export function rectificationPage(deps: PrivacyDeps, open: OpenRequest, token: string, problems: Record<string, string> = {}): string {
   const lead = open.lead!;
@@ -66,7 +68,7 @@ export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: Human
     if (!open) {
       // Not ours (400), past its 24 hours (410), or ours and current but already used (410).
       const status = linkStatus(deps.keyring, token, 'privacy', deps.clock.now());
-      return linkProblem(status === 'valid' ? 'used' : status, `Ask again on the privacy page: ${PRIVACY_PAGE_PATH}.`);
+      return linkProblem(status === 'valid' ? 'used' : status, ASK_AGAIN);
     }
     const { request } = open;
     if (method === 'GET') {
@@ -86,17 +88,17 @@ export function createPrivacyHandler(deps: PrivacyDeps & { humanVerifier?: Human
     if (request.type === 'rectification') {
       const body = readFormBody(event);
       try {
-        if (open.lead && !(await rectifyLead(deps, request.leadId, body, request.requestId))) return INVALID();
+        if (open.lead && !(await rectifyLead(deps, request.leadId, body, request.requestId))) return USED_MEANWHILE();
       } catch (error) {
         if (error instanceof LeadgateError && error.code === 'validation_failed' && open.lead) {
           return htmlResponse(400, rectificationPage(deps, open, token, error.fields));
         }
         throw error;
       }
-      if (!(await deps.requests.markUsed(request.requestId, deps.clock.now()))) return INVALID();
+      if (!(await deps.requests.markUsed(request.requestId, deps.clock.now()))) return USED_MEANWHILE();
       return htmlResponse(200, messagePage('Your data is corrected', 'Thank you. The corrections are saved and recorded.'));
     }
-    if (!(await deps.requests.markUsed(request.requestId, deps.clock.now()))) return INVALID();
+    if (!(await deps.requests.markUsed(request.requestId, deps.clock.now()))) return USED_MEANWHILE();
     if (request.type === 'access') {
       return jsonResponse(200, await exportLead(deps, request.leadId), { 'content-disposition': 'attachment; filename="my-data.json"' });
     }

@@ -1,10 +1,12 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFunctionUrl } from '../../infra/local/function-url';
+import { FunctionThrottledError } from '../../infra/local/lambda-host';
 
 describe("the local runtime's function URL: requests as Lambda passes them from a function URL", () => {
   const seen: APIGatewayProxyEventV2[] = [];
   let failNext = false;
+  let throttleNext = false;
   let url: { url: string; stop(): Promise<void> };
 
   beforeAll(async () => {
@@ -12,6 +14,10 @@ describe("the local runtime's function URL: requests as Lambda passes them from 
       port: 0,
       function: 'capture',
       invoke: async (_name, event) => {
+        if (throttleNext) {
+          throttleNext = false;
+          throw new FunctionThrottledError('Rate Exceeded: capture is at its reserved concurrency (2)');
+        }
         seen.push(event);
         if (failNext) {
           failNext = false;
@@ -57,6 +63,16 @@ describe("the local runtime's function URL: requests as Lambda passes them from 
     const before = seen.length;
     const tooLarge = await send('/x', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(6 * 1024 * 1024 + 1) });
     expect(tooLarge.status).toBe(413);
+    expect(seen.length).toBe(before);
+  });
+
+  it("answers Lambda's 429 for an invocation throttled at the function's reserved concurrency, which never reached it", async () => {
+    throttleNext = true;
+    const before = seen.length;
+    const answer = await send('/x', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(answer.status).toBe(429);
+    expect(answer.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+    expect(await answer.json()).toEqual({ Message: 'Rate Exceeded.' });
     expect(seen.length).toBe(before);
   });
 });

@@ -125,8 +125,7 @@ describe('scoring and routing through the local runtime', () => {
     const emails = Array.from({ length: 200 }, (_, i) => `burst${i}@engines.example`);
     // As the embed script does, any 5xx is sent again, twice at most, after its Retry-After (at most
     // 10 s) or 3 s, saying it follows a failure. On two loaded cores the burst can outrun capture's
-    // 10 s: its own 503, or the gateway's 500 when the local sandbox, serving all 200 at once where
-    // Lambda would start a sandbox each, answers after the timeout.
+    // 10 s: its own 503, or the gateway's 500 when a capture runs past its timeout.
     const submit = async (email: string, retries = 2, query = ''): Promise<number> => {
       const response = await post(runtime, `/forms/contact/submissions${query}`, {
         email,
