@@ -60,7 +60,7 @@ export async function firstInvocations(
     throw error;
   });
   const queueUrl = new URL(new URL(floorQueue.QueueUrl as string).pathname, runtime.functionEndpoints.sqs).href;
-  const floor = await startFloor(runtime, queueUrl).catch(async (error) => {
+  const floor = await startFloor(runtime, queueUrl, { metered: true }).catch(async (error) => {
     await runtime.stop();
     throw error;
   });

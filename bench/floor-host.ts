@@ -8,16 +8,17 @@ import { VARIABLES } from '../shared/config/function-env';
 
 export interface Floor {
   url: string;
-  /** The floor's sandbox: its init and invocation timings (the meter's plugins are on its clients). */
+  /** The floor's sandbox: its init and, when metered, its invocation timings. */
   host: LambdaHost;
   stop(): Promise<void>;
 }
 
 /**
  * bench/floor-function.ts in a sandbox of capture's size and timeout, behind a function URL of its
- * own, sending to the runtime's emulators through the same proxies.
+ * own, sending to the runtime's emulators through the same proxies; `metered` as the runtime's
+ * sandboxes are (the request meter's plugins on its clients, and its invocations timed).
  */
-export async function startFloor(runtime: LocalRuntime, queueUrl: string): Promise<Floor> {
+export async function startFloor(runtime: LocalRuntime, queueUrl: string, { metered }: { metered: boolean }): Promise<Floor> {
   const entry = 'bench/floor-function.ts';
   const host = await startLambdaHost({
     functions: { capture: { ...topology.functions.capture, entry } },
@@ -35,8 +36,7 @@ export async function startFloor(runtime: LocalRuntime, queueUrl: string): Promi
       },
     },
     settings: runtime.config,
-    // As capture's sandbox runs in the benchmarks: with the request meter's plugins on its clients.
-    meter: () => undefined,
+    ...(metered ? { meter: () => undefined } : {}),
     log: () => undefined,
   });
   const url = await startFunctionUrl({ port: 0, function: 'capture', invoke: (name, event) => host.invoke(name, event) }).catch(async (error) => {

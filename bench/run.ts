@@ -106,7 +106,7 @@ async function coldStart() {
 async function capture() {
   const overhead = await captureOverhead();
   console.log(
-    "\nCapture overhead, local runtime, 300 sequential captures posted to capture's function URL (the default edge) after 50 warm-up (then 100 with a delay), both behind loopback proxies",
+    "\nCapture overhead, local runtime, 300 sequential captures posted to capture's function URL (the default edge) after 50 warm-up (then 100 with a delay), both behind loopback proxies, the request meter off as on Lambda (its figures below come from 100 more in a metered runtime)",
   );
   console.log(`  capture through the runtime, p50   ${overhead.captureMs.toFixed(2)} ms`);
   console.log(`  bare DynamoDB put + SQS send, p50  ${overhead.bareMs.toFixed(2)} ms`);
@@ -129,7 +129,7 @@ async function capture() {
     `  the same from a thread of their own ${overhead.threadWritesMs.toFixed(2)} ms (as a function's sandbox makes them): ${(overhead.threadWritesMs / overhead.sameWritesMs).toFixed(2)}x is the hop between threads on this machine; capture ÷ these ${(overhead.captureMs / overhead.threadWritesMs).toFixed(2)}x is the gateway and our code`,
   );
   console.log(
-    `  capture's sandbox CPU per capture, p50 ${overhead.sandboxCpuMs.toFixed(2)} ms (the handler and its three SDK requests, without the emulators: ${(overhead.sandboxCpuMs / overhead.bareMs).toFixed(2)}x the whole bare put + send)`,
+    `  capture's sandbox CPU per capture, p50 ${overhead.sandboxCpuMs.toFixed(2)} ms (metered; the handler and its three SDK requests, without the emulators: ${(overhead.sandboxCpuMs / overhead.bareMs).toFixed(2)}x the whole bare put + send)`,
   );
   const { delayed } = overhead;
   console.log(
