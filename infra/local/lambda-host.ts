@@ -136,6 +136,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
   /** An idle sandbox, a new one while the pool is under its limit, or the next one released. */
   const acquire = async (name: FunctionName, pool: Pool): Promise<Sandbox> => {
     for (;;) {
+      if (stopped) throw new Error(`${name} was invoked after the runtime stopped`);
       const idle = pool.idle.pop();
       if (idle) return idle;
       if (pool.size < pool.limit) return start(name, pool);
@@ -161,6 +162,8 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
   const first = await Promise.allSettled(names.map((name) => start(name, poolOf(name))));
   const stopAll = async () => {
     stopped = true;
+    // Invocations waiting for a sandbox end now, not never.
+    for (const pool of pools.values()) for (const waiter of pool.waiting.splice(0)) waiter(undefined);
     const all = [...live];
     live.clear();
     await Promise.allSettled(all.map((sandbox) => sandbox.terminate()));

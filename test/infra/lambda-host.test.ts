@@ -91,4 +91,14 @@ describe('the local Lambda host', () => {
     const timings = host.timings().forms ?? [];
     expect(timings.map((timing) => timing.coldStart).sort()).toEqual([false, true, true]);
   });
+
+  it('ends the invocations still waiting for a sandbox when it stops, instead of leaving them pending', async () => {
+    const host = await start({ sandboxesPerFunction: 1 });
+    const running = invoke(host, { ms: 500 });
+    const waiting = invoke(host, {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await host.stop();
+    await expect(waiting).rejects.toThrow('forms was invoked after the runtime stopped');
+    await expect(running).rejects.toThrow('forms exited');
+  });
 });
