@@ -61,7 +61,7 @@ export interface CaptureOverhead {
   roundTrips: number;
   /**
    * Sequential round trips per capture as timed in its sandbox: the longest chain of its AWS
-   * requests (requests sent together count once), at p50 and at most, over the plain captures.
+   * requests (requests sent together count once), at p50 and at most, over the metered captures.
    */
   timedRoundTrips: { p50: number; max: number };
 }
