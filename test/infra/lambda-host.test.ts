@@ -96,9 +96,12 @@ describe('the local Lambda host', () => {
     const host = await start({ sandboxesPerFunction: 1 });
     const running = invoke(host, { ms: 500 });
     const waiting = invoke(host, {});
+    // Both end while the host stops: their handlers are attached first.
+    const waitingEnds = expect(waiting).rejects.toThrow('forms was invoked after the runtime stopped');
+    const runningEnds = expect(running).rejects.toThrow('forms exited');
     await new Promise((resolve) => setTimeout(resolve, 100));
     await host.stop();
-    await expect(waiting).rejects.toThrow('forms was invoked after the runtime stopped');
-    await expect(running).rejects.toThrow('forms exited');
+    await waitingEnds;
+    await runningEnds;
   });
 });
