@@ -9,7 +9,7 @@ export const threadCpuMicros = () => {
 
 interface Running {
   startedAt: number;
-  cpuMs: number;
+  cpuAtStart: number;
   aws: (string | number)[];
   sent: number;
 }
@@ -17,26 +17,17 @@ interface Running {
 export type InvocationTimer = ReturnType<typeof invocationTimer>;
 
 /**
- * Times the invocations of one sandbox: wall time from start to end; the thread's CPU time, each
- * stretch of which is shared equally among the invocations in flight during it; and the order in
- * which the AWS requests each made left and were answered (what waited on what, for the cost
- * model's round trips). The host gives a sandbox one invocation at a time, as Lambda does, so the
- * share is whole unless that changes; CPU spent while none is in flight is no invocation's (Lambda
- * freezes an idle sandbox).
+ * Times the invocations of one sandbox: wall time from start to end; the thread's CPU time over
+ * that span (the host gives a sandbox one invocation at a time, as Lambda does, so all of it is
+ * that invocation's, and CPU spent between invocations is none's: Lambda freezes an idle
+ * sandbox); and the order in which the AWS requests it made left and were answered (what waited
+ * on what, for the cost model's round trips).
  */
 export function invocationTimer(cpuMicros: () => number = threadCpuMicros, now: () => number = () => performance.now()) {
   const inFlight = new Map<number, Running>();
-  let cpuSoFar = cpuMicros();
-  const share = () => {
-    const cpu = cpuMicros();
-    const each = (cpu - cpuSoFar) / 1000 / Math.max(1, inFlight.size);
-    cpuSoFar = cpu;
-    for (const running of inFlight.values()) running.cpuMs += each;
-  };
   return {
     start(id: number): void {
-      share();
-      inFlight.set(id, { startedAt: now(), cpuMs: 0, aws: [], sent: 0 });
+      inFlight.set(id, { startedAt: now(), cpuAtStart: cpuMicros(), aws: [], sent: 0 });
     },
     /** A request to `service` leaves on behalf of invocation `id`: returns its number within the invocation (undefined once the invocation has ended). */
     requestSent(id: number, service: string): number | undefined {
@@ -49,11 +40,10 @@ export function invocationTimer(cpuMicros: () => number = threadCpuMicros, now: 
       inFlight.get(id)?.aws.push(request);
     },
     end(id: number): InvocationTiming {
-      share();
       const running = inFlight.get(id);
       inFlight.delete(id);
       if (!running) throw new Error(`invocation ${id} was not started`);
-      return { wallMs: now() - running.startedAt, cpuMs: running.cpuMs, aws: running.aws };
+      return { wallMs: now() - running.startedAt, cpuMs: (cpuMicros() - running.cpuAtStart) / 1000, aws: running.aws };
     },
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { invocationTimer } from '../../infra/local/invocation-timer';
 
 describe('timing the invocations of a local sandbox', () => {
-  it('shares each stretch of the thread CPU time equally among the invocations in flight, and counts none while idle', () => {
+  it("counts the thread's CPU time from an invocation's start to its end, and none between invocations", () => {
     let cpuMicros = 0;
     let now = 0;
     const timer = invocationTimer(
@@ -12,15 +12,15 @@ describe('timing the invocations of a local sandbox', () => {
     cpuMicros += 5000; // idle: no invocation's
     now = 10;
     timer.start(1);
-    cpuMicros += 2000; // 1 alone: 2 ms
-    now = 12;
-    timer.start(2);
-    cpuMicros += 4000; // 1 and 2: 2 ms each
+    cpuMicros += 2000;
     now = 16;
-    expect(timer.end(1)).toEqual({ wallMs: 6, cpuMs: 4, aws: [] });
-    cpuMicros += 1000; // 2 alone: 1 ms
-    now = 20;
-    expect(timer.end(2)).toEqual({ wallMs: 8, cpuMs: 3, aws: [] });
+    expect(timer.end(1)).toEqual({ wallMs: 6, cpuMs: 2, aws: [] });
+    cpuMicros += 7000; // idle again
+    now = 30;
+    timer.start(2);
+    cpuMicros += 1000;
+    now = 32;
+    expect(timer.end(2)).toEqual({ wallMs: 2, cpuMs: 1, aws: [] });
   });
 
   it("keeps the order in which each invocation's AWS requests left and were answered", () => {
