@@ -84,6 +84,15 @@ describe('the local Lambda host', () => {
     expect(host.sandboxesStarted()).toEqual({ forms: 3 });
   });
 
+  it('replaces a sandbox that dies while idle, freeing its place under the limit', async () => {
+    const host = await start({ sandboxesPerFunction: 1 });
+    const { sandbox } = await invoke(host, { fail: 'crashAfterAnswer' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // With its place not given back, this would wait for a sandbox forever.
+    expect((await invoke(host, {})).sandbox).not.toBe(sandbox);
+    expect(host.sandboxesStarted()).toEqual({ forms: 2 });
+  });
+
   it("marks each sandbox's first invocation as its cold start in the timings", async () => {
     const host = await start({ sandboxesPerFunction: 2, meter: () => undefined });
     await Promise.all([invoke(host, { ms: 200 }), invoke(host, { ms: 200 })]);

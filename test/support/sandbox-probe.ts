@@ -1,7 +1,7 @@
 /**
  * A function for the Lambda host's tests: it says which sandbox (thread) served it and how many
  * invocations that sandbox's module had in flight at once, after waiting `ms`; it can also throw,
- * or end its sandbox as a crash would.
+ * or end its sandbox as a crash would, during the invocation or after it.
  */
 import { threadId } from 'node:worker_threads';
 
@@ -10,11 +10,13 @@ let mostInFlight = 0;
 
 export interface ProbeEvent {
   ms?: number;
-  fail?: 'throw' | 'crash';
+  /** `crashAfterAnswer`: the sandbox dies 50 ms after answering, while idle. */
+  fail?: 'throw' | 'crash' | 'crashAfterAnswer';
 }
 
 export const handler = async (event: ProbeEvent) => {
   if (event.fail === 'crash') process.exit(3);
+  if (event.fail === 'crashAfterAnswer') setTimeout(() => process.exit(4), 50);
   inFlight++;
   mostInFlight = Math.max(mostInFlight, inFlight);
   try {
