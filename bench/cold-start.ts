@@ -27,7 +27,7 @@ const RESOURCES: BoundResources = {
   captureUrl: 'https://leads.example.com',
   queueUrl: (queue) => `http://127.0.0.1:9/000000000000/bench-${queue}`,
   topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
-  destinations: () => ({}),
+  destinations: () => ({ queueUrlBase: 'http://127.0.0.1:9/000000000000/', destinations: {} }),
   sesConfigurationSet: 'bench',
   secret: (name) => (name === 'hmac' ? { value: 'x'.repeat(40) } : undefined),
 };

@@ -1,7 +1,7 @@
 import { TABLE_SCHEMA } from '../shared/adapters/table-keys';
 import { CAPTURE_TIMEOUT_SECONDS } from '../shared/domain/capture/capture';
 import {
-  type DestinationBinding,
+  type DestinationsVariable,
   queueUrlVariable,
   topicArnVariable,
   SECRET_VARIABLES,
@@ -335,7 +335,7 @@ export interface BoundResources {
   queueUrl(queue: QueueName): string;
   topicArn(topic: TopicName): string;
   /** Each configured destination's queue, dead-letter queue and secret. */
-  destinations(): Record<string, DestinationBinding>;
+  destinations(): DestinationsVariable;
   sesConfigurationSet: string;
   /** Where a secret comes from, or undefined when the deployment has none (Turnstile off). */
   secret(name: SecretName): SecretSource | undefined;

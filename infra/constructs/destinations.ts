@@ -1,4 +1,4 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -11,7 +11,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { destinationAttribute } from '../../shared/adapters/sns-event-publisher';
 import type { DestinationSettings } from '../../shared/domain/core/settings';
-import type { DestinationBinding } from '../../shared/config/function-env';
+import type { DestinationsVariable } from '../../shared/config/function-env';
 import type { DestinationQueueSpec, TopicSpec } from '../topology';
 import { destinationOutputKey } from './destination-names';
 
@@ -125,14 +125,18 @@ export class LeadgateDestinations extends Construct {
     }
   }
 
-  /** What the deliver function's environment says about each destination. */
-  bindings(): Record<string, DestinationBinding> {
-    return Object.fromEntries(
-      Object.entries(this.destinations).map(([id, { queue, deadLetterQueue, secret }]) => [
-        id,
-        { queueArn: queue.queueArn, queueUrl: queue.queueUrl, deadLetterUrl: deadLetterQueue.queueUrl, secret: { arn: secret.secretArn } },
-      ]),
-    );
+  /** What the deliver function's environment says about each destination: its queues' names and its secret's ARN. */
+  bindings(): DestinationsVariable {
+    return {
+      // The URL CloudFormation gives a queue (https://sqs.<region>.amazonaws.com/<account>/<name>), less the name.
+      queueUrlBase: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/`,
+      destinations: Object.fromEntries(
+        Object.entries(this.destinations).map(([id, { queue, deadLetterQueue, secret }]) => [
+          id,
+          { queue: queue.queueName, deadLetterQueue: deadLetterQueue.queueName, secret: { arn: secret.secretArn } },
+        ]),
+      ),
+    };
   }
 }
 

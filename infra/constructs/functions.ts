@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import type { LeadgateSettings } from '../../shared/domain/core/settings';
 import { type FunctionName, type FunctionSpec, readsSecrets } from '../topology';
 import { BUNDLE, BUNDLE_ALIASES, PROJECT_ROOT, settingsDefine } from './bundling';
+import { environmentSizeProblems } from './environment-size';
 
 export { PROJECT_ROOT };
 
@@ -77,6 +78,15 @@ export class LeadgateFunction extends Construct {
             }
           : {}),
       },
+    });
+    this.node.addValidation({
+      validate: () =>
+        environmentSizeProblems(
+          this.fn,
+          spec.access.destinations
+            ? "Each destination adds its queues' names and its secret's ARN to them: configure fewer destinations."
+            : 'Bind fewer resources to it in infra/topology.ts.',
+        ),
     });
   }
 }

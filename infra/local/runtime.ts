@@ -128,6 +128,9 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** A queue URL's last part: the queue's name. */
+const lastPathPart = (url: string): string => url.slice(url.lastIndexOf('/') + 1);
+
 function localSecret(dataDir: string | undefined): string {
   if (!dataDir) return randomBytes(32).toString('base64url');
   const file = join(dataDir, 'hmac-secret');
@@ -271,18 +274,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // The SDK sends to a queue's own URL: point the functions' URLs at the endpoint they use.
       queueUrl: (queue) => new URL(new URL(queues[queue].url).pathname, endpoints.sqs).href,
       topicArn: () => events.topicArn,
-      destinations: () =>
-        Object.fromEntries(
+      destinations: () => ({
+        // The emulator's account path (/<account>/) at the endpoint the functions use.
+        queueUrlBase: new URL(new URL('.', queues.routing.url).pathname, endpoints.sqs).href,
+        destinations: Object.fromEntries(
           Object.entries(events.queues).map(([id, queue]) => [
             id,
-            {
-              queueArn: queue.arn,
-              queueUrl: new URL(new URL(queue.url).pathname, endpoints.sqs).href,
-              deadLetterUrl: new URL(new URL(queue.deadLetterUrl).pathname, endpoints.sqs).href,
-              secret: { value: destinationSecrets[id] as string },
-            },
+            { queue: lastPathPart(queue.url), deadLetterQueue: lastPathPart(queue.deadLetterUrl), secret: { value: destinationSecrets[id] as string } },
           ]),
         ),
+      }),
       sesConfigurationSet: 'leadgate-local',
       secret: (name) => {
         if (name === 'hmac') return { value: hmacSecret };

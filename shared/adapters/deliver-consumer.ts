@@ -59,7 +59,8 @@ export interface DeliverConsumerDeps extends DeliverDeps {
  * ones with it, so a timeout never returns a whole batch (its deliveries made included) minutes later.
  */
 export function createDeliverConsumer(deps: DeliverConsumerDeps) {
-  const byQueueArn = new Map(Object.entries(deps.bindings).map(([id, binding]) => [binding.queueArn, id]));
+  // A queue's name is the last part of its ARN, which every record carries; names are unique in an account and region.
+  const byQueueName = new Map(Object.entries(deps.bindings).map(([id, binding]) => [binding.queueName, id]));
 
   const deadLetter = async (record: SQSRecord, destinationId: string, groupId: string, reason: string, status?: number) => {
     const binding = deps.bindings[destinationId] as DestinationBinding;
@@ -186,7 +187,7 @@ export function createDeliverConsumer(deps: DeliverConsumerDeps) {
     // Leads are independent: their groups are delivered concurrently, each in its order.
     const groups = new Map<string, { record: SQSRecord; destinationId: string; event: PendingEvent | undefined }[]>();
     for (const record of sqsEvent.Records) {
-      const destinationId = byQueueArn.get(record.eventSourceARN);
+      const destinationId = byQueueName.get(record.eventSourceARN.slice(record.eventSourceARN.lastIndexOf(':') + 1));
       if (!destinationId) throw new Error(`no destination is bound to queue ${record.eventSourceARN}`);
       const parsed = pendingEventSchema.safeParse(parseJson(record.body));
       const group = parsed.success ? `${destinationId} ${parsed.data.leadId}` : record.messageId;

@@ -17,7 +17,7 @@ export const VARIABLES = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   /** Powertools' logger and metrics read it: one service name per function. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
-  /** Each destination's queue, dead-letter queue and secret (the deliver function), as JSON. */
+  /** Each destination's queue, dead-letter queue and secret (the deliver function), as JSON (DestinationsVariable). */
   destinations: 'DESTINATIONS',
   /** Shrinks destination retry delays (local runtime only, for simulated outages); 1 when unset. */
   retryScale: 'LEADGATE_RETRY_SCALE',
@@ -57,26 +57,40 @@ export const topicArnVariable = (topic: TopicName): string => `${topic.toUpperCa
 
 /** Where one destination's deliveries come from and fail to, and its secret. */
 export interface DestinationBinding {
-  queueArn: string;
+  /** The queue's name: the last part of its ARN, which each of its records carries. */
+  queueName: string;
   queueUrl: string;
   deadLetterUrl: string;
   secret: SecretSource;
 }
 
 /**
+ * What the DESTINATIONS variable holds. Lambda allows a function 4 KB of variables in all, so each
+ * destination takes only its queues' names and its secret; every queue URL is the account's queue
+ * URL base (`https://sqs.<region>.<domain>/<account>/`, or the local endpoint's) followed by the
+ * name. The stack checks at synth that the deliver function's variables fit (environment-size.ts).
+ */
+export interface DestinationsVariable {
+  queueUrlBase: string;
+  destinations: Record<string, { queue: string; deadLetterQueue: string; secret: SecretSource }>;
+}
+
+/**
  * Made when read (once, by the deliver function's init), not at import: every function imports
  * this module, and building schemas is a noticeable part of a cold start.
  */
-const destinationBindings = () =>
-  z.record(
-    z.string(),
-    z.object({
-      queueArn: z.string(),
-      queueUrl: z.string(),
-      deadLetterUrl: z.string(),
-      secret: z.union([z.object({ value: z.string() }), z.object({ arn: z.string() })]),
-    }),
-  );
+const destinationsVariable = () =>
+  z.object({
+    queueUrlBase: z.url().check(z.endsWith('/')),
+    destinations: z.record(
+      z.string(),
+      z.object({
+        queue: z.string().check(z.minLength(1)),
+        deadLetterQueue: z.string().check(z.minLength(1)),
+        secret: z.union([z.object({ value: z.string() }), z.object({ arn: z.string() })]),
+      }),
+    ),
+  });
 
 export interface FunctionEnv {
   tableName(): string;
@@ -125,9 +139,17 @@ export function functionEnv(env: NodeJS.ProcessEnv = process.env): FunctionEnv {
     queueUrl: (queue) => read(queueUrlVariable(queue), `sendsTo: ['${queue}']`),
     topicArn: (topic) => read(topicArnVariable(topic), `publishesTo: ['${topic}']`),
     destinations() {
-      const parsed = destinationBindings().safeParse(JSON.parse(read(VARIABLES.destinations, 'destinations')));
-      if (!parsed.success) throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.destinations} is not a map of destination bindings`);
-      return parsed.data;
+      const parsed = destinationsVariable().safeParse(JSON.parse(read(VARIABLES.destinations, 'destinations')));
+      if (!parsed.success) {
+        throw new FunctionEnvError(`Invalid function environment: ${VARIABLES.destinations} is not a queue URL base and a map of destination bindings`);
+      }
+      const { queueUrlBase, destinations } = parsed.data;
+      return Object.fromEntries(
+        Object.entries(destinations).map(([id, { queue, deadLetterQueue, secret }]) => [
+          id,
+          { queueName: queue, queueUrl: queueUrlBase + queue, deadLetterUrl: queueUrlBase + deadLetterQueue, secret },
+        ]),
+      );
     },
     publicApiUrl: () => readUrl(VARIABLES.publicApiUrl, 'public API URL'),
     publicCaptureUrl: () => readUrl(VARIABLES.publicCaptureUrl, 'postsToCapture'),

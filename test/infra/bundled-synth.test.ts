@@ -166,15 +166,12 @@ function deployedEnvironment(variables: Record<string, unknown>, extensionPort: 
     if (name === 'SES_CONFIGURATION_SET') return 'leadgate-test';
     if (name.endsWith('_TOPIC_ARN')) return 'arn:aws:sns:us-east-1:000000000000:leadgate-events.fifo';
     if (name === 'DESTINATIONS') {
-      const queue = (id: string) => `http://127.0.0.1:9/000000000000/${id}.fifo`;
-      return JSON.stringify(
-        Object.fromEntries(
-          Object.keys(exampleConfig.destinations).map((id) => [
-            id,
-            { queueArn: `arn:aws:sqs:us-east-1:000000000000:${id}.fifo`, queueUrl: queue(id), deadLetterUrl: queue(`${id}-dlq`), secret: { arn: SECRET_ARN } },
-          ]),
+      return JSON.stringify({
+        queueUrlBase: 'http://127.0.0.1:9/000000000000/',
+        destinations: Object.fromEntries(
+          Object.keys(exampleConfig.destinations).map((id) => [id, { queue: `${id}.fifo`, deadLetterQueue: `${id}-dlq.fifo`, secret: { arn: SECRET_ARN } }]),
         ),
-      );
+      });
     }
     throw new Error(`no stand-in for ${name}: teach deployedEnvironment its kind`);
   };

@@ -56,7 +56,7 @@ describe('LeadgateStack from the topology', () => {
       captureUrl: 'https://y',
       queueUrl: (queue) => queue,
       topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
-      destinations: () => ({}),
+      destinations: () => ({ queueUrlBase: 'http://127.0.0.1:9/000000000000/', destinations: {} }),
       sesConfigurationSet: 's',
       // Turnstile is off in the example config: the stack creates no Turnstile secret.
       secret: (name) => (name === 'hmac' ? { arn: 'a' } : undefined),
@@ -405,6 +405,21 @@ describe('destinations', () => {
     const destinations = { hooks: { ...exampleConfig.destinations['ops-webhook']!, url: 'http://127.0.0.1:9/hook' } };
     expect(() => new LeadgateDestinations(stack, 'Destinations', { topic: topology.topics.events, queues: topology.destinationQueues, destinations })).toThrow(
       /destinations\.hooks\.url: .*https only/,
+    );
+  });
+
+  it("refuses at synth, naming the deliver function and the remedy, as many destinations as Lambda's 4 KB of variables cannot hold", () => {
+    const synthWith = (count: number) => {
+      const app = fastApp();
+      const hook = exampleConfig.destinations['ops-webhook']!;
+      // Ids at the schema's longest (30 characters): the fewest destinations fit.
+      const destinations = Object.fromEntries(Array.from({ length: count }, (_, i) => [`destination-${String(i).padStart(18, '0')}`, hook]));
+      new LeadgateStack(app, 'Leadgate', { settings: { ...exampleConfig, destinations }, topology });
+      return () => app.synth();
+    };
+    expect(synthWith(8)).not.toThrow();
+    expect(synthWith(9)).toThrow(
+      /Leadgate\/deliver\/Function: its environment variables can take \d+ bytes once deployed, over Lambda's 4096-byte limit, so the deploy would fail\. Each destination .*: configure fewer destinations\./,
     );
   });
 

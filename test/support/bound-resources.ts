@@ -7,7 +7,7 @@ export const standInResources = (name: string): BoundResources => ({
   captureUrl: 'http://127.0.0.1:9',
   queueUrl: (queue) => `http://127.0.0.1:9/000000000000/${queue}`,
   topicArn: (topic) => `arn:aws:sns:us-east-1:000000000000:${topic}.fifo`,
-  destinations: () => ({}),
+  destinations: () => ({ queueUrlBase: 'http://127.0.0.1:9/000000000000/', destinations: {} }),
   sesConfigurationSet: name,
   secret: (secret) => (secret === 'hmac' ? { value: 'x'.repeat(40) } : undefined),
 });

@@ -74,7 +74,7 @@ function consumer(
   const handler = createDeliverConsumer({
     destinations: exampleConfig.destinations,
     bindings: {
-      'ops-webhook': { queueArn: QUEUE_ARN, queueUrl: 'https://sqs/hooks.fifo', deadLetterUrl: 'https://sqs/hooks-dlq.fifo', secret: { value: 'x' } },
+      'ops-webhook': { queueName: 'hooks.fifo', queueUrl: 'https://sqs/hooks.fifo', deadLetterUrl: 'https://sqs/hooks-dlq.fifo', secret: { value: 'x' } },
     },
     leads: { get: async (leadId) => ({ lead: lead(leadId), version: 1 }) },
     senders: {

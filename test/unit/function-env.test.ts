@@ -26,3 +26,33 @@ describe("a function's environment: the AWS request timeout", () => {
     expect(functionEnv(local).awsRequestTimeoutMs).toBe(LOCAL_AWS_REQUEST_TIMEOUT_MS);
   });
 });
+
+describe("a function's environment: the destinations' bindings", () => {
+  const variable = {
+    queueUrlBase: 'https://sqs.eu-west-1.amazonaws.com/123456789012/',
+    destinations: { crm: { queue: 'Leadgate-crmQueue-AB12.fifo', deadLetterQueue: 'Leadgate-crmDlq-CD34.fifo', secret: { arn: 'arn:aws:secretsmanager:x' } } },
+  };
+
+  it("expand each destination's queue names into URLs under the account's queue URL base", () => {
+    expect(functionEnv({ [VARIABLES.destinations]: JSON.stringify(variable) }).destinations()).toEqual({
+      crm: {
+        queueName: 'Leadgate-crmQueue-AB12.fifo',
+        queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Leadgate-crmQueue-AB12.fifo',
+        deadLetterUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Leadgate-crmDlq-CD34.fifo',
+        secret: { arn: 'arn:aws:secretsmanager:x' },
+      },
+    });
+  });
+
+  it('are refused, with the variable named, when the base is not a folder URL or a queue has no name', () => {
+    for (const wrong of [
+      { ...variable, queueUrlBase: 'https://sqs.eu-west-1.amazonaws.com/123456789012' },
+      { ...variable, destinations: { crm: { ...variable.destinations.crm, queue: '' } } },
+      variable.destinations,
+    ]) {
+      expect(() => functionEnv({ [VARIABLES.destinations]: JSON.stringify(wrong) }).destinations()).toThrow(
+        /Invalid function environment: DESTINATIONS is not a queue URL base/,
+      );
+    }
+  });
+});
