@@ -354,6 +354,9 @@ export const serviceName = (spec: FunctionSpec): string => `leadgate-${spec.entr
  */
 export const CONSUMER_COUNTER_WINDOW_MS = 1000;
 
+/** Lambda refuses a function whose variables take more than this, measured as the JSON of the whole map. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
 /** Every variable a function's bindings set, and nothing else. */
 export function functionEnvironment(spec: FunctionSpec, resources: BoundResources): Record<string, string> {
   const env: Record<string, string> = {

@@ -5,13 +5,13 @@ import type { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { CfnConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../topology';
 
-/**
- * Lambda refuses a function whose variables take more than 4 KB, measured as the JSON of the
- * whole map; CloudFormation only finds out mid-deploy. The stack checks each function at synth,
- * with every CloudFormation reference counted at the longest it can resolve to.
+/*
+ * Lambda refuses a function whose variables take more than 4 KB (LAMBDA_ENVIRONMENT_LIMIT_BYTES),
+ * and CloudFormation only finds out mid-deploy. The stack checks each function at synth, with
+ * every CloudFormation reference counted at the longest it can resolve to.
  */
-export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /** The longest a pseudo parameter resolves to (regions such as us-isof-south-1, partitions such as aws-us-gov, domains such as amazonaws.com.cn). */
 const PSEUDO: Record<string, number> = { 'AWS::Region': 16, 'AWS::AccountId': 12, 'AWS::Partition': 10, 'AWS::URLSuffix': 16 };

@@ -1,5 +1,5 @@
 import { VARIABLES } from '../../shared/config/function-env';
-import { type BoundResources, type FunctionSpec, functionEnvironment } from '../topology';
+import { type BoundResources, type FunctionSpec, functionEnvironment, LAMBDA_ENVIRONMENT_LIMIT_BYTES, serviceName } from '../topology';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -22,6 +22,14 @@ export function localFunctionEnvironment(
   endpoints: { dynamodb: string; sqs: string; ses: string },
   operatorEnv: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
+  // What the stack would set: Lambda refuses it over 4 KB, and so does the local runtime.
+  const bound = functionEnvironment(spec, resources);
+  const size = Buffer.byteLength(JSON.stringify(bound));
+  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    throw new Error(
+      `${serviceName(spec)}: its environment variables take ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit, so Lambda would refuse it`,
+    );
+  }
   const powertools = Object.entries(operatorEnv).filter(
     (entry): entry is [string, string] => entry[0].startsWith('POWERTOOLS_') && entry[0] !== VARIABLES.serviceName && entry[1] !== undefined,
   );
@@ -39,6 +47,6 @@ export function localFunctionEnvironment(
     [VARIABLES.mailDomains]: 'examples',
     [VARIABLES.awsRequestTimeoutMs]: String(LOCAL_AWS_REQUEST_TIMEOUT_MS),
     ...Object.fromEntries(powertools),
-    ...functionEnvironment(spec, resources),
+    ...bound,
   };
 }

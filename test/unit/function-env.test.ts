@@ -56,3 +56,26 @@ describe("a function's environment: the destinations' bindings", () => {
     }
   });
 });
+
+describe("a function's environment in the local runtime", () => {
+  const endpoints = { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', ses: 'http://127.0.0.1:3' };
+  const withDestinations = (count: number) => ({
+    ...standInResources('leadgate-env-test'),
+    destinations: () => ({
+      queueUrlBase: 'http://127.0.0.1:2/000000000000/',
+      destinations: Object.fromEntries(
+        Array.from({ length: count }, (_, i) => [
+          `destination-${i}`,
+          { queue: `leadgate-dest-destination-${i}.fifo`, deadLetterQueue: `leadgate-dest-destination-${i}-dlq.fifo`, secret: { value: 'x'.repeat(64) } },
+        ]),
+      ),
+    }),
+  });
+
+  it("is refused, as Lambda refuses it, when the bindings' variables take over 4 KB", () => {
+    expect(() => localFunctionEnvironment(topology.functions.deliver, withDestinations(3), endpoints, {})).not.toThrow();
+    expect(() => localFunctionEnvironment(topology.functions.deliver, withDestinations(40), endpoints, {})).toThrow(
+      /leadgate-deliver: its environment variables take \d+ bytes, over Lambda's 4096-byte limit/,
+    );
+  });
+});
