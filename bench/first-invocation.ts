@@ -1,12 +1,13 @@
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { configVariant, manyPeopleOneClient } from '../infra/local/config-variant';
 import { postJsonFrom } from '../infra/local/post-from';
-import { startLocalRuntime } from '../infra/local/runtime';
+import { type LocalRuntime, startLocalRuntime } from '../infra/local/runtime';
 import type { FunctionName } from '../infra/topology';
 import type { SandboxTiming } from '../infra/local/worker-messages';
 import { SECRET_VARIABLES } from '../shared/config/function-env';
-import { createKeyring } from '../shared/domain/core/keyring';
-import { renderToken } from '../shared/domain/core/links';
+import { createKeyring, type Keyring } from '../shared/domain/core/keyring';
+import { privacyPageUrl, renderToken, reviewUrl } from '../shared/domain/core/links';
+import { type StoredMail, storedMail } from '../infra/local/local-stores';
 import { startFloor } from './floor-host';
 import { drained, submission } from './soak';
 
@@ -22,6 +23,8 @@ export interface FirstInvocation {
 
 /** Leads sent, one at a time: enough for every pipeline function to run more than once. */
 export const FIRST_INVOCATION_LEADS = 8;
+/** How often each page and link is visited: a first invocation and two warm ones. */
+const VISITS = 3;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
@@ -31,6 +34,80 @@ const summary = (initCpuMs: number, timings: SandboxTiming[]): FirstInvocation =
   const later = median(timings.filter((timing) => !timing.coldStart).map((timing) => timing.cpuMs));
   return { initCpuMs, firstCpuMs: first, laterCpuMs: later, invocations: timings.length, extraMs: first - later };
 };
+
+const linkIn = (mail: StoredMail, path: string): string | undefined => new RegExp(`(https?://\\S+${path}\\?t=\\S+)`).exec(mail.body.text ?? '')?.[1];
+
+/** Sends a request as a visitor's browser would, and fails the benchmark on an answer other than `expected`. */
+async function visit(what: string, url: string, expected: number, init: RequestInit = {}): Promise<void> {
+  const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(30_000), ...init });
+  await response.arrayBuffer();
+  if (response.status !== expected) throw new Error(`${what} answered ${response.status}, not ${expected}: ${url}`);
+}
+
+/** Posts a form as capture's embedded form would (with its render token, or a forged one, as a script might), and waits for the pipeline to settle. */
+async function post(runtime: LocalRuntime, keyring: Keyring, form: string, body: Record<string, unknown>, token: 'genuine' | 'forged'): Promise<string> {
+  const genuine = renderToken(keyring, form, new Date(Date.now() - 5000));
+  const renderedAt = token === 'genuine' ? genuine : genuine.replace(/\.[^.]+$/, '.AAAA');
+  const answer = await postJsonFrom(new URL(`/forms/${form}/submissions`, runtime.urls.capture), '127.0.2.1', { ...body, renderedAt });
+  if (answer.status !== 202) throw new Error(`capture answered ${answer.status}: ${answer.text}`);
+  await drained(runtime, 60_000);
+  return (JSON.parse(answer.text) as { submissionId: string }).submissionId;
+}
+
+/** The newest mail to `to` with a link to `path`, and that link. */
+async function mailedLink(runtime: LocalRuntime, to: string, path: string): Promise<string> {
+  const link = (await storedMail(runtime.urls.ses))
+    .filter((mail) => mail.destination.to.includes(to))
+    .map((mail) => linkIn(mail, path))
+    .findLast((found) => found !== undefined);
+  if (!link) throw new Error(`no mail to ${to} has a ${path} link`);
+  return link;
+}
+
+/**
+ * Leads and schedules alone invoke only the pipeline's functions; a person's and an operator's
+ * functions run when someone opens a page or a link. Each of them runs VISITS times here (its
+ * first invocation, then warm ones): the hosted form and the privacy page, an assignment email's accept
+ * link, a newsletter sign-up's double opt-in confirmation (which enrols it, so the nurture tick
+ * hands its welcome email to sendEmail), that email's one-click unsubscribe, the review page of a
+ * contact request held for a forged render token, and an SES complaint.
+ */
+async function visitEveryPage(runtime: LocalRuntime, keyring: Keyring, leads: string[], version: string): Promise<void> {
+  const api = runtime.urls.api;
+  const acceptLinks = (await storedMail(runtime.urls.ses)).map((mail) => linkIn(mail, '/assignments/accept')).filter((link) => link !== undefined);
+  if (acceptLinks.length < VISITS) throw new Error(`only ${acceptLinks.length} accept links were mailed: too few to invoke accept ${VISITS} times`);
+  for (let k = 0; k < VISITS; k++) {
+    await visit('the hosted form', `${api}/forms/contact`, 200);
+    await visit('the privacy page', privacyPageUrl(api), 200);
+    await visit('an accept link', acceptLinks[k] as string, 200, { method: 'POST' });
+    const subscriber = `subscriber${k}@engines.example`;
+    await post(runtime, keyring, 'newsletter', { email: subscriber, consent: ['marketing_email'], consentVersion: version }, 'genuine');
+    await visit('a confirmation link', await mailedLink(runtime, subscriber, '/confirm'), 200, { method: 'POST' });
+    await runtime.runSchedules();
+    await drained(runtime, 60_000);
+    await visit('a one-click unsubscribe', await mailedLink(runtime, subscriber, '/unsubscribe'), 200, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    const held = `held${k}@engines.example`;
+    const submissionId = await post(
+      runtime,
+      keyring,
+      'contact',
+      { email: held, firstName: 'Held', company: 'Held', country: 'DE', consent: ['sales_contact'], consentVersion: version },
+      'forged',
+    );
+    await visit('a review link', reviewUrl(api, keyring, keyring.emailHash(held), submissionId, new Date()), 200);
+    const complaint = { eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: leads[k] as string }] } };
+    await visit('an SES complaint', `${api}/_local/ses-events`, 202, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(complaint),
+    });
+    await drained(runtime, 60_000);
+  }
+}
 
 /**
  * The import-only cold-start figure cannot see work a function leaves to its first message (a
@@ -69,17 +146,20 @@ export async function firstInvocations(
     const from = '127.0.2.1';
     // Render tokens made here, as the hosted form's would be: every capture invocation is then a post.
     const keyring = createKeyring(process.env[SECRET_VARIABLES.hmac.value] as string);
+    const captured: string[] = [];
     for (let i = 0; i < leads; i++) {
       const { form, body } = submission(i);
       const renderedAt = renderToken(keyring, form, new Date(Date.now() - 5000));
-      const captured = await postJsonFrom(new URL(`/forms/${form}/submissions`, runtime.urls.capture), from, { ...body, consentVersion: version, renderedAt });
-      if (captured.status !== 202) throw new Error(`capture answered ${captured.status}: ${captured.text}`);
+      const answer = await postJsonFrom(new URL(`/forms/${form}/submissions`, runtime.urls.capture), from, { ...body, consentVersion: version, renderedAt });
+      if (answer.status !== 202) throw new Error(`capture answered ${answer.status}: ${answer.text}`);
+      captured.push(body.email);
       await drained(runtime, 60_000);
       await runtime.runSchedules();
       await drained(runtime, 60_000);
       const atFloor = await postJsonFrom(new URL('/forms/newsletter/submissions', floor.url), from, { email: `floor${i}@engines.example` });
       if (atFloor.status !== 202) throw new Error(`the floor function answered ${atFloor.status}`);
     }
+    await visitEveryPage(runtime, keyring, captured, version);
     const inits = runtime.initCpuMs();
     const functions: Partial<Record<FunctionName, FirstInvocation>> = {};
     for (const [name, timings] of Object.entries(runtime.invocationTimings()) as [FunctionName, SandboxTiming[]][]) {
