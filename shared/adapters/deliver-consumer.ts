@@ -9,7 +9,7 @@ import { type DeliverDeps, deliverEvent, type DeliveryOutcome } from '../domain/
 import type { DeliveryLog } from '../domain/destinations/delivery-log';
 import { deliveryId, type PendingEvent } from '../domain/destinations/pending-event';
 import { retryDelaySeconds, withinRetryWindow } from '../domain/destinations/retry-policy';
-import { DESTINATION_TIMEOUT_MS } from './destinations/bounded-fetch';
+import { DESTINATION_TIMEOUT_MS } from './destinations/destination-call';
 
 const pendingEventSchema = z.object({
   id: z.string().check(z.regex(/^evt_[A-Za-z0-9_-]{24}$/)),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventSchemaFile, eventSchemaText } from '../../cli/events-schemas';
-import { resultOf } from '../../shared/adapters/destinations/bounded-fetch';
+import { resultOf } from '../../shared/adapters/destinations/destination-call';
 import { slackMessage } from '../../shared/adapters/destinations/slack-sender';
 import type { ConsentState, Lead } from '../../shared/domain/core/lead';
 import { deriveEvents } from '../../shared/domain/destinations/derive-events';
@@ -164,7 +164,7 @@ describe('delivery policy', () => {
   });
 
   it('retries 429, 408 and 5xx (429 and 503 after their Retry-After); any other answer is final, a redirect included', () => {
-    const answer = (status: number, headers: Record<string, string> = {}) => resultOf({ status, headers: new Headers(headers) });
+    const answer = (status: number, headers: Record<string, string> = {}) => resultOf({ status, headers });
     expect(answer(204)).toEqual({ ok: true, status: 204 });
     expect(answer(429, { 'retry-after': '30' })).toMatchObject({ ok: false, retryable: true, retryAfterSeconds: 30 });
     expect(answer(503, { 'retry-after': new Date(Date.now() + 60_000).toUTCString() })).toMatchObject({

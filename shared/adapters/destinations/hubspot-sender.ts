@@ -1,5 +1,5 @@
 import type { DestinationSender, Outgoing, SendResult } from '../../domain/destinations/deliver';
-import { boundedFetch, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './bounded-fetch';
+import { callDestination, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './destination-call';
 
 const CONTACTS = '/crm/v3/objects/contacts';
 const UPSERTS = new Set(['lead.created', 'lead.updated', 'lead.assigned', 'lead.reassigned', 'lead.rectified']);
@@ -19,13 +19,10 @@ export class HubSpotSender implements DestinationSender {
     const request = this.requestFor(outgoing);
     if (!request) return { ok: true, status: 'not_applicable' };
     try {
-      const response = await boundedFetch(
+      const response = await callDestination(
         `${(outgoing.destination.url as string).replace(/\/$/, '')}${request.path}`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.tokenOf(outgoing.destinationId)}` },
-          body: JSON.stringify(request.body),
-        },
+        { 'content-type': 'application/json', authorization: `Bearer ${await this.tokenOf(outgoing.destinationId)}` },
+        JSON.stringify(request.body),
         this.timeoutMs,
       );
       // Deleting a contact HubSpot does not hold leaves nothing to delete.

@@ -1,6 +1,8 @@
 import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
 import type { DestinationSender, Outgoing, SendResult } from '../../domain/destinations/deliver';
-import { boundedFetch, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './bounded-fetch';
+import { STATUS_CODES } from 'node:http';
+import type { BoundedAnswer } from '../bounded-request';
+import { callDestination, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './destination-call';
 
 type Assignment = { team: string; rep: string; score: number; reasons: { reason: string; points: number }[]; fields: Record<string, string>; from?: string };
 
@@ -28,7 +30,7 @@ export function slackMessage(type: 'lead.assigned' | 'lead.reassigned', data: As
 
 /**
  * A team channel message on each assignment and SLA reassignment, through Slack's incoming
- * webhook with Slack's own client; its fetch is ours (no redirects, a timeout, a bounded body).
+ * webhook with Slack's own client; its fetch is ours (node:http, no redirects, a timeout, a bounded body).
  */
 export class SlackSender implements DestinationSender {
   constructor(
@@ -38,13 +40,14 @@ export class SlackSender implements DestinationSender {
 
   async send({ destinationId, event, acceptUrl }: Outgoing): Promise<SendResult> {
     if (event.type !== 'lead.assigned' && event.type !== 'lead.reassigned') return { ok: true, status: 'not_applicable' };
-    let answer: { status: number; headers: Headers } | undefined;
-    const fetchBounded = async (url: string | URL | Request, init?: RequestInit) => {
-      const response = await boundedFetch(String(url), init ?? {}, this.timeoutMs);
-      answer = response;
-      return new Response(response.body, { status: response.status, headers: response.headers });
+    let answer: BoundedAnswer | undefined;
+    // What Slack's client reads of a fetch answer (ok, status, statusText, text()), without fetch.
+    const bounded = async (url: string | URL | Request, init?: RequestInit) => {
+      answer = await callDestination(String(url), init?.headers as Record<string, string>, String(init?.body ?? ''), this.timeoutMs);
+      const { status, body } = answer;
+      return { ok: status >= 200 && status < 300, status, statusText: STATUS_CODES[status] ?? '', text: async () => body };
     };
-    const webhook = new IncomingWebhook(await this.webhookUrlOf(destinationId), { fetch: fetchBounded as typeof fetch, timeout: this.timeoutMs });
+    const webhook = new IncomingWebhook(await this.webhookUrlOf(destinationId), { fetch: bounded as unknown as typeof fetch, timeout: this.timeoutMs });
     try {
       await webhook.send(slackMessage(event.type, event.data as Assignment, acceptUrl));
       return { ok: true, status: answer?.status ?? 200 };

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { DestinationSender, Outgoing, SendResult } from '../../domain/destinations/deliver';
-import { boundedFetch, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './bounded-fetch';
+import { callDestination, DESTINATION_TIMEOUT_MS, resultOf, unanswered } from './destination-call';
 
 /**
  * Standard Webhooks: the event as JSON, with webhook-id (the same on every retry of one event),
@@ -25,19 +25,16 @@ export class WebhookSender implements DestinationSender {
     const timestamp = new Date();
     const signature = (await this.signer(destinationId)).sign(event.id, timestamp, payload);
     try {
-      const response = await boundedFetch(
+      const response = await callDestination(
         destination.url as string,
         {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'Leadgate-Webhooks/1',
-            'webhook-id': event.id,
-            'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-            'webhook-signature': signature,
-          },
-          body: payload,
+          'content-type': 'application/json',
+          'user-agent': 'Leadgate-Webhooks/1',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-signature': signature,
         },
+        payload,
         this.timeoutMs,
       );
       return resultOf(response);

@@ -1,44 +1,21 @@
 import type { SendResult } from '../../domain/destinations/deliver';
+import { type BoundedAnswer, boundedRequest } from '../bounded-request';
 
 /** Every outbound call: this long at most. */
 export const DESTINATION_TIMEOUT_MS = 10_000;
 /** Response bodies are read up to this many bytes, and never logged. */
 export const MAX_RESPONSE_BYTES = 4096;
 
-export interface BoundedResponse {
-  status: number;
-  headers: Headers;
-  /** The first MAX_RESPONSE_BYTES of the body. */
-  body: string;
-}
-
-async function readBounded(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < MAX_RESPONSE_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel().catch(() => undefined);
-  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
-}
-
 /**
- * fetch for destination calls: redirects are not followed (a 3xx is an answer, and a failure),
- * every call times out, and the body is read only up to a small limit.
+ * Every destination call: POST, no redirects followed (a 3xx is a final answer), the whole call
+ * within the timeout, the body read only up to MAX_RESPONSE_BYTES (and never logged).
  */
-export async function boundedFetch(url: string, init: RequestInit, timeoutMs = DESTINATION_TIMEOUT_MS): Promise<BoundedResponse> {
-  const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-  return { status: response.status, headers: response.headers, body: await readBounded(response) };
-}
+export const callDestination = (url: string, headers: Record<string, string>, body: string, timeoutMs = DESTINATION_TIMEOUT_MS): Promise<BoundedAnswer> =>
+  boundedRequest(url, { method: 'POST', headers, body }, { timeoutMs, maxBytes: MAX_RESPONSE_BYTES });
 
 /** Retry-After in seconds (delta-seconds or an HTTP date), if the answer has a usable one. */
-export function retryAfterSeconds(headers: Headers, now = Date.now()): number | undefined {
-  const value = headers.get('retry-after');
+export function retryAfterSeconds(headers: Record<string, string>, now = Date.now()): number | undefined {
+  const value = headers['retry-after'];
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const at = Date.parse(value);
@@ -46,7 +23,7 @@ export function retryAfterSeconds(headers: Headers, now = Date.now()): number | 
 }
 
 /** 2xx is success; 429, 5xx and 408 are worth retrying (429 and 503 with their Retry-After); other answers are final. */
-export function resultOf(response: Pick<BoundedResponse, 'status' | 'headers'>): SendResult {
+export function resultOf(response: Pick<BoundedAnswer, 'status' | 'headers'>): SendResult {
   const { status } = response;
   if (status >= 200 && status < 300) return { ok: true, status };
   const retryable = status === 429 || status === 408 || status >= 500;
