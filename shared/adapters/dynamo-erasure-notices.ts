@@ -3,6 +3,7 @@ import type { ErasureNotices } from '../domain/destinations/deliver';
 import type { ErasureNoticeRecord, ErasureNoticeStore, RecipientNotice } from '../domain/destinations/erasure-notices';
 import type { PendingEvent } from '../domain/destinations/pending-event';
 import { epochSeconds } from '../domain/core/retention';
+import { byCodeUnit } from '../domain/core/order';
 import { conditionally } from './dynamo-errors';
 import { OUTBOX_GRACE_SECONDS } from './dynamo-lead-repository';
 import { erasureNoticesKey, INDEXES, OUTBOX_PARTITION } from './table-keys';
@@ -39,7 +40,7 @@ export class DynamoErasureNotices implements ErasureNoticeStore, ErasureNotices 
   async get(receiptId: string): Promise<(ErasureNoticeRecord & { outbox?: PendingEvent[] }) | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: erasureNoticesKey(receiptId), ConsistentRead: true }));
     if (!Item) return undefined;
-    const notices = Object.values(Item.notices as Record<string, RecipientNotice>).sort((a, b) => a.destination.localeCompare(b.destination));
+    const notices = Object.values(Item.notices as Record<string, RecipientNotice>).sort((a, b) => byCodeUnit(a.destination, b.destination));
     return { receiptId, erasedAt: Item.erasedAt as string, notices, ...(Item.outbox ? { outbox: Item.outbox as PendingEvent[] } : {}) };
   }
 

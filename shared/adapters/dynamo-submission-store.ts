@@ -2,6 +2,7 @@ import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand, ty
 import type { AddOutcome, AdmissionFindings, StoredSubmission, SubmissionState, SubmissionStore, SweepEntry } from '../domain/core/ports';
 import { epochSeconds, isExpired } from '../domain/core/retention';
 import { routingSweepDueAt } from '../domain/core/due-times';
+import { byCodeUnit } from '../domain/core/order';
 import { conditionally } from './dynamo-errors';
 import { INDEXES, leadKey, REVIEW_PARTITION, SUBMISSION_PREFIX, sparseIndexAttributes, submissionKey, withoutKeys } from './table-keys';
 
@@ -116,7 +117,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
         if (!isExpired(item.expiresAt as number, now) && UNMERGED.includes(item.state as SubmissionState)) found.push(fromItem(item));
       }
     }
-    return found.sort((a, b) => a.at.localeCompare(b.at));
+    return found.sort((a, b) => byCodeUnit(a.at, b.at));
   }
 
   transition(

@@ -43,6 +43,15 @@ describe('retention and privacy (domain)', () => {
     expect(verifyReceipt({ ...result.receipts[0], gpc: true })).toMatchObject({ valid: false });
   });
 
+  it('still verifies a receipt signed over keys sorted with localeCompare, as receipts were until 3 December 2026', async () => {
+    const { result, keyring } = await captured();
+    for (const { signature: _signature, ...fields } of result.receipts) {
+      const localeSorted = Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)));
+      const signedBefore = { ...fields, signature: keyring.receipts.sign(Buffer.from(JSON.stringify(localeSorted), 'utf8')) };
+      expect(verifyReceipt(signedBefore, keyring.receipts.publicKey)).toEqual({ valid: true });
+    }
+  });
+
   it('keeps GPC opt-outs out of anything shared with third parties', async () => {
     expect(
       shareableLeads([

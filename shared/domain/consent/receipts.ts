@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import type { ReceiptSigner } from '../core/signer';
+import { type ReceiptSigner, signedBytes } from '../core/signer';
 
 export type { ReceiptSigner } from '../core/signer';
 export { receiptSigner } from '../core/signer';
@@ -30,13 +30,6 @@ export interface ConsentReceipt {
   signature: string;
 }
 
-/** The signed bytes: every field but the signature, keys sorted, as JSON. */
-function canonical(receipt: Omit<ConsentReceipt, 'signature'> & { signature?: string }): Buffer {
-  const { signature: _signature, ...fields } = receipt;
-  const sorted = Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)));
-  return Buffer.from(JSON.stringify(sorted), 'utf8');
-}
-
 export function consentReceipt(signer: ReceiptSigner, issuer: string, event: ConsentEvent): ConsentReceipt {
   const unsigned = {
     receiptVersion: 1 as const,
@@ -55,7 +48,7 @@ export function consentReceipt(signer: ReceiptSigner, issuer: string, event: Con
     keyId: signer.keyId,
     publicKey: signer.publicKey,
   };
-  return { ...unsigned, signature: signer.sign(canonical(unsigned)) };
+  return { ...unsigned, signature: signer.sign(signedBytes(unsigned)) };
 }
 
 export type ReceiptCheck = { valid: true } | { valid: false; reason: string };
@@ -73,7 +66,7 @@ export function verifyReceipt(document: unknown, trustedPublicKey?: string): Rec
   if (trustedPublicKey && receipt.publicKey !== trustedPublicKey) return { valid: false, reason: "signed with a key that is not the issuer's" };
   try {
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: receipt.publicKey }, format: 'jwk' });
-    const ok = verify(null, canonical(receipt as ConsentReceipt), key, Buffer.from(receipt.signature, 'base64url'));
+    const ok = verify(null, signedBytes(receipt), key, Buffer.from(receipt.signature, 'base64url'));
     return ok ? { valid: true } : { valid: false, reason: 'the signature does not match the contents' };
   } catch {
     return { valid: false, reason: 'the public key or signature is malformed' };

@@ -1,10 +1,17 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
+import { byCodeUnit } from './order';
 
 /** Ed25519 signing from a derived seed: consent and erasure receipts anyone can check with the public key. */
 export interface ReceiptSigner {
   keyId: string;
   publicKey: string;
   sign(payload: Buffer): string;
+}
+
+/** The bytes a receipt's signature covers: its fields, the signature left out, keys sorted (byCodeUnit), as JSON. */
+export function signedBytes(receipt: Record<string, unknown>): Buffer {
+  const { signature: _signature, ...fields } = receipt;
+  return Buffer.from(JSON.stringify(Object.fromEntries(Object.entries(fields).sort(([a], [b]) => byCodeUnit(a, b)))), 'utf8');
 }
 
 /** A private key from 32 seed bytes (RFC 8410 PKCS#8 wrapping). */

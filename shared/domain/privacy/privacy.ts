@@ -9,6 +9,7 @@ import { updateLead } from '../core/lead-update';
 import type { Clock, LeadRepository, OutgoingEmail, StoredSubmission, SubmissionStore } from '../core/ports';
 import { consentReceipt, type ConsentReceipt } from '../consent/receipts';
 import { epochSeconds } from '../core/retention';
+import { signedBytes } from '../core/signer';
 import type { LeadgateSettings } from '../core/settings';
 import { parseEmailAddress, parseSubmission, type RawBody } from '../capture/submission';
 import { chargeClient, permitStrangerMail, sendStrangerMail, type StrangerMailDeps, type StrangerMailRefusal } from '../screening/stranger-mail';
@@ -253,8 +254,7 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     keyId: signer.keyId,
     publicKey: signer.publicKey,
   };
-  const sorted = Object.fromEntries(Object.entries(unsigned).sort(([a], [b]) => a.localeCompare(b)));
-  return { ...unsigned, signature: signer.sign(Buffer.from(JSON.stringify(sorted))) };
+  return { ...unsigned, signature: signer.sign(signedBytes(unsigned)) };
 }
 
 const MAX_APPLIED_REQUESTS = 20;

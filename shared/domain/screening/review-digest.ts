@@ -1,6 +1,7 @@
 import { maskEmail } from '../core/email-address';
 import type { Keyring } from '../core/keyring';
 import { reviewUrl } from '../core/links';
+import { byCodeUnit } from '../core/order';
 import type { Clock, Mailer, OutgoingEmail, RunMark, SubmissionStore } from '../core/ports';
 import type { LeadgateSettings } from '../core/settings';
 
@@ -55,7 +56,7 @@ export async function sendReviewDigest(deps: ReviewDigestDeps): Promise<{ held: 
   const held = await deps.submissions.findHeld(after, until, now);
   if (held.length === 0) return { held: 0, sent: 0 };
   const items: HeldForReview[] = held
-    .sort((a, b) => a.at.localeCompare(b.at))
+    .sort((a, b) => byCodeUnit(a.at, b.at))
     .map((s) => ({
       maskedEmail: maskEmail(s.submission?.email ?? ''),
       formId: s.formId,
