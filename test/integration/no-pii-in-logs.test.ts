@@ -17,6 +17,9 @@ const PERSON = {
   country: 'GB',
 };
 
+/** The destinations' secrets, given so the scan can look for them: no log line may hold one either. */
+const DESTINATION_SECRETS = { crm: 'pat-local-seeded-secret-0f3c9a', 'ops-webhook': 'whsec_c2VlZGVkLXNlY3JldC13ZWJob29rLWtleQ==' };
+
 const captured: string[] = [];
 const originals = { out: process.stdout.write, err: process.stderr.write };
 let runtime: LocalRuntime;
@@ -31,7 +34,7 @@ beforeAll(async () => {
     } as typeof process.stdout.write;
   process.stdout.write = tap(originals.out);
   process.stderr.write = tap(originals.err);
-  runtime = await startTestRuntime({ log: (line) => captured.push(line) });
+  runtime = await startTestRuntime({ log: (line) => captured.push(line), destinationSecrets: DESTINATION_SECRETS });
 });
 
 afterAll(async () => {
@@ -41,7 +44,7 @@ afterAll(async () => {
 });
 
 describe('logs', () => {
-  it('hold no personal data across capture, routing, assignment, nurture, unsubscribe, privacy requests and deliveries to destinations', async () => {
+  it('hold no personal data and no secret across capture, routing, assignment, nurture, unsubscribe, privacy requests and deliveries to destinations', async () => {
     const { email, ...fields } = PERSON;
     // A destination that fails for a moment: its retries log too.
     runtime.destinations.setOutage('ops-webhook', { until: Date.now() + 1500, status: 503 });
@@ -75,7 +78,8 @@ describe('logs', () => {
       .filter((line) => line.trim());
     expect(lines.filter((line) => line.includes('"level"')).length).toBeGreaterThan(5); // the scan saw real logs
     expect(lines.filter((line) => line.includes('"service":"leadgate-deliver"')).length).toBeGreaterThan(2); // the deliverer's among them
-    const needles = [...Object.values(PERSON), email.toLowerCase(), 'seeded-pii'].filter((value) => value.length > 3);
+    const secrets = [...Object.values(DESTINATION_SECRETS), process.env.LEADGATE_HMAC_SECRET as string];
+    const needles = [...Object.values(PERSON), email.toLowerCase(), 'seeded-pii', ...secrets].filter((value) => value.length > 3);
     const hits = lines.filter((line) => needles.some((needle) => line.toLowerCase().includes(needle.toLowerCase())));
     expect(hits).toEqual([]);
   });
