@@ -21,6 +21,7 @@ import {
 import { exampleConfig } from '../support/example-config';
 import type { LeadgateSettings } from '../../shared/domain/core/settings';
 import { LeadgateDestinations } from '../../infra/constructs/destinations';
+import { type DestinationBinding, functionEnv } from '../../shared/config/function-env';
 
 /** A fast synth: no bundling, no CloudFormation schema validation; cdk-nag still runs. */
 const fastApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false } as never);
@@ -406,6 +407,37 @@ describe('destinations', () => {
     expect(() => new LeadgateDestinations(stack, 'Destinations', { topic: topology.topics.events, queues: topology.destinationQueues, destinations })).toThrow(
       /destinations\.hooks\.url: .*https only/,
     );
+  });
+
+  it("gives the deliver function each destination's own queue, its dead-letter queue and its secret, at the URLs CloudFormation gives them", () => {
+    const deliver = ofType('AWS::Lambda::Function').find(([, f]) => f.Properties.Environment?.Variables?.DESTINATIONS);
+    if (!deliver) throw new Error('no function has the DESTINATIONS variable');
+    const [, parts] = deliver[1].Properties.Environment.Variables.DESTINATIONS['Fn::Join'] as [string, unknown[]];
+    // Each reference as it resolves once deployed: a queue's name ends in its logical id here, a secret's ARN is the secret's.
+    const pseudo: Record<string, string> = { 'AWS::Region': 'eu-west-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };
+    const resolved = parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const { Ref, 'Fn::GetAtt': getAtt } = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+        if (Ref) return pseudo[Ref] ?? `arn:secret:${Ref}`;
+        expect(getAtt?.[1]).toBe('QueueName');
+        return `${stackName}-${getAtt?.[0]}-X.fifo`;
+      })
+      .join('');
+    const bindings = functionEnv({ DESTINATIONS: resolved }).destinations();
+    expect(Object.keys(bindings).sort()).toEqual([...destinationIds].sort());
+    const logicalIdIn = (url: string) => url.replace(/^.*\/[^-]+-(.+)-X\.fifo$/, '$1');
+    for (const id of destinationIds) {
+      const { queueName, queueUrl, deadLetterUrl, secret } = bindings[id] as DestinationBinding;
+      expect(queueUrl).toBe(`https://sqs.eu-west-1.amazonaws.com/123456789012/${queueName}`);
+      const queue = resources[logicalIdIn(queueUrl)];
+      // The queue SNS fills with this destination's events, and whose redrive names the dead-letter queue bound beside it.
+      const subscription = ofType('AWS::SNS::Subscription').find(([, r]) => r.Properties.FilterPolicy?.[`to.${id}`]);
+      expect(subscription?.[1].Properties.Endpoint).toEqual({ 'Fn::GetAtt': [logicalIdIn(queueUrl), 'Arn'] });
+      expect(queue?.Properties.RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': [logicalIdIn(deadLetterUrl), 'Arn'] });
+      const secretId = (secret as { arn: string }).arn.replace('arn:secret:', '');
+      expect(String(resources[secretId]?.Properties.Description)).toContain(`destination ${id} `);
+    }
   });
 
   it("refuses at synth, naming the deliver function and the remedy, as many destinations as Lambda's 4 KB of variables cannot hold", () => {
