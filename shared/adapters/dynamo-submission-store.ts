@@ -30,10 +30,10 @@ export class DynamoSubmissionStore implements SubmissionStore {
           new PutCommand({
             TableName: this.tableName,
             Item: { ...key, itemType: 'submission', ...stored },
-            // Free: no item, one past its retention, or a finished one past its de-duplication window.
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR (dedupUntil <= :now AND #state IN (:merged, :discarded))',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':now': epochSeconds(now), ':merged': 'merged', ':discarded': 'discarded' },
+            // Free: no item, or one past its expiry, which for a finished one (merged or discarded)
+            // is the end of its de-duplication window (transition sets expiresAt = dedupUntil).
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+            ExpressionAttributeValues: { ':now': epochSeconds(now) },
           }),
         ),
       );
