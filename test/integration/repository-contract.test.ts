@@ -427,6 +427,18 @@ describe.each(implementations)('repository contract: %s', (_name, make) => {
       expect(again.created === false && again.existing.submissionId).toBe(held.submissionId);
     });
 
+    it('frees a claim whose unmerged submission is past its expiry, before TTL has deleted it', async () => {
+      const leadId = id('lead');
+      const claim = newClaim();
+      const stale = submission(leadId, 0, claim, { expiresAt: epoch(at(100)) });
+      await repos.submissions.add(stale, at(0));
+      const early = await repos.submissions.add(submission(leadId, 99, claim), at(99));
+      expect(early.created === false && early.existing.submissionId).toBe(stale.submissionId);
+      const next = submission(leadId, 100, claim);
+      expect(await repos.submissions.add(next, at(100))).toEqual({ created: true });
+      expect((await repos.submissions.get(leadId, next.submissionId, at(100)))?.submissionId).toBe(next.submissionId);
+    });
+
     it('a merged submission answers retries with its id until its window ends', async () => {
       const leadId = id('lead');
       const claim = newClaim();
